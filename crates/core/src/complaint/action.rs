@@ -1,0 +1,227 @@
+//! What can be done to a work order, with what it needs: each action is parsed from its request into
+//! one of these, so the rules never see unchecked input.
+
+use crate::FieldError;
+use crate::money::Money;
+use crate::text::{bounded, limits};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Accept,
+    Decline,
+    Respond,
+    Transfer,
+    Escalate,
+    Extend,
+    Pause,
+    Resume,
+    Decide,
+    Close,
+    Reopen,
+    RequestReview,
+    Withdraw,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 13] = [
+        Self::Accept,
+        Self::Decline,
+        Self::Respond,
+        Self::Transfer,
+        Self::Escalate,
+        Self::Extend,
+        Self::Pause,
+        Self::Resume,
+        Self::Decide,
+        Self::Close,
+        Self::Reopen,
+        Self::RequestReview,
+        Self::Withdraw,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Decline => "decline",
+            Self::Respond => "respond",
+            Self::Transfer => "transfer",
+            Self::Escalate => "escalate",
+            Self::Extend => "extend",
+            Self::Pause => "pause",
+            Self::Resume => "resume",
+            Self::Decide => "decide",
+            Self::Close => "close",
+            Self::Reopen => "reopen",
+            Self::RequestReview => "request_review",
+            Self::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn from_str_opt(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Accept => "受理",
+            Self::Decline => "不予受理",
+            Self::Respond => "响应",
+            Self::Transfer => "转办",
+            Self::Escalate => "升级上报",
+            Self::Extend => "延期",
+            Self::Pause => "暂停计时",
+            Self::Resume => "恢复计时",
+            Self::Decide => "作出处理决定",
+            Self::Close => "办结",
+            Self::Reopen => "重新打开",
+            Self::RequestReview => "申请核查",
+            Self::Withdraw => "撤回",
+        }
+    }
+
+    /// Actions that record what the complainant said or asked, rather than the bank's handling.
+    pub fn is_complainant_request(self) -> bool {
+        matches!(
+            self,
+            Self::Close | Self::Reopen | Self::RequestReview | Self::Withdraw
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RootCause {
+    /// 服务过错
+    ServiceFault,
+    /// 沟通误解
+    Misunderstanding,
+    /// 超出服务范围的诉求
+    BeyondService,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Feedback {
+    Satisfied,
+    Dissatisfied,
+    Unreachable,
+}
+
+/// A handling decision (处理决定).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub liable: bool,
+    pub root_cause: RootCause,
+    /// A cause code of the classification (checked against the table by the caller).
+    pub cause: Option<String>,
+    pub remedy: Option<String>,
+    pub amount: Option<Money>,
+    pub text: String,
+}
+
+impl Decision {
+    pub fn parse(
+        liable: bool,
+        root_cause: RootCause,
+        cause: Option<String>,
+        remedy: Option<&str>,
+        amount: Option<&str>,
+        text: &str,
+    ) -> Result<Self, FieldError> {
+        let remedy = remedy
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| bounded("remedy", r, 1, limits::TEXT))
+            .transpose()?;
+        let amount = amount
+            .filter(|a| !a.trim().is_empty())
+            .map(|a| Money::parse("amount", a))
+            .transpose()?;
+        let text = bounded("text", text, 1, limits::TEXT)?;
+        Ok(Self {
+            liable,
+            root_cause,
+            cause,
+            remedy,
+            amount,
+            text,
+        })
+    }
+}
+
+/// A unit an order can move to, as the store found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRef {
+    pub id: i64,
+    pub code: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Accept,
+    Decline {
+        reason: String,
+    },
+    Respond {
+        text: String,
+    },
+    Transfer {
+        to: UnitRef,
+        reason: String,
+    },
+    /// `to` is the parent unit, or `None` at head office.
+    Escalate {
+        to: Option<UnitRef>,
+        reason: String,
+    },
+    Extend {
+        reason: String,
+    },
+    Pause {
+        reason: String,
+    },
+    Resume {
+        reason: String,
+    },
+    Decide(Decision),
+    Close {
+        feedback: Feedback,
+        note: Option<String>,
+    },
+    Reopen {
+        reason: String,
+    },
+    RequestReview {
+        reason: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Self::Accept => ActionKind::Accept,
+            Self::Decline { .. } => ActionKind::Decline,
+            Self::Respond { .. } => ActionKind::Respond,
+            Self::Transfer { .. } => ActionKind::Transfer,
+            Self::Escalate { .. } => ActionKind::Escalate,
+            Self::Extend { .. } => ActionKind::Extend,
+            Self::Pause { .. } => ActionKind::Pause,
+            Self::Resume { .. } => ActionKind::Resume,
+            Self::Decide(_) => ActionKind::Decide,
+            Self::Close { .. } => ActionKind::Close,
+            Self::Reopen { .. } => ActionKind::Reopen,
+            Self::RequestReview { .. } => ActionKind::RequestReview,
+            Self::Withdraw { .. } => ActionKind::Withdraw,
+        }
+    }
+}
+
+/// A reason as every action takes it: 1–500 characters.
+pub fn reason(value: &str) -> Result<String, FieldError> {
+    bounded("reason", value, 1, limits::REASON)
+}

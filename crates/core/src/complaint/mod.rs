@@ -1,0 +1,540 @@
+//! The complaint work order: its projection (`Order`), the rules that turn an action by an actor into
+//! an event or a refusal (`check`), and the pure function that applies an event to the order (`apply`).
+//! The store loads an order, calls `check`, appends the event and writes `apply`'s result, all in one
+//! transaction.
+
+pub mod action;
+pub mod event;
+pub mod state;
+
+pub use action::{Action, ActionKind, Decision, Feedback, RootCause, UnitRef};
+pub use event::{Change, ClockStart, NewEvent};
+pub use state::State;
+
+use crate::Msg;
+use crate::calendar::Calendar;
+use crate::deadline::{Clock, ClockKind, Policy};
+use crate::role::{Permission, Role};
+use crate::time::Instant;
+use chrono::Duration;
+
+/// Who is acting: the rules need the role and whether they are the order's first responder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub role: Role,
+    pub unit_path: String,
+}
+
+/// The projection of a work order's events: what the rules need to decide the next action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub id: i64,
+    pub state: State,
+    pub paused: bool,
+    pub org_unit_id: i64,
+    pub received_at: Instant,
+    pub first_responder_id: i64,
+    pub repeat: bool,
+    pub extension_tier: u8,
+    pub escalation_count: u32,
+    pub transfer_count: u32,
+    pub reopen_count: u32,
+    pub merge_count: u32,
+    pub responded_at: Option<Instant>,
+    pub decided_at: Option<Instant>,
+    pub closed_at: Option<Instant>,
+    pub decision: Option<Decision>,
+    pub feedback: Option<Feedback>,
+    pub clocks: Vec<Clock>,
+}
+
+impl Order {
+    /// A newly registered order, as its `register` event makes it.
+    pub fn registered(
+        id: i64,
+        org_unit_id: i64,
+        received_at: Instant,
+        first_responder_id: i64,
+        clocks: Vec<Clock>,
+        repeat: bool,
+    ) -> Self {
+        Self {
+            id,
+            state: State::Registered,
+            paused: false,
+            org_unit_id,
+            received_at,
+            first_responder_id,
+            repeat,
+            extension_tier: 0,
+            escalation_count: 0,
+            transfer_count: 0,
+            reopen_count: 0,
+            merge_count: 0,
+            responded_at: None,
+            decided_at: None,
+            closed_at: None,
+            decision: None,
+            feedback: None,
+            clocks,
+        }
+    }
+
+    pub fn clock(&self, kind: ClockKind) -> Option<&Clock> {
+        self.clocks.iter().rev().find(|c| c.kind == kind)
+    }
+
+    fn clock_mut(&mut self, kind: ClockKind) -> Option<&mut Clock> {
+        self.clocks.iter_mut().rev().find(|c| c.kind == kind)
+    }
+
+    fn restart_clock(&mut self, start: &ClockStart, at: Instant) {
+        self.clocks.retain(|c| c.kind != start.kind);
+        self.clocks.push(Clock::start(start.kind, at, start.due_at));
+    }
+}
+
+/// Why an action was refused. Nothing changes when an action is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The role may not do this at all (HTTP 403).
+    NoPermission {
+        action: ActionKind,
+        role: Role,
+    },
+    /// The action does not apply to the order's state (HTTP 409).
+    NotInState {
+        action: ActionKind,
+        state: State,
+    },
+    AlreadyPaused,
+    NotPaused,
+    PausedClock {
+        action: ActionKind,
+    },
+    AtHeadOffice,
+    SameUnit,
+    ExtensionsExhausted,
+    ExtensionNeedsApproval {
+        role: Role,
+    },
+    ReviewWindowClosed {
+        days: u32,
+    },
+}
+
+impl Refusal {
+    /// Forbidden (403) rather than a conflict with the order's state (409).
+    pub fn is_forbidden(&self) -> bool {
+        matches!(
+            self,
+            Self::NoPermission { .. } | Self::ExtensionNeedsApproval { .. }
+        )
+    }
+
+    pub fn msg(&self) -> Msg {
+        match self {
+            Self::NoPermission { action, role } => Msg::new(
+                format!(
+                    "角色「{}」无权执行「{}」",
+                    role.label_zh(),
+                    action.label_zh()
+                ),
+                format!("the role {role} may not {}", action.as_str()),
+            ),
+            Self::NotInState { action, state } => Msg::new(
+                format!(
+                    "工单当前为「{}」状态，不能「{}」",
+                    state.label_zh(),
+                    action.label_zh()
+                ),
+                format!(
+                    "cannot {} an order that is {}",
+                    action.as_str(),
+                    state.label_en()
+                ),
+            ),
+            Self::AlreadyPaused => {
+                Msg::new("计时已暂停，不能重复暂停", "the clocks are already paused")
+            }
+            Self::NotPaused => Msg::new("计时未暂停，无需恢复", "the clocks are not paused"),
+            Self::PausedClock { action } => Msg::new(
+                format!("计时暂停期间不能「{}」，请先恢复计时", action.label_zh()),
+                format!(
+                    "cannot {} while the clocks are paused; resume them first",
+                    action.as_str()
+                ),
+            ),
+            Self::AtHeadOffice => Msg::new(
+                "工单已在总行，无法继续升级",
+                "the order is already at head office; there is no unit above",
+            ),
+            Self::SameUnit => Msg::new(
+                "不能转办给当前承办机构",
+                "the order is already with that unit",
+            ),
+            Self::ExtensionsExhausted => Msg::new(
+                "已延期至最长期限（自受理之日起 60 日），不能再延期",
+                "the order is already extended to the maximum (60 days from receipt)",
+            ),
+            Self::ExtensionNeedsApproval { role } => Msg::new(
+                format!(
+                    "第二次延期须经上级机构或总行高级管理人员批准，角色「{}」无权批准",
+                    role.label_zh()
+                ),
+                format!(
+                    "the second extension needs approval by the superior unit; the role {role} may not approve it"
+                ),
+            ),
+            Self::ReviewWindowClosed { days } => Msg::new(
+                format!("已超过收到处理决定后 {days} 日的核查申请期限"),
+                format!(
+                    "the {days}-day window to ask for a re-review after the decision has passed"
+                ),
+            ),
+        }
+    }
+}
+
+/// The permission an action needs.
+pub fn permission_for(action: ActionKind) -> Permission {
+    if action.is_complainant_request() {
+        Permission::RecordComplainantRequest
+    } else {
+        Permission::HandleComplaint
+    }
+}
+
+/// Decide whether `actor` may do `action` to `order` at `now`; if so, the change it makes and the
+/// state it leads to. Scope (is the order inside the actor's subtree) is checked by the caller first.
+pub fn check(
+    order: &Order,
+    action: &Action,
+    actor: &Actor,
+    now: Instant,
+    policy: &Policy,
+    cal: &Calendar,
+) -> Result<(Change, State), Refusal> {
+    use State::*;
+    let kind = action.kind();
+    if !actor.role.can(permission_for(kind)) {
+        return Err(Refusal::NoPermission {
+            action: kind,
+            role: actor.role,
+        });
+    }
+    let s = order.state;
+    let not_in_state = || Refusal::NotInState {
+        action: kind,
+        state: s,
+    };
+    let handling = matches!(s, Accepted | InProgress | UnderReview);
+    let paused_guard = |ok: bool| -> Result<(), Refusal> {
+        if !ok {
+            Err(not_in_state())
+        } else if order.paused {
+            Err(Refusal::PausedClock { action: kind })
+        } else {
+            Ok(())
+        }
+    };
+    let out = match action {
+        Action::Accept => {
+            paused_guard(s == Registered)?;
+            (Change::Accept, Accepted)
+        }
+        Action::Decline { reason } => {
+            paused_guard(s == Registered)?;
+            (
+                Change::Decline {
+                    reason: reason.clone(),
+                },
+                Declined,
+            )
+        }
+        Action::Respond { text } => {
+            paused_guard(s == Accepted)?;
+            (Change::Respond { text: text.clone() }, InProgress)
+        }
+        Action::Transfer { to, reason } => {
+            if !matches!(s, Registered | Accepted | InProgress) {
+                return Err(not_in_state());
+            }
+            if to.id == order.org_unit_id {
+                return Err(Refusal::SameUnit);
+            }
+            // The receiving unit owes the complainant a response of its own.
+            let clock = (s != Registered).then(|| ClockStart {
+                kind: ClockKind::Response,
+                due_at: now + Duration::hours(policy.response_hours),
+            });
+            let next = if s == Registered {
+                Registered
+            } else {
+                Accepted
+            };
+            (
+                Change::Transfer {
+                    from: order.org_unit_id,
+                    to: to.clone(),
+                    reason: reason.clone(),
+                    clock,
+                },
+                next,
+            )
+        }
+        Action::Escalate { to, reason } => {
+            if !matches!(s, Registered | Accepted | InProgress | UnderReview) {
+                return Err(not_in_state());
+            }
+            let to = to.clone().ok_or(Refusal::AtHeadOffice)?;
+            (
+                Change::Escalate {
+                    from: order.org_unit_id,
+                    to,
+                    reason: reason.clone(),
+                },
+                s,
+            )
+        }
+        Action::Extend { reason } => {
+            paused_guard(matches!(s, Accepted | InProgress))?;
+            let tier = order.extension_tier + 1;
+            let due = policy
+                .extended_decision_due(cal, order.received_at, tier)
+                .ok_or(Refusal::ExtensionsExhausted)?;
+            if tier >= 2 && !actor.role.can(Permission::ApproveExtension) {
+                return Err(Refusal::ExtensionNeedsApproval { role: actor.role });
+            }
+            (
+                Change::Extend {
+                    reason: reason.clone(),
+                    tier,
+                    decision_due_at: due,
+                },
+                s,
+            )
+        }
+        Action::Pause { reason } => {
+            if !handling {
+                return Err(not_in_state());
+            }
+            if order.paused {
+                return Err(Refusal::AlreadyPaused);
+            }
+            (
+                Change::Pause {
+                    reason: reason.clone(),
+                },
+                s,
+            )
+        }
+        Action::Resume { reason } => {
+            if !handling {
+                return Err(not_in_state());
+            }
+            if !order.paused {
+                return Err(Refusal::NotPaused);
+            }
+            (
+                Change::Resume {
+                    reason: reason.clone(),
+                },
+                s,
+            )
+        }
+        Action::Decide(decision) => {
+            paused_guard(matches!(s, InProgress | UnderReview))?;
+            (
+                Change::Decide {
+                    decision: decision.clone(),
+                },
+                Decided,
+            )
+        }
+        Action::Close { feedback, note } => {
+            if s != Decided {
+                return Err(not_in_state());
+            }
+            (
+                Change::Close {
+                    feedback: *feedback,
+                    note: note.clone(),
+                },
+                Closed,
+            )
+        }
+        Action::Reopen { reason } => {
+            if s != Closed {
+                return Err(not_in_state());
+            }
+            let clocks = vec![
+                ClockStart {
+                    kind: ClockKind::Response,
+                    due_at: now + Duration::hours(policy.response_hours),
+                },
+                ClockStart {
+                    kind: ClockKind::Decision,
+                    due_at: cal.period_end_calendar_days(now, policy.decision_days),
+                },
+            ];
+            (
+                Change::Reopen {
+                    reason: reason.clone(),
+                    clocks,
+                },
+                Accepted,
+            )
+        }
+        Action::RequestReview { reason } => {
+            if !matches!(s, Decided | Closed) {
+                return Err(not_in_state());
+            }
+            let decided_at = order.decided_at.unwrap_or(order.received_at);
+            if now > cal.period_end_calendar_days(decided_at, policy.review_request_days) {
+                return Err(Refusal::ReviewWindowClosed {
+                    days: policy.review_request_days,
+                });
+            }
+            let clock = policy.review_clock(cal, now);
+            (
+                Change::RequestReview {
+                    reason: reason.clone(),
+                    clock: ClockStart {
+                        kind: clock.kind,
+                        due_at: clock.due_at,
+                    },
+                },
+                UnderReview,
+            )
+        }
+        Action::Withdraw { reason } => {
+            if !s.is_open() {
+                return Err(not_in_state());
+            }
+            (
+                Change::Withdraw {
+                    reason: reason.clone(),
+                },
+                Withdrawn,
+            )
+        }
+    };
+    Ok(out)
+}
+
+/// Apply an event's change to the order. Deterministic: replaying an order's events rebuilds it.
+pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
+    match change {
+        Change::Register { .. } | Change::Accept | Change::Pause { .. } | Change::Resume { .. } => {
+        }
+        Change::Merge { .. } => order.merge_count += 1,
+        Change::Decline { .. } | Change::Withdraw { .. } => stop_all(order, at),
+        Change::Respond { .. } => {
+            order.responded_at.get_or_insert(at);
+            meet(order, ClockKind::Response, at);
+        }
+        Change::Transfer {
+            to: unit, clock, ..
+        } => {
+            order.org_unit_id = unit.id;
+            order.transfer_count += 1;
+            if let Some(c) = clock {
+                order.restart_clock(c, at);
+            }
+        }
+        Change::Escalate { to: unit, .. } => {
+            order.org_unit_id = unit.id;
+            order.escalation_count += 1;
+        }
+        Change::Extend {
+            tier,
+            decision_due_at,
+            ..
+        } => {
+            order.extension_tier = *tier;
+            if let Some(c) = order.clock_mut(ClockKind::Decision) {
+                // Time paused so far still does not count against the new period.
+                c.due_at = *decision_due_at;
+            }
+        }
+        Change::Decide { decision } => {
+            order.decision = Some(decision.clone());
+            order.decided_at = Some(at);
+            let kind = if order.state == State::UnderReview {
+                ClockKind::Review
+            } else {
+                ClockKind::Decision
+            };
+            meet(order, kind, at);
+        }
+        Change::Close { feedback, .. } => {
+            order.feedback = Some(*feedback);
+            order.closed_at = Some(at);
+            stop_all(order, at);
+        }
+        Change::Reopen { clocks, .. } => {
+            order.reopen_count += 1;
+            order.repeat = true;
+            order.decision = None;
+            order.decided_at = None;
+            order.closed_at = None;
+            order.feedback = None;
+            order.responded_at = None;
+            order.extension_tier = 0;
+            for c in clocks {
+                order.restart_clock(c, at);
+            }
+        }
+        Change::RequestReview { clock, .. } => {
+            order.feedback = None;
+            order.closed_at = None;
+            order.restart_clock(clock, at);
+        }
+    }
+    match change {
+        Change::Pause { .. } => {
+            order.paused = true;
+            for c in order.clocks.iter_mut().filter(|c| c.is_running()) {
+                c.paused_at = Some(at);
+            }
+        }
+        Change::Resume { .. } => {
+            order.paused = false;
+            for c in order.clocks.iter_mut() {
+                if let Some(p) = c.paused_at.take() {
+                    c.due_at += at - p;
+                }
+            }
+        }
+        _ => {}
+    }
+    if !to.is_open() && order.paused {
+        order.paused = false;
+        for c in order.clocks.iter_mut() {
+            c.paused_at = None;
+        }
+    }
+    order.state = to;
+}
+
+fn meet(order: &mut Order, kind: ClockKind, at: Instant) {
+    if let Some(c) = order.clock_mut(kind).filter(|c| c.is_running()) {
+        c.met_at = Some(at);
+        c.paused_at = None;
+        if at >= c.due_at && c.breached_at.is_none() {
+            c.breached_at = Some(c.due_at);
+        }
+    }
+}
+
+fn stop_all(order: &mut Order, at: Instant) {
+    for c in order.clocks.iter_mut().filter(|c| c.is_running()) {
+        c.stopped_at = Some(at);
+        c.paused_at = None;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,503 @@
+use super::*;
+use crate::time::start_of_local_day;
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+fn t0() -> Instant {
+    start_of_local_day(NaiveDate::from_ymd_opt(2025, 3, 3).unwrap()) + Duration::hours(9)
+}
+
+fn new_order() -> Order {
+    let cal = Calendar::china();
+    Order::registered(
+        1,
+        10,
+        t0(),
+        100,
+        Policy::default().initial_clocks(&cal, t0()),
+        false,
+    )
+}
+
+fn actor(role: Role) -> Actor {
+    Actor {
+        user_id: 7,
+        role,
+        unit_path: "/1/10/".into(),
+    }
+}
+
+fn unit(id: i64) -> UnitRef {
+    UnitRef {
+        id,
+        code: format!("U{id}"),
+        path: format!("/1/{id}/"),
+    }
+}
+
+fn decision() -> Decision {
+    Decision::parse(
+        true,
+        RootCause::ServiceFault,
+        Some("01".into()),
+        Some("致歉"),
+        Some("50"),
+        "已向客户致歉并退还手续费",
+    )
+    .unwrap()
+}
+
+fn run(order: &mut Order, action: Action, role: Role, at: Instant) -> Result<(), Refusal> {
+    let cal = Calendar::china();
+    let (change, to) = check(order, &action, &actor(role), at, &Policy::default(), &cal)?;
+    apply(order, &change, to, at);
+    Ok(())
+}
+
+#[test]
+fn whole_life_of_an_order() {
+    let mut o = new_order();
+    let head = Role::OutletHead;
+    run(&mut o, Action::Accept, head, t0()).unwrap();
+    run(
+        &mut o,
+        Action::Respond {
+            text: "已联系客户说明处理方案".into(),
+        },
+        head,
+        t0() + Duration::minutes(30),
+    )
+    .unwrap();
+    assert_eq!(
+        o.clock(ClockKind::Response).unwrap().met_at,
+        Some(t0() + Duration::minutes(30))
+    );
+    assert!(o.clock(ClockKind::Response).unwrap().breached_at.is_none());
+    run(
+        &mut o,
+        Action::Decide(decision()),
+        head,
+        t0() + Duration::days(3),
+    )
+    .unwrap();
+    assert_eq!(o.state, State::Decided);
+    assert!(o.clock(ClockKind::Decision).unwrap().met_at.is_some());
+    run(
+        &mut o,
+        Action::Close {
+            feedback: Feedback::Satisfied,
+            note: None,
+        },
+        Role::Teller,
+        t0() + Duration::days(4),
+    )
+    .unwrap();
+    assert_eq!(o.state, State::Closed);
+    assert_eq!(o.feedback, Some(Feedback::Satisfied));
+}
+
+#[test]
+fn late_response_is_recorded_as_breached_at_its_due_time() {
+    let mut o = new_order();
+    run(&mut o, Action::Accept, Role::OutletHead, t0()).unwrap();
+    run(
+        &mut o,
+        Action::Respond { text: "x".into() },
+        Role::OutletHead,
+        t0() + Duration::hours(2),
+    )
+    .unwrap();
+    let c = o.clock(ClockKind::Response).unwrap();
+    assert_eq!(c.breached_at, Some(t0() + Duration::hours(1)));
+}
+
+#[test]
+fn declined_order_cannot_be_decided() {
+    let mut o = new_order();
+    run(
+        &mut o,
+        Action::Decline {
+            reason: "非本行业务".into(),
+        },
+        Role::OutletHead,
+        t0(),
+    )
+    .unwrap();
+    let err = run(&mut o, Action::Decide(decision()), Role::OutletHead, t0()).unwrap_err();
+    assert_eq!(
+        err,
+        Refusal::NotInState {
+            action: ActionKind::Decide,
+            state: State::Declined
+        }
+    );
+    assert!(o.clocks.iter().all(|c| !c.is_running()));
+}
+
+#[test]
+fn undecided_order_cannot_be_closed() {
+    let mut o = new_order();
+    run(&mut o, Action::Accept, Role::OutletHead, t0()).unwrap();
+    assert!(matches!(
+        run(
+            &mut o,
+            Action::Close {
+                feedback: Feedback::Satisfied,
+                note: None
+            },
+            Role::OutletHead,
+            t0()
+        ),
+        Err(Refusal::NotInState { .. })
+    ));
+}
+
+#[test]
+fn teller_may_not_accept() {
+    let mut o = new_order();
+    let err = run(&mut o, Action::Accept, Role::Teller, t0()).unwrap_err();
+    assert!(err.is_forbidden());
+    assert_eq!(o, new_order());
+}
+
+#[test]
+fn extension_moves_decision_due_and_second_needs_approval() {
+    let mut o = new_order();
+    run(&mut o, Action::Accept, Role::OutletHead, t0()).unwrap();
+    let before = o.clock(ClockKind::Decision).unwrap().due_at;
+    run(
+        &mut o,
+        Action::Extend {
+            reason: "需调取监控".into(),
+        },
+        Role::OutletHead,
+        t0(),
+    )
+    .unwrap();
+    let after = o.clock(ClockKind::Decision).unwrap().due_at;
+    assert!(after > before);
+    let err = run(
+        &mut o,
+        Action::Extend {
+            reason: "仍需核实".into(),
+        },
+        Role::OutletHead,
+        t0(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Refusal::ExtensionNeedsApproval { .. }));
+    run(
+        &mut o,
+        Action::Extend {
+            reason: "仍需核实".into(),
+        },
+        Role::VicePresident,
+        t0(),
+    )
+    .unwrap();
+    assert_eq!(o.extension_tier, 2);
+    assert_eq!(
+        run(
+            &mut o,
+            Action::Extend { reason: "x".into() },
+            Role::VicePresident,
+            t0()
+        ),
+        Err(Refusal::ExtensionsExhausted)
+    );
+}
+
+#[test]
+fn pause_shifts_due_times_by_the_paused_span() {
+    let mut o = new_order();
+    run(&mut o, Action::Accept, Role::OutletHead, t0()).unwrap();
+    let due = o.clock(ClockKind::Decision).unwrap().due_at;
+    run(
+        &mut o,
+        Action::Pause {
+            reason: "司法鉴定".into(),
+        },
+        Role::OutletHead,
+        t0() + Duration::hours(1),
+    )
+    .unwrap();
+    assert_eq!(
+        run(
+            &mut o,
+            Action::Pause { reason: "x".into() },
+            Role::OutletHead,
+            t0()
+        ),
+        Err(Refusal::AlreadyPaused)
+    );
+    assert!(matches!(
+        run(
+            &mut o,
+            Action::Respond { text: "x".into() },
+            Role::OutletHead,
+            t0()
+        ),
+        Err(Refusal::PausedClock { .. })
+    ));
+    run(
+        &mut o,
+        Action::Resume {
+            reason: "鉴定完成".into(),
+        },
+        Role::OutletHead,
+        t0() + Duration::hours(49),
+    )
+    .unwrap();
+    assert_eq!(
+        o.clock(ClockKind::Decision).unwrap().due_at,
+        due + Duration::hours(48)
+    );
+    assert_eq!(
+        run(
+            &mut o,
+            Action::Resume { reason: "x".into() },
+            Role::OutletHead,
+            t0()
+        ),
+        Err(Refusal::NotPaused)
+    );
+}
+
+#[test]
+fn escalation_at_head_office_is_refused() {
+    let mut o = new_order();
+    run(
+        &mut o,
+        Action::Escalate {
+            to: Some(unit(2)),
+            reason: "网点无法解决".into(),
+        },
+        Role::OutletHead,
+        t0(),
+    )
+    .unwrap();
+    assert_eq!(o.org_unit_id, 2);
+    assert_eq!(o.escalation_count, 1);
+    assert_eq!(
+        run(
+            &mut o,
+            Action::Escalate {
+                to: None,
+                reason: "x".into()
+            },
+            Role::President,
+            t0()
+        ),
+        Err(Refusal::AtHeadOffice)
+    );
+}
+
+#[test]
+fn transfer_to_the_same_unit_is_refused_and_restarts_response() {
+    let mut o = new_order();
+    run(&mut o, Action::Accept, Role::CpCentre, t0()).unwrap();
+    assert_eq!(
+        run(
+            &mut o,
+            Action::Transfer {
+                to: unit(10),
+                reason: "x".into()
+            },
+            Role::CpCentre,
+            t0()
+        ),
+        Err(Refusal::SameUnit)
+    );
+    run(
+        &mut o,
+        Action::Transfer {
+            to: unit(11),
+            reason: "归属其他网点".into(),
+        },
+        Role::CpCentre,
+        t0() + Duration::hours(3),
+    )
+    .unwrap();
+    assert_eq!(o.state, State::Accepted);
+    assert_eq!(
+        o.clock(ClockKind::Response).unwrap().due_at,
+        t0() + Duration::hours(4)
+    );
+}
+
+#[test]
+fn reopen_counts_as_repeat_and_restarts_clocks() {
+    let mut o = new_order();
+    for a in [
+        Action::Accept,
+        Action::Respond { text: "x".into() },
+        Action::Decide(decision()),
+    ] {
+        run(&mut o, a, Role::OutletHead, t0()).unwrap();
+    }
+    run(
+        &mut o,
+        Action::Close {
+            feedback: Feedback::Dissatisfied,
+            note: None,
+        },
+        Role::OutletHead,
+        t0(),
+    )
+    .unwrap();
+    run(
+        &mut o,
+        Action::Reopen {
+            reason: "客户对结果不满意".into(),
+        },
+        Role::Teller,
+        t0() + Duration::days(2),
+    )
+    .unwrap();
+    assert_eq!(o.state, State::Accepted);
+    assert!(o.repeat);
+    assert!(o.decision.is_none());
+    assert!(o.clock(ClockKind::Decision).unwrap().is_running());
+}
+
+#[test]
+fn review_only_within_the_window() {
+    let mut o = new_order();
+    for a in [
+        Action::Accept,
+        Action::Respond { text: "x".into() },
+        Action::Decide(decision()),
+    ] {
+        run(&mut o, a, Role::OutletHead, t0()).unwrap();
+    }
+    let late = t0() + Duration::days(45);
+    assert!(matches!(
+        run(
+            &mut o.clone(),
+            Action::RequestReview { reason: "x".into() },
+            Role::Teller,
+            late
+        ),
+        Err(Refusal::ReviewWindowClosed { .. })
+    ));
+    run(
+        &mut o,
+        Action::RequestReview {
+            reason: "不服处理决定".into(),
+        },
+        Role::Teller,
+        t0() + Duration::days(5),
+    )
+    .unwrap();
+    assert_eq!(o.state, State::UnderReview);
+    run(
+        &mut o,
+        Action::Decide(decision()),
+        Role::VicePresident,
+        t0() + Duration::days(6),
+    )
+    .unwrap();
+    assert!(o.clock(ClockKind::Review).unwrap().met_at.is_some());
+}
+
+fn arb_action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        Just(Action::Accept),
+        Just(Action::Decline { reason: "r".into() }),
+        Just(Action::Respond { text: "t".into() }),
+        (10i64..13).prop_map(|id| Action::Transfer {
+            to: unit(id),
+            reason: "r".into()
+        }),
+        prop_oneof![Just(None), Just(Some(unit(1)))].prop_map(|to| Action::Escalate {
+            to,
+            reason: "r".into()
+        }),
+        Just(Action::Extend { reason: "r".into() }),
+        Just(Action::Pause { reason: "r".into() }),
+        Just(Action::Resume { reason: "r".into() }),
+        Just(Action::Decide(decision())),
+        prop_oneof![
+            Just(Feedback::Satisfied),
+            Just(Feedback::Dissatisfied),
+            Just(Feedback::Unreachable)
+        ]
+        .prop_map(|feedback| Action::Close {
+            feedback,
+            note: None
+        }),
+        Just(Action::Reopen { reason: "r".into() }),
+        Just(Action::RequestReview { reason: "r".into() }),
+        Just(Action::Withdraw { reason: "r".into() }),
+    ]
+}
+
+fn arb_role() -> impl Strategy<Value = Role> {
+    proptest::sample::select(Role::ALL.to_vec())
+}
+
+fn assert_consistent(o: &Order) -> Result<(), TestCaseError> {
+    use State::*;
+    prop_assert!(o.extension_tier <= 2);
+    prop_assert_eq!(
+        o.decision.is_some(),
+        matches!(o.state, Decided | Closed | UnderReview)
+            || (o.decision.is_some() && o.state == Withdrawn)
+    );
+    prop_assert_eq!(o.feedback.is_some(), o.state == Closed);
+    prop_assert_eq!(o.closed_at.is_some(), o.state == Closed);
+    if !o.state.is_open() {
+        prop_assert!(!o.paused);
+        prop_assert!(
+            o.clocks.iter().all(|c| !c.is_running()),
+            "a finished order has a running clock: {:?}",
+            o
+        );
+    }
+    prop_assert_eq!(
+        o.paused,
+        o.clocks.iter().any(|c| c.paused_at.is_some())
+            || (o.paused && o.clocks.iter().all(|c| !c.is_running()))
+    );
+    for c in &o.clocks {
+        prop_assert!(c.met_at.is_none() || c.stopped_at.is_none());
+        prop_assert!(c.due_at >= c.started_at);
+    }
+    for kind in ClockKind::ALL {
+        prop_assert!(o.clocks.iter().filter(|c| c.kind == kind).count() <= 1);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// No sequence of actions by any roles reaches an inconsistent order; a refused action changes
+    /// nothing; replaying the accepted changes rebuilds the same order.
+    #[test]
+    fn no_sequence_reaches_an_inconsistent_state(steps in proptest::collection::vec((arb_action(), arb_role(), 0i64..72), 0..40)) {
+        let cal = Calendar::china();
+        let policy = Policy::default();
+        let mut o = new_order();
+        let mut log = Vec::new();
+        let mut now = t0();
+        for (action, role, hours) in steps {
+            now += Duration::hours(hours);
+            let before = o.clone();
+            match check(&o, &action, &actor(role), now, &policy, &cal) {
+                Ok((change, to)) => {
+                    if o.state.is_terminal() { prop_assert!(false, "an action left a terminal state"); }
+                    apply(&mut o, &change, to, now);
+                    log.push((change, to, now));
+                }
+                Err(_) => prop_assert_eq!(&o, &before),
+            }
+            assert_consistent(&o)?;
+        }
+        let mut replayed = new_order();
+        for (change, to, at) in &log {
+            apply(&mut replayed, change, *to, *at);
+        }
+        prop_assert_eq!(replayed, o);
+    }
+}

@@ -1,0 +1,19 @@
+//! Xiaobao's domain: the org tree and roles, the complaint work order and its state machine, the
+//! working-day calendar and deadline clocks, classification, and masking of personal data.
+//! Pure: no I/O, no async. The store remembers what this crate decides; the server translates HTTP.
+
+pub mod calendar;
+pub mod channel;
+pub mod classification;
+pub mod complainant;
+pub mod complaint;
+pub mod deadline;
+pub mod error;
+pub mod mask;
+pub mod money;
+pub mod org;
+pub mod role;
+pub mod text;
+pub mod time;
+
+pub use error::{FieldError, Msg};

@@ -1,0 +1,174 @@
+//! Roles and what each may do. Every endpoint asks `role.can(permission)`; the org scope is checked
+//! separately against the user's unit.
+
+use crate::FieldError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Teller,
+    LobbyManager,
+    RelationshipManager,
+    OutletHead,
+    OperationsSupervisor,
+    VicePresident,
+    President,
+    CpCentre,
+    ServiceDept,
+    Auditor,
+    Admin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Register a complaint (every front-line and managing role).
+    RegisterComplaint,
+    /// Read complaints in scope.
+    ReadComplaints,
+    /// Accept, decline, respond, transfer, escalate, extend, pause, resume, decide.
+    HandleComplaint,
+    /// Record what the complainant asks or answers: close with feedback, reopen, request review, withdraw.
+    RecordComplainantRequest,
+    /// Approve the last extension tier (the superior unit or a head-office senior manager).
+    ApproveExtension,
+    /// See phone and ID numbers unmasked (each read is audit-logged).
+    ViewPersonalData,
+    /// Create and edit users.
+    ManageUsers,
+    /// Create and edit org units.
+    ManageOrg,
+    /// Edit the classification tables.
+    ManageCategories,
+    /// Read the audit log and verify the event chain.
+    ReadAudit,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Self::Teller,
+        Self::LobbyManager,
+        Self::RelationshipManager,
+        Self::OutletHead,
+        Self::OperationsSupervisor,
+        Self::VicePresident,
+        Self::President,
+        Self::CpCentre,
+        Self::ServiceDept,
+        Self::Auditor,
+        Self::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Teller => "teller",
+            Self::LobbyManager => "lobby_manager",
+            Self::RelationshipManager => "relationship_manager",
+            Self::OutletHead => "outlet_head",
+            Self::OperationsSupervisor => "operations_supervisor",
+            Self::VicePresident => "vice_president",
+            Self::President => "president",
+            Self::CpCentre => "cp_centre",
+            Self::ServiceDept => "service_dept",
+            Self::Auditor => "auditor",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Teller => "柜员",
+            Self::LobbyManager => "大堂经理",
+            Self::RelationshipManager => "客户经理",
+            Self::OutletHead => "网点负责人",
+            Self::OperationsSupervisor => "营运主管",
+            Self::VicePresident => "分管行长",
+            Self::President => "行长",
+            Self::CpCentre => "消保中心",
+            Self::ServiceDept => "服务主管部门",
+            Self::Auditor => "审计",
+            Self::Admin => "系统管理员",
+        }
+    }
+
+    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                let all: Vec<&str> = Self::ALL.iter().map(|r| r.as_str()).collect();
+                FieldError::new(
+                    field,
+                    format!("未知角色 \"{s}\"（可选：{}）", all.join("、")),
+                    format!("unknown role \"{s}\" (one of {})", all.join(", ")),
+                )
+            })
+    }
+
+    /// The permission matrix (DESIGN §1, §9).
+    pub fn can(self, p: Permission) -> bool {
+        use Permission::*;
+        use Role::*;
+        let managing = matches!(
+            self,
+            OutletHead | OperationsSupervisor | VicePresident | President | CpCentre
+        );
+        let front_line = matches!(self, Teller | LobbyManager | RelationshipManager);
+        match p {
+            RegisterComplaint => front_line || managing,
+            ReadComplaints => true,
+            HandleComplaint => managing,
+            RecordComplainantRequest => front_line || managing,
+            ApproveExtension => matches!(
+                self,
+                OperationsSupervisor | VicePresident | President | CpCentre
+            ),
+            ViewPersonalData => managing || matches!(self, Auditor),
+            ManageUsers | ManageOrg | ManageCategories => matches!(self, Admin),
+            ReadAudit => matches!(self, Auditor | Admin),
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_line_sees_masked_data_managers_do_not() {
+        assert!(!Role::Teller.can(Permission::ViewPersonalData));
+        assert!(!Role::LobbyManager.can(Permission::ViewPersonalData));
+        assert!(!Role::RelationshipManager.can(Permission::ViewPersonalData));
+        assert!(Role::OutletHead.can(Permission::ViewPersonalData));
+        assert!(Role::CpCentre.can(Permission::ViewPersonalData));
+        assert!(Role::Auditor.can(Permission::ViewPersonalData));
+    }
+
+    #[test]
+    fn auditor_reads_but_never_writes() {
+        assert!(Role::Auditor.can(Permission::ReadComplaints));
+        assert!(!Role::Auditor.can(Permission::RegisterComplaint));
+        assert!(!Role::Auditor.can(Permission::HandleComplaint));
+        assert!(!Role::Auditor.can(Permission::RecordComplainantRequest));
+    }
+
+    #[test]
+    fn tellers_register_but_do_not_decide() {
+        assert!(Role::Teller.can(Permission::RegisterComplaint));
+        assert!(!Role::Teller.can(Permission::HandleComplaint));
+    }
+
+    #[test]
+    fn every_role_round_trips_its_name() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse("role", r.as_str()).unwrap(), r);
+        }
+        assert!(Role::parse("role", "superuser").is_err());
+    }
+}
