@@ -1,1 +1,246 @@
-fn main() {}
+//! The `xiaobao` command: serve the web API, create the demo bank, add users, verify the audit chain,
+//! and run the benchmarks.
+
+mod bench;
+mod demo;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+use xiaobao_core::org::OrgCode;
+use xiaobao_core::role::Role;
+use xiaobao_server::{AppState, SystemClock};
+use xiaobao_store::{DatabaseUrl, NewUser, Store};
+
+#[derive(Parser)]
+#[command(
+    name = "xiaobao",
+    version,
+    about = "消保 Xiaobao — consumer protection and complaint handling for banks"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives: SQLite in the data dir unless a postgres:// URL is given.
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// Directory for the SQLite database and other files.
+    #[arg(long, env = "XIAOBAO_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// postgres://user:password@host/db to use PostgreSQL instead of SQLite.
+    #[arg(long, env = "XIAOBAO_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl DataArgs {
+    async fn open(&self) -> Result<Store> {
+        let url = DatabaseUrl::choose(&self.data_dir, self.database_url.as_deref())?;
+        Store::open(&url)
+            .await
+            .with_context(|| format!("opening the database {url}"))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and, with --demo, create the demo bank first if the database is empty).
+    Serve {
+        #[arg(long, env = "XIAOBAO_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Create the demo bank in an empty database before serving.
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Create a realistic demo bank (org tree, a user of every role, a year of complaints) and print the logins.
+    Demo {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The tamper-evident history.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Benchmarks that print figures.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        /// Login name.
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// Code of the user's home org unit (a fresh database has only `HO`).
+        #[arg(long)]
+        org: String,
+        /// Name shown in the interface (defaults to the login name).
+        #[arg(long)]
+        display_name: Option<String>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of every event; exits non-zero at the first altered or missing event.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("XIAOBAO_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<std::process::ExitCode> {
+    match cli.command {
+        Command::Serve { listen, demo, data } => {
+            let store = data.open().await?;
+            if demo {
+                if store.count_users().await? == 0 {
+                    let summary = demo::create(&store).await?;
+                    summary.print();
+                } else {
+                    eprintln!("The database already has users; not creating the demo bank again.");
+                    demo::print_logins();
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("listening on {listen}"))?;
+            eprintln!(
+                "Xiaobao is serving on http://{} (API under /api/v1, OpenAPI at /api/openapi.json)",
+                listener.local_addr()?
+            );
+            xiaobao_server::serve(
+                listener,
+                AppState::new(store.clone(), Arc::new(SystemClock)),
+            )
+            .await?;
+            store.close().await;
+        }
+        Command::Demo { data } => {
+            let store = data.open().await?;
+            if store.count_users().await? > 0 {
+                bail!(
+                    "the database already has users; the demo bank goes into an empty database (use a new --data-dir)"
+                );
+            }
+            let summary = demo::create(&store).await?;
+            summary.print();
+            store.close().await;
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    org,
+                    display_name,
+                    data,
+                },
+        } => {
+            let role = Role::parse("role", &role).map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
+            let username = xiaobao_server::api::users::parse_username(&name)
+                .map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
+            let code = OrgCode::parse("org", &org).map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            xiaobao_server::api::users::check_password(&password)
+                .map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
+            let store = data.open().await?;
+            let Some(unit) = store.org_unit_by_code(code.as_str()).await? else {
+                bail!("org unit {code} does not exist");
+            };
+            let password_hash = xiaobao_server::hash_password(&password)
+                .map_err(|_| anyhow::anyhow!("cannot hash the password"))?;
+            let display_name = display_name.unwrap_or_else(|| username.clone());
+            let user = match store
+                .create_user(&NewUser {
+                    username: username.clone(),
+                    display_name,
+                    role,
+                    org_unit_id: unit.id,
+                    password_hash,
+                })
+                .await
+            {
+                Ok(u) => u,
+                Err(xiaobao_store::StoreError::Duplicate(_)) => {
+                    bail!("user {username} already exists")
+                }
+                Err(e) => return Err(e.into()),
+            };
+            println!(
+                "added user {} ({}) at {} {}",
+                user.username, user.role, user.org_code, user.org_name
+            );
+            store.close().await;
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { data },
+        } => {
+            let store = data.open().await?;
+            let report = store.verify_chain().await?;
+            store.close().await;
+            match report.first_problem {
+                None => println!("audit chain intact: {} events verified", report.checked),
+                Some((seq, why)) => {
+                    println!(
+                        "audit chain BROKEN at event {seq}: {why} ({} events verified before it)",
+                        report.checked
+                    );
+                    return Ok(std::process::ExitCode::from(2));
+                }
+            }
+        }
+        Command::Bench { command } => bench::run(command).await?,
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}

@@ -1,1 +1,13 @@
-//! placeholder
+//! Xiaobao's HTTP server: the JSON API under `/api/v1` with its OpenAPI document, authentication
+//! (password login, session cookie, bearer tokens), and problem+json errors in the caller's language.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod json;
+
+pub use app::{AppState, router, serve};
+pub use auth::hash_password;
+pub use clock::{Clock, ManualClock, SystemClock};

@@ -1,1 +1,95 @@
-//! placeholder
+//! Xiaobao's persistence: one query layer over SQLite (default, WAL, one file in the data dir) and
+//! PostgreSQL (multi-server deployments), with a migrations folder per backend, the hash-chained
+//! event log, and a single writer that group-commits complaint writes in one durable transaction.
+
+mod access_log;
+mod classes;
+mod complainants;
+mod complaints;
+mod db;
+mod error;
+mod events;
+mod org_units;
+mod sessions;
+mod users;
+mod writer;
+
+pub use access_log::AccessLogEntry;
+pub use classes::ClassRow;
+pub use complainants::{ComplainantFilter, ComplainantRow};
+pub use complaints::{ComplaintFilter, ComplaintRow, Page};
+pub use db::{Backend, DatabaseUrl};
+pub use error::StoreError;
+pub use events::{EventRow, VerifyReport};
+pub use org_units::{CreateOrgUnitError, NewOrgUnit, OrgUnitRow};
+pub use sessions::SessionPrincipal;
+pub use users::{NewUser, UserRow};
+pub use writer::{ActInput, ActOutcome, RegisterInput, RegisterOutcome, WriteError};
+
+use std::sync::Arc;
+use xiaobao_core::calendar::Calendar;
+use xiaobao_core::deadline::Policy;
+
+/// The store: a read pool, a write pool and the complaint writer. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Backend,
+    read: sqlx::AnyPool,
+    write: sqlx::AnyPool,
+    writer: writer::WriterHandle,
+    calendar: Calendar,
+    policy: Policy,
+}
+
+impl Store {
+    /// Connects, runs the migrations, seeds a fresh database (head office `HO`, the classification
+    /// tables) and starts the complaint writer.
+    pub async fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        let (backend, read, write) = db::connect(url).await?;
+        db::migrate(backend, &write).await?;
+        db::seed(&write).await?;
+        let calendar = Calendar::china();
+        let policy = Policy::default();
+        let writer = writer::spawn(write.clone(), calendar.clone(), policy.clone());
+        Ok(Self {
+            inner: Arc::new(Inner {
+                backend,
+                read,
+                write,
+                writer,
+                calendar,
+                policy,
+            }),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.inner.calendar
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    fn read(&self) -> &sqlx::AnyPool {
+        &self.inner.read
+    }
+
+    fn write(&self) -> &sqlx::AnyPool {
+        &self.inner.write
+    }
+
+    /// Closes the pools after the writer has finished what it was given.
+    pub async fn close(&self) {
+        self.inner.read.close().await;
+        self.inner.write.close().await;
+    }
+}

@@ -1,0 +1,301 @@
+//! One endpoint per action on a work order: `POST /api/v1/complaints/{id}/{action}`. Each parses its
+//! body into a core `Action`; the writer checks scope, permission and state inside the transaction.
+//! Refusals: 404 outside scope, 403 without permission, 409 in the wrong state — and nothing changes.
+
+use crate::api::views::ComplaintView;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ValidJson;
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use xiaobao_core::complaint::action::reason;
+use xiaobao_core::complaint::{Action, Decision, Feedback, RootCause, UnitRef};
+use xiaobao_core::text::{bounded, limits};
+use xiaobao_store::ActInput;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoBody {}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RespondBody {
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferBody {
+    pub to_org_unit: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideBody {
+    pub liable: bool,
+    pub root_cause: RootCause,
+    pub cause: Option<String>,
+    pub remedy: Option<String>,
+    pub amount: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseBody {
+    pub feedback: Feedback,
+    pub note: Option<String>,
+}
+
+/// Runs a parsed action and returns the order as it now stands.
+async fn run(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> ApiResult<Json<ComplaintView>> {
+    let at = state.clock.now();
+    state
+        .store
+        .act(ActInput {
+            complaint_id: id,
+            actor: caller.actor(),
+            action,
+            at,
+        })
+        .await?;
+    let k = state.store.complaint(id).await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(ComplaintView::new(&k, false, at)))
+}
+
+macro_rules! reason_action {
+    ($fn:ident, $path:literal, $variant:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "complaint actions", params(("id" = i64, Path)), request_body = ReasonBody,
+            responses((status = 200, body = ComplaintView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+                (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+        pub async fn $fn(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ValidJson(b): ValidJson<ReasonBody>) -> ApiResult<Json<ComplaintView>> {
+            run(&state, &caller, id, Action::$variant { reason: reason(&b.reason)? }).await
+        }
+    };
+}
+
+reason_action!(
+    decline,
+    "/api/v1/complaints/{id}/decline",
+    Decline,
+    "Decline to accept (registered → declined), with the reason."
+);
+reason_action!(
+    extend,
+    "/api/v1/complaints/{id}/extend",
+    Extend,
+    "Extend the decision deadline (30 days from receipt; 60 with approval), with the reason told to the complainant."
+);
+reason_action!(
+    pause,
+    "/api/v1/complaints/{id}/pause",
+    Pause,
+    "Pause the clocks for an outside appraisal, test or assessment."
+);
+reason_action!(
+    resume,
+    "/api/v1/complaints/{id}/resume",
+    Resume,
+    "Resume paused clocks; due times move by the paused span."
+);
+reason_action!(
+    reopen,
+    "/api/v1/complaints/{id}/reopen",
+    Reopen,
+    "Reopen a closed order on the complainant's request (counts as a repeat complaint)."
+);
+reason_action!(
+    request_review,
+    "/api/v1/complaints/{id}/request_review",
+    RequestReview,
+    "The complainant asks the superior unit for a re-review of the decision."
+);
+reason_action!(
+    withdraw,
+    "/api/v1/complaints/{id}/withdraw",
+    Withdraw,
+    "The complainant withdraws the complaint; the order ends."
+);
+
+/// Accept the order (registered → accepted).
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/accept", tag = "complaint actions", params(("id" = i64, Path)),
+    responses((status = 200, body = ComplaintView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ValidJson(_body): ValidJson<NoBody>,
+) -> ApiResult<Json<ComplaintView>> {
+    run(&state, &caller, id, Action::Accept).await
+}
+
+/// Tell the complainant the plan (accepted → in_progress); meets the response clock.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/respond", tag = "complaint actions", params(("id" = i64, Path)), request_body = RespondBody,
+    responses((status = 200, body = ComplaintView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn respond(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ValidJson(b): ValidJson<RespondBody>,
+) -> ApiResult<Json<ComplaintView>> {
+    let text = bounded("text", &b.text, 1, limits::TEXT)?;
+    run(&state, &caller, id, Action::Respond { text }).await
+}
+
+/// Transfer the order to another unit, with the reason.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/transfer", tag = "complaint actions", params(("id" = i64, Path)), request_body = TransferBody,
+    responses((status = 200, body = ComplaintView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn transfer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ValidJson(b): ValidJson<TransferBody>,
+) -> ApiResult<Json<ComplaintView>> {
+    let reason = reason(&b.reason)?;
+    let unit = state
+        .store
+        .org_unit_by_code(b.to_org_unit.trim())
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "to_org_unit",
+                format!("机构 {} 不存在", b.to_org_unit),
+                format!("org unit {} does not exist", b.to_org_unit),
+            )
+        })?;
+    run(
+        &state,
+        &caller,
+        id,
+        Action::Transfer {
+            to: UnitRef {
+                id: unit.id,
+                code: unit.code,
+                path: unit.path,
+            },
+            reason,
+        },
+    )
+    .await
+}
+
+/// Escalate the order to the parent unit, with the reason; repeatable up to head office.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/escalate", tag = "complaint actions", params(("id" = i64, Path)), request_body = ReasonBody,
+    responses((status = 200, body = ComplaintView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn escalate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ValidJson(b): ValidJson<ReasonBody>,
+) -> ApiResult<Json<ComplaintView>> {
+    run(
+        &state,
+        &caller,
+        id,
+        Action::Escalate {
+            to: None,
+            reason: reason(&b.reason)?,
+        },
+    )
+    .await
+}
+
+/// Record the handling decision (in_progress or under_review → decided).
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/decide", tag = "complaint actions", params(("id" = i64, Path)), request_body = DecideBody,
+    responses((status = 200, body = ComplaintView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ValidJson(b): ValidJson<DecideBody>,
+) -> ApiResult<Json<ComplaintView>> {
+    let cause = match b.cause.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c)
+            if c.len() <= 6
+                && state
+                    .store
+                    .class_exists(xiaobao_core::classification::Dimension::Cause, c)
+                    .await? =>
+        {
+            Some(c.to_string())
+        }
+        Some(c) => {
+            return Err(ApiError::invalid(
+                "cause",
+                format!("未知的原因代码 \"{c}\""),
+                format!("unknown cause code \"{c}\""),
+            ));
+        }
+        None => None,
+    };
+    let decision = Decision::parse(
+        b.liable,
+        b.root_cause,
+        cause,
+        b.remedy.as_deref(),
+        b.amount.as_deref(),
+        &b.text,
+    )?;
+    run(&state, &caller, id, Action::Decide(decision)).await
+}
+
+/// Close a decided order with the complainant's response.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/close", tag = "complaint actions", params(("id" = i64, Path)), request_body = CloseBody,
+    responses((status = 200, body = ComplaintView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn close(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ValidJson(b): ValidJson<CloseBody>,
+) -> ApiResult<Json<ComplaintView>> {
+    let note = b
+        .note
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| bounded("note", n, 1, limits::TEXT))
+        .transpose()?;
+    run(
+        &state,
+        &caller,
+        id,
+        Action::Close {
+            feedback: b.feedback,
+            note,
+        },
+    )
+    .await
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(accept))
+        .routes(routes!(decline))
+        .routes(routes!(respond))
+        .routes(routes!(transfer))
+        .routes(routes!(escalate))
+        .routes(routes!(extend))
+        .routes(routes!(pause))
+        .routes(routes!(resume))
+        .routes(routes!(decide))
+        .routes(routes!(close))
+        .routes(routes!(reopen))
+        .routes(routes!(request_review))
+        .routes(routes!(withdraw))
+}

@@ -1,0 +1,348 @@
+//! Complaint work orders: register, list with filters and paging, read one, read its timeline.
+
+use crate::api::query::{Params, boolean, instant, paging, parse_instant};
+use crate::api::views::{ComplaintView, EventView, Paged};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ValidJson;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use xiaobao_core::channel::Channel;
+use xiaobao_core::classification::Dimension;
+use xiaobao_core::complainant::NewComplainant;
+use xiaobao_core::complaint::{State as OrderState, UnitRef};
+use xiaobao_core::money::Money;
+use xiaobao_core::org::in_subtree;
+use xiaobao_core::role::Permission;
+use xiaobao_core::text::{bounded, limits};
+use xiaobao_store::{ComplaintFilter, ComplaintRow, RegisterInput, RegisterOutcome};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplainantInput {
+    pub name: String,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateComplaint {
+    pub channel: Channel,
+    /// The org unit that owns the order (inside the caller's subtree).
+    pub org_unit: String,
+    /// When the bank received it (RFC 3339); defaults to now.
+    pub received_at: Option<String>,
+    pub complainant: ComplainantInput,
+    /// Business type code (JR/T 0169-2018).
+    pub category: Option<String>,
+    pub service_channel: Option<String>,
+    pub cause: Option<String>,
+    pub summary: String,
+    pub description: String,
+    /// Amount in dispute, a decimal string in yuan.
+    pub amount: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegisteredView {
+    #[serde(flatten)]
+    pub complaint: ComplaintView,
+    /// True when the complaint was merged into the complainant's open order on the same matter.
+    pub merged: bool,
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_complaints, create_complaint))
+        .routes(routes!(get_complaint))
+        .routes(routes!(complaint_events))
+}
+
+/// Is this order visible to the caller: inside their subtree, or registered by them?
+pub fn visible(caller: &Caller, k: &ComplaintRow) -> bool {
+    in_subtree(&caller.user.org_path, &k.org_path) || k.order.first_responder_id == caller.user.id
+}
+
+async fn check_class(
+    state: &AppState,
+    dim: Dimension,
+    field: &str,
+    code: &Option<String>,
+) -> ApiResult<Option<String>> {
+    let Some(code) = code.as_ref().map(|c| c.trim()).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    if code.len() > 6 || !state.store.class_exists(dim, code).await? {
+        return Err(ApiError::invalid(
+            field,
+            format!("未知的分类代码 \"{code}\""),
+            format!("unknown {} code \"{code}\"", dim.as_str()),
+        ));
+    }
+    Ok(Some(code.to_string()))
+}
+
+/// Register a complaint. The caller is its first responder. A complaint from a complainant who
+/// already has an open order on the same matter is merged into it (200, `merged: true`).
+#[utoipa::path(post, path = "/api/v1/complaints", tag = "complaints", request_body = CreateComplaint,
+    responses((status = 201, body = RegisteredView), (status = 200, description = "merged into an open order", body = RegisteredView),
+        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn create_complaint(
+    State(state): State<AppState>,
+    caller: Caller,
+    ValidJson(req): ValidJson<CreateComplaint>,
+) -> ApiResult<(StatusCode, Json<RegisteredView>)> {
+    caller.require(Permission::RegisterComplaint)?;
+    let now = state.clock.now();
+    let summary = bounded("summary", &req.summary, 1, limits::SUMMARY)?;
+    let description = bounded("description", &req.description, 1, limits::DESCRIPTION)?;
+    let c = &req.complainant;
+    let complainant =
+        NewComplainant::parse(&c.name, c.phone.as_deref(), c.id_number.as_deref(), &c.tags)
+            .map_err(|e| ApiError::Invalid(e.within("complainant")))?;
+    let amount = req
+        .amount
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+        .map(|a| Money::parse("amount", a))
+        .transpose()?;
+    let received_at = match req.received_at.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => parse_instant("received_at", s)?,
+        None => now,
+    };
+    if received_at > now + chrono::Duration::minutes(5) {
+        return Err(ApiError::invalid(
+            "received_at",
+            "受理时间不能晚于当前时间",
+            "received_at cannot be in the future",
+        ));
+    }
+    if received_at < now - chrono::Duration::days(3 * 366) {
+        return Err(ApiError::invalid(
+            "received_at",
+            "受理时间不能早于三年前",
+            "received_at cannot be more than three years ago",
+        ));
+    }
+    let unit = state
+        .store
+        .org_unit_by_code(req.org_unit.trim())
+        .await?
+        .filter(|u| caller.sees_unit(&u.path))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "org_unit",
+                format!("机构 {} 不存在或不在您的管辖范围内", req.org_unit),
+                format!(
+                    "org unit {} does not exist or is outside your scope",
+                    req.org_unit
+                ),
+            )
+        })?;
+    let category = check_class(&state, Dimension::Category, "category", &req.category).await?;
+    let service_channel = check_class(
+        &state,
+        Dimension::ServiceChannel,
+        "service_channel",
+        &req.service_channel,
+    )
+    .await?;
+    let cause = check_class(&state, Dimension::Cause, "cause", &req.cause).await?;
+    let outcome = state
+        .store
+        .register(RegisterInput {
+            at: now,
+            received_at,
+            channel: req.channel,
+            unit: UnitRef {
+                id: unit.id,
+                code: unit.code,
+                path: unit.path,
+            },
+            first_responder_id: caller.user.id,
+            complainant,
+            category,
+            service_channel,
+            cause,
+            summary,
+            description,
+            amount,
+        })
+        .await?;
+    let k = state
+        .store
+        .complaint(outcome.id())
+        .await?
+        .ok_or(ApiError::Internal)?;
+    let merged = matches!(outcome, RegisterOutcome::Merged { .. });
+    let status = if merged {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        Json(RegisteredView {
+            complaint: ComplaintView::new(&k, false, now),
+            merged,
+        }),
+    ))
+}
+
+/// Work orders in the caller's scope (their subtree, plus the orders they registered), newest first.
+#[utoipa::path(get, path = "/api/v1/complaints", tag = "complaints",
+    params(("state" = Option<String>, Query), ("channel" = Option<String>, Query), ("org_unit" = Option<String>, Query, description = "a unit code: its subtree"),
+        ("category" = Option<String>, Query, description = "a category code and its subclasses"), ("overdue" = Option<bool>, Query), ("repeat" = Option<bool>, Query),
+        ("mine" = Option<bool>, Query, description = "only orders the caller registered (first responder)"),
+        ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = Paged<ComplaintView>), (status = 422, body = crate::error::Problem)))]
+pub async fn list_complaints(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Params>,
+) -> ApiResult<Json<Paged<ComplaintView>>> {
+    caller.require(Permission::ReadComplaints)?;
+    let (offset, limit, page) = paging(&p)?;
+    let now = state.clock.now();
+    let state_filter = match p.get("state").filter(|s| !s.is_empty()) {
+        Some(s) => Some(OrderState::from_str_opt(s).ok_or_else(|| {
+            let all: Vec<&str> = OrderState::ALL.iter().map(|s| s.as_str()).collect();
+            ApiError::invalid(
+                "state",
+                format!("未知状态 \"{s}\"（可选：{}）", all.join("、")),
+                format!("unknown state \"{s}\" (one of {})", all.join(", ")),
+            )
+        })?),
+        None => None,
+    };
+    let channel = p
+        .get("channel")
+        .filter(|s| !s.is_empty())
+        .map(|c| Channel::parse("channel", c))
+        .transpose()?;
+    let unit_path = match p.get("org_unit").filter(|s| !s.is_empty()) {
+        Some(code) => Some(
+            state
+                .store
+                .org_unit_by_code(code)
+                .await?
+                .filter(|u| caller.sees_unit(&u.path))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "org_unit",
+                        format!("机构 {code} 不存在或不在您的管辖范围内"),
+                        format!("org unit {code} does not exist or is outside your scope"),
+                    )
+                })?
+                .path,
+        ),
+        None => None,
+    };
+    let category = match p.get("category").filter(|s| !s.is_empty()) {
+        Some(c) if xiaobao_core::classification::is_valid_code(c) => Some(c.clone()),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "category",
+                "分类代码须为 2、4 或 6 位数字",
+                "a category code is 2, 4 or 6 digits",
+            ));
+        }
+        None => None,
+    };
+    let received_from = instant(&p, "received_from")?;
+    let received_to = instant(&p, "received_to")?;
+    if let (Some(a), Some(b)) = (received_from, received_to) {
+        if a > b {
+            return Err(ApiError::invalid(
+                "received_to",
+                "结束日期不能早于开始日期",
+                "received_to is before received_from",
+            ));
+        }
+    }
+    let f = ComplaintFilter {
+        scope_path: caller.user.org_path.clone(),
+        viewer_id: caller.user.id,
+        state: state_filter,
+        channel,
+        unit_path,
+        category,
+        overdue: boolean(&p, "overdue")?,
+        repeat: boolean(&p, "repeat")?,
+        first_responder_id: boolean(&p, "mine")?.filter(|m| *m).map(|_| caller.user.id),
+        received_from: received_from.map(|t| t.timestamp_millis()),
+        received_to: received_to.map(|t| t.timestamp_millis()),
+        now_ms: now.timestamp_millis(),
+        offset,
+        limit,
+    };
+    let page_rows = state.store.complaints(&f).await?;
+    Ok(Json(Paged {
+        items: page_rows
+            .items
+            .iter()
+            .map(|k| ComplaintView::new(k, false, now))
+            .collect(),
+        total: page_rows.total,
+        page,
+        per_page: limit,
+    }))
+}
+
+/// One work order. Phone and ID number are unmasked for roles that may see personal data, and that
+/// read is written to the access log before the answer is sent.
+#[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "complaints", params(("id" = i64, Path)),
+    responses((status = 200, body = ComplaintView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_complaint(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ComplaintView>> {
+    let k = state
+        .store
+        .complaint(id)
+        .await?
+        .filter(|k| visible(&caller, k))
+        .ok_or(ApiError::NotFound)?;
+    let now = state.clock.now();
+    let unmasked = caller.can(Permission::ViewPersonalData);
+    if unmasked {
+        state
+            .store
+            .log_unmasked_read(
+                caller.user.id,
+                now.timestamp_millis(),
+                "complaint",
+                k.order.id,
+                "complainant.phone,complainant.id_number",
+            )
+            .await?;
+    }
+    Ok(Json(ComplaintView::new(&k, unmasked, now)))
+}
+
+/// The order's timeline: every event, oldest first.
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/events", tag = "complaints", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<EventView>), (status = 404, body = crate::error::Problem)))]
+pub async fn complaint_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<EventView>>> {
+    state
+        .store
+        .complaint(id)
+        .await?
+        .filter(|k| visible(&caller, k))
+        .ok_or(ApiError::NotFound)?;
+    let events = state.store.events(id).await?;
+    Ok(Json(events.iter().map(EventView::from).collect()))
+}

@@ -1,0 +1,48 @@
+//! The JSON API under `/api/v1`, one module per resource; routes are registered with utoipa so the
+//! OpenAPI document is generated from the handlers themselves.
+
+pub mod categories;
+pub mod complainants;
+pub mod complaint_actions;
+pub mod complaints;
+pub mod org_units;
+pub mod query;
+pub mod session;
+pub mod users;
+pub mod views;
+
+use crate::app::AppState;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Xiaobao API", description = "Consumer-protection and complaint handling for banks (消保).", version = "1"),
+    components(schemas(crate::error::Problem)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(session::routes())
+        .merge(org_units::routes())
+        .merge(users::routes())
+        .merge(categories::routes())
+        .merge(complainants::routes())
+        .merge(complaints::routes())
+        .merge(complaint_actions::routes())
+}

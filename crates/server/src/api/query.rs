@@ -1,0 +1,77 @@
+//! Query-string parsing with field-named errors, and paging.
+
+use crate::error::ApiError;
+use chrono::{DateTime, NaiveDate};
+use std::collections::HashMap;
+use xiaobao_core::time::{Instant, start_of_local_day};
+
+pub type Params = HashMap<String, String>;
+
+pub const DEFAULT_PER_PAGE: i64 = 50;
+pub const MAX_PER_PAGE: i64 = 200;
+
+/// `page` (from 1) and `per_page` (1–200, default 50) → (offset, limit, page).
+pub fn paging(p: &Params) -> Result<(i64, i64, i64), ApiError> {
+    let page = int(p, "page")?.unwrap_or(1);
+    let per_page = int(p, "per_page")?.unwrap_or(DEFAULT_PER_PAGE);
+    if page < 1 || page > 1_000_000 {
+        return Err(ApiError::invalid(
+            "page",
+            "页码须为正整数",
+            "page must be a positive integer",
+        ));
+    }
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(ApiError::invalid(
+            "per_page",
+            "每页条数须在 1 到 200 之间",
+            "per_page must be between 1 and 200",
+        ));
+    }
+    Ok(((page - 1) * per_page, per_page, page))
+}
+
+pub fn int(p: &Params, name: &str) -> Result<Option<i64>, ApiError> {
+    p.get(name)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<i64>()
+                .map_err(|_| ApiError::invalid(name, "须为整数", "must be an integer"))
+        })
+        .transpose()
+}
+
+pub fn boolean(p: &Params, name: &str) -> Result<Option<bool>, ApiError> {
+    match p.get(name).map(String::as_str) {
+        None | Some("") => Ok(None),
+        Some("true") | Some("1") => Ok(Some(true)),
+        Some("false") | Some("0") => Ok(Some(false)),
+        Some(_) => Err(ApiError::invalid(
+            name,
+            "须为 true 或 false",
+            "must be true or false",
+        )),
+    }
+}
+
+/// An RFC 3339 instant, or a date `YYYY-MM-DD` meaning 00:00 of that day in Shanghai.
+pub fn instant(p: &Params, name: &str) -> Result<Option<Instant>, ApiError> {
+    let Some(v) = p.get(name).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    parse_instant(name, v).map(Some)
+}
+
+pub fn parse_instant(name: &str, v: &str) -> Result<Instant, ApiError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.to_utc());
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        return Ok(start_of_local_day(d));
+    }
+    Err(ApiError::invalid(
+        name,
+        "日期格式应为 RFC 3339（如 2025-03-01T09:00:00+08:00）或 YYYY-MM-DD",
+        "expected an RFC 3339 date-time (e.g. 2025-03-01T09:00:00+08:00) or YYYY-MM-DD",
+    ))
+}

@@ -1,0 +1,139 @@
+//! Users: listed within the caller's subtree; admins add users to units inside their subtree.
+
+use crate::api::query::{Params, paging};
+use crate::api::views::{Paged, UserView};
+use crate::app::AppState;
+use crate::auth::{Caller, hash_password};
+use crate::error::{ApiError, ApiResult};
+use crate::json::ValidJson;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use xiaobao_core::FieldError;
+use xiaobao_core::role::{Permission, Role};
+use xiaobao_core::text::{bounded, limits};
+use xiaobao_store::NewUser;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_unit: String,
+    pub password: String,
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_users, create_user))
+}
+
+/// A username: 3–32 lowercase letters, digits, `.`, `_` or `-`.
+pub fn parse_username(s: &str) -> Result<String, FieldError> {
+    let s = s.trim();
+    if !(3..=32).contains(&s.len())
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    {
+        return Err(FieldError::new(
+            "username",
+            "用户名须为 3–32 位小写字母、数字、.、_ 或 -",
+            "username must be 3–32 lowercase letters, digits, '.', '_' or '-'",
+        ));
+    }
+    Ok(s.to_string())
+}
+
+pub fn check_password(s: &str) -> Result<(), FieldError> {
+    let n = s.chars().count();
+    if !(limits::PASSWORD_MIN..=limits::PASSWORD_MAX).contains(&n) {
+        return Err(FieldError::new(
+            "password",
+            "密码长度须为 8–128 位",
+            "password must be 8–128 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Users of the caller's subtree, by username.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = Paged<UserView>)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Params>,
+) -> ApiResult<Json<Paged<UserView>>> {
+    let (offset, limit, page) = paging(&p)?;
+    let rows = state
+        .store
+        .users_in_subtree(&caller.user.org_path, offset, limit + 1)
+        .await?;
+    let more = rows.len() as i64 > limit;
+    let items: Vec<UserView> = rows
+        .iter()
+        .take(limit as usize)
+        .map(UserView::from)
+        .collect();
+    let total = offset + items.len() as i64 + i64::from(more);
+    Ok(Json(Paged {
+        items,
+        total,
+        page,
+        per_page: limit,
+    }))
+}
+
+/// Add a user (admin only) to a unit inside the admin's subtree.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUser,
+    responses((status = 201, body = UserView), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ValidJson(req): ValidJson<CreateUser>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    caller.require(Permission::ManageUsers)?;
+    let username = parse_username(&req.username)?;
+    let display_name = bounded("display_name", &req.display_name, 1, limits::DISPLAY_NAME)?;
+    check_password(&req.password)?;
+    let unit = state
+        .store
+        .org_unit_by_code(req.org_unit.trim())
+        .await?
+        .filter(|u| caller.sees_unit(&u.path))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "org_unit",
+                format!("机构 {} 不存在或不在您的管辖范围内", req.org_unit),
+                format!(
+                    "org unit {} does not exist or is outside your scope",
+                    req.org_unit
+                ),
+            )
+        })?;
+    let pw = req.password.clone();
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .map_err(|_| ApiError::Internal)??;
+    let user = state
+        .store
+        .create_user(&NewUser {
+            username,
+            display_name,
+            role: req.role,
+            org_unit_id: unit.id,
+            password_hash,
+        })
+        .await
+        .map_err(|e| match e {
+            xiaobao_store::StoreError::Duplicate(_) => {
+                ApiError::invalid("username", "用户名已被占用", "username is already taken")
+            }
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(UserView::from(&user))))
+}

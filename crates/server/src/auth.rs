@@ -1,0 +1,216 @@
+//! Authentication: argon2id passwords checked at login only; sessions and API tokens are random
+//! 256-bit secrets kept as SHA-256 hashes, looked up per request (with a short in-memory cache), sent
+//! as `Authorization: Bearer` or the HttpOnly, SameSite=Strict session cookie.
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant as StdInstant};
+use xiaobao_core::Msg;
+use xiaobao_core::complaint::Actor;
+use xiaobao_core::org::in_subtree;
+use xiaobao_core::role::Permission;
+use xiaobao_store::UserRow;
+
+pub const SESSION_COOKIE: &str = "xiaobao_session";
+/// Sessions and tokens last a working day and a half.
+pub const SESSION_HOURS: i64 = 36;
+/// How long a checked token is trusted without asking the database again.
+const CACHE_TTL: Duration = Duration::from_secs(10);
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| ApiError::Internal)
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A fresh token (hex of 32 random bytes) and its SHA-256 hash, which is all that is stored.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Checked tokens, remembered briefly so a request costs a hash and a map lookup.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: RwLock<HashMap<String, (UserRow, i64, StdInstant)>>,
+}
+
+impl SessionCache {
+    fn get(&self, hash: &str, now_ms: i64) -> Option<UserRow> {
+        let map = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        let (user, expires, at) = map.get(hash)?;
+        (at.elapsed() < CACHE_TTL && *expires > now_ms).then(|| user.clone())
+    }
+
+    fn put(&self, hash: String, user: UserRow, expires: i64) {
+        let mut map = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, _, at)| at.elapsed() < CACHE_TTL);
+        }
+        map.insert(hash, (user, expires, StdInstant::now()));
+    }
+
+    pub fn forget(&self, hash: &str) {
+        self.entries
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(hash);
+    }
+}
+
+/// Failed logins per username: five in fifteen minutes locks the name for fifteen minutes.
+#[derive(Default)]
+pub struct LoginThrottle {
+    failures: RwLock<HashMap<String, Vec<StdInstant>>>,
+}
+
+const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
+const THROTTLE_MAX: usize = 5;
+
+impl LoginThrottle {
+    pub fn check(&self, username: &str) -> Result<(), ApiError> {
+        let map = self.failures.read().unwrap_or_else(|p| p.into_inner());
+        let recent = map
+            .get(username)
+            .map(|v| v.iter().filter(|t| t.elapsed() < THROTTLE_WINDOW).count())
+            .unwrap_or(0);
+        if recent >= THROTTLE_MAX {
+            return Err(ApiError::TooManyRequests(Msg::new(
+                "登录失败次数过多，请 15 分钟后再试",
+                "too many failed logins; try again in 15 minutes",
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn fail(&self, username: &str) {
+        let mut map = self.failures.write().unwrap_or_else(|p| p.into_inner());
+        let v = map.entry(username.to_string()).or_default();
+        v.retain(|t| t.elapsed() < THROTTLE_WINDOW);
+        v.push(StdInstant::now());
+    }
+
+    pub fn succeed(&self, username: &str) {
+        self.failures
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(username);
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserRow,
+    pub token_hash: String,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user.id,
+            role: self.user.role,
+            unit_path: self.user.org_path.clone(),
+        }
+    }
+
+    pub fn require(&self, p: Permission) -> Result<(), ApiError> {
+        if self.user.role.can(p) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden_role())
+        }
+    }
+
+    pub fn can(&self, p: Permission) -> bool {
+        self.user.role.can(p)
+    }
+
+    /// Is the unit at `path` inside the caller's subtree?
+    pub fn sees_unit(&self, path: &str) -> bool {
+        in_subtree(&self.user.org_path, path)
+    }
+}
+
+pub fn token_from_parts(parts: &Parts) -> Option<String> {
+    if let Some(v) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        if let Some(t) = v
+            .strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+        {
+            return Some(t.trim().to_string());
+        }
+    }
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = token_from_parts(parts).ok_or(ApiError::Unauthorized)?;
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ApiError::Unauthorized);
+        }
+        let hash = token_hash(&token);
+        let now_ms = state.clock.now().timestamp_millis();
+        if let Some(user) = state.sessions.get(&hash, now_ms) {
+            return Ok(Caller {
+                user,
+                token_hash: hash,
+            });
+        }
+        let principal = state
+            .store
+            .session(&hash, now_ms)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        state
+            .sessions
+            .put(hash.clone(), principal.user.clone(), principal.expires_at);
+        Ok(Caller {
+            user: principal.user,
+            token_hash: hash,
+        })
+    }
+}

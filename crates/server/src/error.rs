@@ -1,0 +1,193 @@
+//! The API's error: every failure becomes `application/problem+json` with a status, a message in the
+//! caller's language and, for bad input, the offending field. Internal errors are logged and say
+//! nothing about their cause.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use xiaobao_core::complaint::Refusal;
+use xiaobao_core::{FieldError, Msg};
+use xiaobao_store::{StoreError, WriteError};
+
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthorized,
+    Forbidden(Msg),
+    NotFound,
+    Conflict(Msg),
+    /// Well-formed but wrong input (422).
+    Invalid(FieldError),
+    /// Malformed input: not JSON, wrong types (400).
+    BadRequest(FieldError),
+    TooManyRequests(Msg),
+    PayloadTooLarge,
+    Internal,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The problem document, kept on the response so the language layer can re-render it in English.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub msg: Option<Msg>,
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, Option<String>, Msg) {
+        match self {
+            Self::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                None,
+                Msg::new("请先登录", "log in first"),
+            ),
+            Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", None, m.clone()),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not-found",
+                None,
+                Msg::new(
+                    "未找到，或不在您的机构范围内",
+                    "not found, or outside your org unit's scope",
+                ),
+            ),
+            Self::Conflict(m) => (StatusCode::CONFLICT, "conflict", None, m.clone()),
+            Self::Invalid(e) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-field",
+                Some(e.field.clone()),
+                e.msg.clone(),
+            ),
+            Self::BadRequest(e) => (
+                StatusCode::BAD_REQUEST,
+                "bad-request",
+                Some(e.field.clone()),
+                e.msg.clone(),
+            ),
+            Self::TooManyRequests(m) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                None,
+                m.clone(),
+            ),
+            Self::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                None,
+                Msg::new("请求内容过大", "the request body is too large"),
+            ),
+            Self::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                None,
+                Msg::new(
+                    "服务器内部错误，请稍后重试",
+                    "internal error; please try again later",
+                ),
+            ),
+        }
+    }
+
+    pub fn problem(&self, english: bool) -> Problem {
+        let (status, kind, field, msg) = self.parts();
+        let detail = match &field {
+            Some(f) => format!("{f}: {}", msg.in_lang(english)),
+            None => msg.in_lang(english).to_string(),
+        };
+        Problem {
+            kind: format!("https://xiaobao.example/problems/{kind}"),
+            title: status.canonical_reason().unwrap_or("error").to_string(),
+            status: status.as_u16(),
+            detail,
+            field,
+            msg: Some(msg),
+        }
+    }
+
+    pub fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::Invalid(FieldError::new(field, zh, en))
+    }
+
+    pub fn forbidden_role() -> Self {
+        Self::Forbidden(Msg::new(
+            "您的角色无权执行此操作",
+            "your role may not do this",
+        ))
+    }
+}
+
+pub fn problem_response(p: &Problem, english: bool) -> Response {
+    let mut body = p.clone();
+    if let Some(m) = &p.msg {
+        body.detail = match &p.field {
+            Some(f) => format!("{f}: {}", m.in_lang(english)),
+            None => m.in_lang(english).to_string(),
+        };
+    }
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    let json = serde_json::to_vec(&body).unwrap_or_default();
+    let mut res = (status, headers, json).into_response();
+    res.extensions_mut().insert(p.clone());
+    res
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        problem_response(&self.problem(false), false)
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Duplicate(field) => {
+                Self::Invalid(FieldError::new(field, "已存在", "already exists"))
+            }
+            other => {
+                tracing::error!(error = %other, "store error");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        if r.is_forbidden() {
+            Self::Forbidden(r.msg())
+        } else {
+            Self::Conflict(r.msg())
+        }
+    }
+}
+
+impl From<WriteError> for ApiError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::NotFound => Self::NotFound,
+            WriteError::Refused(r) => r.into(),
+            WriteError::Store(s) => s.into(),
+        }
+    }
+}

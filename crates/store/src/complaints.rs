@@ -1,0 +1,397 @@
+//! Reading complaint work orders: one order with its clocks, and filtered, paged lists that never
+//! leave the caller's scope. Writes go through the writer (`writer.rs`).
+
+use crate::complainants::ComplainantRow;
+use crate::db::subtree_range;
+use crate::{Store, StoreError};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use xiaobao_core::channel::Channel;
+use xiaobao_core::complaint::{Decision, Feedback, Order, State};
+use xiaobao_core::deadline::{Clock, ClockKind};
+use xiaobao_core::time::{Instant, from_millis};
+
+/// A complaint as read: its registration facts, its projection, its complainant and clocks.
+#[derive(Debug, Clone)]
+pub struct ComplaintRow {
+    pub order: Order,
+    pub number: String,
+    pub channel: Channel,
+    pub org_code: String,
+    pub org_name: String,
+    pub org_path: String,
+    pub registered_unit_id: i64,
+    pub first_responder: String,
+    pub first_responder_name: String,
+    pub complainant: ComplainantRow,
+    pub registered_at: Instant,
+    pub category: Option<String>,
+    pub service_channel: Option<String>,
+    pub cause: Option<String>,
+    pub summary: String,
+    pub description: String,
+    pub amount_fen: Option<i64>,
+    pub over_level: bool,
+    pub repeat_of: Option<i64>,
+    pub last_seq: i64,
+    pub updated_at: Instant,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ComplaintFilter {
+    /// The viewer's unit path: only orders inside it are listed …
+    pub scope_path: String,
+    /// … and the orders the viewer registered, wherever they went.
+    pub viewer_id: i64,
+    pub state: Option<State>,
+    pub channel: Option<Channel>,
+    /// A unit inside the scope: its subtree only.
+    pub unit_path: Option<String>,
+    /// A category code and its subclasses.
+    pub category: Option<String>,
+    pub overdue: Option<bool>,
+    pub repeat: Option<bool>,
+    pub first_responder_id: Option<i64>,
+    pub received_from: Option<i64>,
+    pub received_to: Option<i64>,
+    pub now_ms: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+pub(crate) const COMPLAINT_SELECT: &str = "SELECT k.*, o.code AS org_code, o.name AS org_name, \
+    u.username AS fr_username, u.display_name AS fr_name, \
+    c.id AS c_id, c.name AS c_name, c.phone AS c_phone, c.id_number AS c_id_number, c.tags AS c_tags, c.watchlist AS c_watchlist \
+    FROM complaints k JOIN org_units o ON o.id = k.org_unit_id JOIN users u ON u.id = k.first_responder_id \
+    JOIN complainants c ON c.id = k.complainant_id";
+
+/// A text or integer argument of a query built at run time.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    I64(i64),
+    Text(String),
+}
+
+/// SQL with `$n` placeholders numbered as they are pushed.
+#[derive(Default)]
+pub(crate) struct SqlBuilder {
+    pub sql: String,
+    pub args: Vec<Arg>,
+}
+
+impl SqlBuilder {
+    pub fn new(sql: &str) -> Self {
+        Self {
+            sql: sql.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.sql.push_str(s);
+        self
+    }
+
+    pub fn bind(&mut self, a: Arg) -> &mut Self {
+        self.args.push(a);
+        self.sql.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.sql);
+        for a in &self.args {
+            q = match a {
+                Arg::I64(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.clone()),
+            };
+        }
+        q
+    }
+}
+
+fn opt_ms(r: &AnyRow, col: &str) -> Result<Option<Instant>, StoreError> {
+    Ok(r.try_get::<Option<i64>, _>(col)?.map(from_millis))
+}
+
+fn flag(r: &AnyRow, col: &str) -> Result<bool, StoreError> {
+    Ok(r.try_get::<i64, _>(col)? != 0)
+}
+
+fn corrupt(what: &str, v: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {v}"))
+}
+
+pub(crate) fn order_from_row(r: &AnyRow, clocks: Vec<Clock>) -> Result<Order, StoreError> {
+    let state: String = r.try_get("state")?;
+    let decision: Option<String> = r.try_get("decision")?;
+    let feedback: Option<String> = r.try_get("feedback")?;
+    Ok(Order {
+        id: r.try_get("id")?,
+        state: State::from_str_opt(&state).ok_or_else(|| corrupt("state", &state))?,
+        paused: flag(r, "paused")?,
+        org_unit_id: r.try_get("org_unit_id")?,
+        received_at: from_millis(r.try_get("received_at")?),
+        first_responder_id: r.try_get("first_responder_id")?,
+        repeat: flag(r, "repeat")?,
+        extension_tier: u8::try_from(r.try_get::<i64, _>("extension_tier")?).unwrap_or(u8::MAX),
+        escalation_count: u32::try_from(r.try_get::<i64, _>("escalation_count")?).unwrap_or(0),
+        transfer_count: u32::try_from(r.try_get::<i64, _>("transfer_count")?).unwrap_or(0),
+        reopen_count: u32::try_from(r.try_get::<i64, _>("reopen_count")?).unwrap_or(0),
+        merge_count: u32::try_from(r.try_get::<i64, _>("merge_count")?).unwrap_or(0),
+        responded_at: opt_ms(r, "responded_at")?,
+        decided_at: opt_ms(r, "decided_at")?,
+        closed_at: opt_ms(r, "closed_at")?,
+        decision: decision
+            .map(|d| serde_json::from_str::<Decision>(&d))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        feedback: feedback
+            .map(|f| serde_json::from_value::<Feedback>(serde_json::Value::String(f)))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        clocks,
+    })
+}
+
+fn complaint_from_row(r: &AnyRow, clocks: Vec<Clock>) -> Result<ComplaintRow, StoreError> {
+    let channel: String = r.try_get("channel")?;
+    let tags: String = r.try_get("c_tags")?;
+    Ok(ComplaintRow {
+        order: order_from_row(r, clocks)?,
+        number: r.try_get("number")?,
+        channel: Channel::parse("channel", &channel).map_err(|_| corrupt("channel", &channel))?,
+        org_code: r.try_get("org_code")?,
+        org_name: r.try_get("org_name")?,
+        org_path: r.try_get("org_path")?,
+        registered_unit_id: r.try_get("registered_unit_id")?,
+        first_responder: r.try_get("fr_username")?,
+        first_responder_name: r.try_get("fr_name")?,
+        complainant: ComplainantRow {
+            id: r.try_get("c_id")?,
+            name: r.try_get("c_name")?,
+            phone: r.try_get("c_phone")?,
+            id_number: r.try_get("c_id_number")?,
+            tags: tags
+                .split(',')
+                .filter_map(|t| xiaobao_core::complainant::ComplainantTag::parse("tags", t).ok())
+                .collect(),
+            watchlist: flag(r, "c_watchlist")?,
+            complaint_count: 0,
+        },
+        registered_at: from_millis(r.try_get("registered_at")?),
+        category: r.try_get("category")?,
+        service_channel: r.try_get("service_channel")?,
+        cause: r.try_get("cause")?,
+        summary: r.try_get("summary")?,
+        description: r.try_get("description")?,
+        amount_fen: r.try_get("amount_fen")?,
+        over_level: flag(r, "over_level")?,
+        repeat_of: r.try_get("repeat_of")?,
+        last_seq: r.try_get("last_seq")?,
+        updated_at: from_millis(r.try_get("updated_at")?),
+    })
+}
+
+pub(crate) fn clock_from_row(r: &AnyRow) -> Result<(i64, Clock), StoreError> {
+    let kind: String = r.try_get("kind")?;
+    Ok((
+        r.try_get("complaint_id")?,
+        Clock {
+            kind: ClockKind::from_str_opt(&kind).ok_or_else(|| corrupt("clock kind", &kind))?,
+            started_at: from_millis(r.try_get("started_at")?),
+            due_at: from_millis(r.try_get("due_at")?),
+            met_at: opt_ms(r, "met_at")?,
+            breached_at: opt_ms(r, "breached_at")?,
+            paused_at: opt_ms(r, "paused_at")?,
+            stopped_at: opt_ms(r, "stopped_at")?,
+        },
+    ))
+}
+
+const CLOCK_SELECT: &str = "SELECT complaint_id, kind, started_at, due_at, met_at, breached_at, paused_at, stopped_at FROM complaint_clocks";
+
+/// The clocks of the given orders, in one query.
+pub(crate) async fn clocks_for<'e, E>(exec: E, ids: &[i64]) -> Result<Vec<(i64, Clock)>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut b = SqlBuilder::new(CLOCK_SELECT);
+    b.push(" WHERE complaint_id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            b.push(", ");
+        }
+        b.bind(Arg::I64(*id));
+    }
+    b.push(") ORDER BY complaint_id, started_at");
+    let rows = b.query().fetch_all(exec).await?;
+    rows.iter().map(clock_from_row).collect()
+}
+
+impl Store {
+    /// One order, whoever may see it (the caller checks scope).
+    pub async fn complaint(&self, id: i64) -> Result<Option<ComplaintRow>, StoreError> {
+        let sql = format!("{COMPLAINT_SELECT} WHERE k.id = $1");
+        let Some(row) = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.read())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let clocks = clocks_for(self.read(), &[id])
+            .await?
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        Ok(Some(complaint_from_row(&row, clocks)?))
+    }
+
+    pub async fn complaint_by_number(
+        &self,
+        number: &str,
+    ) -> Result<Option<ComplaintRow>, StoreError> {
+        let id: Option<(i64,)> = sqlx::query_as("SELECT id FROM complaints WHERE number = $1")
+            .bind(number)
+            .fetch_optional(self.read())
+            .await?;
+        match id {
+            Some((id,)) => self.complaint(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// A page of orders matching the filter, newest received first, with the total count.
+    pub async fn complaints(&self, f: &ComplaintFilter) -> Result<Page<ComplaintRow>, StoreError> {
+        let mut where_ = SqlBuilder::default();
+        let (lo, hi) = subtree_range(&f.scope_path);
+        where_
+            .push(" WHERE ((k.org_path >= ")
+            .bind(Arg::Text(lo))
+            .push(" AND k.org_path < ")
+            .bind(Arg::Text(hi));
+        where_
+            .push(") OR k.first_responder_id = ")
+            .bind(Arg::I64(f.viewer_id))
+            .push(")");
+        if let Some(p) = &f.unit_path {
+            let (lo, hi) = subtree_range(p);
+            where_
+                .push(" AND k.org_path >= ")
+                .bind(Arg::Text(lo))
+                .push(" AND k.org_path < ")
+                .bind(Arg::Text(hi));
+        }
+        if let Some(s) = f.state {
+            where_
+                .push(" AND k.state = ")
+                .bind(Arg::Text(s.as_str().into()));
+        }
+        if let Some(c) = f.channel {
+            where_
+                .push(" AND k.channel = ")
+                .bind(Arg::Text(c.as_str().into()));
+        }
+        if let Some(c) = &f.category {
+            // the class and its subclasses: codes are digits, and ':' sorts right after '9'
+            where_
+                .push(" AND k.category >= ")
+                .bind(Arg::Text(c.clone()))
+                .push(" AND k.category < ")
+                .bind(Arg::Text(format!("{c}:")));
+        }
+        if let Some(r) = f.repeat {
+            where_.push(" AND k.repeat = ").bind(Arg::I64(i64::from(r)));
+        }
+        if let Some(id) = f.first_responder_id {
+            where_
+                .push(" AND k.first_responder_id = ")
+                .bind(Arg::I64(id));
+        }
+        if let Some(from) = f.received_from {
+            where_.push(" AND k.received_at >= ").bind(Arg::I64(from));
+        }
+        if let Some(to) = f.received_to {
+            where_.push(" AND k.received_at < ").bind(Arg::I64(to));
+        }
+        if let Some(overdue) = f.overdue {
+            where_.push(if overdue {
+                " AND EXISTS"
+            } else {
+                " AND NOT EXISTS"
+            });
+            where_
+                .push(" (SELECT 1 FROM complaint_clocks t WHERE t.complaint_id = k.id AND t.met_at IS NULL AND t.stopped_at IS NULL AND t.paused_at IS NULL AND t.due_at <= ")
+                .bind(Arg::I64(f.now_ms))
+                .push(")");
+        }
+        let mut count = SqlBuilder::new("SELECT COUNT(*) AS n FROM complaints k");
+        count.sql.push_str(&where_.sql);
+        count.args = where_.args.clone();
+        let total: i64 = count.query().fetch_one(self.read()).await?.try_get("n")?;
+
+        let mut list = SqlBuilder::new(COMPLAINT_SELECT);
+        list.sql.push_str(&where_.sql);
+        list.args = where_.args;
+        list.push(" ORDER BY k.received_at DESC, k.id DESC LIMIT ")
+            .bind(Arg::I64(f.limit))
+            .push(" OFFSET ")
+            .bind(Arg::I64(f.offset));
+        let rows = list.query().fetch_all(self.read()).await?;
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        let mut clocks = clocks_for(self.read(), &ids).await?;
+        let items = rows
+            .iter()
+            .zip(&ids)
+            .map(|(r, id)| {
+                let mine = clocks
+                    .iter()
+                    .filter(|(cid, _)| cid == id)
+                    .map(|(_, c)| c.clone())
+                    .collect();
+                complaint_from_row(r, mine)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        clocks.clear();
+        Ok(Page {
+            items,
+            total,
+            offset: f.offset,
+            limit: f.limit,
+        })
+    }
+
+    pub async fn count_complaints(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM complaints")
+            .fetch_one(self.read())
+            .await?;
+        Ok(n)
+    }
+
+    /// How many orders are in each state (for the demo summary and dashboards).
+    pub async fn complaint_state_counts(&self) -> Result<Vec<(State, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM complaints GROUP BY state ORDER BY state")
+                .fetch_all(self.read())
+                .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(s, n)| State::from_str_opt(&s).map(|s| (s, n)))
+            .collect())
+    }
+}

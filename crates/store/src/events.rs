@@ -1,0 +1,238 @@
+//! The event log: append-only, one global hash chain. Each event's hash covers the previous hash and
+//! every stored field; the chain head row holds the last sequence number and hash, and every writer
+//! locks it first, so sequence numbers have no gaps and `verify` can name the first altered or
+//! missing event.
+
+use crate::{Store, StoreError};
+use sqlx::Row;
+use xiaobao_core::complaint::event::{GENESIS_HASH, Hashed, NewEvent, chain_hash};
+use xiaobao_core::time::{Instant, from_millis, to_millis};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub seq: i64,
+    pub complaint_id: i64,
+    pub kind: String,
+    pub actor_id: i64,
+    pub actor: String,
+    pub actor_name: String,
+    pub at: Instant,
+    pub from_state: String,
+    pub to_state: String,
+    pub payload: serde_json::Value,
+    pub hash: String,
+}
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub checked: i64,
+    pub head_seq: i64,
+    /// The first broken event: its sequence number and what is wrong with it.
+    pub first_problem: Option<(i64, String)>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.first_problem.is_none()
+    }
+}
+
+pub(crate) struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// Takes the chain head's row lock (PostgreSQL) or the database write lock (SQLite) with a no-op
+/// update, and returns the head.
+pub(crate) async fn lock_chain(tx: &mut sqlx::AnyConnection) -> Result<ChainHead, StoreError> {
+    let row = sqlx::query("UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(ChainHead {
+        seq: row.try_get("seq")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+pub(crate) async fn store_chain(
+    tx: &mut sqlx::AnyConnection,
+    head: &ChainHead,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(head.seq)
+        .bind(&head.hash)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Appends one event after the head and moves the head; returns its sequence number.
+pub(crate) async fn append(
+    tx: &mut sqlx::AnyConnection,
+    head: &mut ChainHead,
+    e: &NewEvent,
+) -> Result<i64, StoreError> {
+    let seq = head.seq + 1;
+    let payload =
+        serde_json::to_string(&e.change).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+    let from = e.from.map(|s| s.as_str()).unwrap_or("");
+    let at_ms = to_millis(e.at);
+    let hashed = Hashed {
+        seq,
+        complaint_id: e.complaint_id,
+        kind: e.change.kind(),
+        actor_id: e.actor_id,
+        at_ms,
+        from_state: from,
+        to_state: e.to.as_str(),
+        payload: &payload,
+    };
+    let hash = chain_hash(&head.hash, hashed);
+    sqlx::query("INSERT INTO events (seq, complaint_id, kind, actor_id, at, from_state, to_state, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(seq)
+        .bind(e.complaint_id)
+        .bind(e.change.kind())
+        .bind(e.actor_id)
+        .bind(at_ms)
+        .bind(from)
+        .bind(e.to.as_str())
+        .bind(&payload)
+        .bind(&head.hash)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+    head.seq = seq;
+    head.hash = hash;
+    Ok(seq)
+}
+
+impl Store {
+    /// An order's timeline, oldest first.
+    pub async fn events(&self, complaint_id: i64) -> Result<Vec<EventRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.seq, e.complaint_id, e.kind, e.actor_id, u.username, u.display_name, e.at, e.from_state, e.to_state, e.payload, e.hash \
+             FROM events e JOIN users u ON u.id = e.actor_id WHERE e.complaint_id = $1 ORDER BY e.seq",
+        )
+        .bind(complaint_id)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let payload: String = r.try_get("payload")?;
+                Ok(EventRow {
+                    seq: r.try_get("seq")?,
+                    complaint_id: r.try_get("complaint_id")?,
+                    kind: r.try_get("kind")?,
+                    actor_id: r.try_get("actor_id")?,
+                    actor: r.try_get("username")?,
+                    actor_name: r.try_get("display_name")?,
+                    at: from_millis(r.try_get("at")?),
+                    from_state: r.try_get("from_state")?,
+                    to_state: r.try_get("to_state")?,
+                    payload: serde_json::from_str(&payload)
+                        .unwrap_or(serde_json::Value::String(payload)),
+                    hash: r.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Walks the whole chain in order and reports the first event that was altered, removed or
+    /// inserted out of turn.
+    pub async fn verify_chain(&self) -> Result<VerifyReport, StoreError> {
+        let (head_seq, head_hash): (i64, String) =
+            sqlx::query_as("SELECT seq, hash FROM chain_head WHERE id = 1")
+                .fetch_one(self.read())
+                .await?;
+        let mut prev_hash = GENESIS_HASH.to_string();
+        let mut expected_seq = 1i64;
+        let mut checked = 0i64;
+        const BATCH: i64 = 10_000;
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq, complaint_id, kind, actor_id, at, from_state, to_state, payload, prev_hash, hash FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(expected_seq)
+            .bind(BATCH)
+            .fetch_all(self.read())
+            .await?;
+            let n = rows.len();
+            for r in &rows {
+                let seq: i64 = r.try_get("seq")?;
+                let problem = |msg: String| {
+                    Ok(VerifyReport {
+                        checked,
+                        head_seq,
+                        first_problem: Some((seq.min(expected_seq), msg)),
+                    })
+                };
+                if seq != expected_seq {
+                    return problem(format!(
+                        "event {expected_seq} is missing (next found is {seq})"
+                    ));
+                }
+                let stored_prev: String = r.try_get("prev_hash")?;
+                let stored_hash: String = r.try_get("hash")?;
+                let kind: String = r.try_get("kind")?;
+                let from: String = r.try_get("from_state")?;
+                let to: String = r.try_get("to_state")?;
+                let payload: String = r.try_get("payload")?;
+                let hashed = Hashed {
+                    seq,
+                    complaint_id: r.try_get("complaint_id")?,
+                    kind: &kind,
+                    actor_id: r.try_get("actor_id")?,
+                    at_ms: r.try_get("at")?,
+                    from_state: &from,
+                    to_state: &to,
+                    payload: &payload,
+                };
+                if stored_prev != prev_hash {
+                    return problem(format!(
+                        "event {seq} does not follow event {}: the chain is broken before it",
+                        seq - 1
+                    ));
+                }
+                let computed = chain_hash(&prev_hash, hashed);
+                if computed != stored_hash {
+                    return problem(format!(
+                        "event {seq} was altered: its content does not match its hash"
+                    ));
+                }
+                prev_hash = stored_hash;
+                expected_seq += 1;
+                checked += 1;
+            }
+            if (n as i64) < BATCH {
+                break;
+            }
+        }
+        let last = expected_seq - 1;
+        if last != head_seq {
+            return Ok(VerifyReport {
+                checked,
+                head_seq,
+                first_problem: Some((
+                    last + 1,
+                    format!(
+                        "events {} to {head_seq} are missing from the end of the chain",
+                        last + 1
+                    ),
+                )),
+            });
+        }
+        if prev_hash != head_hash {
+            return Ok(VerifyReport {
+                checked,
+                head_seq,
+                first_problem: Some((last, format!("event {last} does not match the chain head"))),
+            });
+        }
+        Ok(VerifyReport {
+            checked,
+            head_seq,
+            first_problem: None,
+        })
+    }
+}

@@ -1,0 +1,159 @@
+//! Org units: the tree every scope check stands on.
+
+use crate::db::subtree_range;
+use crate::{Store, StoreError};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use xiaobao_core::FieldError;
+use xiaobao_core::org::{OrgCode, OrgUnitKind, child_path};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgUnitRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: OrgUnitKind,
+    pub parent_id: Option<i64>,
+    pub path: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrgUnit {
+    pub code: OrgCode,
+    pub name: String,
+    pub kind: OrgUnitKind,
+    pub parent: OrgCode,
+}
+
+const COLUMNS: &str = "id, code, name, kind, parent_id, path";
+
+fn from_row(r: &AnyRow) -> Result<OrgUnitRow, StoreError> {
+    let kind: String = r.try_get("kind")?;
+    Ok(OrgUnitRow {
+        id: r.try_get("id")?,
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        kind: OrgUnitKind::parse("kind", &kind).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        parent_id: r.try_get("parent_id")?,
+        path: r.try_get("path")?,
+    })
+}
+
+/// Why an org unit could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateOrgUnitError {
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Store {
+    pub async fn org_unit_by_code(&self, code: &str) -> Result<Option<OrgUnitRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM org_units WHERE code = $1");
+        let row = sqlx::query(&sql)
+            .bind(code)
+            .fetch_optional(self.read())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn org_unit_by_id(&self, id: i64) -> Result<Option<OrgUnitRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM org_units WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.read())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Every unit in the subtree at `path`, in tree order.
+    pub async fn org_units_in_subtree(&self, path: &str) -> Result<Vec<OrgUnitRow>, StoreError> {
+        let (lo, hi) = subtree_range(path);
+        let sql =
+            format!("SELECT {COLUMNS} FROM org_units WHERE path >= $1 AND path < $2 ORDER BY path");
+        let rows = sqlx::query(&sql)
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(self.read())
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Creates a unit under an existing parent; the parent must accept a child of that kind.
+    pub async fn create_org_unit(
+        &self,
+        new: &NewOrgUnit,
+    ) -> Result<OrgUnitRow, CreateOrgUnitError> {
+        let parent = self
+            .org_unit_by_code(new.parent.as_str())
+            .await?
+            .ok_or_else(|| {
+                FieldError::new(
+                    "parent",
+                    format!("上级机构 {} 不存在", new.parent),
+                    format!("parent org unit {} does not exist", new.parent),
+                )
+            })?;
+        if !new.kind.may_sit_under(parent.kind) {
+            return Err(FieldError::new(
+                "kind",
+                format!(
+                    "{}不能设在{}之下",
+                    new.kind.label_zh(),
+                    parent.kind.label_zh()
+                ),
+                format!(
+                    "a {} cannot sit under a {}",
+                    new.kind.as_str(),
+                    parent.kind.as_str()
+                ),
+            )
+            .into());
+        }
+        let mut tx = self.write().begin().await.map_err(StoreError::from)?;
+        let now = chrono::Utc::now().timestamp_millis();
+        let placeholder = format!("#{}", new.code);
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO org_units (code, name, kind, parent_id, path, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(new.code.as_str())
+            .bind(&new.name)
+            .bind(new.kind.as_str())
+            .bind(parent.id)
+            .bind(&placeholder)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::on_unique(e, "code") {
+                StoreError::Duplicate(_) => CreateOrgUnitError::Invalid(FieldError::new(
+                    "code",
+                    format!("机构代码 {} 已存在", new.code),
+                    format!("org unit code {} is already taken", new.code),
+                )),
+                other => other.into(),
+            })?;
+        let path = child_path(Some(&parent.path), id);
+        sqlx::query("UPDATE org_units SET path = $1 WHERE id = $2")
+            .bind(&path)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(OrgUnitRow {
+            id,
+            code: new.code.to_string(),
+            name: new.name.clone(),
+            kind: new.kind,
+            parent_id: Some(parent.id),
+            path,
+        })
+    }
+
+    /// The parent of a unit, if it has one.
+    pub async fn parent_of(&self, unit: &OrgUnitRow) -> Result<Option<OrgUnitRow>, StoreError> {
+        match unit.parent_id {
+            Some(p) => self.org_unit_by_id(p).await,
+            None => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Users: one role, one home unit, an argon2id password hash (hashed by the server, never here).
+
+use crate::{Store, StoreError};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use xiaobao_core::role::Role;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_unit_id: i64,
+    pub org_code: String,
+    pub org_name: String,
+    pub org_path: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_unit_id: i64,
+    pub password_hash: String,
+}
+
+pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code AS org_code, o.name AS org_name, o.path AS org_path, u.active, u.password_hash";
+pub(crate) const USER_FROM: &str = "FROM users u JOIN org_units o ON o.id = u.org_unit_id";
+
+pub(crate) fn user_from_row(r: &AnyRow) -> Result<UserRow, StoreError> {
+    let role: String = r.try_get("role")?;
+    let active: i64 = r.try_get("active")?;
+    Ok(UserRow {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: Role::parse("role", &role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        org_unit_id: r.try_get("org_unit_id")?,
+        org_code: r.try_get("org_code")?,
+        org_name: r.try_get("org_name")?,
+        org_path: r.try_get("org_path")?,
+        active: active != 0,
+    })
+}
+
+impl Store {
+    pub async fn create_user(&self, u: &NewUser) -> Result<UserRow, StoreError> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (username, display_name, role, org_unit_id, password_hash, active, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
+        )
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(u.role.as_str())
+        .bind(u.org_unit_id)
+        .bind(&u.password_hash)
+        .bind(now)
+        .fetch_one(self.write())
+        .await
+        .map_err(|e| StoreError::on_unique(e, "username"))?;
+        self.user_by_id(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} {USER_FROM} WHERE u.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.read())
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// The user and their password hash, for login.
+    pub async fn user_for_login(
+        &self,
+        username: &str,
+    ) -> Result<Option<(UserRow, String)>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} {USER_FROM} WHERE u.username = $1");
+        let Some(row) = sqlx::query(&sql)
+            .bind(username)
+            .fetch_optional(self.read())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let hash: String = row.try_get("password_hash")?;
+        Ok(Some((user_from_row(&row)?, hash)))
+    }
+
+    /// Users whose home unit is inside the subtree at `path`, by username, a page at a time.
+    pub async fn users_in_subtree(
+        &self,
+        path: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        let (lo, hi) = crate::db::subtree_range(path);
+        let sql = format!(
+            "SELECT {USER_COLUMNS} {USER_FROM} WHERE o.path >= $1 AND o.path < $2 ORDER BY u.username LIMIT $3 OFFSET $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(lo)
+            .bind(hi)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.read())
+            .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    pub async fn count_users(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(self.read())
+            .await?;
+        Ok(n)
+    }
+}
