@@ -235,9 +235,15 @@ where
         }
         b.bind(Arg::I64(*id));
     }
-    b.push(") ORDER BY complaint_id, started_at");
+    b.push(")");
     let rows = b.query().fetch_all(exec).await?;
-    rows.iter().map(clock_from_row).collect()
+    let mut clocks = rows
+        .iter()
+        .map(clock_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    // The order clocks are shown in: response, decision, completion, review.
+    clocks.sort_by_key(|(id, c)| (*id, ClockKind::ALL.iter().position(|k| *k == c.kind)));
+    Ok(clocks)
 }
 
 impl Store {

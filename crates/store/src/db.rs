@@ -137,10 +137,16 @@ pub async fn seed(pool: &AnyPool) -> Result<(), StoreError> {
         .await?;
     if has_ho.is_none() {
         let now = chrono::Utc::now().timestamp_millis();
-        sqlx::query("INSERT INTO org_units (id, code, name, kind, parent_id, path, created_at) VALUES (1, $1, $2, 'head_office', NULL, '/1/', $3)")
+        // The id comes from the database (an identity column on PostgreSQL), the path from the id.
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO org_units (code, name, kind, parent_id, path, created_at) VALUES ($1, $2, 'head_office', NULL, '#HO', $3) RETURNING id")
             .bind(HEAD_OFFICE_CODE)
             .bind("总行")
             .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE org_units SET path = $1 WHERE id = $2")
+            .bind(xiaobao_core::org::child_path(None, id))
+            .bind(id)
             .execute(&mut *tx)
             .await?;
         sqlx::query("INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, $1)")

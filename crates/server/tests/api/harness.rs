@@ -1,0 +1,314 @@
+//! The test story's stage: a real server on a random port over a fresh database — a temporary
+//! SQLite file, or a new database on the PostgreSQL server the test command started — with a small
+//! bank (HO → BJ → BJ01 → outlets BJ0101, BJ0102) and a logged-in user of each role.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use xiaobao_core::org::{OrgCode, OrgUnitKind};
+use xiaobao_core::role::Role;
+use xiaobao_core::time::Instant;
+use xiaobao_server::{AppState, ManualClock};
+use xiaobao_store::{DatabaseUrl, NewOrgUnit, NewUser, Store};
+
+pub const PASSWORD: &str = "correct-horse-1";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub clock: ManualClock,
+    pub http: reqwest::Client,
+    pub tokens: HashMap<&'static str, String>,
+    pub db: DbHandle,
+    _dir: tempfile::TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+/// How to reach the test's database directly, to tamper with it.
+pub enum DbHandle {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// 2025-03-03 09:00 in Shanghai: a Monday.
+pub fn start_time() -> Instant {
+    chrono::DateTime::parse_from_rfc3339("2025-03-03T09:00:00+08:00")
+        .unwrap()
+        .to_utc()
+}
+
+fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| xiaobao_server::hash_password(PASSWORD).unwrap())
+        .clone()
+}
+
+/// The users every test has: (username, role, unit).
+pub const USERS: &[(&str, Role, &str)] = &[
+    ("admin", Role::Admin, "HO"),
+    ("auditor", Role::Auditor, "HO"),
+    ("cpc", Role::CpCentre, "HO"),
+    ("vp", Role::VicePresident, "BJ"),
+    ("ops", Role::OperationsSupervisor, "BJ01"),
+    ("head1", Role::OutletHead, "BJ0101"),
+    ("teller1", Role::Teller, "BJ0101"),
+    ("lobby1", Role::LobbyManager, "BJ0101"),
+    ("head2", Role::OutletHead, "BJ0102"),
+    ("teller2", Role::Teller, "BJ0102"),
+];
+
+async fn fresh_database(backend: Backend, dir: &std::path::Path) -> (DatabaseUrl, DbHandle) {
+    match backend {
+        Backend::Sqlite => {
+            let path = dir.join("xiaobao.db");
+            (
+                DatabaseUrl::SqliteFile(path.clone()),
+                DbHandle::Sqlite(path),
+            )
+        }
+        Backend::Postgres => {
+            let admin_url = match std::env::var("XIAOBAO_TEST_PG_URL") {
+                Ok(u) => u,
+                Err(_) => panic!(
+                    "PostgreSQL tests need XIAOBAO_TEST_PG_URL (the README's test command, scripts/test, starts a server and sets it); \
+                     set XIAOBAO_SKIP_PG=1 to run only the SQLite half"
+                ),
+            };
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("connect to the test PostgreSQL server");
+            let name = format!("xb_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .unwrap_or(admin_url.clone());
+            let url = format!("{base}/{name}");
+            (DatabaseUrl::Postgres(url.clone()), DbHandle::Postgres(url))
+        }
+    }
+}
+
+pub fn pg_skipped() -> bool {
+    std::env::var("XIAOBAO_SKIP_PG").is_ok_and(|v| v == "1")
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, db) = fresh_database(backend, dir.path()).await;
+        let store = Store::open(&url).await.expect("open store");
+        for (code, name, kind, parent) in [
+            ("BJ", "北京分行", OrgUnitKind::Branch, "HO"),
+            ("BJ01", "北京朝阳支行", OrgUnitKind::SubBranch, "BJ"),
+            ("BJ0101", "朝阳门网点", OrgUnitKind::Outlet, "BJ01"),
+            ("BJ0102", "建国门网点", OrgUnitKind::Outlet, "BJ01"),
+            ("SH", "上海分行", OrgUnitKind::Branch, "HO"),
+        ] {
+            store
+                .create_org_unit(&NewOrgUnit {
+                    code: OrgCode::parse("code", code).unwrap(),
+                    name: name.into(),
+                    kind,
+                    parent: OrgCode::parse("parent", parent).unwrap(),
+                })
+                .await
+                .unwrap();
+        }
+        for (username, role, unit) in USERS {
+            let unit = store.org_unit_by_code(unit).await.unwrap().unwrap();
+            store
+                .create_user(&NewUser {
+                    username: (*username).into(),
+                    display_name: format!("{username} 测试"),
+                    role: *role,
+                    org_unit_id: unit.id,
+                    password_hash: password_hash(),
+                })
+                .await
+                .unwrap();
+        }
+        let clock = ManualClock::new(start_time());
+        let state = AppState::new(store.clone(), Arc::new(clock.clone()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, xiaobao_server::router(state))
+                .await
+                .unwrap();
+        });
+        let http = reqwest::Client::new();
+        let mut app = TestApp {
+            base,
+            store,
+            clock,
+            http,
+            tokens: HashMap::new(),
+            db,
+            _dir: dir,
+            server,
+        };
+        for (username, ..) in USERS {
+            let (status, body) = app
+                .call_anon(
+                    Method::POST,
+                    "/api/v1/session",
+                    Some(json!({"username": username, "password": PASSWORD})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+            app.tokens
+                .insert(username, body["token"].as_str().unwrap().to_string());
+        }
+        app
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder, body: Option<Value>) -> (StatusCode, Value) {
+        let req = match body {
+            Some(b) => req.json(&b),
+            None => req,
+        };
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    pub async fn call_anon(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.send(
+            self.http.request(method, format!("{}{path}", self.base)),
+            body,
+        )
+        .await
+    }
+
+    /// A call as `user` (bearer token).
+    pub async fn call(
+        &self,
+        user: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let token = self
+            .tokens
+            .get(user)
+            .unwrap_or_else(|| panic!("no user {user}"));
+        self.send(
+            self.http
+                .request(method, format!("{}{path}", self.base))
+                .bearer_auth(token),
+            body,
+        )
+        .await
+    }
+
+    pub async fn get(&self, user: &str, path: &str) -> (StatusCode, Value) {
+        self.call(user, Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, user: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(user, Method::POST, path, Some(body)).await
+    }
+
+    /// Registers a complaint at `unit` as `user` and returns its JSON (asserting 201).
+    pub async fn register(&self, user: &str, unit: &str, phone: &str) -> Value {
+        let (status, body) = self
+            .post(user, "/api/v1/complaints", complaint_body(unit, phone))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    pub async fn act(&self, user: &str, id: i64, action: &str, body: Value) -> (StatusCode, Value) {
+        self.post(user, &format!("/api/v1/complaints/{id}/{action}"), body)
+            .await
+    }
+
+    /// Acts and asserts success.
+    pub async fn act_ok(&self, user: &str, id: i64, action: &str, body: Value) -> Value {
+        let (status, res) = self.act(user, id, action, body).await;
+        assert_eq!(status, StatusCode::OK, "{action} by {user}: {res}");
+        res
+    }
+
+    pub async fn events(&self, id: i64) -> Vec<xiaobao_store::EventRow> {
+        self.store.events(id).await.unwrap()
+    }
+
+    /// Runs one SQL statement directly against the database (for tampering tests).
+    pub async fn raw_sql(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        use sqlx::Connection;
+        let url = match &self.db {
+            DbHandle::Sqlite(p) => format!("sqlite://{}", p.display()),
+            DbHandle::Postgres(u) => u.clone(),
+        };
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+}
+
+pub fn complaint_body(unit: &str, phone: &str) -> Value {
+    json!({
+        "channel": "counter",
+        "org_unit": unit,
+        "complainant": {"name": "张三", "phone": phone, "tags": ["elderly"]},
+        "category": "0302",
+        "cause": "12",
+        "service_channel": "0101",
+        "summary": "信用卡年费争议",
+        "description": "客户称办卡时承诺免年费，现被收取年费 300 元。",
+        "amount": "300.00"
+    })
+}
+
+/// Runs a test story against SQLite and against PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::harness::TestApp::spawn($crate::harness::Backend::Sqlite).await).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::harness::pg_skipped() {
+                        eprintln!("PostgreSQL half skipped: XIAOBAO_SKIP_PG=1");
+                        return;
+                    }
+                    super::$name($crate::harness::TestApp::spawn($crate::harness::Backend::Postgres).await).await;
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,15 @@
+//! The API test story, run against SQLite and PostgreSQL: the life of an order, every illegal
+//! transition, the scope matrix, masking and its audit, repeat detection and merging, the hash chain,
+//! bad input, authentication and list filters.
+
+mod harness;
+
+mod audit;
+mod auth;
+mod input;
+mod lifecycle;
+mod lists;
+mod privacy;
+mod repeat;
+mod scope;
+mod transitions;
