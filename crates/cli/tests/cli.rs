@@ -1,0 +1,183 @@
+//! The `xiaobao` binary as an operator uses it: bootstrap the first admin, create the demo bank,
+//! verify the audit chain, and catch tampering with a non-zero exit.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn xiaobao(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xiaobao"))
+        .args(args)
+        .env("XIAOBAO_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run xiaobao");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn user_add_bootstraps_the_first_admin_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let ok = xiaobao(
+        &[
+            "user",
+            "add",
+            "root",
+            "--role",
+            "admin",
+            "--org",
+            "HO",
+            "--data-dir",
+            d,
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("added user root (admin) at HO"));
+
+    let again = xiaobao(
+        &[
+            "user",
+            "add",
+            "root",
+            "--role",
+            "admin",
+            "--org",
+            "HO",
+            "--data-dir",
+            d,
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(!again.status.success());
+    assert!(text(&again).contains("already exists"), "{}", text(&again));
+
+    for (args, expect) in [
+        (
+            vec!["user", "add", "x1y", "--role", "wizard", "--org", "HO"],
+            "unknown role",
+        ),
+        (
+            vec!["user", "add", "x1y", "--role", "teller", "--org", "NOPE"],
+            "does not exist",
+        ),
+        (
+            vec!["user", "add", "X", "--role", "teller", "--org", "HO"],
+            "username must be",
+        ),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--data-dir", d]);
+        let out = xiaobao(&args, Some("a-long-password\n"));
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out).contains(expect), "{args:?}: {}", text(&out));
+    }
+    let short = xiaobao(
+        &[
+            "user",
+            "add",
+            "shorty",
+            "--role",
+            "teller",
+            "--org",
+            "HO",
+            "--data-dir",
+            d,
+        ],
+        Some("short\n"),
+    );
+    assert!(!short.status.success());
+    assert!(text(&short).contains("password must be"));
+}
+
+#[test]
+fn demo_bank_verifies_and_tampering_fails_audit_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let demo = xiaobao(&["demo", "--data-dir", d], None);
+    assert!(demo.status.success(), "{}", text(&demo));
+    let out = text(&demo);
+    assert!(out.contains("24 outlets"), "{out}");
+    for state in [
+        "registered",
+        "accepted",
+        "in_progress",
+        "decided",
+        "under_review",
+        "closed",
+        "declined",
+        "withdrawn",
+    ] {
+        assert!(
+            out.contains(&format!("{state} ")),
+            "no {state} complaints: {out}"
+        );
+    }
+    let count: usize = out
+        .split(" complaints.")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(count >= 2000, "{count} complaints");
+    for role in [
+        "teller",
+        "lobby_manager",
+        "relationship_manager",
+        "outlet_head",
+        "operations_supervisor",
+        "vice_president",
+        "president",
+        "cp_centre",
+        "service_dept",
+        "auditor",
+        "admin",
+    ] {
+        assert!(out.contains(role), "no {role} login printed");
+    }
+    // a second demo into the same database is refused
+    assert!(!xiaobao(&["demo", "--data-dir", d], None).status.success());
+
+    let verify = xiaobao(&["audit", "verify", "--data-dir", d], None);
+    assert!(verify.status.success(), "{}", text(&verify));
+    assert!(text(&verify).contains("intact"));
+
+    let db = dir.path().join("xiaobao.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE events SET actor_id = actor_id + 1 WHERE seq = 1000")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    });
+    let verify = xiaobao(&["audit", "verify", "--data-dir", d], None);
+    assert_eq!(verify.status.code(), Some(2), "{}", text(&verify));
+    assert!(
+        text(&verify).contains("BROKEN at event 1000"),
+        "{}",
+        text(&verify)
+    );
+}
