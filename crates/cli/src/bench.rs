@@ -28,11 +28,7 @@ pub enum BenchCommand {
 
 pub async fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
-        BenchCommand::Register {
-            clients,
-            requests,
-            database_url,
-        } => register(clients, requests, database_url).await,
+        BenchCommand::Register { clients, requests, database_url } => register(clients, requests, database_url).await,
     }
 }
 
@@ -41,8 +37,7 @@ async fn register(clients: usize, requests: u64, database_url: Option<String>) -
     let url = DatabaseUrl::choose(dir.path(), database_url.as_deref())?;
     let store = Store::open(&url).await?;
     let ho = store.org_unit_by_code("HO").await?.context("head office")?;
-    let hash =
-        xiaobao_server::hash_password("bench-password").map_err(|_| anyhow::anyhow!("hash"))?;
+    let hash = xiaobao_server::hash_password("bench-password").map_err(|_| anyhow::anyhow!("hash"))?;
     let username = format!("bench{}", std::process::id());
     store
         .create_user(&NewUser {
@@ -56,12 +51,9 @@ async fn register(clients: usize, requests: u64, database_url: Option<String>) -
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let state = AppState::new(store.clone(), Arc::new(SystemClock));
-    let server =
-        tokio::spawn(async move { axum::serve(listener, xiaobao_server::router(state)).await });
+    let server = tokio::spawn(async move { axum::serve(listener, xiaobao_server::router(state)).await });
     let base = format!("http://{addr}");
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .build()?;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let login: serde_json::Value = http
         .post(format!("{base}/api/v1/session"))
         .json(&serde_json::json!({"username": username, "password": "bench-password"}))
@@ -126,23 +118,10 @@ async fn register(clients: usize, requests: u64, database_url: Option<String>) -
     }
     let elapsed = started.elapsed();
     let done = all.len();
-    println!(
-        "  registered   {} in {:.2} s ({failures} failed)",
-        done - failures,
-        elapsed.as_secs_f64()
-    );
-    println!(
-        "  throughput   {:.0} complaints/s",
-        (done - failures) as f64 / elapsed.as_secs_f64()
-    );
-    println!(
-        "  latency p50  {:.2} ms",
-        all.value_at_quantile(0.50) as f64 / 1000.0
-    );
-    println!(
-        "  latency p99  {:.2} ms",
-        all.value_at_quantile(0.99) as f64 / 1000.0
-    );
+    println!("  registered   {} in {:.2} s ({failures} failed)", done - failures, elapsed.as_secs_f64());
+    println!("  throughput   {:.0} complaints/s", (done - failures) as f64 / elapsed.as_secs_f64());
+    println!("  latency p50  {:.2} ms", all.value_at_quantile(0.50) as f64 / 1000.0);
+    println!("  latency p99  {:.2} ms", all.value_at_quantile(0.99) as f64 / 1000.0);
     println!("  latency max  {:.2} ms", all.max() as f64 / 1000.0);
     let stored = store.count_complaints().await?;
     println!("  in database  {stored}");

@@ -9,9 +9,7 @@ use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use xiaobao_core::channel::Channel;
-use xiaobao_core::complainant::{
-    ComplainantTag, IdNumber, NewComplainant, Phone, resident_id_check_char,
-};
+use xiaobao_core::complainant::{ComplainantTag, IdNumber, NewComplainant, Phone, resident_id_check_char};
 use xiaobao_core::complaint::{Action, Actor, Decision, Feedback, RootCause, UnitRef};
 use xiaobao_core::money::Money;
 use xiaobao_core::org::{OrgCode, OrgUnitKind};
@@ -30,15 +28,8 @@ pub struct Summary {
 
 impl Summary {
     pub fn print(&self) {
-        println!(
-            "Demo bank created: {} outlets, {} users, {} complaints.",
-            self.outlets, self.users, self.complaints
-        );
-        let states: Vec<String> = self
-            .states
-            .iter()
-            .map(|(s, n)| format!("{s} {n}"))
-            .collect();
+        println!("Demo bank created: {} outlets, {} users, {} complaints.", self.outlets, self.users, self.complaints);
+        let states: Vec<String> = self.states.iter().map(|(s, n)| format!("{s} {n}")).collect();
         println!("Complaints by state: {}", states.join(", "));
         print_logins();
     }
@@ -74,64 +65,34 @@ const BRANCHES: &[(&str, &str, &[(&str, &str, &[&str])])] = &[
         "BJ",
         "北京分行",
         &[
-            (
-                "BJ01",
-                "北京朝阳支行",
-                &["朝阳门", "建国门", "望京", "三里屯"],
-            ),
-            (
-                "BJ02",
-                "北京海淀支行",
-                &["中关村", "五道口", "公主坟", "西二旗"],
-            ),
-            (
-                "BJ03",
-                "北京东城支行",
-                &["王府井", "东直门", "崇文门", "雍和宫"],
-            ),
+            ("BJ01", "北京朝阳支行", &["朝阳门", "建国门", "望京", "三里屯"]),
+            ("BJ02", "北京海淀支行", &["中关村", "五道口", "公主坟", "西二旗"]),
+            ("BJ03", "北京东城支行", &["王府井", "东直门", "崇文门", "雍和宫"]),
         ],
     ),
     (
         "SH",
         "上海分行",
         &[
-            (
-                "SH01",
-                "上海浦东支行",
-                &["陆家嘴", "张江", "世纪公园", "川沙"],
-            ),
-            (
-                "SH02",
-                "上海黄浦支行",
-                &["外滩", "人民广场", "南京东路", "老西门"],
-            ),
-            (
-                "SH03",
-                "上海徐汇支行",
-                &["徐家汇", "漕河泾", "龙华", "田林"],
-            ),
+            ("SH01", "上海浦东支行", &["陆家嘴", "张江", "世纪公园", "川沙"]),
+            ("SH02", "上海黄浦支行", &["外滩", "人民广场", "南京东路", "老西门"]),
+            ("SH03", "上海徐汇支行", &["徐家汇", "漕河泾", "龙华", "田林"]),
         ],
     ),
 ];
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "林", "罗", "高",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗",
+    "高",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "玉兰",
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
+    "秀兰", "霞", "平", "刚", "桂英", "建华", "玉兰",
 ];
 
 /// (category, cause, service channel, summary, description)
 const MATTERS: &[(&str, &str, &str, &str, &str)] = &[
-    (
-        "0302",
-        "12",
-        "0103",
-        "信用卡年费争议",
-        "客户称办卡时工作人员承诺免年费，现被收取年费 300 元，要求退还。",
-    ),
+    ("0302", "12", "0103", "信用卡年费争议", "客户称办卡时工作人员承诺免年费，现被收取年费 300 元，要求退还。"),
     (
         "0302",
         "05",
@@ -139,34 +100,10 @@ const MATTERS: &[(&str, &str, &str, &str, &str)] = &[
         "信用卡分期手续费未告知",
         "客户办理账单分期后发现手续费远高于预期，称电话销售时未说明费率。",
     ),
-    (
-        "01",
-        "01",
-        "0101",
-        "柜台排队时间过长",
-        "客户称在网点等候超过一小时，仅开放两个窗口，大堂无人引导。",
-    ),
-    (
-        "01",
-        "01",
-        "0101",
-        "柜员服务态度生硬",
-        "客户称柜员办理业务时态度冷淡、语气不耐烦，要求道歉。",
-    ),
-    (
-        "0202",
-        "08",
-        "0101",
-        "消费贷款提前还款违约金争议",
-        "客户提前还款被收取违约金，称合同条款未作提示说明。",
-    ),
-    (
-        "0201",
-        "03",
-        "0101",
-        "房贷利率调整未及时执行",
-        "客户称 LPR 下调后房贷利率未按约定调整，多还利息。",
-    ),
+    ("01", "01", "0101", "柜台排队时间过长", "客户称在网点等候超过一小时，仅开放两个窗口，大堂无人引导。"),
+    ("01", "01", "0101", "柜员服务态度生硬", "客户称柜员办理业务时态度冷淡、语气不耐烦，要求道歉。"),
+    ("0202", "08", "0101", "消费贷款提前还款违约金争议", "客户提前还款被收取违约金，称合同条款未作提示说明。"),
+    ("0201", "03", "0101", "房贷利率调整未及时执行", "客户称 LPR 下调后房贷利率未按约定调整，多还利息。"),
     (
         "09",
         "06",
@@ -174,83 +111,17 @@ const MATTERS: &[(&str, &str, &str, &str, &str)] = &[
         "理财产品收益与宣传不符",
         "客户购买的理财产品实际收益低于宣传的业绩比较基准，认为存在误导。",
     ),
-    (
-        "1001",
-        "04",
-        "0101",
-        "代理保险被误导为存款",
-        "老年客户称在网点存款时被引导购买了保险产品，要求退保并退还本金。",
-    ),
-    (
-        "04",
-        "02",
-        "010303",
-        "手机银行转账失败资金未到账",
-        "客户通过手机银行转账显示成功但收款方未收到，资金被扣。",
-    ),
-    (
-        "0301",
-        "02",
-        "0102",
-        "ATM 吞卡",
-        "客户在自助机具取款时银行卡被吞，至今未能取回。",
-    ),
-    (
-        "0301",
-        "09",
-        "010301",
-        "借记卡被盗刷",
-        "客户借记卡在异地被盗刷 5,000 元，本人卡片一直在身边。",
-    ),
-    (
-        "06",
-        "10",
-        "0101",
-        "个人信息被泄露",
-        "客户称在本行办理业务后频繁接到推销电话，怀疑个人信息被泄露。",
-    ),
-    (
-        "11",
-        "11",
-        "0104",
-        "催收电话骚扰家人",
-        "客户称第三方催收机构频繁致电其家人和同事，影响正常生活。",
-    ),
-    (
-        "05",
-        "01",
-        "0101",
-        "零钱兑换被拒",
-        "客户到网点兑换零钱被告知无法办理，认为拒收现金。",
-    ),
-    (
-        "07",
-        "03",
-        "0101",
-        "外汇购汇额度问题",
-        "客户称办理购汇时被要求提供额外材料，流程繁琐。",
-    ),
-    (
-        "08",
-        "05",
-        "0101",
-        "贵金属回购价格争议",
-        "客户称购买金条时未被告知回购价格与手续费规则。",
-    ),
-    (
-        "1002",
-        "04",
-        "010303",
-        "基金销售风险提示不足",
-        "客户购买基金亏损，称销售人员未做风险测评即推荐高风险产品。",
-    ),
-    (
-        "99",
-        "99",
-        "99",
-        "其他服务问题",
-        "客户对网点停车及无障碍设施提出意见。",
-    ),
+    ("1001", "04", "0101", "代理保险被误导为存款", "老年客户称在网点存款时被引导购买了保险产品，要求退保并退还本金。"),
+    ("04", "02", "010303", "手机银行转账失败资金未到账", "客户通过手机银行转账显示成功但收款方未收到，资金被扣。"),
+    ("0301", "02", "0102", "ATM 吞卡", "客户在自助机具取款时银行卡被吞，至今未能取回。"),
+    ("0301", "09", "010301", "借记卡被盗刷", "客户借记卡在异地被盗刷 5,000 元，本人卡片一直在身边。"),
+    ("06", "10", "0101", "个人信息被泄露", "客户称在本行办理业务后频繁接到推销电话，怀疑个人信息被泄露。"),
+    ("11", "11", "0104", "催收电话骚扰家人", "客户称第三方催收机构频繁致电其家人和同事，影响正常生活。"),
+    ("05", "01", "0101", "零钱兑换被拒", "客户到网点兑换零钱被告知无法办理，认为拒收现金。"),
+    ("07", "03", "0101", "外汇购汇额度问题", "客户称办理购汇时被要求提供额外材料，流程繁琐。"),
+    ("08", "05", "0101", "贵金属回购价格争议", "客户称购买金条时未被告知回购价格与手续费规则。"),
+    ("1002", "04", "010303", "基金销售风险提示不足", "客户购买基金亏损，称销售人员未做风险测评即推荐高风险产品。"),
+    ("99", "99", "99", "其他服务问题", "客户对网点停车及无障碍设施提出意见。"),
 ];
 
 const CHANNELS: &[(Channel, u32)] = &[
@@ -273,53 +144,29 @@ struct Outlet {
 fn random_phone(rng: &mut StdRng) -> Phone {
     let prefixes = ["138", "139", "136", "158", "186", "177", "150", "188"];
     let p = prefixes.choose(rng).copied().unwrap_or("138");
-    Phone::parse("phone", &format!("{p}{:08}", rng.gen_range(0..100_000_000)))
-        .expect("generated phone is valid")
+    Phone::parse("phone", &format!("{p}{:08}", rng.gen_range(0..100_000_000))).expect("generated phone is valid")
 }
 
 fn random_id_number(rng: &mut StdRng) -> IdNumber {
-    let region = ["110105", "110108", "310115", "310101", "310104", "110101"]
-        .choose(rng)
-        .copied()
-        .unwrap_or("110101");
+    let region = ["110105", "110108", "310115", "310101", "310104", "110101"].choose(rng).copied().unwrap_or("110101");
     let year = rng.gen_range(1940..2004);
-    let first17 = format!(
-        "{region}{year}{:02}{:02}{:03}",
-        rng.gen_range(1..13),
-        rng.gen_range(1..29),
-        rng.gen_range(0..1000)
-    );
+    let first17 =
+        format!("{region}{year}{:02}{:02}{:03}", rng.gen_range(1..13), rng.gen_range(1..29), rng.gen_range(0..1000));
     let check = resident_id_check_char(&first17);
     IdNumber::parse("id_number", &format!("{first17}{check}")).expect("generated ID is valid")
 }
 
-async fn unit(
-    store: &Store,
-    code: &str,
-    name: &str,
-    kind: OrgUnitKind,
-    parent: &str,
-) -> Result<OrgUnitRow> {
+async fn unit(store: &Store, code: &str, name: &str, kind: OrgUnitKind, parent: &str) -> Result<OrgUnitRow> {
     let new = NewOrgUnit {
         code: OrgCode::parse("code", code).map_err(|e| anyhow::anyhow!("{e}"))?,
         name: name.to_string(),
         kind,
         parent: OrgCode::parse("parent", parent).map_err(|e| anyhow::anyhow!("{e}"))?,
     };
-    store
-        .create_org_unit(&new)
-        .await
-        .map_err(|e| anyhow::anyhow!("creating org unit {code}: {e}"))
+    store.create_org_unit(&new).await.map_err(|e| anyhow::anyhow!("creating org unit {code}: {e}"))
 }
 
-async fn user(
-    store: &Store,
-    hash: &str,
-    username: &str,
-    display: &str,
-    role: Role,
-    unit_id: i64,
-) -> Result<UserRow> {
+async fn user(store: &Store, hash: &str, username: &str, display: &str, role: Role, unit_id: i64) -> Result<UserRow> {
     store
         .create_user(&NewUser {
             username: username.into(),
@@ -333,67 +180,26 @@ async fn user(
 }
 
 pub async fn create(store: &Store) -> Result<Summary> {
-    let hash = xiaobao_server::hash_password(DEMO_PASSWORD)
-        .map_err(|_| anyhow::anyhow!("cannot hash the demo password"))?;
-    let ho = store
-        .org_unit_by_code("HO")
-        .await?
-        .context("head office missing")?;
+    let hash =
+        xiaobao_server::hash_password(DEMO_PASSWORD).map_err(|_| anyhow::anyhow!("cannot hash the demo password"))?;
+    let ho = store.org_unit_by_code("HO").await?.context("head office missing")?;
     let mut rng = StdRng::seed_from_u64(20_260_301);
     let mut users = 0usize;
     user(store, &hash, "admin", "系统管理员", Role::Admin, ho.id).await?;
     user(store, &hash, "auditor", "审计 周敏", Role::Auditor, ho.id).await?;
-    let cpc = user(
-        store,
-        &hash,
-        "cpc",
-        "总行消保中心 林静",
-        Role::CpCentre,
-        ho.id,
-    )
-    .await?;
+    let cpc = user(store, &hash, "cpc", "总行消保中心 林静", Role::CpCentre, ho.id).await?;
     users += 3;
     let mut outlets: Vec<Outlet> = Vec::new();
     let mut supervisors: Vec<(String, UserRow)> = Vec::new();
     for (bcode, bname, subs) in BRANCHES {
         let branch = unit(store, bcode, bname, OrgUnitKind::Branch, "HO").await?;
         let lc = bcode.to_lowercase();
-        user(
-            store,
-            &hash,
-            &format!("{lc}.president"),
-            &format!("{bname}行长"),
-            Role::President,
-            branch.id,
-        )
-        .await?;
-        let vp = user(
-            store,
-            &hash,
-            &format!("{lc}.vp"),
-            &format!("{bname}分管行长"),
-            Role::VicePresident,
-            branch.id,
-        )
-        .await?;
-        user(
-            store,
-            &hash,
-            &format!("{lc}.cpc"),
-            &format!("{bname}消保中心"),
-            Role::CpCentre,
-            branch.id,
-        )
-        .await?;
-        user(
-            store,
-            &hash,
-            &format!("{lc}.service"),
-            &format!("{bname}服务主管部门"),
-            Role::ServiceDept,
-            branch.id,
-        )
-        .await?;
+        user(store, &hash, &format!("{lc}.president"), &format!("{bname}行长"), Role::President, branch.id).await?;
+        let vp = user(store, &hash, &format!("{lc}.vp"), &format!("{bname}分管行长"), Role::VicePresident, branch.id)
+            .await?;
+        user(store, &hash, &format!("{lc}.cpc"), &format!("{bname}消保中心"), Role::CpCentre, branch.id).await?;
+        user(store, &hash, &format!("{lc}.service"), &format!("{bname}服务主管部门"), Role::ServiceDept, branch.id)
+            .await?;
         users += 4;
         supervisors.push((branch.path.clone(), vp));
         for (scode, sname, outlet_names) in subs.iter() {
@@ -411,14 +217,7 @@ pub async fn create(store: &Store) -> Result<Summary> {
             supervisors.push((sub.path.clone(), ops));
             for (n, oname) in outlet_names.iter().enumerate() {
                 let ocode = format!("{scode}{:02}", n + 1);
-                let o = unit(
-                    store,
-                    &ocode,
-                    &format!("{oname}网点"),
-                    OrgUnitKind::Outlet,
-                    scode,
-                )
-                .await?;
+                let o = unit(store, &ocode, &format!("{oname}网点"), OrgUnitKind::Outlet, scode).await?;
                 let lc = ocode.to_lowercase();
                 let surname = SURNAMES[(n * 7 + ocode.len()) % SURNAMES.len()];
                 let head = user(
@@ -430,39 +229,14 @@ pub async fn create(store: &Store) -> Result<Summary> {
                     o.id,
                 )
                 .await?;
-                let teller = user(
-                    store,
-                    &hash,
-                    &format!("{lc}.teller"),
-                    &format!("{oname}柜员"),
-                    Role::Teller,
-                    o.id,
-                )
-                .await?;
-                user(
-                    store,
-                    &hash,
-                    &format!("{lc}.lobby"),
-                    &format!("{oname}大堂经理"),
-                    Role::LobbyManager,
-                    o.id,
-                )
-                .await?;
-                user(
-                    store,
-                    &hash,
-                    &format!("{lc}.rm"),
-                    &format!("{oname}客户经理"),
-                    Role::RelationshipManager,
-                    o.id,
-                )
-                .await?;
+                let teller =
+                    user(store, &hash, &format!("{lc}.teller"), &format!("{oname}柜员"), Role::Teller, o.id).await?;
+                user(store, &hash, &format!("{lc}.lobby"), &format!("{oname}大堂经理"), Role::LobbyManager, o.id)
+                    .await?;
+                user(store, &hash, &format!("{lc}.rm"), &format!("{oname}客户经理"), Role::RelationshipManager, o.id)
+                    .await?;
                 users += 4;
-                outlets.push(Outlet {
-                    unit: o,
-                    head: head.id,
-                    teller: teller.id,
-                });
+                outlets.push(Outlet { unit: o, head: head.id, teller: teller.id });
             }
         }
     }
@@ -483,12 +257,7 @@ pub async fn create(store: &Store) -> Result<Summary> {
             tags.push(ComplainantTag::Disabled);
         }
         let id_number = (i % 3 != 0).then(|| random_id_number(&mut rng));
-        people.push(NewComplainant {
-            name,
-            phone: Some(random_phone(&mut rng)),
-            id_number,
-            tags,
-        });
+        people.push(NewComplainant { name, phone: Some(random_phone(&mut rng)), id_number, tags });
     }
 
     let now = chrono::Utc::now();
@@ -499,9 +268,7 @@ pub async fn create(store: &Store) -> Result<Summary> {
     for i in 0..COMPLAINTS {
         // Spread over the year, slightly more in recent months.
         let day = ((i as f64 / COMPLAINTS as f64).sqrt() * 364.0) as i64;
-        let received = start
-            + Duration::days(day)
-            + Duration::minutes(rng.gen_range(9 * 60..17 * 60) - 8 * 60);
+        let received = start + Duration::days(day) + Duration::minutes(rng.gen_range(9 * 60..17 * 60) - 8 * 60);
         let mut w = rng.gen_range(0..total_weight);
         let channel = CHANNELS
             .iter()
@@ -523,25 +290,18 @@ pub async fn create(store: &Store) -> Result<Summary> {
         } else {
             people[rng.gen_range(60..people.len())].clone()
         };
-        let registrant = if matches!(
-            channel,
-            Channel::Hotline | Channel::Regulator | Channel::OtherTransfer | Channel::Media
-        ) {
-            cpc.id
-        } else {
-            outlet.teller
-        };
-        let amount =
-            (rng.gen_range(0..3) == 0).then(|| Money::from_fen(rng.gen_range(1..500_000) * 100));
+        let registrant =
+            if matches!(channel, Channel::Hotline | Channel::Regulator | Channel::OtherTransfer | Channel::Media) {
+                cpc.id
+            } else {
+                outlet.teller
+            };
+        let amount = (rng.gen_range(0..3) == 0).then(|| Money::from_fen(rng.gen_range(1..500_000) * 100));
         let input = RegisterInput {
             at: received + Duration::minutes(rng.gen_range(1..30)),
             received_at: received,
             channel,
-            unit: UnitRef {
-                id: outlet.unit.id,
-                code: outlet.unit.code.clone(),
-                path: outlet.unit.path.clone(),
-            },
+            unit: UnitRef { id: outlet.unit.id, code: outlet.unit.code.clone(), path: outlet.unit.path.clone() },
             first_responder_id: registrant,
             complainant: person,
             category: Some(matter.0.into()),
@@ -553,21 +313,10 @@ pub async fn create(store: &Store) -> Result<Summary> {
         };
         let age_days = (now - received).num_days();
         let plan = plan(&mut rng, age_days);
-        let head = Actor {
-            user_id: outlet.head,
-            role: Role::OutletHead,
-            unit_path: outlet.unit.path.clone(),
-        };
-        let teller = Actor {
-            user_id: outlet.teller,
-            role: Role::Teller,
-            unit_path: outlet.unit.path.clone(),
-        };
-        let sup = supervisors
-            .iter()
-            .filter(|(p, _)| outlet.unit.path.starts_with(p.as_str()))
-            .last()
-            .map(|(_, u)| u.clone());
+        let head = Actor { user_id: outlet.head, role: Role::OutletHead, unit_path: outlet.unit.path.clone() };
+        let teller = Actor { user_id: outlet.teller, role: Role::Teller, unit_path: outlet.unit.path.clone() };
+        let sup =
+            supervisors.iter().filter(|(p, _)| outlet.unit.path.starts_with(p.as_str())).last().map(|(_, u)| u.clone());
         let liable = rng.gen_range(0..10) < 4;
         let respond_after = Duration::minutes(rng.gen_range(10..110));
         let decide_after = Duration::days(rng.gen_range(2..16));
@@ -581,60 +330,39 @@ pub async fn create(store: &Store) -> Result<Summary> {
                 return Ok::<_, anyhow::Error>(());
             }
             let mut t = received + Duration::minutes(40);
-            let sup_actor = sup.as_ref().map(|s| Actor {
-                user_id: s.id,
-                role: s.role,
-                unit_path: s.org_path.clone(),
-            });
+            let sup_actor = sup.as_ref().map(|s| Actor { user_id: s.id, role: s.role, unit_path: s.org_path.clone() });
             let mut handler: Option<Actor> = None;
             for step in plan {
                 let (actor, action, at) = match step {
                     Step::Accept => (head.clone(), Action::Accept, t),
-                    Step::Decline => (
-                        head.clone(),
-                        Action::Decline {
-                            reason: "非本行业务，已告知客户向相关机构反映".into(),
-                        },
-                        t,
-                    ),
+                    Step::Decline => {
+                        (head.clone(), Action::Decline { reason: "非本行业务，已告知客户向相关机构反映".into() }, t)
+                    }
                     Step::Respond => (
                         head.clone(),
-                        Action::Respond {
-                            text: "已致电客户说明处理方案和时限".into(),
-                        },
+                        Action::Respond { text: "已致电客户说明处理方案和时限".into() },
                         t + respond_after,
                     ),
                     Step::Extend => (
                         head.clone(),
-                        Action::Extend {
-                            reason: "需调取交易记录和监控录像，情况复杂".into(),
-                        },
+                        Action::Extend { reason: "需调取交易记录和监控录像，情况复杂".into() },
                         t + Duration::days(10),
                     ),
                     Step::Escalate => (
                         head.clone(),
                         Action::Escalate {
-                            to: None,
-                            reason: "网点权限内无法解决，提请上级处理".into(),
+                            to: None, reason: "网点权限内无法解决，提请上级处理".into()
                         },
                         t + Duration::days(1),
                     ),
-                    Step::Pause => (
-                        head.clone(),
-                        Action::Pause {
-                            reason: "等待司法鉴定结果".into(),
-                        },
-                        t + Duration::days(1),
-                    ),
+                    Step::Pause => {
+                        (head.clone(), Action::Pause { reason: "等待司法鉴定结果".into() }, t + Duration::days(1))
+                    }
                     Step::Decide => {
                         let actor = head.clone();
                         let d = Decision {
                             liable,
-                            root_cause: if liable {
-                                RootCause::ServiceFault
-                            } else {
-                                RootCause::Misunderstanding
-                            },
+                            root_cause: if liable { RootCause::ServiceFault } else { RootCause::Misunderstanding },
                             cause: None,
                             remedy: liable.then(|| "向客户致歉并退还相关费用".to_string()),
                             amount: liable.then(|| Money::from_fen(30_000)),
@@ -646,26 +374,17 @@ pub async fn create(store: &Store) -> Result<Summary> {
                         };
                         (actor, Action::Decide(d), t + decide_after)
                     }
-                    Step::Close(feedback) => (
-                        teller.clone(),
-                        Action::Close {
-                            feedback,
-                            note: None,
-                        },
-                        t + decide_after + Duration::days(1),
-                    ),
+                    Step::Close(feedback) => {
+                        (teller.clone(), Action::Close { feedback, note: None }, t + decide_after + Duration::days(1))
+                    }
                     Step::RequestReview => (
                         teller.clone(),
-                        Action::RequestReview {
-                            reason: "客户对处理结果不满意，申请核查".into(),
-                        },
+                        Action::RequestReview { reason: "客户对处理结果不满意，申请核查".into() },
                         t + decide_after + Duration::days(2),
                     ),
                     Step::Withdraw => (
                         teller.clone(),
-                        Action::Withdraw {
-                            reason: "客户表示问题已自行解决，撤回投诉".into(),
-                        },
+                        Action::Withdraw { reason: "客户表示问题已自行解决，撤回投诉".into() },
                         t + Duration::hours(3),
                     ),
                 };
@@ -676,19 +395,10 @@ pub async fn create(store: &Store) -> Result<Summary> {
                     _ => actor,
                 };
                 let escalating = matches!(step, Step::Escalate);
-                match store
-                    .act(ActInput {
-                        complaint_id: id,
-                        actor: actor.clone(),
-                        action,
-                        at,
-                    })
-                    .await
-                {
+                match store.act(ActInput { complaint_id: id, actor: actor.clone(), action, at }).await {
                     Ok(_) if escalating => handler = sup_actor.clone(),
                     Ok(_) => {}
-                    Err(xiaobao_store::WriteError::Refused(_))
-                    | Err(xiaobao_store::WriteError::NotFound) => break,
+                    Err(xiaobao_store::WriteError::Refused(_)) | Err(xiaobao_store::WriteError::NotFound) => break,
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -698,18 +408,8 @@ pub async fn create(store: &Store) -> Result<Summary> {
     while let Some(r) = tasks.join_next().await {
         r??;
     }
-    let states = store
-        .complaint_state_counts()
-        .await?
-        .into_iter()
-        .map(|(s, n)| (s.as_str().to_string(), n))
-        .collect();
-    Ok(Summary {
-        outlets: outlets.len(),
-        users,
-        complaints: store.count_complaints().await?,
-        states,
-    })
+    let states = store.complaint_state_counts().await?.into_iter().map(|(s, n)| (s.as_str().to_string(), n)).collect();
+    Ok(Summary { outlets: outlets.len(), users, complaints: store.count_complaints().await?, states })
 }
 
 #[derive(Clone, Copy)]

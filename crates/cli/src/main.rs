@@ -15,11 +15,7 @@ use xiaobao_server::{AppState, SystemClock};
 use xiaobao_store::{DatabaseUrl, NewUser, Store};
 
 #[derive(Parser)]
-#[command(
-    name = "xiaobao",
-    version,
-    about = "消保 Xiaobao — consumer protection and complaint handling for banks"
-)]
+#[command(name = "xiaobao", version, about = "消保 Xiaobao — consumer protection and complaint handling for banks")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,9 +35,7 @@ struct DataArgs {
 impl DataArgs {
     async fn open(&self) -> Result<Store> {
         let url = DatabaseUrl::choose(&self.data_dir, self.database_url.as_deref())?;
-        Store::open(&url)
-            .await
-            .with_context(|| format!("opening the database {url}"))
+        Store::open(&url).await.with_context(|| format!("opening the database {url}"))
     }
 }
 
@@ -110,16 +104,12 @@ enum AuditCommand {
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("XIAOBAO_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("XIAOBAO_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -148,18 +138,13 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     demo::print_logins();
                 }
             }
-            let listener = tokio::net::TcpListener::bind(&listen)
-                .await
-                .with_context(|| format!("listening on {listen}"))?;
+            let listener =
+                tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("listening on {listen}"))?;
             eprintln!(
                 "Xiaobao is serving on http://{} (API under /api/v1, OpenAPI at /api/openapi.json)",
                 listener.local_addr()?
             );
-            xiaobao_server::serve(
-                listener,
-                AppState::new(store.clone(), Arc::new(SystemClock)),
-            )
-            .await?;
+            xiaobao_server::serve(listener, AppState::new(store.clone(), Arc::new(SystemClock))).await?;
             store.close().await;
         }
         Command::Demo { data } => {
@@ -173,33 +158,21 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             summary.print();
             store.close().await;
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    name,
-                    role,
-                    org,
-                    display_name,
-                    data,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { name, role, org, display_name, data } } => {
             let role = Role::parse("role", &role).map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
-            let username = xiaobao_server::api::users::parse_username(&name)
-                .map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
+            let username =
+                xiaobao_server::api::users::parse_username(&name).map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
             let code = OrgCode::parse("org", &org).map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
             let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .context("reading the password from standard input")?;
+            std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']).to_string();
-            xiaobao_server::api::users::check_password(&password)
-                .map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
+            xiaobao_server::api::users::check_password(&password).map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
             let store = data.open().await?;
             let Some(unit) = store.org_unit_by_code(code.as_str()).await? else {
                 bail!("org unit {code} does not exist");
             };
-            let password_hash = xiaobao_server::hash_password(&password)
-                .map_err(|_| anyhow::anyhow!("cannot hash the password"))?;
+            let password_hash =
+                xiaobao_server::hash_password(&password).map_err(|_| anyhow::anyhow!("cannot hash the password"))?;
             let display_name = display_name.unwrap_or_else(|| username.clone());
             let user = match store
                 .create_user(&NewUser {
@@ -217,25 +190,17 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 }
                 Err(e) => return Err(e.into()),
             };
-            println!(
-                "added user {} ({}) at {} {}",
-                user.username, user.role, user.org_code, user.org_name
-            );
+            println!("added user {} ({}) at {} {}", user.username, user.role, user.org_code, user.org_name);
             store.close().await;
         }
-        Command::Audit {
-            command: AuditCommand::Verify { data },
-        } => {
+        Command::Audit { command: AuditCommand::Verify { data } } => {
             let store = data.open().await?;
             let report = store.verify_chain().await?;
             store.close().await;
             match report.first_problem {
                 None => println!("audit chain intact: {} events verified", report.checked),
                 Some((seq, why)) => {
-                    println!(
-                        "audit chain BROKEN at event {seq}: {why} ({} events verified before it)",
-                        report.checked
-                    );
+                    println!("audit chain BROKEN at event {seq}: {why} ({} events verified before it)", report.checked);
                     return Ok(std::process::ExitCode::from(2));
                 }
             }

@@ -14,76 +14,34 @@ fn xiaobao(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("run xiaobao");
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
 }
 
 fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 #[test]
 fn user_add_bootstraps_the_first_admin_and_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let ok = xiaobao(
-        &[
-            "user",
-            "add",
-            "root",
-            "--role",
-            "admin",
-            "--org",
-            "HO",
-            "--data-dir",
-            d,
-        ],
-        Some("a-long-password\n"),
-    );
+    let ok =
+        xiaobao(&["user", "add", "root", "--role", "admin", "--org", "HO", "--data-dir", d], Some("a-long-password\n"));
     assert!(ok.status.success(), "{}", text(&ok));
     assert!(text(&ok).contains("added user root (admin) at HO"));
 
-    let again = xiaobao(
-        &[
-            "user",
-            "add",
-            "root",
-            "--role",
-            "admin",
-            "--org",
-            "HO",
-            "--data-dir",
-            d,
-        ],
-        Some("a-long-password\n"),
-    );
+    let again =
+        xiaobao(&["user", "add", "root", "--role", "admin", "--org", "HO", "--data-dir", d], Some("a-long-password\n"));
     assert!(!again.status.success());
     assert!(text(&again).contains("already exists"), "{}", text(&again));
 
     for (args, expect) in [
-        (
-            vec!["user", "add", "x1y", "--role", "wizard", "--org", "HO"],
-            "unknown role",
-        ),
-        (
-            vec!["user", "add", "x1y", "--role", "teller", "--org", "NOPE"],
-            "does not exist",
-        ),
-        (
-            vec!["user", "add", "X", "--role", "teller", "--org", "HO"],
-            "username must be",
-        ),
+        (vec!["user", "add", "x1y", "--role", "wizard", "--org", "HO"], "unknown role"),
+        (vec!["user", "add", "x1y", "--role", "teller", "--org", "NOPE"], "does not exist"),
+        (vec!["user", "add", "X", "--role", "teller", "--org", "HO"], "username must be"),
     ] {
         let mut args = args.clone();
         args.extend(["--data-dir", d]);
@@ -91,20 +49,8 @@ fn user_add_bootstraps_the_first_admin_and_refuses_bad_input() {
         assert!(!out.status.success(), "{args:?}");
         assert!(text(&out).contains(expect), "{args:?}: {}", text(&out));
     }
-    let short = xiaobao(
-        &[
-            "user",
-            "add",
-            "shorty",
-            "--role",
-            "teller",
-            "--org",
-            "HO",
-            "--data-dir",
-            d,
-        ],
-        Some("short\n"),
-    );
+    let short =
+        xiaobao(&["user", "add", "shorty", "--role", "teller", "--org", "HO", "--data-dir", d], Some("short\n"));
     assert!(!short.status.success());
     assert!(text(&short).contains("password must be"));
 }
@@ -117,27 +63,12 @@ fn demo_bank_verifies_and_tampering_fails_audit_verify() {
     assert!(demo.status.success(), "{}", text(&demo));
     let out = text(&demo);
     assert!(out.contains("24 outlets"), "{out}");
-    for state in [
-        "registered",
-        "accepted",
-        "in_progress",
-        "decided",
-        "under_review",
-        "closed",
-        "declined",
-        "withdrawn",
-    ] {
-        assert!(
-            out.contains(&format!("{state} ")),
-            "no {state} complaints: {out}"
-        );
+    for state in ["registered", "accepted", "in_progress", "decided", "under_review", "closed", "declined", "withdrawn"]
+    {
+        assert!(out.contains(&format!("{state} ")), "no {state} complaints: {out}");
     }
-    let count: usize = out
-        .split(" complaints.")
-        .next()
-        .and_then(|s| s.rsplit(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap();
+    let count: usize =
+        out.split(" complaints.").next().and_then(|s| s.rsplit(' ').next()).and_then(|n| n.parse().ok()).unwrap();
     assert!(count >= 2000, "{count} complaints");
     for role in [
         "teller",
@@ -165,19 +96,10 @@ fn demo_bank_verifies_and_tampering_fails_audit_verify() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         use sqlx::Connection;
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
-            .await
-            .unwrap();
-        sqlx::query("UPDATE events SET actor_id = actor_id + 1 WHERE seq = 1000")
-            .execute(&mut conn)
-            .await
-            .unwrap();
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        sqlx::query("UPDATE events SET actor_id = actor_id + 1 WHERE seq = 1000").execute(&mut conn).await.unwrap();
     });
     let verify = xiaobao(&["audit", "verify", "--data-dir", d], None);
     assert_eq!(verify.status.code(), Some(2), "{}", text(&verify));
-    assert!(
-        text(&verify).contains("BROKEN at event 1000"),
-        "{}",
-        text(&verify)
-    );
+    assert!(text(&verify).contains("BROKEN at event 1000"), "{}", text(&verify));
 }

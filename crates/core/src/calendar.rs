@@ -47,13 +47,9 @@ impl Calendar {
                 continue;
             }
             let mut cols = line.split(',');
-            let err = |reason: &str| CalendarError {
-                line: i + 1,
-                reason: reason.to_string(),
-            };
+            let err = |reason: &str| CalendarError { line: i + 1, reason: reason.to_string() };
             let date = cols.next().ok_or_else(|| err("missing date"))?;
-            let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-                .map_err(|_| err("date is not YYYY-MM-DD"))?;
+            let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| err("date is not YYYY-MM-DD"))?;
             let kind = match cols.next().map(str::trim) {
                 Some("rest") => DayKind::Rest,
                 Some("work") => DayKind::Work,
@@ -172,10 +168,7 @@ mod tests {
         let cal = Calendar::china();
         let received = at_local("2025-01-20", 10);
         assert_eq!(cal.last_day_calendar_days(received, 15), d("2025-02-05"));
-        assert_eq!(
-            rfc3339(cal.period_end_calendar_days(received, 15)),
-            "2025-02-06T00:00:00.000+08:00"
-        );
+        assert_eq!(rfc3339(cal.period_end_calendar_days(received, 15)), "2025-02-06T00:00:00.000+08:00");
     }
 
     #[test]

@@ -130,11 +130,7 @@ mod tests {
         }
         for c in seed() {
             if let Some(p) = parent_code(c.code) {
-                assert!(
-                    seen.contains(&(c.dimension, p)),
-                    "{} has no parent {p}",
-                    c.code
-                );
+                assert!(seen.contains(&(c.dimension, p)), "{} has no parent {p}", c.code);
             }
         }
     }

@@ -20,25 +20,15 @@ impl Phone {
                 "not a valid phone number: expected an 11-digit mobile number or a landline with area code",
             )
         };
-        let compact: String = s
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
+        let compact: String = s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
         let compact = compact.strip_prefix("+86").unwrap_or(&compact);
         if !compact.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
-        let mobile = compact.len() == 11
-            && compact.starts_with('1')
-            && (b'3'..=b'9').contains(&compact.as_bytes()[1]);
+        let mobile = compact.len() == 11 && compact.starts_with('1') && (b'3'..=b'9').contains(&compact.as_bytes()[1]);
         let landline = compact.starts_with('0') && (10..=12).contains(&compact.len());
-        let hotline =
-            (compact.starts_with("400") || compact.starts_with("800")) && compact.len() == 10;
-        if mobile || landline || hotline {
-            Ok(Self(compact.to_string()))
-        } else {
-            Err(bad())
-        }
+        let hotline = (compact.starts_with("400") || compact.starts_with("800")) && compact.len() == 10;
+        if mobile || landline || hotline { Ok(Self(compact.to_string())) } else { Err(bad()) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -94,11 +84,7 @@ impl IdNumber {
 pub fn resident_id_check_char(first17: &str) -> char {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
-    let sum: u32 = first17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     CHECK[(sum % 11) as usize]
 }
 
@@ -114,13 +100,7 @@ pub enum ComplainantTag {
 }
 
 impl ComplainantTag {
-    pub const ALL: [ComplainantTag; 5] = [
-        Self::Elderly,
-        Self::Disabled,
-        Self::Foreigner,
-        Self::Minor,
-        Self::Vip,
-    ];
+    pub const ALL: [ComplainantTag; 5] = [Self::Elderly, Self::Disabled, Self::Foreigner, Self::Minor, Self::Vip];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -133,18 +113,13 @@ impl ComplainantTag {
     }
 
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| {
-                FieldError::new(
-                    field,
-                    format!("未知标签 \"{s}\"（可选 elderly、disabled、foreigner、minor、vip）"),
-                    format!(
-                        "unknown tag \"{s}\" (one of elderly, disabled, foreigner, minor, vip)"
-                    ),
-                )
-            })
+        Self::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("未知标签 \"{s}\"（可选 elderly、disabled、foreigner、minor、vip）"),
+                format!("unknown tag \"{s}\" (one of elderly, disabled, foreigner, minor, vip)"),
+            )
+        })
     }
 }
 
@@ -165,14 +140,9 @@ impl NewComplainant {
         tags: &[String],
     ) -> Result<Self, FieldError> {
         let name = bounded("name", name, 1, limits::NAME)?;
-        let phone = phone
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| Phone::parse("phone", p))
-            .transpose()?;
-        let id_number = id_number
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| IdNumber::parse("id_number", p))
-            .transpose()?;
+        let phone = phone.filter(|p| !p.trim().is_empty()).map(|p| Phone::parse("phone", p)).transpose()?;
+        let id_number =
+            id_number.filter(|p| !p.trim().is_empty()).map(|p| IdNumber::parse("id_number", p)).transpose()?;
         if phone.is_none() && id_number.is_none() {
             return Err(FieldError::new(
                 "phone",
@@ -190,12 +160,7 @@ impl NewComplainant {
                 parsed.push(tag);
             }
         }
-        Ok(Self {
-            name,
-            phone,
-            id_number,
-            tags: parsed,
-        })
+        Ok(Self { name, phone, id_number, tags: parsed })
     }
 }
 
@@ -219,10 +184,7 @@ mod tests {
 
     #[test]
     fn phones() {
-        assert_eq!(
-            Phone::parse("phone", "+86 138-1234-5678").unwrap().as_str(),
-            "13812345678"
-        );
+        assert_eq!(Phone::parse("phone", "+86 138-1234-5678").unwrap().as_str(), "13812345678");
         assert!(Phone::parse("phone", "010-12345678").is_ok());
         assert!(Phone::parse("phone", "12812345678").is_err());
         assert!(Phone::parse("phone", "1381234567a").is_err());
@@ -232,8 +194,7 @@ mod tests {
     fn a_complainant_needs_a_way_to_be_recognised() {
         let err = NewComplainant::parse("张三", None, None, &[]).unwrap_err();
         assert_eq!(err.field, "phone");
-        let err = NewComplainant::parse("张三", Some("13812345678"), None, &["alien".into()])
-            .unwrap_err();
+        let err = NewComplainant::parse("张三", Some("13812345678"), None, &["alien".into()]).unwrap_err();
         assert_eq!(err.field, "tags[0]");
     }
 }

@@ -17,12 +17,7 @@ pub enum ClockKind {
 }
 
 impl ClockKind {
-    pub const ALL: [ClockKind; 4] = [
-        Self::Response,
-        Self::Decision,
-        Self::Completion,
-        Self::Review,
-    ];
+    pub const ALL: [ClockKind; 4] = [Self::Response, Self::Decision, Self::Completion, Self::Review];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -52,15 +47,7 @@ pub struct Clock {
 
 impl Clock {
     pub fn start(kind: ClockKind, started_at: Instant, due_at: Instant) -> Self {
-        Self {
-            kind,
-            started_at,
-            due_at,
-            met_at: None,
-            breached_at: None,
-            paused_at: None,
-            stopped_at: None,
-        }
+        Self { kind, started_at, due_at, met_at: None, breached_at: None, paused_at: None, stopped_at: None }
     }
 
     pub fn is_running(&self) -> bool {
@@ -104,11 +91,7 @@ impl Policy {
     /// The clocks a newly registered order starts with.
     pub fn initial_clocks(&self, cal: &Calendar, received_at: Instant) -> Vec<Clock> {
         vec![
-            Clock::start(
-                ClockKind::Response,
-                received_at,
-                received_at + Duration::hours(self.response_hours),
-            ),
+            Clock::start(ClockKind::Response, received_at, received_at + Duration::hours(self.response_hours)),
             Clock::start(
                 ClockKind::Decision,
                 received_at,
@@ -118,22 +101,13 @@ impl Policy {
     }
 
     /// The decision due time after extension `tier` (1 or 2).
-    pub fn extended_decision_due(
-        &self,
-        cal: &Calendar,
-        received_at: Instant,
-        tier: u8,
-    ) -> Option<Instant> {
+    pub fn extended_decision_due(&self, cal: &Calendar, received_at: Instant, tier: u8) -> Option<Instant> {
         let days = *self.extension_days.get(usize::from(tier).checked_sub(1)?)?;
         Some(cal.period_end_calendar_days(received_at, days))
     }
 
     pub fn review_clock(&self, cal: &Calendar, requested_at: Instant) -> Clock {
-        Clock::start(
-            ClockKind::Review,
-            requested_at,
-            cal.period_end_calendar_days(requested_at, self.review_days),
-        )
+        Clock::start(ClockKind::Review, requested_at, cal.period_end_calendar_days(requested_at, self.review_days))
     }
 }
 
@@ -160,8 +134,7 @@ mod tests {
         let received = Utc.with_ymd_and_hms(2025, 3, 3, 2, 0, 0).unwrap();
         assert!(p.extended_decision_due(&cal, received, 1).is_some());
         assert!(
-            p.extended_decision_due(&cal, received, 2).unwrap()
-                > p.extended_decision_due(&cal, received, 1).unwrap()
+            p.extended_decision_due(&cal, received, 2).unwrap() > p.extended_decision_due(&cal, received, 1).unwrap()
         );
         assert!(p.extended_decision_due(&cal, received, 3).is_none());
         assert!(p.extended_decision_due(&cal, received, 0).is_none());

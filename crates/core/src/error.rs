@@ -11,10 +11,7 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            zh: zh.into(),
-            en: en.into(),
-        }
+        Self { zh: zh.into(), en: en.into() }
     }
 
     /// The message in the caller's language (`zh` unless English was asked for).
@@ -39,10 +36,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            msg: Msg::new(zh, en),
-        }
+        Self { field: field.into(), msg: Msg::new(zh, en) }
     }
 
     /// The same error under a nested field name, e.g. `phone` → `complainant.phone`.

@@ -48,10 +48,7 @@ impl Money {
             let f: i64 = frac.parse().map_err(|_| bad())?;
             if frac.len() == 1 { f * 10 } else { f }
         };
-        let fen = whole
-            .checked_mul(100)
-            .and_then(|w| w.checked_add(frac))
-            .ok_or_else(bad)?;
+        let fen = whole.checked_mul(100).and_then(|w| w.checked_add(frac)).ok_or_else(bad)?;
         if fen > MAX_FEN {
             return Err(bad());
         }
@@ -91,16 +88,7 @@ mod tests {
 
     #[test]
     fn refuses_negative_too_precise_and_junk() {
-        for bad in [
-            "-1",
-            "1.234",
-            "abc",
-            "",
-            "1.",
-            ".5",
-            "1e5",
-            "99999999999999",
-        ] {
+        for bad in ["-1", "1.234", "abc", "", "1.", ".5", "1e5", "99999999999999"] {
             assert!(Money::parse("amount", bad).is_err(), "{bad}");
         }
     }

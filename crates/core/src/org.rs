@@ -14,12 +14,7 @@ pub enum OrgUnitKind {
 }
 
 impl OrgUnitKind {
-    pub const ALL: [OrgUnitKind; 4] = [
-        Self::HeadOffice,
-        Self::Branch,
-        Self::SubBranch,
-        Self::Outlet,
-    ];
+    pub const ALL: [OrgUnitKind; 4] = [Self::HeadOffice, Self::Branch, Self::SubBranch, Self::Outlet];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -70,12 +65,7 @@ pub struct OrgCode(String);
 impl OrgCode {
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
         let s = s.trim();
-        if s.is_empty()
-            || s.len() > 32
-            || !s
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if s.is_empty() || s.len() > 32 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
             return Err(FieldError::new(
                 field,
                 "机构代码须为 1–32 位字母、数字、- 或 _",
@@ -114,10 +104,7 @@ pub fn in_subtree(scope_path: &str, path: &str) -> bool {
 
 /// The ids on a path from the root down, e.g. `/1/4/9/` → [1, 4, 9].
 pub fn path_ids(path: &str) -> Vec<i64> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| s.parse().ok())
-        .collect()
+    path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
 }
 
 /// The tier-1 branch of a unit (the second id on its path), or the head office for itself.

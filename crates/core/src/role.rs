@@ -92,37 +92,28 @@ impl Role {
     }
 
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| {
-                let all: Vec<&str> = Self::ALL.iter().map(|r| r.as_str()).collect();
-                FieldError::new(
-                    field,
-                    format!("未知角色 \"{s}\"（可选：{}）", all.join("、")),
-                    format!("unknown role \"{s}\" (one of {})", all.join(", ")),
-                )
-            })
+        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            let all: Vec<&str> = Self::ALL.iter().map(|r| r.as_str()).collect();
+            FieldError::new(
+                field,
+                format!("未知角色 \"{s}\"（可选：{}）", all.join("、")),
+                format!("unknown role \"{s}\" (one of {})", all.join(", ")),
+            )
+        })
     }
 
     /// The permission matrix (DESIGN §1, §9).
     pub fn can(self, p: Permission) -> bool {
         use Permission::*;
         use Role::*;
-        let managing = matches!(
-            self,
-            OutletHead | OperationsSupervisor | VicePresident | President | CpCentre
-        );
+        let managing = matches!(self, OutletHead | OperationsSupervisor | VicePresident | President | CpCentre);
         let front_line = matches!(self, Teller | LobbyManager | RelationshipManager);
         match p {
             RegisterComplaint => front_line || managing,
             ReadComplaints => true,
             HandleComplaint => managing,
             RecordComplainantRequest => front_line || managing,
-            ApproveExtension => matches!(
-                self,
-                OperationsSupervisor | VicePresident | President | CpCentre
-            ),
+            ApproveExtension => matches!(self, OperationsSupervisor | VicePresident | President | CpCentre),
             ViewPersonalData => managing || matches!(self, Auditor),
             ManageUsers | ManageOrg | ManageCategories => matches!(self, Admin),
             ReadAudit => matches!(self, Auditor | Admin),

@@ -10,11 +10,7 @@ pub fn bounded(field: &str, value: &str, min: usize, max: usize) -> Result<Strin
         return Err(if min <= 1 {
             FieldError::new(field, "不能为空", "must not be empty")
         } else {
-            FieldError::new(
-                field,
-                format!("至少需要 {min} 个字符"),
-                format!("must be at least {min} characters"),
-            )
+            FieldError::new(field, format!("至少需要 {min} 个字符"), format!("must be at least {min} characters"))
         });
     }
     if len > max {
@@ -24,15 +20,8 @@ pub fn bounded(field: &str, value: &str, min: usize, max: usize) -> Result<Strin
             format!("must be at most {max} characters (got {len})"),
         ));
     }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(FieldError::new(
-            field,
-            "包含不可见的控制字符",
-            "contains control characters",
-        ));
+    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(FieldError::new(field, "包含不可见的控制字符", "contains control characters"));
     }
     Ok(trimmed.to_string())
 }
@@ -65,10 +54,7 @@ mod tests {
 
     #[test]
     fn blank_is_empty() {
-        assert_eq!(
-            bounded("reason", "   ", 1, 10).unwrap_err().msg.en,
-            "must not be empty"
-        );
+        assert_eq!(bounded("reason", "   ", 1, 10).unwrap_err().msg.en, "must not be empty");
     }
 
     #[test]

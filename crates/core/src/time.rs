@@ -17,11 +17,7 @@ pub fn local_date(at: Instant) -> NaiveDate {
 /// 00:00 of `date` in Shanghai, as an instant.
 pub fn start_of_local_day(date: NaiveDate) -> Instant {
     let naive = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-    shanghai()
-        .from_local_datetime(&naive)
-        .single()
-        .expect("a fixed offset has no gaps")
-        .with_timezone(&Utc)
+    shanghai().from_local_datetime(&naive).single().expect("a fixed offset has no gaps").with_timezone(&Utc)
 }
 
 pub fn to_millis(at: Instant) -> i64 {
@@ -34,6 +30,5 @@ pub fn from_millis(ms: i64) -> Instant {
 
 /// RFC 3339 with the bank's offset, as the API prints dates.
 pub fn rfc3339(at: Instant) -> String {
-    at.with_timezone(&shanghai())
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+    at.with_timezone(&shanghai()).to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
 }

@@ -22,12 +22,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Self {
-            store,
-            clock,
-            sessions: Arc::default(),
-            throttle: Arc::default(),
-        }
+        Self { store, clock, sessions: Arc::default(), throttle: Arc::default() }
     }
 }
 
@@ -60,24 +55,18 @@ pub fn router(state: AppState) -> Router {
     .route("/healthz", axum::routing::get(healthz))
     .fallback(not_found)
     .layer(axum::middleware::from_fn(language))
-    .layer(axum::extract::DefaultBodyLimit::max(
-        crate::json::MAX_JSON_BYTES,
-    ))
+    .layer(axum::extract::DefaultBodyLimit::max(crate::json::MAX_JSON_BYTES))
     .with_state(state)
 }
 
-async fn healthz(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> Result<&'static str, ApiError> {
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, ApiError> {
     state.store.count_users().await?;
     Ok("ok")
 }
 
 /// Serves on `listener` until ctrl-c / SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown()).await
 }
 
 async fn shutdown() {
@@ -86,8 +75,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

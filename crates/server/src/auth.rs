@@ -5,9 +5,7 @@
 use crate::app::AppState;
 use crate::error::ApiError;
 use argon2::Argon2;
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
@@ -30,18 +28,11 @@ const CACHE_TTL: Duration = Duration::from_secs(10);
 
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| ApiError::Internal)
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|_| ApiError::Internal)
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A fresh token (hex of 32 random bytes) and its SHA-256 hash, which is all that is stored.
@@ -79,10 +70,7 @@ impl SessionCache {
     }
 
     pub fn forget(&self, hash: &str) {
-        self.entries
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(hash);
+        self.entries.write().unwrap_or_else(|p| p.into_inner()).remove(hash);
     }
 }
 
@@ -98,10 +86,7 @@ const THROTTLE_MAX: usize = 5;
 impl LoginThrottle {
     pub fn check(&self, username: &str) -> Result<(), ApiError> {
         let map = self.failures.read().unwrap_or_else(|p| p.into_inner());
-        let recent = map
-            .get(username)
-            .map(|v| v.iter().filter(|t| t.elapsed() < THROTTLE_WINDOW).count())
-            .unwrap_or(0);
+        let recent = map.get(username).map(|v| v.iter().filter(|t| t.elapsed() < THROTTLE_WINDOW).count()).unwrap_or(0);
         if recent >= THROTTLE_MAX {
             return Err(ApiError::TooManyRequests(Msg::new(
                 "登录失败次数过多，请 15 分钟后再试",
@@ -119,10 +104,7 @@ impl LoginThrottle {
     }
 
     pub fn succeed(&self, username: &str) {
-        self.failures
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(username);
+        self.failures.write().unwrap_or_else(|p| p.into_inner()).remove(username);
     }
 }
 
@@ -135,19 +117,11 @@ pub struct Caller {
 
 impl Caller {
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.user.id,
-            role: self.user.role,
-            unit_path: self.user.org_path.clone(),
-        }
+        Actor { user_id: self.user.id, role: self.user.role, unit_path: self.user.org_path.clone() }
     }
 
     pub fn require(&self, p: Permission) -> Result<(), ApiError> {
-        if self.user.role.can(p) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden_role())
-        }
+        if self.user.role.can(p) { Ok(()) } else { Err(ApiError::forbidden_role()) }
     }
 
     pub fn can(&self, p: Permission) -> bool {
@@ -161,15 +135,8 @@ impl Caller {
 }
 
 pub fn token_from_parts(parts: &Parts) -> Option<String> {
-    if let Some(v) = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        if let Some(t) = v
-            .strip_prefix("Bearer ")
-            .or_else(|| v.strip_prefix("bearer "))
-        {
+    if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        if let Some(t) = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")) {
             return Some(t.trim().to_string());
         }
     }
@@ -195,22 +162,10 @@ impl FromRequestParts<AppState> for Caller {
         let hash = token_hash(&token);
         let now_ms = state.clock.now().timestamp_millis();
         if let Some(user) = state.sessions.get(&hash, now_ms) {
-            return Ok(Caller {
-                user,
-                token_hash: hash,
-            });
+            return Ok(Caller { user, token_hash: hash });
         }
-        let principal = state
-            .store
-            .session(&hash, now_ms)
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        state
-            .sessions
-            .put(hash.clone(), principal.user.clone(), principal.expires_at);
-        Ok(Caller {
-            user: principal.user,
-            token_hash: hash,
-        })
+        let principal = state.store.session(&hash, now_ms).await?.ok_or(ApiError::Unauthorized)?;
+        state.sessions.put(hash.clone(), principal.user.clone(), principal.expires_at);
+        Ok(Caller { user: principal.user, token_hash: hash })
     }
 }

@@ -44,41 +44,22 @@ pub struct Problem {
 impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, Option<String>, Msg) {
         match self {
-            Self::Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                None,
-                Msg::new("请先登录", "log in first"),
-            ),
+            Self::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", None, Msg::new("请先登录", "log in first"))
+            }
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", None, m.clone()),
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
                 "not-found",
                 None,
-                Msg::new(
-                    "未找到，或不在您的机构范围内",
-                    "not found, or outside your org unit's scope",
-                ),
+                Msg::new("未找到，或不在您的机构范围内", "not found, or outside your org unit's scope"),
             ),
             Self::Conflict(m) => (StatusCode::CONFLICT, "conflict", None, m.clone()),
-            Self::Invalid(e) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-field",
-                Some(e.field.clone()),
-                e.msg.clone(),
-            ),
-            Self::BadRequest(e) => (
-                StatusCode::BAD_REQUEST,
-                "bad-request",
-                Some(e.field.clone()),
-                e.msg.clone(),
-            ),
-            Self::TooManyRequests(m) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too-many-requests",
-                None,
-                m.clone(),
-            ),
+            Self::Invalid(e) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", Some(e.field.clone()), e.msg.clone())
+            }
+            Self::BadRequest(e) => (StatusCode::BAD_REQUEST, "bad-request", Some(e.field.clone()), e.msg.clone()),
+            Self::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", None, m.clone()),
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload-too-large",
@@ -89,10 +70,7 @@ impl ApiError {
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 None,
-                Msg::new(
-                    "服务器内部错误，请稍后重试",
-                    "internal error; please try again later",
-                ),
+                Msg::new("服务器内部错误，请稍后重试", "internal error; please try again later"),
             ),
         }
     }
@@ -118,10 +96,7 @@ impl ApiError {
     }
 
     pub fn forbidden_role() -> Self {
-        Self::Forbidden(Msg::new(
-            "您的角色无权执行此操作",
-            "your role may not do this",
-        ))
+        Self::Forbidden(Msg::new("您的角色无权执行此操作", "your role may not do this"))
     }
 }
 
@@ -135,10 +110,7 @@ pub fn problem_response(p: &Problem, english: bool) -> Response {
     }
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
     let json = serde_json::to_vec(&body).unwrap_or_default();
     let mut res = (status, headers, json).into_response();
     res.extensions_mut().insert(p.clone());
@@ -161,9 +133,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Duplicate(field) => {
-                Self::Invalid(FieldError::new(field, "已存在", "already exists"))
-            }
+            StoreError::Duplicate(field) => Self::Invalid(FieldError::new(field, "已存在", "already exists")),
             other => {
                 tracing::error!(error = %other, "store error");
                 Self::Internal
@@ -174,11 +144,7 @@ impl From<StoreError> for ApiError {
 
 impl From<Refusal> for ApiError {
     fn from(r: Refusal) -> Self {
-        if r.is_forbidden() {
-            Self::Forbidden(r.msg())
-        } else {
-            Self::Conflict(r.msg())
-        }
+        if r.is_forbidden() { Self::Forbidden(r.msg()) } else { Self::Conflict(r.msg()) }
     }
 }
 

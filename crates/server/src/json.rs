@@ -22,9 +22,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ValidJson<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::PayloadTooLarge)?;
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| ApiError::PayloadTooLarge)?;
         if bytes.len() > MAX_JSON_BYTES {
             return Err(ApiError::PayloadTooLarge);
         }
@@ -56,39 +54,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ));
         }
         // "missing field `summary`" is reported at the parent's path: name the field itself.
-        if let Some(name) = text
-            .strip_prefix("missing field `")
-            .and_then(|r| r.split('`').next())
-        {
-            path = if path == "." || path.is_empty() {
-                name.to_string()
-            } else {
-                format!("{path}.{name}")
-            };
+        if let Some(name) = text.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+            path = if path == "." || path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
             return ApiError::Invalid(FieldError::new(&path, "必填", "is required"));
         }
-        if let Some(name) = text
-            .strip_prefix("unknown field `")
-            .and_then(|r| r.split('`').next())
-        {
-            path = if path == "." || path.is_empty() {
-                name.to_string()
-            } else {
-                path
-            };
+        if let Some(name) = text.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+            path = if path == "." || path.is_empty() { name.to_string() } else { path };
             return ApiError::Invalid(FieldError::new(&path, "不认识的字段", "unknown field"));
         }
-        let path = if path == "." {
-            "body".to_string()
-        } else {
-            path
-        };
+        let path = if path == "." { "body".to_string() } else { path };
         let text = text.split(" at line ").next().unwrap_or(&text).to_string();
-        ApiError::Invalid(FieldError::new(
-            &path,
-            format!("取值无效：{text}"),
-            format!("invalid value: {text}"),
-        ))
+        ApiError::Invalid(FieldError::new(&path, format!("取值无效：{text}"), format!("invalid value: {text}")))
     })
 }
 

@@ -33,11 +33,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn access_log_for(
-        &self,
-        subject: &str,
-        subject_id: i64,
-    ) -> Result<Vec<AccessLogEntry>, StoreError> {
+    pub async fn access_log_for(&self, subject: &str, subject_id: i64) -> Result<Vec<AccessLogEntry>, StoreError> {
         let rows = sqlx::query("SELECT user_id, at, subject, subject_id, fields FROM access_log WHERE subject = $1 AND subject_id = $2 ORDER BY id")
             .bind(subject)
             .bind(subject_id)

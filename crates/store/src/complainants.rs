@@ -29,17 +29,11 @@ pub struct ComplainantFilter {
 pub(crate) const COMPLAINANT_COLUMNS: &str = "c.id, c.name, c.phone, c.id_number, c.tags, c.watchlist, (SELECT COUNT(*) FROM complaints k WHERE k.complainant_id = c.id) AS complaint_count";
 
 pub(crate) fn tags_to_text(tags: &[ComplainantTag]) -> String {
-    tags.iter()
-        .map(|t| t.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+    tags.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(",")
 }
 
-fn tags_from_text(s: &str) -> Vec<ComplainantTag> {
-    s.split(',')
-        .filter(|t| !t.is_empty())
-        .filter_map(|t| ComplainantTag::parse("tags", t).ok())
-        .collect()
+pub(crate) fn tags_from_text(s: &str) -> Vec<ComplainantTag> {
+    s.split(',').filter(|t| !t.is_empty()).filter_map(|t| ComplainantTag::parse("tags", t).ok()).collect()
 }
 
 pub(crate) fn complainant_from_row(r: &AnyRow) -> Result<ComplainantRow, StoreError> {
@@ -59,18 +53,12 @@ pub(crate) fn complainant_from_row(r: &AnyRow) -> Result<ComplainantRow, StoreEr
 impl Store {
     pub async fn complainant(&self, id: i64) -> Result<Option<ComplainantRow>, StoreError> {
         let sql = format!("SELECT {COMPLAINANT_COLUMNS} FROM complainants c WHERE c.id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.read())
-            .await?;
+        let row = sqlx::query(&sql).bind(id).fetch_optional(self.read()).await?;
         row.as_ref().map(complainant_from_row).transpose()
     }
 
     /// Complainants by exact phone or ID number, or the watch list, newest first.
-    pub async fn complainants(
-        &self,
-        f: &ComplainantFilter,
-    ) -> Result<Vec<ComplainantRow>, StoreError> {
+    pub async fn complainants(&self, f: &ComplainantFilter) -> Result<Vec<ComplainantRow>, StoreError> {
         let sql = format!(
             "SELECT {COMPLAINANT_COLUMNS} FROM complainants c \
              WHERE ($1 = -1 OR c.watchlist = $1) AND ($2 = '' OR c.phone = $2) AND ($3 = '' OR c.id_number = $3) \

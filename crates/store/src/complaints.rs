@@ -3,6 +3,7 @@
 
 use crate::complainants::ComplainantRow;
 use crate::db::subtree_range;
+use crate::sql::{Arg, SqlBuilder};
 use crate::{Store, StoreError};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -72,51 +73,6 @@ pub(crate) const COMPLAINT_SELECT: &str = "SELECT k.*, o.code AS org_code, o.nam
     c.id AS c_id, c.name AS c_name, c.phone AS c_phone, c.id_number AS c_id_number, c.tags AS c_tags, c.watchlist AS c_watchlist \
     FROM complaints k JOIN org_units o ON o.id = k.org_unit_id JOIN users u ON u.id = k.first_responder_id \
     JOIN complainants c ON c.id = k.complainant_id";
-
-/// A text or integer argument of a query built at run time.
-#[derive(Debug, Clone)]
-pub(crate) enum Arg {
-    I64(i64),
-    Text(String),
-}
-
-/// SQL with `$n` placeholders numbered as they are pushed.
-#[derive(Default)]
-pub(crate) struct SqlBuilder {
-    pub sql: String,
-    pub args: Vec<Arg>,
-}
-
-impl SqlBuilder {
-    pub fn new(sql: &str) -> Self {
-        Self {
-            sql: sql.to_string(),
-            args: Vec::new(),
-        }
-    }
-
-    pub fn push(&mut self, s: &str) -> &mut Self {
-        self.sql.push_str(s);
-        self
-    }
-
-    pub fn bind(&mut self, a: Arg) -> &mut Self {
-        self.args.push(a);
-        self.sql.push_str(&format!("${}", self.args.len()));
-        self
-    }
-
-    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-        let mut q = sqlx::query(&self.sql);
-        for a in &self.args {
-            q = match a {
-                Arg::I64(v) => q.bind(*v),
-                Arg::Text(v) => q.bind(v.clone()),
-            };
-        }
-        q
-    }
-}
 
 fn opt_ms(r: &AnyRow, col: &str) -> Result<Option<Instant>, StoreError> {
     Ok(r.try_get::<Option<i64>, _>(col)?.map(from_millis))
@@ -217,7 +173,8 @@ pub(crate) fn clock_from_row(r: &AnyRow) -> Result<(i64, Clock), StoreError> {
     ))
 }
 
-const CLOCK_SELECT: &str = "SELECT complaint_id, kind, started_at, due_at, met_at, breached_at, paused_at, stopped_at FROM complaint_clocks";
+const CLOCK_SELECT: &str =
+    "SELECT complaint_id, kind, started_at, due_at, met_at, breached_at, paused_at, stopped_at FROM complaint_clocks";
 
 /// The clocks of the given orders, in one query.
 pub(crate) async fn clocks_for<'e, E>(exec: E, ids: &[i64]) -> Result<Vec<(i64, Clock)>, StoreError>
@@ -237,10 +194,7 @@ where
     }
     b.push(")");
     let rows = b.query().fetch_all(exec).await?;
-    let mut clocks = rows
-        .iter()
-        .map(clock_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut clocks = rows.iter().map(clock_from_row).collect::<Result<Vec<_>, _>>()?;
     // The order clocks are shown in: response, decision, completion, review.
     clocks.sort_by_key(|(id, c)| (*id, ClockKind::ALL.iter().position(|k| *k == c.kind)));
     Ok(clocks)
@@ -250,25 +204,14 @@ impl Store {
     /// One order, whoever may see it (the caller checks scope).
     pub async fn complaint(&self, id: i64) -> Result<Option<ComplaintRow>, StoreError> {
         let sql = format!("{COMPLAINT_SELECT} WHERE k.id = $1");
-        let Some(row) = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.read())
-            .await?
-        else {
+        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(self.read()).await? else {
             return Ok(None);
         };
-        let clocks = clocks_for(self.read(), &[id])
-            .await?
-            .into_iter()
-            .map(|(_, c)| c)
-            .collect();
+        let clocks = clocks_for(self.read(), &[id]).await?.into_iter().map(|(_, c)| c).collect();
         Ok(Some(complaint_from_row(&row, clocks)?))
     }
 
-    pub async fn complaint_by_number(
-        &self,
-        number: &str,
-    ) -> Result<Option<ComplaintRow>, StoreError> {
+    pub async fn complaint_by_number(&self, number: &str) -> Result<Option<ComplaintRow>, StoreError> {
         let id: Option<(i64,)> = sqlx::query_as("SELECT id FROM complaints WHERE number = $1")
             .bind(number)
             .fetch_optional(self.read())
@@ -283,32 +226,17 @@ impl Store {
     pub async fn complaints(&self, f: &ComplaintFilter) -> Result<Page<ComplaintRow>, StoreError> {
         let mut where_ = SqlBuilder::default();
         let (lo, hi) = subtree_range(&f.scope_path);
-        where_
-            .push(" WHERE ((k.org_path >= ")
-            .bind(Arg::Text(lo))
-            .push(" AND k.org_path < ")
-            .bind(Arg::Text(hi));
-        where_
-            .push(") OR k.first_responder_id = ")
-            .bind(Arg::I64(f.viewer_id))
-            .push(")");
+        where_.push(" WHERE ((k.org_path >= ").bind(Arg::Text(lo)).push(" AND k.org_path < ").bind(Arg::Text(hi));
+        where_.push(") OR k.first_responder_id = ").bind(Arg::I64(f.viewer_id)).push(")");
         if let Some(p) = &f.unit_path {
             let (lo, hi) = subtree_range(p);
-            where_
-                .push(" AND k.org_path >= ")
-                .bind(Arg::Text(lo))
-                .push(" AND k.org_path < ")
-                .bind(Arg::Text(hi));
+            where_.push(" AND k.org_path >= ").bind(Arg::Text(lo)).push(" AND k.org_path < ").bind(Arg::Text(hi));
         }
         if let Some(s) = f.state {
-            where_
-                .push(" AND k.state = ")
-                .bind(Arg::Text(s.as_str().into()));
+            where_.push(" AND k.state = ").bind(Arg::Text(s.as_str().into()));
         }
         if let Some(c) = f.channel {
-            where_
-                .push(" AND k.channel = ")
-                .bind(Arg::Text(c.as_str().into()));
+            where_.push(" AND k.channel = ").bind(Arg::Text(c.as_str().into()));
         }
         if let Some(c) = &f.category {
             // the class and its subclasses: codes are digits, and ':' sorts right after '9'
@@ -322,9 +250,7 @@ impl Store {
             where_.push(" AND k.repeat = ").bind(Arg::I64(i64::from(r)));
         }
         if let Some(id) = f.first_responder_id {
-            where_
-                .push(" AND k.first_responder_id = ")
-                .bind(Arg::I64(id));
+            where_.push(" AND k.first_responder_id = ").bind(Arg::I64(id));
         }
         if let Some(from) = f.received_from {
             where_.push(" AND k.received_at >= ").bind(Arg::I64(from));
@@ -333,11 +259,7 @@ impl Store {
             where_.push(" AND k.received_at < ").bind(Arg::I64(to));
         }
         if let Some(overdue) = f.overdue {
-            where_.push(if overdue {
-                " AND EXISTS"
-            } else {
-                " AND NOT EXISTS"
-            });
+            where_.push(if overdue { " AND EXISTS" } else { " AND NOT EXISTS" });
             where_
                 .push(" (SELECT 1 FROM complaint_clocks t WHERE t.complaint_id = k.id AND t.met_at IS NULL AND t.stopped_at IS NULL AND t.paused_at IS NULL AND t.due_at <= ")
                 .bind(Arg::I64(f.now_ms))
@@ -356,36 +278,22 @@ impl Store {
             .push(" OFFSET ")
             .bind(Arg::I64(f.offset));
         let rows = list.query().fetch_all(self.read()).await?;
-        let ids: Vec<i64> = rows
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<Result<_, _>>()?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
         let mut clocks = clocks_for(self.read(), &ids).await?;
         let items = rows
             .iter()
             .zip(&ids)
             .map(|(r, id)| {
-                let mine = clocks
-                    .iter()
-                    .filter(|(cid, _)| cid == id)
-                    .map(|(_, c)| c.clone())
-                    .collect();
+                let mine = clocks.iter().filter(|(cid, _)| cid == id).map(|(_, c)| c.clone()).collect();
                 complaint_from_row(r, mine)
             })
             .collect::<Result<Vec<_>, _>>()?;
         clocks.clear();
-        Ok(Page {
-            items,
-            total,
-            offset: f.offset,
-            limit: f.limit,
-        })
+        Ok(Page { items, total, offset: f.offset, limit: f.limit })
     }
 
     pub async fn count_complaints(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM complaints")
-            .fetch_one(self.read())
-            .await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM complaints").fetch_one(self.read()).await?;
         Ok(n)
     }
 
@@ -395,9 +303,6 @@ impl Store {
             sqlx::query_as("SELECT state, COUNT(*) FROM complaints GROUP BY state ORDER BY state")
                 .fetch_all(self.read())
                 .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(s, n)| State::from_str_opt(&s).map(|s| (s, n)))
-            .collect())
+        Ok(rows.into_iter().filter_map(|(s, n)| State::from_str_opt(&s).map(|s| (s, n))).collect())
     }
 }

@@ -31,13 +31,10 @@ impl DatabaseUrl {
             Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
                 Ok(Self::Postgres(u.to_string()))
             }
-            Some(u) if u.starts_with("sqlite:") => Ok(Self::SqliteFile(PathBuf::from(
-                u.trim_start_matches("sqlite://")
-                    .trim_start_matches("sqlite:"),
-            ))),
-            Some(_) => Err(StoreError::BadUrl(
-                "expected postgres://… or sqlite:PATH".into(),
-            )),
+            Some(u) if u.starts_with("sqlite:") => {
+                Ok(Self::SqliteFile(PathBuf::from(u.trim_start_matches("sqlite://").trim_start_matches("sqlite:"))))
+            }
+            Some(_) => Err(StoreError::BadUrl("expected postgres://… or sqlite:PATH".into())),
         }
     }
 
@@ -75,26 +72,20 @@ pub async fn connect(url: &DatabaseUrl) -> Result<(Backend, AnyPool, AnyPool), S
     match url {
         DatabaseUrl::SqliteFile(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::BadUrl(format!("cannot create {}: {e}", dir.display()))
-                })?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::BadUrl(format!("cannot create {}: {e}", dir.display())))?;
             }
             let abs = std::path::absolute(path).map_err(|e| StoreError::BadUrl(e.to_string()))?;
             let conn = format!("sqlite://{}?mode=rwc", abs.display());
             let write = sqlite_pool(1).connect(&conn).await?;
             // WAL must be set before readers open.
-            sqlx::query("PRAGMA journal_mode=WAL")
-                .execute(&write)
-                .await?;
+            sqlx::query("PRAGMA journal_mode=WAL").execute(&write).await?;
             let read = sqlite_pool(8).connect(&conn).await?;
             Ok((Backend::Sqlite, read, write))
         }
         DatabaseUrl::Postgres(u) => {
-            let pool = AnyPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(30))
-                .connect(u)
-                .await?;
+            let pool =
+                AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(u).await?;
             Ok((Backend::Postgres, pool.clone(), pool))
         }
     }
@@ -132,9 +123,8 @@ pub async fn migrate(backend: Backend, pool: &AnyPool) -> Result<(), StoreError>
 /// A fresh database holds the head office `HO`, the chain head and the classification seeds.
 pub async fn seed(pool: &AnyPool) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let has_ho: Option<(i64,)> = sqlx::query_as("SELECT id FROM org_units WHERE parent_id IS NULL")
-        .fetch_optional(&mut *tx)
-        .await?;
+    let has_ho: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM org_units WHERE parent_id IS NULL").fetch_optional(&mut *tx).await?;
     if has_ho.is_none() {
         let now = chrono::Utc::now().timestamp_millis();
         // The id comes from the database (an identity column on PostgreSQL), the path from the id.
@@ -182,8 +172,7 @@ mod tests {
 
     #[test]
     fn password_is_hidden() {
-        let u =
-            DatabaseUrl::choose(Path::new("."), Some("postgres://bank:s3cret@db:5432/xb")).unwrap();
+        let u = DatabaseUrl::choose(Path::new("."), Some("postgres://bank:s3cret@db:5432/xb")).unwrap();
         assert_eq!(format!("{u:?}"), "postgres://bank:***@db:5432/xb");
         assert!(!u.to_string().contains("s3cret"));
     }
@@ -195,10 +184,7 @@ mod tests {
             assert!(inside >= lo.as_str() && inside < hi.as_str(), "{inside}");
         }
         for outside in ["/1/40/", "/1/41/", "/1/3/", "/1/5/", "/1/"] {
-            assert!(
-                !(outside >= lo.as_str() && outside < hi.as_str()),
-                "{outside}"
-            );
+            assert!(!(outside >= lo.as_str() && outside < hi.as_str()), "{outside}");
         }
     }
 }

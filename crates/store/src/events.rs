@@ -3,6 +3,7 @@
 //! locks it first, so sequence numbers have no gaps and `verify` can name the first altered or
 //! missing event.
 
+use crate::sql::{Arg, SqlBuilder};
 use crate::{Store, StoreError};
 use sqlx::Row;
 use xiaobao_core::complaint::event::{GENESIS_HASH, Hashed, NewEvent, chain_hash};
@@ -41,24 +42,49 @@ impl VerifyReport {
 pub(crate) struct ChainHead {
     pub seq: i64,
     pub hash: String,
+    /// Events appended in this batch, written in one statement by `store_chain`.
+    pending: Vec<PendingEvent>,
+}
+
+struct PendingEvent {
+    seq: i64,
+    complaint_id: i64,
+    kind: &'static str,
+    actor_id: i64,
+    at_ms: i64,
+    from: &'static str,
+    to: &'static str,
+    payload: String,
+    prev_hash: String,
+    hash: String,
 }
 
 /// Takes the chain head's row lock (PostgreSQL) or the database write lock (SQLite) with a no-op
 /// update, and returns the head.
 pub(crate) async fn lock_chain(tx: &mut sqlx::AnyConnection) -> Result<ChainHead, StoreError> {
-    let row = sqlx::query("UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *tx)
-        .await?;
-    Ok(ChainHead {
-        seq: row.try_get("seq")?,
-        hash: row.try_get("hash")?,
-    })
+    let row =
+        sqlx::query("UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
+    Ok(ChainHead { seq: row.try_get("seq")?, hash: row.try_get("hash")?, pending: Vec::new() })
 }
 
-pub(crate) async fn store_chain(
-    tx: &mut sqlx::AnyConnection,
-    head: &ChainHead,
-) -> Result<(), StoreError> {
+/// Writes the batch's events (nothing inside a batch reads them back) and moves the head.
+pub(crate) async fn store_chain(tx: &mut sqlx::AnyConnection, head: &mut ChainHead) -> Result<(), StoreError> {
+    // 10 parameters a row; 500 rows stay well inside both backends' parameter limits.
+    for chunk in head.pending.chunks(500) {
+        let mut b = SqlBuilder::new(
+            "INSERT INTO events (seq, complaint_id, kind, actor_id, at, from_state, to_state, payload, prev_hash, hash) VALUES ",
+        );
+        for (n, e) in chunk.iter().enumerate() {
+            b.push(if n == 0 { "(" } else { ", (" });
+            b.bind(Arg::I64(e.seq)).push(", ").bind(Arg::I64(e.complaint_id)).push(", ");
+            b.bind(Arg::Text(e.kind.into())).push(", ").bind(Arg::I64(e.actor_id)).push(", ");
+            b.bind(Arg::I64(e.at_ms)).push(", ").bind(Arg::Text(e.from.into())).push(", ");
+            b.bind(Arg::Text(e.to.into())).push(", ").bind(Arg::Text(e.payload.clone())).push(", ");
+            b.bind(Arg::Text(e.prev_hash.clone())).push(", ").bind(Arg::Text(e.hash.clone())).push(")");
+        }
+        b.query().execute(&mut *tx).await?;
+    }
+    head.pending.clear();
     sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(head.seq)
         .bind(&head.hash)
@@ -67,15 +93,11 @@ pub(crate) async fn store_chain(
     Ok(())
 }
 
-/// Appends one event after the head and moves the head; returns its sequence number.
-pub(crate) async fn append(
-    tx: &mut sqlx::AnyConnection,
-    head: &mut ChainHead,
-    e: &NewEvent,
-) -> Result<i64, StoreError> {
+/// Appends one event after the head and moves the head; returns its sequence number. The row is
+/// written with the rest of the batch by `store_chain`.
+pub(crate) fn append(head: &mut ChainHead, e: &NewEvent) -> Result<i64, StoreError> {
     let seq = head.seq + 1;
-    let payload =
-        serde_json::to_string(&e.change).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+    let payload = serde_json::to_string(&e.change).map_err(|err| StoreError::Corrupt(err.to_string()))?;
     let from = e.from.map(|s| s.as_str()).unwrap_or("");
     let at_ms = to_millis(e.at);
     let hashed = Hashed {
@@ -89,21 +111,20 @@ pub(crate) async fn append(
         payload: &payload,
     };
     let hash = chain_hash(&head.hash, hashed);
-    sqlx::query("INSERT INTO events (seq, complaint_id, kind, actor_id, at, from_state, to_state, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-        .bind(seq)
-        .bind(e.complaint_id)
-        .bind(e.change.kind())
-        .bind(e.actor_id)
-        .bind(at_ms)
-        .bind(from)
-        .bind(e.to.as_str())
-        .bind(&payload)
-        .bind(&head.hash)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
+    let prev_hash = std::mem::replace(&mut head.hash, hash.clone());
+    head.pending.push(PendingEvent {
+        seq,
+        complaint_id: e.complaint_id,
+        kind: e.change.kind(),
+        actor_id: e.actor_id,
+        at_ms,
+        from,
+        to: e.to.as_str(),
+        payload,
+        prev_hash,
+        hash,
+    });
     head.seq = seq;
-    head.hash = hash;
     Ok(seq)
 }
 
@@ -130,8 +151,7 @@ impl Store {
                     at: from_millis(r.try_get("at")?),
                     from_state: r.try_get("from_state")?,
                     to_state: r.try_get("to_state")?,
-                    payload: serde_json::from_str(&payload)
-                        .unwrap_or(serde_json::Value::String(payload)),
+                    payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::String(payload)),
                     hash: r.try_get("hash")?,
                 })
             })
@@ -142,9 +162,7 @@ impl Store {
     /// inserted out of turn.
     pub async fn verify_chain(&self) -> Result<VerifyReport, StoreError> {
         let (head_seq, head_hash): (i64, String) =
-            sqlx::query_as("SELECT seq, hash FROM chain_head WHERE id = 1")
-                .fetch_one(self.read())
-                .await?;
+            sqlx::query_as("SELECT seq, hash FROM chain_head WHERE id = 1").fetch_one(self.read()).await?;
         let mut prev_hash = GENESIS_HASH.to_string();
         let mut expected_seq = 1i64;
         let mut checked = 0i64;
@@ -161,16 +179,10 @@ impl Store {
             for r in &rows {
                 let seq: i64 = r.try_get("seq")?;
                 let problem = |msg: String| {
-                    Ok(VerifyReport {
-                        checked,
-                        head_seq,
-                        first_problem: Some((seq.min(expected_seq), msg)),
-                    })
+                    Ok(VerifyReport { checked, head_seq, first_problem: Some((seq.min(expected_seq), msg)) })
                 };
                 if seq != expected_seq {
-                    return problem(format!(
-                        "event {expected_seq} is missing (next found is {seq})"
-                    ));
+                    return problem(format!("event {expected_seq} is missing (next found is {seq})"));
                 }
                 let stored_prev: String = r.try_get("prev_hash")?;
                 let stored_hash: String = r.try_get("hash")?;
@@ -196,9 +208,7 @@ impl Store {
                 }
                 let computed = chain_hash(&prev_hash, hashed);
                 if computed != stored_hash {
-                    return problem(format!(
-                        "event {seq} was altered: its content does not match its hash"
-                    ));
+                    return problem(format!("event {seq} was altered: its content does not match its hash"));
                 }
                 prev_hash = stored_hash;
                 expected_seq += 1;
@@ -215,10 +225,7 @@ impl Store {
                 head_seq,
                 first_problem: Some((
                     last + 1,
-                    format!(
-                        "events {} to {head_seq} are missing from the end of the chain",
-                        last + 1
-                    ),
+                    format!("events {} to {head_seq} are missing from the end of the chain", last + 1),
                 )),
             });
         }
@@ -229,10 +236,6 @@ impl Store {
                 first_problem: Some((last, format!("event {last} does not match the chain head"))),
             });
         }
-        Ok(VerifyReport {
-            checked,
-            head_seq,
-            first_problem: None,
-        })
+        Ok(VerifyReport { checked, head_seq, first_problem: None })
     }
 }

@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod org_units;
 mod sessions;
+mod sql;
 mod users;
 mod writer;
 
@@ -43,6 +44,13 @@ struct Inner {
     writer: writer::WriterHandle,
     calendar: Calendar,
     policy: Policy,
+    /// Org units by code: units are never deleted and their paths never change.
+    org_units: std::sync::RwLock<std::collections::HashMap<String, OrgUnitRow>>,
+    /// Active classification codes seen recently (trusted for a minute, so another server's
+    /// deactivation takes effect within that).
+    classes: std::sync::RwLock<
+        std::collections::HashMap<(xiaobao_core::classification::Dimension, String), std::time::Instant>,
+    >,
 }
 
 impl Store {
@@ -63,6 +71,8 @@ impl Store {
                 writer,
                 calendar,
                 policy,
+                org_units: Default::default(),
+                classes: Default::default(),
             }),
         })
     }

@@ -50,64 +50,46 @@ pub enum CreateOrgUnitError {
 
 impl Store {
     pub async fn org_unit_by_code(&self, code: &str) -> Result<Option<OrgUnitRow>, StoreError> {
+        if let Some(u) = self.inner.org_units.read().unwrap_or_else(|p| p.into_inner()).get(code) {
+            return Ok(Some(u.clone()));
+        }
         let sql = format!("SELECT {COLUMNS} FROM org_units WHERE code = $1");
-        let row = sqlx::query(&sql)
-            .bind(code)
-            .fetch_optional(self.read())
-            .await?;
-        row.as_ref().map(from_row).transpose()
+        let row = sqlx::query(&sql).bind(code).fetch_optional(self.read()).await?;
+        let unit = row.as_ref().map(from_row).transpose()?;
+        if let Some(u) = &unit {
+            self.inner.org_units.write().unwrap_or_else(|p| p.into_inner()).insert(u.code.clone(), u.clone());
+        }
+        Ok(unit)
     }
 
     pub async fn org_unit_by_id(&self, id: i64) -> Result<Option<OrgUnitRow>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM org_units WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.read())
-            .await?;
+        let row = sqlx::query(&sql).bind(id).fetch_optional(self.read()).await?;
         row.as_ref().map(from_row).transpose()
     }
 
     /// Every unit in the subtree at `path`, in tree order.
     pub async fn org_units_in_subtree(&self, path: &str) -> Result<Vec<OrgUnitRow>, StoreError> {
         let (lo, hi) = subtree_range(path);
-        let sql =
-            format!("SELECT {COLUMNS} FROM org_units WHERE path >= $1 AND path < $2 ORDER BY path");
-        let rows = sqlx::query(&sql)
-            .bind(lo)
-            .bind(hi)
-            .fetch_all(self.read())
-            .await?;
+        let sql = format!("SELECT {COLUMNS} FROM org_units WHERE path >= $1 AND path < $2 ORDER BY path");
+        let rows = sqlx::query(&sql).bind(lo).bind(hi).fetch_all(self.read()).await?;
         rows.iter().map(from_row).collect()
     }
 
     /// Creates a unit under an existing parent; the parent must accept a child of that kind.
-    pub async fn create_org_unit(
-        &self,
-        new: &NewOrgUnit,
-    ) -> Result<OrgUnitRow, CreateOrgUnitError> {
-        let parent = self
-            .org_unit_by_code(new.parent.as_str())
-            .await?
-            .ok_or_else(|| {
-                FieldError::new(
-                    "parent",
-                    format!("上级机构 {} 不存在", new.parent),
-                    format!("parent org unit {} does not exist", new.parent),
-                )
-            })?;
+    pub async fn create_org_unit(&self, new: &NewOrgUnit) -> Result<OrgUnitRow, CreateOrgUnitError> {
+        let parent = self.org_unit_by_code(new.parent.as_str()).await?.ok_or_else(|| {
+            FieldError::new(
+                "parent",
+                format!("上级机构 {} 不存在", new.parent),
+                format!("parent org unit {} does not exist", new.parent),
+            )
+        })?;
         if !new.kind.may_sit_under(parent.kind) {
             return Err(FieldError::new(
                 "kind",
-                format!(
-                    "{}不能设在{}之下",
-                    new.kind.label_zh(),
-                    parent.kind.label_zh()
-                ),
-                format!(
-                    "a {} cannot sit under a {}",
-                    new.kind.as_str(),
-                    parent.kind.as_str()
-                ),
+                format!("{}不能设在{}之下", new.kind.label_zh(), parent.kind.label_zh()),
+                format!("a {} cannot sit under a {}", new.kind.as_str(), parent.kind.as_str()),
             )
             .into());
         }

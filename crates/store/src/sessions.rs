@@ -29,38 +29,24 @@ impl Store {
     }
 
     /// The active user of an unrevoked, unexpired session.
-    pub async fn session(
-        &self,
-        token_hash: &str,
-        now_ms: i64,
-    ) -> Result<Option<SessionPrincipal>, StoreError> {
+    pub async fn session(&self, token_hash: &str, now_ms: i64) -> Result<Option<SessionPrincipal>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS}, s.expires_at {USER_FROM} JOIN sessions s ON s.user_id = u.id \
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active = 1"
         );
-        let Some(row) = sqlx::query(&sql)
-            .bind(token_hash)
-            .bind(now_ms)
-            .fetch_optional(self.read())
-            .await?
-        else {
+        let Some(row) = sqlx::query(&sql).bind(token_hash).bind(now_ms).fetch_optional(self.read()).await? else {
             return Ok(None);
         };
         use sqlx::Row;
-        Ok(Some(SessionPrincipal {
-            user: user_from_row(&row)?,
-            expires_at: row.try_get("expires_at")?,
-        }))
+        Ok(Some(SessionPrincipal { user: user_from_row(&row)?, expires_at: row.try_get("expires_at")? }))
     }
 
     pub async fn revoke_session(&self, token_hash: &str, now_ms: i64) -> Result<bool, StoreError> {
-        let r = sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
-        )
-        .bind(now_ms)
-        .bind(token_hash)
-        .execute(self.write())
-        .await?;
+        let r = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
+            .bind(now_ms)
+            .bind(token_hash)
+            .execute(self.write())
+            .await?;
         Ok(r.rows_affected() > 0)
     }
 }

@@ -66,24 +66,14 @@ impl Store {
 
     pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} {USER_FROM} WHERE u.id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.read())
-            .await?;
+        let row = sqlx::query(&sql).bind(id).fetch_optional(self.read()).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     /// The user and their password hash, for login.
-    pub async fn user_for_login(
-        &self,
-        username: &str,
-    ) -> Result<Option<(UserRow, String)>, StoreError> {
+    pub async fn user_for_login(&self, username: &str) -> Result<Option<(UserRow, String)>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} {USER_FROM} WHERE u.username = $1");
-        let Some(row) = sqlx::query(&sql)
-            .bind(username)
-            .fetch_optional(self.read())
-            .await?
-        else {
+        let Some(row) = sqlx::query(&sql).bind(username).fetch_optional(self.read()).await? else {
             return Ok(None);
         };
         let hash: String = row.try_get("password_hash")?;
@@ -91,30 +81,17 @@ impl Store {
     }
 
     /// Users whose home unit is inside the subtree at `path`, by username, a page at a time.
-    pub async fn users_in_subtree(
-        &self,
-        path: &str,
-        offset: i64,
-        limit: i64,
-    ) -> Result<Vec<UserRow>, StoreError> {
+    pub async fn users_in_subtree(&self, path: &str, offset: i64, limit: i64) -> Result<Vec<UserRow>, StoreError> {
         let (lo, hi) = crate::db::subtree_range(path);
         let sql = format!(
             "SELECT {USER_COLUMNS} {USER_FROM} WHERE o.path >= $1 AND o.path < $2 ORDER BY u.username LIMIT $3 OFFSET $4"
         );
-        let rows = sqlx::query(&sql)
-            .bind(lo)
-            .bind(hi)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(self.read())
-            .await?;
+        let rows = sqlx::query(&sql).bind(lo).bind(hi).bind(limit).bind(offset).fetch_all(self.read()).await?;
         rows.iter().map(user_from_row).collect()
     }
 
     pub async fn count_users(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-            .fetch_one(self.read())
-            .await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(self.read()).await?;
         Ok(n)
     }
 }

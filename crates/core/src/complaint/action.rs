@@ -83,10 +83,7 @@ impl ActionKind {
 
     /// Actions that record what the complainant said or asked, rather than the bank's handling.
     pub fn is_complainant_request(self) -> bool {
-        matches!(
-            self,
-            Self::Close | Self::Reopen | Self::RequestReview | Self::Withdraw
-        )
+        matches!(self, Self::Close | Self::Reopen | Self::RequestReview | Self::Withdraw)
     }
 }
 
@@ -130,23 +127,11 @@ impl Decision {
         amount: Option<&str>,
         text: &str,
     ) -> Result<Self, FieldError> {
-        let remedy = remedy
-            .filter(|r| !r.trim().is_empty())
-            .map(|r| bounded("remedy", r, 1, limits::TEXT))
-            .transpose()?;
-        let amount = amount
-            .filter(|a| !a.trim().is_empty())
-            .map(|a| Money::parse("amount", a))
-            .transpose()?;
+        let remedy =
+            remedy.filter(|r| !r.trim().is_empty()).map(|r| bounded("remedy", r, 1, limits::TEXT)).transpose()?;
+        let amount = amount.filter(|a| !a.trim().is_empty()).map(|a| Money::parse("amount", a)).transpose()?;
         let text = bounded("text", text, 1, limits::TEXT)?;
-        Ok(Self {
-            liable,
-            root_cause,
-            cause,
-            remedy,
-            amount,
-            text,
-        })
+        Ok(Self { liable, root_cause, cause, remedy, amount, text })
     }
 }
 

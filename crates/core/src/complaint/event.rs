@@ -13,61 +13,21 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
-    Register {
-        clocks: Vec<ClockStart>,
-        repeat_of: Option<i64>,
-    },
-    Merge {
-        summary: String,
-        description: String,
-    },
+    Register { clocks: Vec<ClockStart>, repeat_of: Option<i64> },
+    Merge { summary: String, description: String },
     Accept,
-    Decline {
-        reason: String,
-    },
-    Respond {
-        text: String,
-    },
-    Transfer {
-        from: i64,
-        to: UnitRef,
-        reason: String,
-        clock: Option<ClockStart>,
-    },
-    Escalate {
-        from: i64,
-        to: UnitRef,
-        reason: String,
-    },
-    Extend {
-        reason: String,
-        tier: u8,
-        decision_due_at: Instant,
-    },
-    Pause {
-        reason: String,
-    },
-    Resume {
-        reason: String,
-    },
-    Decide {
-        decision: Decision,
-    },
-    Close {
-        feedback: Feedback,
-        note: Option<String>,
-    },
-    Reopen {
-        reason: String,
-        clocks: Vec<ClockStart>,
-    },
-    RequestReview {
-        reason: String,
-        clock: ClockStart,
-    },
-    Withdraw {
-        reason: String,
-    },
+    Decline { reason: String },
+    Respond { text: String },
+    Transfer { from: i64, to: UnitRef, reason: String, clock: Option<ClockStart> },
+    Escalate { from: i64, to: UnitRef, reason: String },
+    Extend { reason: String, tier: u8, decision_due_at: Instant },
+    Pause { reason: String },
+    Resume { reason: String },
+    Decide { decision: Decision },
+    Close { feedback: Feedback, note: Option<String> },
+    Reopen { reason: String, clocks: Vec<ClockStart> },
+    RequestReview { reason: String, clock: ClockStart },
+    Withdraw { reason: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,46 +127,21 @@ mod tests {
     fn any_field_change_changes_the_hash() {
         let base = chain_hash(GENESIS_HASH, sample("{}"));
         assert_ne!(base, chain_hash(GENESIS_HASH, sample("{ }")));
-        assert_ne!(
-            base,
-            chain_hash(
-                GENESIS_HASH,
-                Hashed {
-                    actor_id: 4,
-                    ..sample("{}")
-                }
-            )
-        );
+        assert_ne!(base, chain_hash(GENESIS_HASH, Hashed { actor_id: 4, ..sample("{}") }));
         assert_ne!(base, chain_hash("1", sample("{}")));
         assert_eq!(base, chain_hash(GENESIS_HASH, sample("{}")));
     }
 
     #[test]
     fn field_boundaries_cannot_be_shifted() {
-        let a = chain_hash(
-            GENESIS_HASH,
-            Hashed {
-                kind: "ab",
-                from_state: "c",
-                ..sample("{}")
-            },
-        );
-        let b = chain_hash(
-            GENESIS_HASH,
-            Hashed {
-                kind: "a",
-                from_state: "bc",
-                ..sample("{}")
-            },
-        );
+        let a = chain_hash(GENESIS_HASH, Hashed { kind: "ab", from_state: "c", ..sample("{}") });
+        let b = chain_hash(GENESIS_HASH, Hashed { kind: "a", from_state: "bc", ..sample("{}") });
         assert_ne!(a, b);
     }
 
     #[test]
     fn changes_round_trip_through_json_with_their_kind() {
-        let c = Change::Decline {
-            reason: "非本行业务".into(),
-        };
+        let c = Change::Decline { reason: "非本行业务".into() };
         let json = serde_json::to_string(&c).unwrap();
         assert!(json.contains("\"kind\":\"decline\""));
         assert_eq!(serde_json::from_str::<Change>(&json).unwrap(), c);

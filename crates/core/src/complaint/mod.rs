@@ -127,71 +127,40 @@ pub enum Refusal {
 impl Refusal {
     /// Forbidden (403) rather than a conflict with the order's state (409).
     pub fn is_forbidden(&self) -> bool {
-        matches!(
-            self,
-            Self::NoPermission { .. } | Self::ExtensionNeedsApproval { .. }
-        )
+        matches!(self, Self::NoPermission { .. } | Self::ExtensionNeedsApproval { .. })
     }
 
     pub fn msg(&self) -> Msg {
         match self {
             Self::NoPermission { action, role } => Msg::new(
-                format!(
-                    "角色「{}」无权执行「{}」",
-                    role.label_zh(),
-                    action.label_zh()
-                ),
+                format!("角色「{}」无权执行「{}」", role.label_zh(), action.label_zh()),
                 format!("the role {role} may not {}", action.as_str()),
             ),
             Self::NotInState { action, state } => Msg::new(
-                format!(
-                    "工单当前为「{}」状态，不能「{}」",
-                    state.label_zh(),
-                    action.label_zh()
-                ),
-                format!(
-                    "cannot {} an order that is {}",
-                    action.as_str(),
-                    state.label_en()
-                ),
+                format!("工单当前为「{}」状态，不能「{}」", state.label_zh(), action.label_zh()),
+                format!("cannot {} an order that is {}", action.as_str(), state.label_en()),
             ),
-            Self::AlreadyPaused => {
-                Msg::new("计时已暂停，不能重复暂停", "the clocks are already paused")
-            }
+            Self::AlreadyPaused => Msg::new("计时已暂停，不能重复暂停", "the clocks are already paused"),
             Self::NotPaused => Msg::new("计时未暂停，无需恢复", "the clocks are not paused"),
             Self::PausedClock { action } => Msg::new(
                 format!("计时暂停期间不能「{}」，请先恢复计时", action.label_zh()),
-                format!(
-                    "cannot {} while the clocks are paused; resume them first",
-                    action.as_str()
-                ),
+                format!("cannot {} while the clocks are paused; resume them first", action.as_str()),
             ),
-            Self::AtHeadOffice => Msg::new(
-                "工单已在总行，无法继续升级",
-                "the order is already at head office; there is no unit above",
-            ),
-            Self::SameUnit => Msg::new(
-                "不能转办给当前承办机构",
-                "the order is already with that unit",
-            ),
+            Self::AtHeadOffice => {
+                Msg::new("工单已在总行，无法继续升级", "the order is already at head office; there is no unit above")
+            }
+            Self::SameUnit => Msg::new("不能转办给当前承办机构", "the order is already with that unit"),
             Self::ExtensionsExhausted => Msg::new(
                 "已延期至最长期限（自受理之日起 60 日），不能再延期",
                 "the order is already extended to the maximum (60 days from receipt)",
             ),
             Self::ExtensionNeedsApproval { role } => Msg::new(
-                format!(
-                    "第二次延期须经上级机构或总行高级管理人员批准，角色「{}」无权批准",
-                    role.label_zh()
-                ),
-                format!(
-                    "the second extension needs approval by the superior unit; the role {role} may not approve it"
-                ),
+                format!("第二次延期须经上级机构或总行高级管理人员批准，角色「{}」无权批准", role.label_zh()),
+                format!("the second extension needs approval by the superior unit; the role {role} may not approve it"),
             ),
             Self::ReviewWindowClosed { days } => Msg::new(
                 format!("已超过收到处理决定后 {days} 日的核查申请期限"),
-                format!(
-                    "the {days}-day window to ask for a re-review after the decision has passed"
-                ),
+                format!("the {days}-day window to ask for a re-review after the decision has passed"),
             ),
         }
     }
@@ -199,11 +168,7 @@ impl Refusal {
 
 /// The permission an action needs.
 pub fn permission_for(action: ActionKind) -> Permission {
-    if action.is_complainant_request() {
-        Permission::RecordComplainantRequest
-    } else {
-        Permission::HandleComplaint
-    }
+    if action.is_complainant_request() { Permission::RecordComplainantRequest } else { Permission::HandleComplaint }
 }
 
 /// Decide whether `actor` may do `action` to `order` at `now`; if so, the change it makes and the
@@ -219,16 +184,10 @@ pub fn check(
     use State::*;
     let kind = action.kind();
     if !actor.role.can(permission_for(kind)) {
-        return Err(Refusal::NoPermission {
-            action: kind,
-            role: actor.role,
-        });
+        return Err(Refusal::NoPermission { action: kind, role: actor.role });
     }
     let s = order.state;
-    let not_in_state = || Refusal::NotInState {
-        action: kind,
-        state: s,
-    };
+    let not_in_state = || Refusal::NotInState { action: kind, state: s };
     let handling = matches!(s, Accepted | InProgress | UnderReview);
     let paused_guard = |ok: bool| -> Result<(), Refusal> {
         if !ok {
@@ -246,12 +205,7 @@ pub fn check(
         }
         Action::Decline { reason } => {
             paused_guard(s == Registered)?;
-            (
-                Change::Decline {
-                    reason: reason.clone(),
-                },
-                Declined,
-            )
+            (Change::Decline { reason: reason.clone() }, Declined)
         }
         Action::Respond { text } => {
             paused_guard(s == Accepted)?;
@@ -269,52 +223,24 @@ pub fn check(
                 kind: ClockKind::Response,
                 due_at: now + Duration::hours(policy.response_hours),
             });
-            let next = if s == Registered {
-                Registered
-            } else {
-                Accepted
-            };
-            (
-                Change::Transfer {
-                    from: order.org_unit_id,
-                    to: to.clone(),
-                    reason: reason.clone(),
-                    clock,
-                },
-                next,
-            )
+            let next = if s == Registered { Registered } else { Accepted };
+            (Change::Transfer { from: order.org_unit_id, to: to.clone(), reason: reason.clone(), clock }, next)
         }
         Action::Escalate { to, reason } => {
             if !matches!(s, Registered | Accepted | InProgress | UnderReview) {
                 return Err(not_in_state());
             }
             let to = to.clone().ok_or(Refusal::AtHeadOffice)?;
-            (
-                Change::Escalate {
-                    from: order.org_unit_id,
-                    to,
-                    reason: reason.clone(),
-                },
-                s,
-            )
+            (Change::Escalate { from: order.org_unit_id, to, reason: reason.clone() }, s)
         }
         Action::Extend { reason } => {
             paused_guard(matches!(s, Accepted | InProgress))?;
             let tier = order.extension_tier + 1;
-            let due = policy
-                .extended_decision_due(cal, order.received_at, tier)
-                .ok_or(Refusal::ExtensionsExhausted)?;
+            let due = policy.extended_decision_due(cal, order.received_at, tier).ok_or(Refusal::ExtensionsExhausted)?;
             if tier >= 2 && !actor.role.can(Permission::ApproveExtension) {
                 return Err(Refusal::ExtensionNeedsApproval { role: actor.role });
             }
-            (
-                Change::Extend {
-                    reason: reason.clone(),
-                    tier,
-                    decision_due_at: due,
-                },
-                s,
-            )
+            (Change::Extend { reason: reason.clone(), tier, decision_due_at: due }, s)
         }
         Action::Pause { reason } => {
             if !handling {
@@ -323,12 +249,7 @@ pub fn check(
             if order.paused {
                 return Err(Refusal::AlreadyPaused);
             }
-            (
-                Change::Pause {
-                    reason: reason.clone(),
-                },
-                s,
-            )
+            (Change::Pause { reason: reason.clone() }, s)
         }
         Action::Resume { reason } => {
             if !handling {
@@ -337,55 +258,30 @@ pub fn check(
             if !order.paused {
                 return Err(Refusal::NotPaused);
             }
-            (
-                Change::Resume {
-                    reason: reason.clone(),
-                },
-                s,
-            )
+            (Change::Resume { reason: reason.clone() }, s)
         }
         Action::Decide(decision) => {
             paused_guard(matches!(s, InProgress | UnderReview))?;
-            (
-                Change::Decide {
-                    decision: decision.clone(),
-                },
-                Decided,
-            )
+            (Change::Decide { decision: decision.clone() }, Decided)
         }
         Action::Close { feedback, note } => {
             if s != Decided {
                 return Err(not_in_state());
             }
-            (
-                Change::Close {
-                    feedback: *feedback,
-                    note: note.clone(),
-                },
-                Closed,
-            )
+            (Change::Close { feedback: *feedback, note: note.clone() }, Closed)
         }
         Action::Reopen { reason } => {
             if s != Closed {
                 return Err(not_in_state());
             }
             let clocks = vec![
-                ClockStart {
-                    kind: ClockKind::Response,
-                    due_at: now + Duration::hours(policy.response_hours),
-                },
+                ClockStart { kind: ClockKind::Response, due_at: now + Duration::hours(policy.response_hours) },
                 ClockStart {
                     kind: ClockKind::Decision,
                     due_at: cal.period_end_calendar_days(now, policy.decision_days),
                 },
             ];
-            (
-                Change::Reopen {
-                    reason: reason.clone(),
-                    clocks,
-                },
-                Accepted,
-            )
+            (Change::Reopen { reason: reason.clone(), clocks }, Accepted)
         }
         Action::RequestReview { reason } => {
             if !matches!(s, Decided | Closed) {
@@ -393,18 +289,13 @@ pub fn check(
             }
             let decided_at = order.decided_at.unwrap_or(order.received_at);
             if now > cal.period_end_calendar_days(decided_at, policy.review_request_days) {
-                return Err(Refusal::ReviewWindowClosed {
-                    days: policy.review_request_days,
-                });
+                return Err(Refusal::ReviewWindowClosed { days: policy.review_request_days });
             }
             let clock = policy.review_clock(cal, now);
             (
                 Change::RequestReview {
                     reason: reason.clone(),
-                    clock: ClockStart {
-                        kind: clock.kind,
-                        due_at: clock.due_at,
-                    },
+                    clock: ClockStart { kind: clock.kind, due_at: clock.due_at },
                 },
                 UnderReview,
             )
@@ -413,12 +304,7 @@ pub fn check(
             if !s.is_open() {
                 return Err(not_in_state());
             }
-            (
-                Change::Withdraw {
-                    reason: reason.clone(),
-                },
-                Withdrawn,
-            )
+            (Change::Withdraw { reason: reason.clone() }, Withdrawn)
         }
     };
     Ok(out)
@@ -427,17 +313,14 @@ pub fn check(
 /// Apply an event's change to the order. Deterministic: replaying an order's events rebuilds it.
 pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
     match change {
-        Change::Register { .. } | Change::Accept | Change::Pause { .. } | Change::Resume { .. } => {
-        }
+        Change::Register { .. } | Change::Accept | Change::Pause { .. } | Change::Resume { .. } => {}
         Change::Merge { .. } => order.merge_count += 1,
         Change::Decline { .. } | Change::Withdraw { .. } => stop_all(order, at),
         Change::Respond { .. } => {
             order.responded_at.get_or_insert(at);
             meet(order, ClockKind::Response, at);
         }
-        Change::Transfer {
-            to: unit, clock, ..
-        } => {
+        Change::Transfer { to: unit, clock, .. } => {
             order.org_unit_id = unit.id;
             order.transfer_count += 1;
             if let Some(c) = clock {
@@ -448,11 +331,7 @@ pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
             order.org_unit_id = unit.id;
             order.escalation_count += 1;
         }
-        Change::Extend {
-            tier,
-            decision_due_at,
-            ..
-        } => {
+        Change::Extend { tier, decision_due_at, .. } => {
             order.extension_tier = *tier;
             if let Some(c) = order.clock_mut(ClockKind::Decision) {
                 // Time paused so far still does not count against the new period.
@@ -462,11 +341,7 @@ pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
         Change::Decide { decision } => {
             order.decision = Some(decision.clone());
             order.decided_at = Some(at);
-            let kind = if order.state == State::UnderReview {
-                ClockKind::Review
-            } else {
-                ClockKind::Decision
-            };
+            let kind = if order.state == State::UnderReview { ClockKind::Review } else { ClockKind::Decision };
             meet(order, kind, at);
         }
         Change::Close { feedback, .. } => {

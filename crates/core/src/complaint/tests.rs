@@ -9,30 +9,15 @@ fn t0() -> Instant {
 
 fn new_order() -> Order {
     let cal = Calendar::china();
-    Order::registered(
-        1,
-        10,
-        t0(),
-        100,
-        Policy::default().initial_clocks(&cal, t0()),
-        false,
-    )
+    Order::registered(1, 10, t0(), 100, Policy::default().initial_clocks(&cal, t0()), false)
 }
 
 fn actor(role: Role) -> Actor {
-    Actor {
-        user_id: 7,
-        role,
-        unit_path: "/1/10/".into(),
-    }
+    Actor { user_id: 7, role, unit_path: "/1/10/".into() }
 }
 
 fn unit(id: i64) -> UnitRef {
-    UnitRef {
-        id,
-        code: format!("U{id}"),
-        path: format!("/1/{id}/"),
-    }
+    UnitRef { id, code: format!("U{id}"), path: format!("/1/{id}/") }
 }
 
 fn decision() -> Decision {
@@ -59,39 +44,14 @@ fn whole_life_of_an_order() {
     let mut o = new_order();
     let head = Role::OutletHead;
     run(&mut o, Action::Accept, head, t0()).unwrap();
-    run(
-        &mut o,
-        Action::Respond {
-            text: "已联系客户说明处理方案".into(),
-        },
-        head,
-        t0() + Duration::minutes(30),
-    )
-    .unwrap();
-    assert_eq!(
-        o.clock(ClockKind::Response).unwrap().met_at,
-        Some(t0() + Duration::minutes(30))
-    );
+    run(&mut o, Action::Respond { text: "已联系客户说明处理方案".into() }, head, t0() + Duration::minutes(30)).unwrap();
+    assert_eq!(o.clock(ClockKind::Response).unwrap().met_at, Some(t0() + Duration::minutes(30)));
     assert!(o.clock(ClockKind::Response).unwrap().breached_at.is_none());
-    run(
-        &mut o,
-        Action::Decide(decision()),
-        head,
-        t0() + Duration::days(3),
-    )
-    .unwrap();
+    run(&mut o, Action::Decide(decision()), head, t0() + Duration::days(3)).unwrap();
     assert_eq!(o.state, State::Decided);
     assert!(o.clock(ClockKind::Decision).unwrap().met_at.is_some());
-    run(
-        &mut o,
-        Action::Close {
-            feedback: Feedback::Satisfied,
-            note: None,
-        },
-        Role::Teller,
-        t0() + Duration::days(4),
-    )
-    .unwrap();
+    run(&mut o, Action::Close { feedback: Feedback::Satisfied, note: None }, Role::Teller, t0() + Duration::days(4))
+        .unwrap();
     assert_eq!(o.state, State::Closed);
     assert_eq!(o.feedback, Some(Feedback::Satisfied));
 }
@@ -100,13 +60,7 @@ fn whole_life_of_an_order() {
 fn late_response_is_recorded_as_breached_at_its_due_time() {
     let mut o = new_order();
     run(&mut o, Action::Accept, Role::OutletHead, t0()).unwrap();
-    run(
-        &mut o,
-        Action::Respond { text: "x".into() },
-        Role::OutletHead,
-        t0() + Duration::hours(2),
-    )
-    .unwrap();
+    run(&mut o, Action::Respond { text: "x".into() }, Role::OutletHead, t0() + Duration::hours(2)).unwrap();
     let c = o.clock(ClockKind::Response).unwrap();
     assert_eq!(c.breached_at, Some(t0() + Duration::hours(1)));
 }
@@ -114,23 +68,9 @@ fn late_response_is_recorded_as_breached_at_its_due_time() {
 #[test]
 fn declined_order_cannot_be_decided() {
     let mut o = new_order();
-    run(
-        &mut o,
-        Action::Decline {
-            reason: "非本行业务".into(),
-        },
-        Role::OutletHead,
-        t0(),
-    )
-    .unwrap();
+    run(&mut o, Action::Decline { reason: "非本行业务".into() }, Role::OutletHead, t0()).unwrap();
     let err = run(&mut o, Action::Decide(decision()), Role::OutletHead, t0()).unwrap_err();
-    assert_eq!(
-        err,
-        Refusal::NotInState {
-            action: ActionKind::Decide,
-            state: State::Declined
-        }
-    );
+    assert_eq!(err, Refusal::NotInState { action: ActionKind::Decide, state: State::Declined });
     assert!(o.clocks.iter().all(|c| !c.is_running()));
 }
 
@@ -139,15 +79,7 @@ fn undecided_order_cannot_be_closed() {
     let mut o = new_order();
     run(&mut o, Action::Accept, Role::OutletHead, t0()).unwrap();
     assert!(matches!(
-        run(
-            &mut o,
-            Action::Close {
-                feedback: Feedback::Satisfied,
-                note: None
-            },
-            Role::OutletHead,
-            t0()
-        ),
+        run(&mut o, Action::Close { feedback: Feedback::Satisfied, note: None }, Role::OutletHead, t0()),
         Err(Refusal::NotInState { .. })
     ));
 }
@@ -165,44 +97,15 @@ fn extension_moves_decision_due_and_second_needs_approval() {
     let mut o = new_order();
     run(&mut o, Action::Accept, Role::OutletHead, t0()).unwrap();
     let before = o.clock(ClockKind::Decision).unwrap().due_at;
-    run(
-        &mut o,
-        Action::Extend {
-            reason: "需调取监控".into(),
-        },
-        Role::OutletHead,
-        t0(),
-    )
-    .unwrap();
+    run(&mut o, Action::Extend { reason: "需调取监控".into() }, Role::OutletHead, t0()).unwrap();
     let after = o.clock(ClockKind::Decision).unwrap().due_at;
     assert!(after > before);
-    let err = run(
-        &mut o,
-        Action::Extend {
-            reason: "仍需核实".into(),
-        },
-        Role::OutletHead,
-        t0(),
-    )
-    .unwrap_err();
+    let err = run(&mut o, Action::Extend { reason: "仍需核实".into() }, Role::OutletHead, t0()).unwrap_err();
     assert!(matches!(err, Refusal::ExtensionNeedsApproval { .. }));
-    run(
-        &mut o,
-        Action::Extend {
-            reason: "仍需核实".into(),
-        },
-        Role::VicePresident,
-        t0(),
-    )
-    .unwrap();
+    run(&mut o, Action::Extend { reason: "仍需核实".into() }, Role::VicePresident, t0()).unwrap();
     assert_eq!(o.extension_tier, 2);
     assert_eq!(
-        run(
-            &mut o,
-            Action::Extend { reason: "x".into() },
-            Role::VicePresident,
-            t0()
-        ),
+        run(&mut o, Action::Extend { reason: "x".into() }, Role::VicePresident, t0()),
         Err(Refusal::ExtensionsExhausted)
     );
 }
@@ -212,82 +115,25 @@ fn pause_shifts_due_times_by_the_paused_span() {
     let mut o = new_order();
     run(&mut o, Action::Accept, Role::OutletHead, t0()).unwrap();
     let due = o.clock(ClockKind::Decision).unwrap().due_at;
-    run(
-        &mut o,
-        Action::Pause {
-            reason: "司法鉴定".into(),
-        },
-        Role::OutletHead,
-        t0() + Duration::hours(1),
-    )
-    .unwrap();
-    assert_eq!(
-        run(
-            &mut o,
-            Action::Pause { reason: "x".into() },
-            Role::OutletHead,
-            t0()
-        ),
-        Err(Refusal::AlreadyPaused)
-    );
+    run(&mut o, Action::Pause { reason: "司法鉴定".into() }, Role::OutletHead, t0() + Duration::hours(1)).unwrap();
+    assert_eq!(run(&mut o, Action::Pause { reason: "x".into() }, Role::OutletHead, t0()), Err(Refusal::AlreadyPaused));
     assert!(matches!(
-        run(
-            &mut o,
-            Action::Respond { text: "x".into() },
-            Role::OutletHead,
-            t0()
-        ),
+        run(&mut o, Action::Respond { text: "x".into() }, Role::OutletHead, t0()),
         Err(Refusal::PausedClock { .. })
     ));
-    run(
-        &mut o,
-        Action::Resume {
-            reason: "鉴定完成".into(),
-        },
-        Role::OutletHead,
-        t0() + Duration::hours(49),
-    )
-    .unwrap();
-    assert_eq!(
-        o.clock(ClockKind::Decision).unwrap().due_at,
-        due + Duration::hours(48)
-    );
-    assert_eq!(
-        run(
-            &mut o,
-            Action::Resume { reason: "x".into() },
-            Role::OutletHead,
-            t0()
-        ),
-        Err(Refusal::NotPaused)
-    );
+    run(&mut o, Action::Resume { reason: "鉴定完成".into() }, Role::OutletHead, t0() + Duration::hours(49)).unwrap();
+    assert_eq!(o.clock(ClockKind::Decision).unwrap().due_at, due + Duration::hours(48));
+    assert_eq!(run(&mut o, Action::Resume { reason: "x".into() }, Role::OutletHead, t0()), Err(Refusal::NotPaused));
 }
 
 #[test]
 fn escalation_at_head_office_is_refused() {
     let mut o = new_order();
-    run(
-        &mut o,
-        Action::Escalate {
-            to: Some(unit(2)),
-            reason: "网点无法解决".into(),
-        },
-        Role::OutletHead,
-        t0(),
-    )
-    .unwrap();
+    run(&mut o, Action::Escalate { to: Some(unit(2)), reason: "网点无法解决".into() }, Role::OutletHead, t0()).unwrap();
     assert_eq!(o.org_unit_id, 2);
     assert_eq!(o.escalation_count, 1);
     assert_eq!(
-        run(
-            &mut o,
-            Action::Escalate {
-                to: None,
-                reason: "x".into()
-            },
-            Role::President,
-            t0()
-        ),
+        run(&mut o, Action::Escalate { to: None, reason: "x".into() }, Role::President, t0()),
         Err(Refusal::AtHeadOffice)
     );
 }
@@ -297,63 +143,28 @@ fn transfer_to_the_same_unit_is_refused_and_restarts_response() {
     let mut o = new_order();
     run(&mut o, Action::Accept, Role::CpCentre, t0()).unwrap();
     assert_eq!(
-        run(
-            &mut o,
-            Action::Transfer {
-                to: unit(10),
-                reason: "x".into()
-            },
-            Role::CpCentre,
-            t0()
-        ),
+        run(&mut o, Action::Transfer { to: unit(10), reason: "x".into() }, Role::CpCentre, t0()),
         Err(Refusal::SameUnit)
     );
     run(
         &mut o,
-        Action::Transfer {
-            to: unit(11),
-            reason: "归属其他网点".into(),
-        },
+        Action::Transfer { to: unit(11), reason: "归属其他网点".into() },
         Role::CpCentre,
         t0() + Duration::hours(3),
     )
     .unwrap();
     assert_eq!(o.state, State::Accepted);
-    assert_eq!(
-        o.clock(ClockKind::Response).unwrap().due_at,
-        t0() + Duration::hours(4)
-    );
+    assert_eq!(o.clock(ClockKind::Response).unwrap().due_at, t0() + Duration::hours(4));
 }
 
 #[test]
 fn reopen_counts_as_repeat_and_restarts_clocks() {
     let mut o = new_order();
-    for a in [
-        Action::Accept,
-        Action::Respond { text: "x".into() },
-        Action::Decide(decision()),
-    ] {
+    for a in [Action::Accept, Action::Respond { text: "x".into() }, Action::Decide(decision())] {
         run(&mut o, a, Role::OutletHead, t0()).unwrap();
     }
-    run(
-        &mut o,
-        Action::Close {
-            feedback: Feedback::Dissatisfied,
-            note: None,
-        },
-        Role::OutletHead,
-        t0(),
-    )
-    .unwrap();
-    run(
-        &mut o,
-        Action::Reopen {
-            reason: "客户对结果不满意".into(),
-        },
-        Role::Teller,
-        t0() + Duration::days(2),
-    )
-    .unwrap();
+    run(&mut o, Action::Close { feedback: Feedback::Dissatisfied, note: None }, Role::OutletHead, t0()).unwrap();
+    run(&mut o, Action::Reopen { reason: "客户对结果不满意".into() }, Role::Teller, t0() + Duration::days(2)).unwrap();
     assert_eq!(o.state, State::Accepted);
     assert!(o.repeat);
     assert!(o.decision.is_none());
@@ -363,40 +174,18 @@ fn reopen_counts_as_repeat_and_restarts_clocks() {
 #[test]
 fn review_only_within_the_window() {
     let mut o = new_order();
-    for a in [
-        Action::Accept,
-        Action::Respond { text: "x".into() },
-        Action::Decide(decision()),
-    ] {
+    for a in [Action::Accept, Action::Respond { text: "x".into() }, Action::Decide(decision())] {
         run(&mut o, a, Role::OutletHead, t0()).unwrap();
     }
     let late = t0() + Duration::days(45);
     assert!(matches!(
-        run(
-            &mut o.clone(),
-            Action::RequestReview { reason: "x".into() },
-            Role::Teller,
-            late
-        ),
+        run(&mut o.clone(), Action::RequestReview { reason: "x".into() }, Role::Teller, late),
         Err(Refusal::ReviewWindowClosed { .. })
     ));
-    run(
-        &mut o,
-        Action::RequestReview {
-            reason: "不服处理决定".into(),
-        },
-        Role::Teller,
-        t0() + Duration::days(5),
-    )
-    .unwrap();
+    run(&mut o, Action::RequestReview { reason: "不服处理决定".into() }, Role::Teller, t0() + Duration::days(5))
+        .unwrap();
     assert_eq!(o.state, State::UnderReview);
-    run(
-        &mut o,
-        Action::Decide(decision()),
-        Role::VicePresident,
-        t0() + Duration::days(6),
-    )
-    .unwrap();
+    run(&mut o, Action::Decide(decision()), Role::VicePresident, t0() + Duration::days(6)).unwrap();
     assert!(o.clock(ClockKind::Review).unwrap().met_at.is_some());
 }
 
@@ -405,27 +194,14 @@ fn arb_action() -> impl Strategy<Value = Action> {
         Just(Action::Accept),
         Just(Action::Decline { reason: "r".into() }),
         Just(Action::Respond { text: "t".into() }),
-        (10i64..13).prop_map(|id| Action::Transfer {
-            to: unit(id),
-            reason: "r".into()
-        }),
-        prop_oneof![Just(None), Just(Some(unit(1)))].prop_map(|to| Action::Escalate {
-            to,
-            reason: "r".into()
-        }),
+        (10i64..13).prop_map(|id| Action::Transfer { to: unit(id), reason: "r".into() }),
+        prop_oneof![Just(None), Just(Some(unit(1)))].prop_map(|to| Action::Escalate { to, reason: "r".into() }),
         Just(Action::Extend { reason: "r".into() }),
         Just(Action::Pause { reason: "r".into() }),
         Just(Action::Resume { reason: "r".into() }),
         Just(Action::Decide(decision())),
-        prop_oneof![
-            Just(Feedback::Satisfied),
-            Just(Feedback::Dissatisfied),
-            Just(Feedback::Unreachable)
-        ]
-        .prop_map(|feedback| Action::Close {
-            feedback,
-            note: None
-        }),
+        prop_oneof![Just(Feedback::Satisfied), Just(Feedback::Dissatisfied), Just(Feedback::Unreachable)]
+            .prop_map(|feedback| Action::Close { feedback, note: None }),
         Just(Action::Reopen { reason: "r".into() }),
         Just(Action::RequestReview { reason: "r".into() }),
         Just(Action::Withdraw { reason: "r".into() }),
@@ -441,23 +217,17 @@ fn assert_consistent(o: &Order) -> Result<(), TestCaseError> {
     prop_assert!(o.extension_tier <= 2);
     prop_assert_eq!(
         o.decision.is_some(),
-        matches!(o.state, Decided | Closed | UnderReview)
-            || (o.decision.is_some() && o.state == Withdrawn)
+        matches!(o.state, Decided | Closed | UnderReview) || (o.decision.is_some() && o.state == Withdrawn)
     );
     prop_assert_eq!(o.feedback.is_some(), o.state == Closed);
     prop_assert_eq!(o.closed_at.is_some(), o.state == Closed);
     if !o.state.is_open() {
         prop_assert!(!o.paused);
-        prop_assert!(
-            o.clocks.iter().all(|c| !c.is_running()),
-            "a finished order has a running clock: {:?}",
-            o
-        );
+        prop_assert!(o.clocks.iter().all(|c| !c.is_running()), "a finished order has a running clock: {:?}", o);
     }
     prop_assert_eq!(
         o.paused,
-        o.clocks.iter().any(|c| c.paused_at.is_some())
-            || (o.paused && o.clocks.iter().all(|c| !c.is_running()))
+        o.clocks.iter().any(|c| c.paused_at.is_some()) || (o.paused && o.clocks.iter().all(|c| !c.is_running()))
     );
     for c in &o.clocks {
         prop_assert!(c.met_at.is_none() || c.stopped_at.is_none());

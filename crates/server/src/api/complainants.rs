@@ -14,9 +14,7 @@ use xiaobao_core::role::Permission;
 use xiaobao_store::ComplainantFilter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_complainants))
-        .routes(routes!(get_complainant))
+    OpenApiRouter::new().routes(routes!(list_complainants)).routes(routes!(get_complainant))
 }
 
 /// Complainants by phone or ID number (exact), or the watch list (`watchlist=true`). Always masked.
@@ -29,16 +27,9 @@ pub async fn list_complainants(
     Query(p): Query<Params>,
 ) -> ApiResult<Json<Paged<ComplainantView>>> {
     let (offset, limit, page) = paging(&p)?;
-    let phone = p
-        .get("phone")
-        .filter(|v| !v.is_empty())
-        .map(|v| Phone::parse("phone", v))
-        .transpose()?;
-    let id_number = p
-        .get("id_number")
-        .filter(|v| !v.is_empty())
-        .map(|v| IdNumber::parse("id_number", v))
-        .transpose()?;
+    let phone = p.get("phone").filter(|v| !v.is_empty()).map(|v| Phone::parse("phone", v)).transpose()?;
+    let id_number =
+        p.get("id_number").filter(|v| !v.is_empty()).map(|v| IdNumber::parse("id_number", v)).transpose()?;
     let f = ComplainantFilter {
         watchlist: boolean(&p, "watchlist")?,
         phone: phone.map(|x| x.as_str().to_string()),
@@ -48,18 +39,10 @@ pub async fn list_complainants(
     };
     let rows = state.store.complainants(&f).await?;
     let more = rows.len() as i64 > limit;
-    let items: Vec<ComplainantView> = rows
-        .iter()
-        .take(limit as usize)
-        .map(|c| ComplainantView::new(c, false, true))
-        .collect();
+    let items: Vec<ComplainantView> =
+        rows.iter().take(limit as usize).map(|c| ComplainantView::new(c, false, true)).collect();
     let total = offset + items.len() as i64 + i64::from(more);
-    Ok(Json(Paged {
-        items,
-        total,
-        page,
-        per_page: limit,
-    }))
+    Ok(Json(Paged { items, total, page, per_page: limit }))
 }
 
 /// One complainant; unmasked (and logged) for roles that may see personal data.
@@ -70,11 +53,7 @@ pub async fn get_complainant(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ComplainantView>> {
-    let c = state
-        .store
-        .complainant(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let c = state.store.complainant(id).await?.ok_or(ApiError::NotFound)?;
     let unmasked = caller.can(Permission::ViewPersonalData);
     if unmasked {
         state

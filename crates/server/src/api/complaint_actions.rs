@@ -59,22 +59,9 @@ pub struct CloseBody {
 }
 
 /// Runs a parsed action and returns the order as it now stands.
-async fn run(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    action: Action,
-) -> ApiResult<Json<ComplaintView>> {
+async fn run(state: &AppState, caller: &Caller, id: i64, action: Action) -> ApiResult<Json<ComplaintView>> {
     let at = state.clock.now();
-    state
-        .store
-        .act(ActInput {
-            complaint_id: id,
-            actor: caller.actor(),
-            action,
-            at,
-        })
-        .await?;
+    state.store.act(ActInput { complaint_id: id, actor: caller.actor(), action, at }).await?;
     let k = state.store.complaint(id).await?.ok_or(ApiError::NotFound)?;
     Ok(Json(ComplaintView::new(&k, false, at)))
 }
@@ -169,31 +156,15 @@ pub async fn transfer(
     ValidJson(b): ValidJson<TransferBody>,
 ) -> ApiResult<Json<ComplaintView>> {
     let reason = reason(&b.reason)?;
-    let unit = state
-        .store
-        .org_unit_by_code(b.to_org_unit.trim())
-        .await?
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "to_org_unit",
-                format!("机构 {} 不存在", b.to_org_unit),
-                format!("org unit {} does not exist", b.to_org_unit),
-            )
-        })?;
-    run(
-        &state,
-        &caller,
-        id,
-        Action::Transfer {
-            to: UnitRef {
-                id: unit.id,
-                code: unit.code,
-                path: unit.path,
-            },
-            reason,
-        },
-    )
-    .await
+    let unit = state.store.org_unit_by_code(b.to_org_unit.trim()).await?.ok_or_else(|| {
+        ApiError::invalid(
+            "to_org_unit",
+            format!("机构 {} 不存在", b.to_org_unit),
+            format!("org unit {} does not exist", b.to_org_unit),
+        )
+    })?;
+    run(&state, &caller, id, Action::Transfer { to: UnitRef { id: unit.id, code: unit.code, path: unit.path }, reason })
+        .await
 }
 
 /// Escalate the order to the parent unit, with the reason; repeatable up to head office.
@@ -205,16 +176,7 @@ pub async fn escalate(
     Path(id): Path<i64>,
     ValidJson(b): ValidJson<ReasonBody>,
 ) -> ApiResult<Json<ComplaintView>> {
-    run(
-        &state,
-        &caller,
-        id,
-        Action::Escalate {
-            to: None,
-            reason: reason(&b.reason)?,
-        },
-    )
-    .await
+    run(&state, &caller, id, Action::Escalate { to: None, reason: reason(&b.reason)? }).await
 }
 
 /// Record the handling decision (in_progress or under_review → decided).
@@ -228,11 +190,7 @@ pub async fn decide(
 ) -> ApiResult<Json<ComplaintView>> {
     let cause = match b.cause.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(c)
-            if c.len() <= 6
-                && state
-                    .store
-                    .class_exists(xiaobao_core::classification::Dimension::Cause, c)
-                    .await? =>
+            if c.len() <= 6 && state.store.class_exists(xiaobao_core::classification::Dimension::Cause, c).await? =>
         {
             Some(c.to_string())
         }
@@ -245,14 +203,7 @@ pub async fn decide(
         }
         None => None,
     };
-    let decision = Decision::parse(
-        b.liable,
-        b.root_cause,
-        cause,
-        b.remedy.as_deref(),
-        b.amount.as_deref(),
-        &b.text,
-    )?;
+    let decision = Decision::parse(b.liable, b.root_cause, cause, b.remedy.as_deref(), b.amount.as_deref(), &b.text)?;
     run(&state, &caller, id, Action::Decide(decision)).await
 }
 
@@ -265,22 +216,9 @@ pub async fn close(
     Path(id): Path<i64>,
     ValidJson(b): ValidJson<CloseBody>,
 ) -> ApiResult<Json<ComplaintView>> {
-    let note = b
-        .note
-        .as_deref()
-        .filter(|n| !n.trim().is_empty())
-        .map(|n| bounded("note", n, 1, limits::TEXT))
-        .transpose()?;
-    run(
-        &state,
-        &caller,
-        id,
-        Action::Close {
-            feedback: b.feedback,
-            note,
-        },
-    )
-    .await
+    let note =
+        b.note.as_deref().filter(|n| !n.trim().is_empty()).map(|n| bounded("note", n, 1, limits::TEXT)).transpose()?;
+    run(&state, &caller, id, Action::Close { feedback: b.feedback, note }).await
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -105,15 +105,10 @@ pub async fn create_complaint(
     let summary = bounded("summary", &req.summary, 1, limits::SUMMARY)?;
     let description = bounded("description", &req.description, 1, limits::DESCRIPTION)?;
     let c = &req.complainant;
-    let complainant =
-        NewComplainant::parse(&c.name, c.phone.as_deref(), c.id_number.as_deref(), &c.tags)
-            .map_err(|e| ApiError::Invalid(e.within("complainant")))?;
-    let amount = req
-        .amount
-        .as_deref()
-        .filter(|a| !a.trim().is_empty())
-        .map(|a| Money::parse("amount", a))
-        .transpose()?;
+    let complainant = NewComplainant::parse(&c.name, c.phone.as_deref(), c.id_number.as_deref(), &c.tags)
+        .map_err(|e| ApiError::Invalid(e.within("complainant")))?;
+    let amount =
+        req.amount.as_deref().filter(|a| !a.trim().is_empty()).map(|a| Money::parse("amount", a)).transpose()?;
     let received_at = match req.received_at.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => parse_instant("received_at", s)?,
         None => now,
@@ -132,69 +127,44 @@ pub async fn create_complaint(
             "received_at cannot be more than three years ago",
         ));
     }
-    let unit = state
-        .store
-        .org_unit_by_code(req.org_unit.trim())
-        .await?
-        .filter(|u| caller.sees_unit(&u.path))
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "org_unit",
-                format!("机构 {} 不存在或不在您的管辖范围内", req.org_unit),
-                format!(
-                    "org unit {} does not exist or is outside your scope",
-                    req.org_unit
-                ),
-            )
-        })?;
-    let category = check_class(&state, Dimension::Category, "category", &req.category).await?;
-    let service_channel = check_class(
-        &state,
-        Dimension::ServiceChannel,
-        "service_channel",
-        &req.service_channel,
-    )
-    .await?;
-    let cause = check_class(&state, Dimension::Cause, "cause", &req.cause).await?;
-    let outcome = state
-        .store
-        .register(RegisterInput {
-            at: now,
-            received_at,
-            channel: req.channel,
-            unit: UnitRef {
-                id: unit.id,
-                code: unit.code,
-                path: unit.path,
+    let unit =
+        state.store.org_unit_by_code(req.org_unit.trim()).await?.filter(|u| caller.sees_unit(&u.path)).ok_or_else(
+            || {
+                ApiError::invalid(
+                    "org_unit",
+                    format!("机构 {} 不存在或不在您的管辖范围内", req.org_unit),
+                    format!("org unit {} does not exist or is outside your scope", req.org_unit),
+                )
             },
-            first_responder_id: caller.user.id,
-            complainant,
-            category,
-            service_channel,
-            cause,
-            summary,
-            description,
-            amount,
-        })
-        .await?;
-    let k = state
-        .store
-        .complaint(outcome.id())
-        .await?
-        .ok_or(ApiError::Internal)?;
-    let merged = matches!(outcome, RegisterOutcome::Merged { .. });
-    let status = if merged {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
+        )?;
+    let category = check_class(&state, Dimension::Category, "category", &req.category).await?;
+    let service_channel =
+        check_class(&state, Dimension::ServiceChannel, "service_channel", &req.service_channel).await?;
+    let cause = check_class(&state, Dimension::Cause, "cause", &req.cause).await?;
+    let org_name = unit.name.clone();
+    let input = RegisterInput {
+        at: now,
+        received_at,
+        channel: req.channel,
+        unit: UnitRef { id: unit.id, code: unit.code, path: unit.path },
+        first_responder_id: caller.user.id,
+        complainant,
+        category,
+        service_channel,
+        cause,
+        summary,
+        description,
+        amount,
     };
-    Ok((
-        status,
-        Json(RegisteredView {
-            complaint: ComplaintView::new(&k, false, now),
-            merged,
-        }),
-    ))
+    let outcome = state.store.register(input.clone()).await?;
+    // A new order is answered from what was written; a merged one is read back.
+    let k = match input.registered_row(&outcome, &org_name, &caller.user.username, &caller.user.display_name) {
+        Some(k) => k,
+        None => state.store.complaint(outcome.id()).await?.ok_or(ApiError::Internal)?,
+    };
+    let merged = matches!(outcome, RegisterOutcome::Merged { .. });
+    let status = if merged { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(RegisteredView { complaint: ComplaintView::new(&k, false, now), merged })))
 }
 
 /// Work orders in the caller's scope (their subtree, plus the orders they registered), newest first.
@@ -223,11 +193,7 @@ pub async fn list_complaints(
         })?),
         None => None,
     };
-    let channel = p
-        .get("channel")
-        .filter(|s| !s.is_empty())
-        .map(|c| Channel::parse("channel", c))
-        .transpose()?;
+    let channel = p.get("channel").filter(|s| !s.is_empty()).map(|c| Channel::parse("channel", c)).transpose()?;
     let unit_path = match p.get("org_unit").filter(|s| !s.is_empty()) {
         Some(code) => Some(
             state
@@ -286,11 +252,7 @@ pub async fn list_complaints(
     };
     let page_rows = state.store.complaints(&f).await?;
     Ok(Json(Paged {
-        items: page_rows
-            .items
-            .iter()
-            .map(|k| ComplaintView::new(k, false, now))
-            .collect(),
+        items: page_rows.items.iter().map(|k| ComplaintView::new(k, false, now)).collect(),
         total: page_rows.total,
         page,
         per_page: limit,
@@ -306,12 +268,7 @@ pub async fn get_complaint(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ComplaintView>> {
-    let k = state
-        .store
-        .complaint(id)
-        .await?
-        .filter(|k| visible(&caller, k))
-        .ok_or(ApiError::NotFound)?;
+    let k = state.store.complaint(id).await?.filter(|k| visible(&caller, k)).ok_or(ApiError::NotFound)?;
     let now = state.clock.now();
     let unmasked = caller.can(Permission::ViewPersonalData);
     if unmasked {
@@ -337,12 +294,7 @@ pub async fn complaint_events(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<EventView>>> {
-    state
-        .store
-        .complaint(id)
-        .await?
-        .filter(|k| visible(&caller, k))
-        .ok_or(ApiError::NotFound)?;
+    state.store.complaint(id).await?.filter(|k| visible(&caller, k)).ok_or(ApiError::NotFound)?;
     let events = state.store.events(id).await?;
     Ok(Json(events.iter().map(EventView::from).collect()))
 }

@@ -28,9 +28,7 @@ pub struct CreateOrgUnit {
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_org_units, create_org_unit))
-        .routes(routes!(get_org_unit))
+    OpenApiRouter::new().routes(routes!(list_org_units, create_org_unit)).routes(routes!(get_org_unit))
 }
 
 /// The org units of the caller's subtree, in tree order.
@@ -41,15 +39,8 @@ pub async fn list_org_units(
     caller: Caller,
     Query(p): Query<Params>,
 ) -> ApiResult<Json<Vec<OrgUnitView>>> {
-    let kind = p
-        .get("kind")
-        .filter(|k| !k.is_empty())
-        .map(|k| OrgUnitKind::parse("kind", k))
-        .transpose()?;
-    let units = state
-        .store
-        .org_units_in_subtree(&caller.user.org_path)
-        .await?;
+    let kind = p.get("kind").filter(|k| !k.is_empty()).map(|k| OrgUnitKind::parse("kind", k)).transpose()?;
+    let units = state.store.org_units_in_subtree(&caller.user.org_path).await?;
     let codes: HashMap<i64, String> = units.iter().map(|u| (u.id, u.code.clone())).collect();
     let mut out = Vec::new();
     for u in units.iter().filter(|u| kind.is_none_or(|k| u.kind == k)) {
@@ -73,12 +64,8 @@ pub async fn get_org_unit(
     caller: Caller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<OrgUnitView>> {
-    let unit = state
-        .store
-        .org_unit_by_code(&code)
-        .await?
-        .filter(|u| caller.sees_unit(&u.path))
-        .ok_or(ApiError::NotFound)?;
+    let unit =
+        state.store.org_unit_by_code(&code).await?.filter(|u| caller.sees_unit(&u.path)).ok_or(ApiError::NotFound)?;
     let parent = state.store.parent_of(&unit).await?.map(|p| p.code);
     Ok(Json(OrgUnitView::new(&unit, parent)))
 }
@@ -103,22 +90,12 @@ pub async fn create_org_unit(
         return Err(ApiError::invalid(
             "parent",
             format!("上级机构 {} 不存在或不在您的管辖范围内", new.parent),
-            format!(
-                "parent org unit {} does not exist or is outside your scope",
-                new.parent
-            ),
+            format!("parent org unit {} does not exist or is outside your scope", new.parent),
         ));
     }
-    let unit = state
-        .store
-        .create_org_unit(&new)
-        .await
-        .map_err(|e| match e {
-            CreateOrgUnitError::Invalid(f) => ApiError::Invalid(f),
-            CreateOrgUnitError::Store(s) => s.into(),
-        })?;
-    Ok((
-        StatusCode::CREATED,
-        Json(OrgUnitView::new(&unit, Some(new.parent.to_string()))),
-    ))
+    let unit = state.store.create_org_unit(&new).await.map_err(|e| match e {
+        CreateOrgUnitError::Invalid(f) => ApiError::Invalid(f),
+        CreateOrgUnitError::Store(s) => s.into(),
+    })?;
+    Ok((StatusCode::CREATED, Json(OrgUnitView::new(&unit, Some(new.parent.to_string())))))
 }

@@ -15,18 +15,10 @@ pub fn paging(p: &Params) -> Result<(i64, i64, i64), ApiError> {
     let page = int(p, "page")?.unwrap_or(1);
     let per_page = int(p, "per_page")?.unwrap_or(DEFAULT_PER_PAGE);
     if page < 1 || page > 1_000_000 {
-        return Err(ApiError::invalid(
-            "page",
-            "页码须为正整数",
-            "page must be a positive integer",
-        ));
+        return Err(ApiError::invalid("page", "页码须为正整数", "page must be a positive integer"));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(ApiError::invalid(
-            "per_page",
-            "每页条数须在 1 到 200 之间",
-            "per_page must be between 1 and 200",
-        ));
+        return Err(ApiError::invalid("per_page", "每页条数须在 1 到 200 之间", "per_page must be between 1 and 200"));
     }
     Ok(((page - 1) * per_page, per_page, page))
 }
@@ -34,10 +26,7 @@ pub fn paging(p: &Params) -> Result<(i64, i64, i64), ApiError> {
 pub fn int(p: &Params, name: &str) -> Result<Option<i64>, ApiError> {
     p.get(name)
         .filter(|v| !v.is_empty())
-        .map(|v| {
-            v.parse::<i64>()
-                .map_err(|_| ApiError::invalid(name, "须为整数", "must be an integer"))
-        })
+        .map(|v| v.parse::<i64>().map_err(|_| ApiError::invalid(name, "须为整数", "must be an integer")))
         .transpose()
 }
 
@@ -46,11 +35,7 @@ pub fn boolean(p: &Params, name: &str) -> Result<Option<bool>, ApiError> {
         None | Some("") => Ok(None),
         Some("true") | Some("1") => Ok(Some(true)),
         Some("false") | Some("0") => Ok(Some(false)),
-        Some(_) => Err(ApiError::invalid(
-            name,
-            "须为 true 或 false",
-            "must be true or false",
-        )),
+        Some(_) => Err(ApiError::invalid(name, "须为 true 或 false", "must be true or false")),
     }
 }
 

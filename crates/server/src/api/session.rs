@@ -41,21 +41,12 @@ pub async fn login(
     let now = state.clock.now();
     let expires = now + chrono::Duration::hours(SESSION_HOURS);
     let mut headers = HeaderMap::new();
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-        SESSION_HOURS * 3600
-    );
-    headers.insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|_| ApiError::Internal)?,
-    );
+    let cookie =
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", SESSION_HOURS * 3600);
+    headers.insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| ApiError::Internal)?);
     Ok((
         headers,
-        Json(LoginResponse {
-            token,
-            expires_at: xiaobao_core::time::rfc3339(expires),
-            user: UserView::from(&user),
-        }),
+        Json(LoginResponse { token, expires_at: xiaobao_core::time::rfc3339(expires), user: UserView::from(&user) }),
     ))
 }
 
@@ -69,20 +60,14 @@ pub async fn authenticate(
     state.throttle.check(username)?;
     let found = state.store.user_for_login(username).await?;
     let unauthorized = || {
-        ApiError::Invalid(xiaobao_core::FieldError::new(
-            "password",
-            "用户名或密码错误",
-            "wrong username or password",
-        ))
+        ApiError::Invalid(xiaobao_core::FieldError::new("password", "用户名或密码错误", "wrong username or password"))
     };
     let Some((user, hash)) = found.filter(|(u, _)| u.active) else {
         state.throttle.fail(username);
         return Err(unauthorized());
     };
     let pw = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-        .await
-        .map_err(|_| ApiError::Internal)?;
+    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.map_err(|_| ApiError::Internal)?;
     if !ok {
         state.throttle.fail(username);
         return Err(unauthorized());
@@ -91,28 +76,14 @@ pub async fn authenticate(
     let (token, token_hash) = new_token();
     let now = state.clock.now();
     let expires = now + chrono::Duration::hours(SESSION_HOURS);
-    state
-        .store
-        .create_session(
-            &token_hash,
-            user.id,
-            now.timestamp_millis(),
-            expires.timestamp_millis(),
-        )
-        .await?;
+    state.store.create_session(&token_hash, user.id, now.timestamp_millis(), expires.timestamp_millis()).await?;
     Ok((token, user))
 }
 
 /// Log out: the token stops working at once.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204), (status = 401, body = crate::error::Problem)))]
-pub async fn logout(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> ApiResult<(StatusCode, HeaderMap)> {
-    state
-        .store
-        .revoke_session(&caller.token_hash, state.clock.now().timestamp_millis())
-        .await?;
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<(StatusCode, HeaderMap)> {
+    state.store.revoke_session(&caller.token_hash, state.clock.now().timestamp_millis()).await?;
     state.sessions.forget(&caller.token_hash);
     let mut headers = HeaderMap::new();
     headers.insert(

@@ -35,9 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub fn parse_username(s: &str) -> Result<String, FieldError> {
     let s = s.trim();
     if !(3..=32).contains(&s.len())
-        || !s
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        || !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
     {
         return Err(FieldError::new(
             "username",
@@ -51,11 +49,7 @@ pub fn parse_username(s: &str) -> Result<String, FieldError> {
 pub fn check_password(s: &str) -> Result<(), FieldError> {
     let n = s.chars().count();
     if !(limits::PASSWORD_MIN..=limits::PASSWORD_MAX).contains(&n) {
-        return Err(FieldError::new(
-            "password",
-            "密码长度须为 8–128 位",
-            "password must be 8–128 characters",
-        ));
+        return Err(FieldError::new("password", "密码长度须为 8–128 位", "password must be 8–128 characters"));
     }
     Ok(())
 }
@@ -69,23 +63,11 @@ pub async fn list_users(
     Query(p): Query<Params>,
 ) -> ApiResult<Json<Paged<UserView>>> {
     let (offset, limit, page) = paging(&p)?;
-    let rows = state
-        .store
-        .users_in_subtree(&caller.user.org_path, offset, limit + 1)
-        .await?;
+    let rows = state.store.users_in_subtree(&caller.user.org_path, offset, limit + 1).await?;
     let more = rows.len() as i64 > limit;
-    let items: Vec<UserView> = rows
-        .iter()
-        .take(limit as usize)
-        .map(UserView::from)
-        .collect();
+    let items: Vec<UserView> = rows.iter().take(limit as usize).map(UserView::from).collect();
     let total = offset + items.len() as i64 + i64::from(more);
-    Ok(Json(Paged {
-        items,
-        total,
-        page,
-        per_page: limit,
-    }))
+    Ok(Json(Paged { items, total, page, per_page: limit }))
 }
 
 /// Add a user (admin only) to a unit inside the admin's subtree.
@@ -100,34 +82,22 @@ pub async fn create_user(
     let username = parse_username(&req.username)?;
     let display_name = bounded("display_name", &req.display_name, 1, limits::DISPLAY_NAME)?;
     check_password(&req.password)?;
-    let unit = state
-        .store
-        .org_unit_by_code(req.org_unit.trim())
-        .await?
-        .filter(|u| caller.sees_unit(&u.path))
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "org_unit",
-                format!("机构 {} 不存在或不在您的管辖范围内", req.org_unit),
-                format!(
-                    "org unit {} does not exist or is outside your scope",
-                    req.org_unit
-                ),
-            )
-        })?;
+    let unit =
+        state.store.org_unit_by_code(req.org_unit.trim()).await?.filter(|u| caller.sees_unit(&u.path)).ok_or_else(
+            || {
+                ApiError::invalid(
+                    "org_unit",
+                    format!("机构 {} 不存在或不在您的管辖范围内", req.org_unit),
+                    format!("org unit {} does not exist or is outside your scope", req.org_unit),
+                )
+            },
+        )?;
     let pw = req.password.clone();
-    let password_hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(|_| ApiError::Internal)??;
+    let password_hash =
+        tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|_| ApiError::Internal)??;
     let user = state
         .store
-        .create_user(&NewUser {
-            username,
-            display_name,
-            role: req.role,
-            org_unit_id: unit.id,
-            password_hash,
-        })
+        .create_user(&NewUser { username, display_name, role: req.role, org_unit_id: unit.id, password_hash })
         .await
         .map_err(|e| match e {
             xiaobao_store::StoreError::Duplicate(_) => {

@@ -34,13 +34,7 @@ pub struct OrgUnitView {
 
 impl OrgUnitView {
     pub fn new(u: &OrgUnitRow, parent: Option<String>) -> Self {
-        Self {
-            code: u.code.clone(),
-            name: u.name.clone(),
-            kind: u.kind,
-            parent,
-            path: u.path.clone(),
-        }
+        Self { code: u.code.clone(), name: u.name.clone(), kind: u.kind, parent, path: u.path.clone() }
     }
 }
 
@@ -61,10 +55,7 @@ impl From<&UserRow> for UserView {
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             role: u.role,
-            org_unit: OrgUnitRef {
-                code: u.org_code.clone(),
-                name: u.org_name.clone(),
-            },
+            org_unit: OrgUnitRef { code: u.org_code.clone(), name: u.org_name.clone() },
             active: u.active,
         }
     }
@@ -86,10 +77,7 @@ pub struct ComplainantView {
 
 impl ComplainantView {
     pub fn new(c: &ComplainantRow, unmasked: bool, with_count: bool) -> Self {
-        let m = |v: &Option<String>| {
-            v.as_ref()
-                .map(|s| if unmasked { s.clone() } else { mask(s) })
-        };
+        let m = |v: &Option<String>| v.as_ref().map(|s| if unmasked { s.clone() } else { mask(s) });
         Self {
             id: c.id,
             name: c.name.clone(),
@@ -135,11 +123,7 @@ fn opt(t: Option<Instant>) -> Option<String> {
 impl ClockView {
     pub fn new(c: &Clock, now: Instant) -> Self {
         let status = if c.met_at.is_some() {
-            if c.breached_at.is_some() {
-                ClockStatus::Breached
-            } else {
-                ClockStatus::Met
-            }
+            if c.breached_at.is_some() { ClockStatus::Breached } else { ClockStatus::Met }
         } else if c.stopped_at.is_some() {
             ClockStatus::Stopped
         } else if c.paused_at.is_some() {
@@ -149,9 +133,7 @@ impl ClockView {
         } else {
             ClockStatus::Running
         };
-        let remaining = c
-            .is_running()
-            .then(|| (c.due_at - c.paused_at.unwrap_or(now)).num_seconds());
+        let remaining = c.is_running().then(|| (c.due_at - c.paused_at.unwrap_or(now)).num_seconds());
         Self {
             kind: c.kind,
             status,
@@ -238,10 +220,7 @@ impl ComplaintView {
             number: k.number.clone(),
             state: o.state,
             channel: k.channel,
-            org_unit: OrgUnitRef {
-                code: k.org_code.clone(),
-                name: k.org_name.clone(),
-            },
+            org_unit: OrgUnitRef { code: k.org_code.clone(), name: k.org_name.clone() },
             first_responder: UserRef {
                 username: k.first_responder.clone(),
                 display_name: k.first_responder_name.clone(),
@@ -254,9 +233,7 @@ impl ComplaintView {
             cause: k.cause.clone(),
             summary: k.summary.clone(),
             description: k.description.clone(),
-            amount: k
-                .amount_fen
-                .map(|f| xiaobao_core::money::Money::from_fen(f).to_string()),
+            amount: k.amount_fen.map(|f| xiaobao_core::money::Money::from_fen(f).to_string()),
             over_level: k.over_level,
             repeat: o.repeat,
             repeat_of: k.repeat_of,
@@ -295,10 +272,7 @@ impl From<&EventRow> for EventView {
         Self {
             seq: e.seq,
             kind: e.kind.clone(),
-            actor: UserRef {
-                username: e.actor.clone(),
-                display_name: e.actor_name.clone(),
-            },
+            actor: UserRef { username: e.actor.clone(), display_name: e.actor_name.clone() },
             at: rfc3339(e.at),
             from_state: (!e.from_state.is_empty()).then(|| e.from_state.clone()),
             to_state: e.to_state.clone(),

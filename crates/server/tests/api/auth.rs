@@ -12,10 +12,7 @@ both_backends!(
 );
 
 async fn every_api_call_needs_a_login_except_health_and_openapi(app: TestApp) {
-    assert_eq!(
-        app.call_anon(Method::GET, "/healthz", None).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(app.call_anon(Method::GET, "/healthz", None).await.0, StatusCode::OK);
     let (status, doc) = app.call_anon(Method::GET, "/api/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
     let paths = doc["paths"].as_object().unwrap();
@@ -34,10 +31,7 @@ async fn every_api_call_needs_a_login_except_health_and_openapi(app: TestApp) {
         "request_review",
         "withdraw",
     ] {
-        assert!(
-            paths.contains_key(&format!("/api/v1/complaints/{{id}}/{action}")),
-            "{action} missing from OpenAPI"
-        );
+        assert!(paths.contains_key(&format!("/api/v1/complaints/{{id}}/{action}")), "{action} missing from OpenAPI");
     }
     for p in [
         "/api/v1/complaints",
@@ -60,13 +54,7 @@ async fn every_api_call_needs_a_login_except_health_and_openapi(app: TestApp) {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{m} {p}");
         assert_eq!(body["status"], 401);
     }
-    let res = app
-        .http
-        .get(format!("{}/api/v1/complaints", app.base))
-        .bearer_auth("0".repeat(64))
-        .send()
-        .await
-        .unwrap();
+    let res = app.http.get(format!("{}/api/v1/complaints", app.base)).bearer_auth("0".repeat(64)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -79,44 +67,20 @@ async fn cookie_and_bearer_both_work_and_logout_revokes(app: TestApp) {
         .await
         .unwrap();
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     let pair = cookie.split(';').next().unwrap().to_string();
     let token = pair.split('=').nth(1).unwrap().to_string();
-    let res = app
-        .http
-        .get(format!("{}/api/v1/session", app.base))
-        .header("cookie", &pair)
-        .send()
-        .await
-        .unwrap();
+    let res = app.http.get(format!("{}/api/v1/session", app.base)).header("cookie", &pair).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let me: serde_json::Value = res.json().await.unwrap();
     assert_eq!(me["username"], "teller1");
     assert_eq!(me["org_unit"]["code"], "BJ0101");
-    let res = app
-        .http
-        .delete(format!("{}/api/v1/session", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.http.delete(format!("{}/api/v1/session", app.base)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = app
-        .http
-        .get(format!("{}/api/v1/session", app.base))
-        .header("cookie", &pair)
-        .send()
-        .await
-        .unwrap();
+    let res = app.http.get(format!("{}/api/v1/session", app.base)).header("cookie", &pair).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     // other sessions of the same user are untouched
-    assert_eq!(
-        app.get("teller1", "/api/v1/session").await.0,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("teller1", "/api/v1/session").await.0, StatusCode::OK);
 }
 
 async fn wrong_passwords_are_throttled(app: TestApp) {
@@ -130,20 +94,10 @@ async fn wrong_passwords_are_throttled(app: TestApp) {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     }
-    let (status, _) = app
-        .call_anon(
-            Method::POST,
-            "/api/v1/session",
-            Some(json!({"username": "head2", "password": PASSWORD})),
-        )
-        .await;
+    let (status, _) =
+        app.call_anon(Method::POST, "/api/v1/session", Some(json!({"username": "head2", "password": PASSWORD}))).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    let (status, _) = app
-        .call_anon(
-            Method::POST,
-            "/api/v1/session",
-            Some(json!({"username": "nobody", "password": PASSWORD})),
-        )
-        .await;
+    let (status, _) =
+        app.call_anon(Method::POST, "/api/v1/session", Some(json!({"username": "nobody", "password": PASSWORD}))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -45,15 +45,12 @@ impl Drop for TestApp {
 
 /// 2025-03-03 09:00 in Shanghai: a Monday.
 pub fn start_time() -> Instant {
-    chrono::DateTime::parse_from_rfc3339("2025-03-03T09:00:00+08:00")
-        .unwrap()
-        .to_utc()
+    chrono::DateTime::parse_from_rfc3339("2025-03-03T09:00:00+08:00").unwrap().to_utc()
 }
 
 fn password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| xiaobao_server::hash_password(PASSWORD).unwrap())
-        .clone()
+    HASH.get_or_init(|| xiaobao_server::hash_password(PASSWORD).unwrap()).clone()
 }
 
 /// The users every test has: (username, role, unit).
@@ -74,10 +71,7 @@ async fn fresh_database(backend: Backend, dir: &std::path::Path) -> (DatabaseUrl
     match backend {
         Backend::Sqlite => {
             let path = dir.join("xiaobao.db");
-            (
-                DatabaseUrl::SqliteFile(path.clone()),
-                DbHandle::Sqlite(path),
-            )
+            (DatabaseUrl::SqliteFile(path.clone()), DbHandle::Sqlite(path))
         }
         Backend::Postgres => {
             let admin_url = match std::env::var("XIAOBAO_TEST_PG_URL") {
@@ -88,18 +82,11 @@ async fn fresh_database(backend: Backend, dir: &std::path::Path) -> (DatabaseUrl
                 ),
             };
             use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&admin_url)
-                .await
-                .expect("connect to the test PostgreSQL server");
+            let mut conn =
+                sqlx::PgConnection::connect(&admin_url).await.expect("connect to the test PostgreSQL server");
             let name = format!("xb_test_{}", hex::encode(rand::random::<[u8; 8]>()));
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .expect("create test database");
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_string())
-                .unwrap_or(admin_url.clone());
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
             let url = format!("{base}/{name}");
             (DatabaseUrl::Postgres(url.clone()), DbHandle::Postgres(url))
         }
@@ -150,32 +137,16 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
-            axum::serve(listener, xiaobao_server::router(state))
-                .await
-                .unwrap();
+            axum::serve(listener, xiaobao_server::router(state)).await.unwrap();
         });
         let http = reqwest::Client::new();
-        let mut app = TestApp {
-            base,
-            store,
-            clock,
-            http,
-            tokens: HashMap::new(),
-            db,
-            _dir: dir,
-            server,
-        };
+        let mut app = TestApp { base, store, clock, http, tokens: HashMap::new(), db, _dir: dir, server };
         for (username, ..) in USERS {
             let (status, body) = app
-                .call_anon(
-                    Method::POST,
-                    "/api/v1/session",
-                    Some(json!({"username": username, "password": PASSWORD})),
-                )
+                .call_anon(Method::POST, "/api/v1/session", Some(json!({"username": username, "password": PASSWORD})))
                 .await;
             assert_eq!(status, StatusCode::OK, "login {username}: {body}");
-            app.tokens
-                .insert(username, body["token"].as_str().unwrap().to_string());
+            app.tokens.insert(username, body["token"].as_str().unwrap().to_string());
         }
         app
     }
@@ -188,46 +159,19 @@ impl TestApp {
         let res = req.send().await.expect("request");
         let status = res.status();
         let text = res.text().await.unwrap();
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
+        let value =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         (status, value)
     }
 
-    pub async fn call_anon(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        self.send(
-            self.http.request(method, format!("{}{path}", self.base)),
-            body,
-        )
-        .await
+    pub async fn call_anon(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        self.send(self.http.request(method, format!("{}{path}", self.base)), body).await
     }
 
     /// A call as `user` (bearer token).
-    pub async fn call(
-        &self,
-        user: &str,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let token = self
-            .tokens
-            .get(user)
-            .unwrap_or_else(|| panic!("no user {user}"));
-        self.send(
-            self.http
-                .request(method, format!("{}{path}", self.base))
-                .bearer_auth(token),
-            body,
-        )
-        .await
+    pub async fn call(&self, user: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let token = self.tokens.get(user).unwrap_or_else(|| panic!("no user {user}"));
+        self.send(self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token), body).await
     }
 
     pub async fn get(&self, user: &str, path: &str) -> (StatusCode, Value) {
@@ -240,16 +184,13 @@ impl TestApp {
 
     /// Registers a complaint at `unit` as `user` and returns its JSON (asserting 201).
     pub async fn register(&self, user: &str, unit: &str, phone: &str) -> Value {
-        let (status, body) = self
-            .post(user, "/api/v1/complaints", complaint_body(unit, phone))
-            .await;
+        let (status, body) = self.post(user, "/api/v1/complaints", complaint_body(unit, phone)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body
     }
 
     pub async fn act(&self, user: &str, id: i64, action: &str, body: Value) -> (StatusCode, Value) {
-        self.post(user, &format!("/api/v1/complaints/{id}/{action}"), body)
-            .await
+        self.post(user, &format!("/api/v1/complaints/{id}/{action}"), body).await
     }
 
     /// Acts and asserts success.

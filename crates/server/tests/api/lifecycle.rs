@@ -16,12 +16,7 @@ async fn whole_life_of_an_order(app: TestApp) {
     assert_eq!(k["first_responder"]["username"], "teller1");
     assert_eq!(k["merged"], false);
     assert!(k["number"].as_str().unwrap().starts_with("TS20250303"));
-    let kinds: Vec<&str> = k["clocks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["kind"].as_str().unwrap())
-        .collect();
+    let kinds: Vec<&str> = k["clocks"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["response", "decision"]);
     // 2025-03-03 + 15 days = 2025-03-18 (Tuesday): due at its 24:00
     assert_eq!(k["clocks"][1]["due_at"], "2025-03-19T00:00:00.000+08:00");
@@ -30,14 +25,7 @@ async fn whole_life_of_an_order(app: TestApp) {
     let k = app.act_ok("head1", id, "accept", json!({})).await;
     assert_eq!(k["state"], "accepted");
     app.clock.advance(chrono::Duration::minutes(20));
-    let k = app
-        .act_ok(
-            "head1",
-            id,
-            "respond",
-            json!({"text": "已致电客户说明处理方案"}),
-        )
-        .await;
+    let k = app.act_ok("head1", id, "respond", json!({"text": "已致电客户说明处理方案"})).await;
     assert_eq!(k["state"], "in_progress");
     assert_eq!(k["clocks"][0]["status"], "met");
     let k = app
@@ -47,76 +35,38 @@ async fn whole_life_of_an_order(app: TestApp) {
     assert_eq!(k["decision"]["amount"], "300.00");
     assert_eq!(k["clocks"][1]["status"], "met");
     // the first responder sees it decided and records the complainant's response
-    let (status, seen) = app
-        .get("teller1", &format!("/api/v1/complaints/{id}"))
-        .await;
+    let (status, seen) = app.get("teller1", &format!("/api/v1/complaints/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(seen["state"], "decided");
-    let k = app
-        .act_ok("teller1", id, "close", json!({"feedback": "dissatisfied"}))
-        .await;
+    let k = app.act_ok("teller1", id, "close", json!({"feedback": "dissatisfied"})).await;
     assert_eq!(k["state"], "closed");
     assert_eq!(k["feedback"], "dissatisfied");
-    let k = app
-        .act_ok(
-            "teller1",
-            id,
-            "request_review",
-            json!({"reason": "客户不服处理决定"}),
-        )
-        .await;
+    let k = app.act_ok("teller1", id, "request_review", json!({"reason": "客户不服处理决定"})).await;
     assert_eq!(k["state"], "under_review");
-    assert!(
-        k["clocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["kind"] == "review" && c["status"] == "running")
-    );
-    let k = app.act_ok("ops", id, "decide", json!({"liable": true, "root_cause": "service_fault", "text": "维持原处理决定并补偿。"})).await;
-    assert_eq!(k["state"], "decided");
-    let k = app
-        .act_ok("teller1", id, "close", json!({"feedback": "satisfied"}))
-        .await;
-    assert_eq!(k["state"], "closed");
+    assert!(k["clocks"].as_array().unwrap().iter().any(|c| c["kind"] == "review" && c["status"] == "running"));
     let k = app
         .act_ok(
-            "teller1",
+            "ops",
             id,
-            "reopen",
-            json!({"reason": "同一问题再次发生"}),
+            "decide",
+            json!({"liable": true, "root_cause": "service_fault", "text": "维持原处理决定并补偿。"}),
         )
         .await;
+    assert_eq!(k["state"], "decided");
+    let k = app.act_ok("teller1", id, "close", json!({"feedback": "satisfied"})).await;
+    assert_eq!(k["state"], "closed");
+    let k = app.act_ok("teller1", id, "reopen", json!({"reason": "同一问题再次发生"})).await;
     assert_eq!(k["state"], "accepted");
     assert_eq!(k["repeat"], true);
     assert_eq!(k["reopen_count"], 1);
-    app.act_ok("teller1", id, "withdraw", json!({"reason": "客户撤回"}))
-        .await;
+    app.act_ok("teller1", id, "withdraw", json!({"reason": "客户撤回"})).await;
 
-    let (status, events) = app
-        .get("teller1", &format!("/api/v1/complaints/{id}/events"))
-        .await;
+    let (status, events) = app.get("teller1", &format!("/api/v1/complaints/{id}/events")).await;
     assert_eq!(status, StatusCode::OK);
-    let kinds: Vec<&str> = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
-        [
-            "register",
-            "accept",
-            "respond",
-            "decide",
-            "close",
-            "request_review",
-            "decide",
-            "close",
-            "reopen",
-            "withdraw"
-        ]
+        ["register", "accept", "respond", "decide", "close", "request_review", "decide", "close", "reopen", "withdraw"]
     );
     assert_eq!(events[1]["from_state"], "registered");
     assert_eq!(events[1]["to_state"], "accepted");
@@ -125,83 +75,44 @@ async fn whole_life_of_an_order(app: TestApp) {
 }
 
 async fn escalation_climbs_to_head_office_and_no_further(app: TestApp) {
-    let id = app.register("teller1", "BJ0101", "13900001111").await["id"]
-        .as_i64()
-        .unwrap();
+    let id = app.register("teller1", "BJ0101", "13900001111").await["id"].as_i64().unwrap();
     app.act_ok("head1", id, "accept", json!({})).await;
-    let k = app
-        .act_ok("head1", id, "escalate", json!({"reason": "网点无法解决"}))
-        .await;
+    let k = app.act_ok("head1", id, "escalate", json!({"reason": "网点无法解决"})).await;
     assert_eq!(k["org_unit"]["code"], "BJ01");
     // the outlet head no longer owns it; the first responder still sees it
-    assert_eq!(
-        app.get("head1", &format!("/api/v1/complaints/{id}"))
-            .await
-            .0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.get("teller1", &format!("/api/v1/complaints/{id}"))
-            .await
-            .0,
-        StatusCode::OK
-    );
-    let k = app
-        .act_ok("ops", id, "escalate", json!({"reason": "提请分行处理"}))
-        .await;
+    assert_eq!(app.get("head1", &format!("/api/v1/complaints/{id}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("teller1", &format!("/api/v1/complaints/{id}")).await.0, StatusCode::OK);
+    let k = app.act_ok("ops", id, "escalate", json!({"reason": "提请分行处理"})).await;
     assert_eq!(k["org_unit"]["code"], "BJ");
-    let k = app
-        .act_ok("vp", id, "escalate", json!({"reason": "提请总行处理"}))
-        .await;
+    let k = app.act_ok("vp", id, "escalate", json!({"reason": "提请总行处理"})).await;
     assert_eq!(k["org_unit"]["code"], "HO");
     assert_eq!(k["escalation_count"], 3);
     let before = app.events(id).await.len();
-    let (status, p) = app
-        .act("cpc", id, "escalate", json!({"reason": "再上报"}))
-        .await;
+    let (status, p) = app.act("cpc", id, "escalate", json!({"reason": "再上报"})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{p}");
     assert!(p["detail"].as_str().unwrap().contains("总行"));
     assert_eq!(app.events(id).await.len(), before);
 }
 
 async fn pause_and_extension_move_the_decision_clock(app: TestApp) {
-    let id = app.register("teller1", "BJ0101", "13900002222").await["id"]
-        .as_i64()
-        .unwrap();
+    let id = app.register("teller1", "BJ0101", "13900002222").await["id"].as_i64().unwrap();
     app.act_ok("head1", id, "accept", json!({})).await;
-    let k = app
-        .act_ok("head1", id, "extend", json!({"reason": "需调取监控录像"}))
-        .await;
+    let k = app.act_ok("head1", id, "extend", json!({"reason": "需调取监控录像"})).await;
     // 2025-03-03 + 30 = 2025-04-02 (Wednesday)
     assert_eq!(k["clocks"][1]["due_at"], "2025-04-03T00:00:00.000+08:00");
     assert_eq!(k["extension_tier"], 1);
     // the second extension needs approval: an outlet head may not
-    let (status, _) = app
-        .act("head1", id, "extend", json!({"reason": "仍需核实"}))
-        .await;
+    let (status, _) = app.act("head1", id, "extend", json!({"reason": "仍需核实"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let k = app
-        .act_ok(
-            "ops",
-            id,
-            "extend",
-            json!({"reason": "特别复杂，经批准再延期"}),
-        )
-        .await;
+    let k = app.act_ok("ops", id, "extend", json!({"reason": "特别复杂，经批准再延期"})).await;
     assert_eq!(k["extension_tier"], 2);
-    let (status, _) = app
-        .act("ops", id, "extend", json!({"reason": "再延"}))
-        .await;
+    let (status, _) = app.act("ops", id, "extend", json!({"reason": "再延"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     let due = k["clocks"][1]["due_at"].as_str().unwrap().to_string();
-    app.act_ok("head1", id, "pause", json!({"reason": "外部鉴定"}))
-        .await;
+    app.act_ok("head1", id, "pause", json!({"reason": "外部鉴定"})).await;
     app.clock.advance(chrono::Duration::hours(24));
-    let k = app
-        .act_ok("head1", id, "resume", json!({"reason": "鉴定完成"}))
-        .await;
-    let moved =
-        chrono::DateTime::parse_from_rfc3339(k["clocks"][1]["due_at"].as_str().unwrap()).unwrap();
+    let k = app.act_ok("head1", id, "resume", json!({"reason": "鉴定完成"})).await;
+    let moved = chrono::DateTime::parse_from_rfc3339(k["clocks"][1]["due_at"].as_str().unwrap()).unwrap();
     let before = chrono::DateTime::parse_from_rfc3339(&due).unwrap();
     assert_eq!(moved - before, chrono::Duration::hours(24));
 }

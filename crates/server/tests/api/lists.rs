@@ -8,9 +8,7 @@ use serde_json::json;
 both_backends!(filters_select_the_right_orders_and_pages_cover_them_all);
 
 async fn filters_select_the_right_orders_and_pages_cover_them_all(app: TestApp) {
-    let a = app.register("teller1", "BJ0101", "13300000001").await["id"]
-        .as_i64()
-        .unwrap();
+    let a = app.register("teller1", "BJ0101", "13300000001").await["id"].as_i64().unwrap();
     let mut hot = complaint_body("BJ0102", "13300000002");
     hot["channel"] = json!("hotline");
     hot["category"] = json!("04");
@@ -21,43 +19,20 @@ async fn filters_select_the_right_orders_and_pages_cover_them_all(app: TestApp) 
     let (_, c) = app.post("teller1", "/api/v1/complaints", old).await;
     let c = c["id"].as_i64().unwrap();
     app.act_ok("head1", a, "accept", json!({})).await;
-    app.act_ok("head1", a, "respond", json!({"text": "ok"}))
-        .await;
+    app.act_ok("head1", a, "respond", json!({"text": "ok"})).await;
 
     let ids = |v: &serde_json::Value| -> Vec<i64> {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|k| k["id"].as_i64().unwrap())
-            .collect()
+        v["items"].as_array().unwrap().iter().map(|k| k["id"].as_i64().unwrap()).collect()
     };
     let q = |s: &str| format!("/api/v1/complaints?{s}");
-    assert_eq!(
-        ids(&app.get("cpc", &q("")).await.1),
-        [b, a, c],
-        "newest received first"
-    );
+    assert_eq!(ids(&app.get("cpc", &q("")).await.1), [b, a, c], "newest received first");
     assert_eq!(ids(&app.get("cpc", &q("state=in_progress")).await.1), [a]);
     assert_eq!(ids(&app.get("cpc", &q("channel=hotline")).await.1), [b]);
     assert_eq!(ids(&app.get("cpc", &q("category=04")).await.1), [b]);
-    assert_eq!(
-        ids(&app.get("cpc", &q("category=03")).await.1),
-        [a, c],
-        "a class includes its subclasses"
-    );
+    assert_eq!(ids(&app.get("cpc", &q("category=03")).await.1), [a, c], "a class includes its subclasses");
     assert_eq!(ids(&app.get("cpc", &q("org_unit=BJ0101")).await.1), [a, c]);
-    assert_eq!(
-        ids(&app
-            .get("cpc", &q("received_from=2025-03-01&received_to=2025-03-04"))
-            .await
-            .1),
-        [b, a]
-    );
-    assert_eq!(
-        ids(&app.get("cpc", &q("received_to=2025-03-01")).await.1),
-        [c]
-    );
+    assert_eq!(ids(&app.get("cpc", &q("received_from=2025-03-01&received_to=2025-03-04")).await.1), [b, a]);
+    assert_eq!(ids(&app.get("cpc", &q("received_to=2025-03-01")).await.1), [c]);
     assert_eq!(ids(&app.get("teller1", &q("mine=true")).await.1), [a, c]);
     // two hours on, the response clocks of b and c (never responded) have run out; a responded in time
     app.clock.advance(chrono::Duration::hours(2));

@@ -22,13 +22,7 @@ async fn front_line_sees_masked_data_and_unmasked_reads_are_logged(app: TestApp)
         assert_eq!(k["complainant"]["id_number"], "110***********002X");
         assert_eq!(k["complainant"]["masked"], true);
     }
-    assert!(
-        app.store
-            .access_log_for("complaint", id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(app.store.access_log_for("complaint", id).await.unwrap().is_empty());
 
     let (_, k) = app.get("head1", &format!("/api/v1/complaints/{id}")).await;
     assert_eq!(k["complainant"]["phone"], "13812345678");
@@ -43,20 +37,9 @@ async fn front_line_sees_masked_data_and_unmasked_reads_are_logged(app: TestApp)
     let (_, list) = app.get("head1", "/api/v1/complaints").await;
     assert_eq!(list["items"][0]["complainant"]["phone"], "138****5678");
     // the complainant record: masked for a teller, unmasked and logged for the auditor
-    let (_, c) = app
-        .get("teller1", &format!("/api/v1/complainants/{cid}"))
-        .await;
+    let (_, c) = app.get("teller1", &format!("/api/v1/complainants/{cid}")).await;
     assert_eq!(c["phone"], "138****5678");
-    let (_, c) = app
-        .get("auditor", &format!("/api/v1/complainants/{cid}"))
-        .await;
+    let (_, c) = app.get("auditor", &format!("/api/v1/complainants/{cid}")).await;
     assert_eq!(c["phone"], "13812345678");
-    assert_eq!(
-        app.store
-            .access_log_for("complainant", cid)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(app.store.access_log_for("complainant", cid).await.unwrap().len(), 1);
 }
