@@ -5,6 +5,8 @@
 pub(crate) enum Arg {
     I64(i64),
     Text(String),
+    OptI64(Option<i64>),
+    OptText(Option<String>),
 }
 
 /// SQL with `$n` placeholders numbered as they are pushed.
@@ -36,6 +38,8 @@ impl SqlBuilder {
             q = match a {
                 Arg::I64(v) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.clone()),
+                Arg::OptI64(v) => q.bind(*v),
+                Arg::OptText(v) => q.bind(v.clone()),
             };
         }
         q

@@ -7,7 +7,8 @@ use serde_json::json;
 
 both_backends!(
     repeat_within_the_window_is_flagged_and_watch_listed,
-    same_matter_while_open_is_merged_not_registered_twice
+    same_matter_while_open_is_merged_not_registered_twice,
+    concurrent_registrations_of_one_complainant_are_recognised
 );
 
 async fn repeat_within_the_window_is_flagged_and_watch_listed(app: TestApp) {
@@ -75,4 +76,73 @@ async fn same_matter_while_open_is_merged_not_registered_twice(app: TestApp) {
     let third = app.register("teller1", "BJ0101", "13600000010").await;
     assert_ne!(third["id"], id);
     assert_eq!(third["repeat"], true);
+}
+
+/// Registrations that arrive together are committed together: a complainant who appears twice in
+/// one batch must still be one complainant, with one first complaint and repeats after it.
+async fn concurrent_registrations_of_one_complainant_are_recognised(app: TestApp) {
+    let categories = ["01", "04", "09", "11"];
+    let mut calls = Vec::new();
+    for p in 0..5 {
+        for cat in categories {
+            let mut body = crate::harness::complaint_body("BJ0101", &format!("1320000000{p}"));
+            body["category"] = json!(cat);
+            calls.push(app.post("teller1", "/api/v1/complaints", body));
+        }
+    }
+    // and three of the same matter at once: one order, two merges
+    for _ in 0..3 {
+        calls.push(app.post("teller1", "/api/v1/complaints", crate::harness::complaint_body("BJ0101", "13299999999")));
+    }
+    let results = futures_join_all(calls).await;
+    for p in 0..5 {
+        let phone = format!("1320000000{p}");
+        let mine: Vec<&serde_json::Value> = results
+            .iter()
+            .map(|(_, b)| b)
+            .filter(|b| b["complainant"]["phone"] == xiaobao_core::mask::mask(&phone))
+            .collect();
+        assert_eq!(mine.len(), 4, "{phone}");
+        assert!(results.iter().all(|(s, _)| s.is_success()));
+        assert_eq!(mine.iter().filter(|b| b["repeat"] == false).count(), 1, "{phone}: exactly one first complaint");
+        let ids: std::collections::HashSet<i64> =
+            mine.iter().map(|b| b["complainant"]["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids.len(), 1, "{phone} became {} complainants", ids.len());
+        let (_, found) = app.get("cpc", &format!("/api/v1/complainants?phone={phone}")).await;
+        assert_eq!(found["total"], 1);
+        assert_eq!(found["items"][0]["complaint_count"], 4);
+        assert_eq!(found["items"][0]["watchlist"], true);
+    }
+    let same: Vec<&(StatusCode, serde_json::Value)> =
+        results.iter().filter(|(_, b)| b["complainant"]["phone"] == "132****9999").collect();
+    assert_eq!(same.iter().filter(|(s, _)| *s == StatusCode::CREATED).count(), 1);
+    assert_eq!(same.iter().filter(|(s, b)| *s == StatusCode::OK && b["merged"] == true).count(), 2);
+    let order_ids: std::collections::HashSet<i64> = same.iter().map(|(_, b)| b["id"].as_i64().unwrap()).collect();
+    assert_eq!(order_ids.len(), 1);
+    assert_eq!(app.get("cpc", "/api/v1/complaints").await.1["total"], 21);
+    assert!(app.store.verify_chain().await.unwrap().ok());
+}
+
+async fn futures_join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
+    let handles: Vec<_> = futs.into_iter().map(|f| Box::pin(f)).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    // poll all concurrently
+    std::future::poll_fn(|cx| {
+        let mut all_done = true;
+        for slot in pending.iter_mut() {
+            if let Some(f) = slot {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        out.push(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => all_done = false,
+                }
+            }
+        }
+        if all_done { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
+    out
 }

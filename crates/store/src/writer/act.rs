@@ -1,0 +1,125 @@
+//! Acting on a work order inside the writer's batch: load it, check scope, let the core decide,
+//! append the event and write the new projection.
+
+use super::pending::insert_clocks;
+use super::{ActInput, ActOutcome, Batch, Ctx, WriteError};
+use crate::StoreError;
+use crate::complaints::{clocks_for, order_from_row};
+use crate::events::append;
+use sqlx::{AnyConnection, Row};
+use xiaobao_core::complaint::{self, Action, Change, NewEvent, Order, UnitRef};
+use xiaobao_core::deadline::Clock;
+use xiaobao_core::org::{in_subtree, tier1_of};
+use xiaobao_core::time::{Instant, to_millis};
+
+impl Ctx {
+    pub(super) async fn act(
+        &self,
+        tx: &mut AnyConnection,
+        b: &mut Batch,
+        i: &ActInput,
+    ) -> Result<ActOutcome, WriteError> {
+        b.pending.flush(tx).await?;
+        let (mut order, org_path, complainant_id) =
+            load_order(tx, i.complaint_id).await?.ok_or(WriteError::NotFound)?;
+        let visible = in_subtree(&i.actor.unit_path, &org_path) || order.first_responder_id == i.actor.user_id;
+        if !visible {
+            return Err(WriteError::NotFound);
+        }
+        let mut action = i.action.clone();
+        if let Action::Escalate { to, .. } = &mut action {
+            let parent = sqlx::query(
+                "SELECT p.id, p.code, p.path FROM org_units o JOIN org_units p ON p.id = o.parent_id WHERE o.id = $1",
+            )
+            .bind(order.org_unit_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            *to = match parent {
+                Some(r) => Some(UnitRef { id: r.try_get("id")?, code: r.try_get("code")?, path: r.try_get("path")? }),
+                None => None,
+            };
+        }
+        let (change, to) = complaint::check(&order, &action, &i.actor, i.at, &self.policy, &self.calendar)
+            .map_err(WriteError::Refused)?;
+        let from = order.state;
+        let new_path = match &change {
+            Change::Transfer { to, .. } | Change::Escalate { to, .. } => Some(to.path.clone()),
+            _ => None,
+        };
+        let reopened = matches!(change, Change::Reopen { .. });
+        let ev = NewEvent { complaint_id: order.id, actor_id: i.actor.user_id, at: i.at, from: Some(from), to, change };
+        complaint::apply(&mut order, &ev.change, to, i.at);
+        let seq = append(&mut b.head, &ev)?;
+        save_order(tx, &order, new_path.as_deref(), seq, i.at).await?;
+        if reopened {
+            // A reopened complaint counts as a repeat: its complainant goes on the watch list.
+            sqlx::query("UPDATE complainants SET watchlist = 1 WHERE id = $1")
+                .bind(complainant_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(ActOutcome { seq, from, to })
+    }
+}
+
+/// The order's projection, its unit path and its complainant, read inside the writer's transaction.
+pub(super) async fn load_order(tx: &mut AnyConnection, id: i64) -> Result<Option<(Order, String, i64)>, WriteError> {
+    let Some(row) = sqlx::query("SELECT * FROM complaints WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?
+    else {
+        return Ok(None);
+    };
+    let clocks = clocks_for(&mut *tx, &[id]).await?.into_iter().map(|(_, c)| c).collect();
+    let order = order_from_row(&row, clocks)?;
+    Ok(Some((order, row.try_get("org_path")?, row.try_get("complainant_id")?)))
+}
+
+pub(super) async fn save_order(
+    tx: &mut AnyConnection,
+    o: &Order,
+    new_path: Option<&str>,
+    seq: i64,
+    at: Instant,
+) -> Result<(), WriteError> {
+    let decision =
+        o.decision.as_ref().map(serde_json::to_string).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let feedback = o
+        .feedback
+        .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default());
+    sqlx::query(
+        "UPDATE complaints SET state = $1, paused = $2, org_unit_id = $3, org_path = COALESCE($4, org_path), \
+         extension_tier = $5, escalation_count = $6, transfer_count = $7, reopen_count = $8, merge_count = $9, \
+         responded_at = $10, decided_at = $11, closed_at = $12, decision = $13, liable = $14, feedback = $15, repeat = $16, \
+         last_seq = $17, updated_at = $18 WHERE id = $19",
+    )
+    .bind(o.state.as_str())
+    .bind(i64::from(o.paused))
+    .bind(o.org_unit_id)
+    .bind(new_path.map(str::to_string))
+    .bind(i64::from(o.extension_tier))
+    .bind(i64::from(o.escalation_count))
+    .bind(i64::from(o.transfer_count))
+    .bind(i64::from(o.reopen_count))
+    .bind(i64::from(o.merge_count))
+    .bind(o.responded_at.map(to_millis))
+    .bind(o.decided_at.map(to_millis))
+    .bind(o.closed_at.map(to_millis))
+    .bind(decision)
+    .bind(o.decision.as_ref().map(|d| i64::from(d.liable)))
+    .bind(feedback)
+    .bind(i64::from(o.repeat))
+    .bind(seq)
+    .bind(to_millis(at))
+    .bind(o.id)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(p) = new_path {
+        sqlx::query("UPDATE complaints SET tier1_id = $1 WHERE id = $2")
+            .bind(tier1_of(p).unwrap_or(o.org_unit_id))
+            .bind(o.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM complaint_clocks WHERE complaint_id = $1").bind(o.id).execute(&mut *tx).await?;
+    let rows: Vec<(i64, Clock)> = o.clocks.iter().map(|c| (o.id, c.clone())).collect();
+    Ok(insert_clocks(tx, &rows).await?)
+}

@@ -1,0 +1,288 @@
+//! The complaint writer: one task per server that takes registrations and actions from a queue and
+//! group-commits whatever has queued up in one durable transaction, so many concurrent requests share
+//! one fsync. Each job checks everything before it writes, so a refused job writes nothing; if the
+//! database fails a batch, the batch is rolled back and its jobs are run again one by one, so one bad
+//! job cannot sink the others. A caller hears back only after the commit.
+
+mod act;
+mod pending;
+mod register;
+
+use crate::StoreError;
+use crate::events::{ChainHead, lock_chain, store_chain};
+use act::{load_order, save_order};
+use pending::Pending;
+use sqlx::{AnyConnection, AnyPool};
+use tokio::sync::{mpsc, oneshot};
+use xiaobao_core::calendar::Calendar;
+use xiaobao_core::channel::Channel;
+use xiaobao_core::complainant::NewComplainant;
+use xiaobao_core::complaint::{Action, Actor, Order, Refusal, State, UnitRef};
+use xiaobao_core::deadline::Policy;
+use xiaobao_core::money::Money;
+use xiaobao_core::time::Instant;
+
+/// Most jobs committed together; beyond this a batch's latency grows with no gain in throughput.
+const MAX_BATCH: usize = 512;
+
+#[derive(Debug, Clone)]
+pub struct RegisterInput {
+    pub at: Instant,
+    pub received_at: Instant,
+    pub channel: Channel,
+    pub unit: UnitRef,
+    pub first_responder_id: i64,
+    pub complainant: NewComplainant,
+    pub category: Option<String>,
+    pub service_channel: Option<String>,
+    pub cause: Option<String>,
+    pub summary: String,
+    pub description: String,
+    pub amount: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegisterOutcome {
+    /// A new order: what the writer stored, so the caller can answer without reading it back.
+    Registered {
+        id: i64,
+        seq: i64,
+        number: String,
+        repeat_of: Option<i64>,
+        complainant: crate::ComplainantRow,
+        order: Order,
+    },
+    /// The complainant already has an open order on the same matter: the new complaint was merged
+    /// into it as an event.
+    Merged { id: i64 },
+}
+
+impl RegisterInput {
+    /// The order as `outcome` registered it, as a read would return it; `org_name` and the first
+    /// responder's names are what the caller already knows. `None` for a merge.
+    pub fn registered_row(
+        &self,
+        outcome: &RegisterOutcome,
+        org_name: &str,
+        first_responder: &str,
+        first_responder_name: &str,
+    ) -> Option<crate::ComplaintRow> {
+        let RegisterOutcome::Registered { seq, number, repeat_of, complainant, order, .. } = outcome else {
+            return None;
+        };
+        Some(crate::ComplaintRow {
+            order: order.clone(),
+            number: number.clone(),
+            channel: self.channel,
+            org_code: self.unit.code.clone(),
+            org_name: org_name.to_string(),
+            org_path: self.unit.path.clone(),
+            registered_unit_id: self.unit.id,
+            first_responder: first_responder.to_string(),
+            first_responder_name: first_responder_name.to_string(),
+            complainant: complainant.clone(),
+            registered_at: self.at,
+            category: self.category.clone(),
+            service_channel: self.service_channel.clone(),
+            cause: self.cause.clone(),
+            summary: self.summary.clone(),
+            description: self.description.clone(),
+            amount_fen: self.amount.map(|m| m.fen()),
+            over_level: self.channel.is_over_level(),
+            repeat_of: *repeat_of,
+            last_seq: *seq,
+            updated_at: self.at,
+        })
+    }
+}
+
+impl RegisterOutcome {
+    pub fn id(&self) -> i64 {
+        match self {
+            Self::Registered { id, .. } | Self::Merged { id } => *id,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ActInput {
+    pub complaint_id: i64,
+    pub actor: Actor,
+    /// For `Escalate`, `to` is ignored: the writer looks up the parent of the order's unit.
+    pub action: Action,
+    pub at: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActOutcome {
+    pub seq: i64,
+    pub from: State,
+    pub to: State,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// No such order, or not in the actor's scope (the two are indistinguishable on purpose).
+    #[error("not found")]
+    NotFound,
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for WriteError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(StoreError::Db(e))
+    }
+}
+
+enum Job {
+    Register(RegisterInput, oneshot::Sender<Result<RegisterOutcome, WriteError>>),
+    Act(ActInput, oneshot::Sender<Result<ActOutcome, WriteError>>),
+}
+
+enum Done {
+    Register(Result<RegisterOutcome, WriteError>),
+    Act(Result<ActOutcome, WriteError>),
+}
+
+#[derive(Clone)]
+pub(crate) struct WriterHandle {
+    tx: mpsc::Sender<Job>,
+}
+
+pub(crate) fn spawn(pool: AnyPool, calendar: Calendar, policy: Policy) -> WriterHandle {
+    let (tx, mut rx) = mpsc::channel::<Job>(8192);
+    tokio::spawn(async move {
+        let ctx = Ctx { pool, calendar, policy };
+        let mut jobs = Vec::with_capacity(MAX_BATCH);
+        while let Some(first) = rx.recv().await {
+            jobs.push(first);
+            while jobs.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+            ctx.process(std::mem::take(&mut jobs)).await;
+        }
+    });
+    WriterHandle { tx }
+}
+
+struct Ctx {
+    pool: AnyPool,
+    calendar: Calendar,
+    policy: Policy,
+}
+
+impl Ctx {
+    async fn process(&self, jobs: Vec<Job>) {
+        let started = std::time::Instant::now();
+        let result = self.run_batch(&jobs).await;
+        tracing::debug!(
+            jobs = jobs.len(),
+            micros = started.elapsed().as_micros() as u64,
+            ok = result.is_ok(),
+            "batch committed"
+        );
+        match result {
+            Ok(done) => {
+                for (job, d) in jobs.into_iter().zip(done) {
+                    reply(job, d);
+                }
+            }
+            Err(e) if jobs.len() > 1 => {
+                tracing::warn!(error = %e, jobs = jobs.len(), "batch failed; retrying its jobs one by one");
+                for job in jobs {
+                    Box::pin(self.process(vec![job])).await;
+                }
+            }
+            Err(e) => {
+                for job in jobs {
+                    let d = match &job {
+                        Job::Register(..) => Done::Register(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
+                        Job::Act(..) => Done::Act(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
+                    };
+                    reply(job, d);
+                }
+            }
+        }
+    }
+
+    async fn run_batch(&self, jobs: &[Job]) -> Result<Vec<Done>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let head = lock_chain(&mut tx).await?;
+        let (max_id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM complaints").fetch_one(&mut *tx).await?;
+        let mut b =
+            Batch { head, next_id: max_id.unwrap_or(0) + 1, next_complainant_id: None, pending: Pending::default() };
+        let mut done = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let d = match job {
+                Job::Register(input, _) => Done::Register(self.register(&mut tx, &mut b, input).await),
+                Job::Act(input, _) => Done::Act(self.act(&mut tx, &mut b, input).await),
+            };
+            // A database failure poisons the transaction (PostgreSQL): give up the batch.
+            match d {
+                Done::Register(Err(WriteError::Store(e))) | Done::Act(Err(WriteError::Store(e))) => return Err(e),
+                d => done.push(d),
+            }
+        }
+        b.pending.flush(&mut tx).await?;
+        store_chain(&mut tx, &mut b.head).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+}
+
+/// What one batch carries between its jobs: the chain head (with the events to write), the next ids,
+/// and the rows registered in it, written before anything reads them back.
+struct Batch {
+    head: ChainHead,
+    next_id: i64,
+    next_complainant_id: Option<i64>,
+    pending: Pending,
+}
+
+impl Batch {
+    /// Complainants are inserted only by the writer, under the chain lock, so ids can be handed out here.
+    async fn next_complainant_id(&mut self, tx: &mut AnyConnection) -> Result<i64, StoreError> {
+        let next = match self.next_complainant_id {
+            Some(n) => n,
+            None => {
+                let (max,): (Option<i64>,) =
+                    sqlx::query_as("SELECT MAX(id) FROM complainants").fetch_one(&mut *tx).await?;
+                max.unwrap_or(0) + 1
+            }
+        };
+        self.next_complainant_id = Some(next + 1);
+        Ok(next)
+    }
+}
+
+fn reply(job: Job, done: Done) {
+    // A caller that went away (timed out, disconnected) no longer needs its answer; the write stands.
+    match (job, done) {
+        (Job::Register(_, tx), Done::Register(r)) => drop(tx.send(r)),
+        (Job::Act(_, tx), Done::Act(r)) => drop(tx.send(r)),
+        _ => tracing::error!("writer reply mismatch"),
+    }
+}
+
+impl crate::Store {
+    /// Registers a complaint (or merges it into the complainant's open order on the same matter).
+    /// Returns once the transaction holding it has committed.
+    pub async fn register(&self, input: RegisterInput) -> Result<RegisterOutcome, WriteError> {
+        let (tx, rx) = oneshot::channel();
+        self.inner.writer.tx.send(Job::Register(input, tx)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Applies an action to an order in the actor's scope. Returns once committed.
+    pub async fn act(&self, input: ActInput) -> Result<ActOutcome, WriteError> {
+        let (tx, rx) = oneshot::channel();
+        self.inner.writer.tx.send(Job::Act(input, tx)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
