@@ -69,8 +69,8 @@ pub(crate) async fn lock_chain(tx: &mut sqlx::AnyConnection) -> Result<ChainHead
 
 /// Writes the batch's events (nothing inside a batch reads them back) and moves the head.
 pub(crate) async fn store_chain(tx: &mut sqlx::AnyConnection, head: &mut ChainHead) -> Result<(), StoreError> {
-    // 10 parameters a row; 500 rows stay well inside both backends' parameter limits.
-    for chunk in head.pending.chunks(500) {
+    // 10 parameters a row; 256 rows stay well inside both backends' parameter limits.
+    for chunk in crate::sql::pow2_chunks(&head.pending) {
         let mut b = SqlBuilder::new(
             "INSERT INTO events (seq, complaint_id, kind, actor_id, at, from_state, to_state, payload, prev_hash, hash) VALUES ",
         );

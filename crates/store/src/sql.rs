@@ -45,3 +45,33 @@ impl SqlBuilder {
         q
     }
 }
+
+/// Splits `rows` into chunks whose sizes are powers of two (at most 256), largest first. A multi-row
+/// INSERT's text depends on its row count, and each distinct text is prepared and cached per
+/// connection; with power-of-two chunks a handful of texts serve every batch size.
+pub(crate) fn pow2_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+    std::iter::from_fn(move || {
+        if rows.is_empty() {
+            return None;
+        }
+        let size = (1usize << rows.len().ilog2()).min(256);
+        let (head, tail) = rows.split_at(size);
+        rows = tail;
+        Some(head)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pow2_chunks;
+
+    #[test]
+    fn chunks_are_powers_of_two_and_cover_every_row_once() {
+        for n in 0..700usize {
+            let rows: Vec<usize> = (0..n).collect();
+            let chunks: Vec<&[usize]> = pow2_chunks(&rows).collect();
+            assert!(chunks.iter().all(|c| c.len().is_power_of_two() && c.len() <= 256));
+            assert_eq!(chunks.concat(), rows);
+        }
+    }
+}

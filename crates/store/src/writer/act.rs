@@ -19,7 +19,7 @@ impl Ctx {
         b: &mut Batch,
         i: &ActInput,
     ) -> Result<ActOutcome, WriteError> {
-        b.pending.flush(tx).await?;
+        b.flush(tx).await?;
         let (mut order, org_path, complainant_id) =
             load_order(tx, i.complaint_id).await?.ok_or(WriteError::NotFound)?;
         let visible = in_subtree(&i.actor.unit_path, &org_path) || order.first_responder_id == i.actor.user_id;
@@ -57,6 +57,9 @@ impl Ctx {
                 .bind(complainant_id)
                 .execute(&mut *tx)
                 .await?;
+            if let Some(k) = b.known.iter_mut().find(|k| k.id == complainant_id) {
+                k.watchlist = true;
+            }
         }
         Ok(ActOutcome { seq, from, to })
     }

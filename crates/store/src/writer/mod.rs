@@ -215,8 +215,21 @@ impl Ctx {
         let mut tx = self.pool.begin().await?;
         let head = lock_chain(&mut tx).await?;
         let (max_id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM complaints").fetch_one(&mut *tx).await?;
-        let mut b =
-            Batch { head, next_id: max_id.unwrap_or(0) + 1, next_complainant_id: None, pending: Pending::default() };
+        let known = register::known_complainants(
+            &mut tx,
+            jobs.iter().filter_map(|j| match j {
+                Job::Register(input, _) => Some(&input.complainant),
+                Job::Act(..) => None,
+            }),
+        )
+        .await?;
+        let mut b = Batch {
+            head,
+            next_id: max_id.unwrap_or(0) + 1,
+            next_complainant_id: None,
+            known,
+            pending: Pending::default(),
+        };
         let mut done = Vec::with_capacity(jobs.len());
         for job in jobs {
             let d = match job {
@@ -229,7 +242,7 @@ impl Ctx {
                 d => done.push(d),
             }
         }
-        b.pending.flush(&mut tx).await?;
+        b.flush(&mut tx).await?;
         store_chain(&mut tx, &mut b.head).await?;
         tx.commit().await?;
         Ok(done)
@@ -242,10 +255,26 @@ struct Batch {
     head: ChainHead,
     next_id: i64,
     next_complainant_id: Option<i64>,
+    /// Stored complainants who share an ID number or phone with one registered in this batch,
+    /// read once when the batch starts and kept current as the batch changes them.
+    known: Vec<register::Candidate>,
     pending: Pending,
 }
 
 impl Batch {
+    /// Writes the pending rows; the complainants among them are stored from now on.
+    async fn flush(&mut self, tx: &mut AnyConnection) -> Result<(), StoreError> {
+        self.known.extend(self.pending.complainants.iter().map(|c| register::Candidate {
+            id: c.id,
+            pending: false,
+            id_number: c.id_number.clone(),
+            phone: c.phone.clone(),
+            tags: c.tags.clone(),
+            watchlist: c.watchlist,
+        }));
+        self.pending.flush(tx).await
+    }
+
     /// Complainants are inserted only by the writer, under the chain lock, so ids can be handed out here.
     async fn next_complainant_id(&mut self, tx: &mut AnyConnection) -> Result<i64, StoreError> {
         let next = match self.next_complainant_id {

@@ -10,9 +10,6 @@ use xiaobao_core::complaint::State;
 use xiaobao_core::deadline::Clock;
 use xiaobao_core::time::{Instant, to_millis};
 
-/// Most rows in one INSERT: 500 × at most 21 parameters stays inside both backends' limits.
-const ROWS_PER_INSERT: usize = 500;
-
 #[derive(Debug, Clone)]
 pub(super) struct NewComplainantRow {
     pub id: i64,
@@ -79,7 +76,7 @@ impl Pending {
 
     /// Writes everything pending, parents before children.
     pub async fn flush(&mut self, tx: &mut AnyConnection) -> Result<(), StoreError> {
-        for chunk in self.complainants.chunks(ROWS_PER_INSERT) {
+        for chunk in crate::sql::pow2_chunks(&self.complainants) {
             let mut b = SqlBuilder::new(
                 "INSERT INTO complainants (id, name, phone, id_number, tags, watchlist, created_at, updated_at) VALUES ",
             );
@@ -93,7 +90,7 @@ impl Pending {
             b.query().execute(&mut *tx).await?;
         }
         self.complainants.clear();
-        for chunk in self.complaints.chunks(ROWS_PER_INSERT) {
+        for chunk in crate::sql::pow2_chunks(&self.complaints) {
             let mut b = SqlBuilder::new(
                 "INSERT INTO complaints (id, number, channel, org_unit_id, org_path, tier1_id, registered_unit_id, complainant_id, \
                  first_responder_id, received_at, registered_at, category, service_channel, cause, summary, description, amount_fen, \
@@ -133,7 +130,7 @@ impl Pending {
 /// Inserts clock rows, a few hundred at a time.
 pub(super) async fn insert_clocks(tx: &mut AnyConnection, clocks: &[(i64, Clock)]) -> Result<(), StoreError> {
     let opt = |t: Option<Instant>| Arg::OptI64(t.map(to_millis));
-    for chunk in clocks.chunks(ROWS_PER_INSERT) {
+    for chunk in crate::sql::pow2_chunks(&clocks) {
         let mut b = SqlBuilder::new(
             "INSERT INTO complaint_clocks (complaint_id, kind, started_at, due_at, met_at, breached_at, paused_at, stopped_at) VALUES ",
         );

@@ -9,18 +9,76 @@ use crate::complainants::{tags_from_text, tags_to_text};
 use crate::events::append;
 use crate::sql::{Arg, SqlBuilder};
 use sqlx::{AnyConnection, Row};
+use xiaobao_core::complainant::NewComplainant;
 use xiaobao_core::complaint::{self, Change, ClockStart, NewEvent, Order, State};
 use xiaobao_core::org::tier1_of;
 use xiaobao_core::time::{local_date, to_millis};
 
 /// Someone the new complaint's complainant could be.
-struct Candidate {
-    id: i64,
-    pending: bool,
-    id_number: Option<String>,
-    phone: Option<String>,
-    tags: String,
-    watchlist: bool,
+#[derive(Debug, Clone)]
+pub(super) struct Candidate {
+    pub id: i64,
+    pub pending: bool,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub tags: String,
+    pub watchlist: bool,
+}
+
+impl Candidate {
+    fn matches(&self, id_number: Option<&str>, phone: Option<&str>) -> bool {
+        (id_number.is_some() && self.id_number.as_deref() == id_number)
+            || (phone.is_some() && self.phone.as_deref() == phone)
+    }
+}
+
+/// The stored complainants sharing an ID number or phone with any of `people`, in one query. The
+/// IN lists are padded to a power of two so a few statement texts serve every batch size.
+pub(super) async fn known_complainants<'a>(
+    tx: &mut AnyConnection,
+    people: impl Iterator<Item = &'a NewComplainant>,
+) -> Result<Vec<Candidate>, StoreError> {
+    let mut ids = Vec::new();
+    let mut phones = Vec::new();
+    for p in people {
+        ids.extend(p.id_number.as_ref().map(|x| x.as_str().to_string()));
+        phones.extend(p.phone.as_ref().map(|x| x.as_str().to_string()));
+    }
+    if ids.is_empty() && phones.is_empty() {
+        return Ok(Vec::new());
+    }
+    let padded = |mut v: Vec<String>| {
+        if v.is_empty() {
+            v.push(String::new());
+        }
+        let n = v.len().next_power_of_two();
+        let last = v[v.len() - 1].clone();
+        v.resize(n, last);
+        v
+    };
+    let mut q = SqlBuilder::new("SELECT id, id_number, phone, tags, watchlist FROM complainants WHERE id_number IN (");
+    for (n, v) in padded(ids).into_iter().enumerate() {
+        q.push(if n == 0 { "" } else { ", " }).bind(Arg::Text(v));
+    }
+    q.push(") UNION ALL SELECT id, id_number, phone, tags, watchlist FROM complainants WHERE phone IN (");
+    for (n, v) in padded(phones).into_iter().enumerate() {
+        q.push(if n == 0 { "" } else { ", " }).bind(Arg::Text(v));
+    }
+    q.push(")");
+    let mut out: Vec<Candidate> = Vec::new();
+    for r in q.query().fetch_all(&mut *tx).await? {
+        out.push(Candidate {
+            id: r.try_get("id")?,
+            pending: false,
+            id_number: r.try_get("id_number")?,
+            phone: r.try_get("phone")?,
+            tags: r.try_get("tags")?,
+            watchlist: r.try_get::<i64, _>("watchlist")? != 0,
+        });
+    }
+    out.sort_by_key(|c| c.id);
+    out.dedup_by_key(|c| c.id);
+    Ok(out)
 }
 
 impl Ctx {
@@ -35,26 +93,9 @@ impl Ctx {
         let id_number = c.id_number.as_ref().map(|x| x.as_str().to_string());
         let phone = c.phone.as_ref().map(|x| x.as_str().to_string());
 
-        // Everyone this complainant could be: same ID number, or same phone.
-        let mut candidates = Vec::new();
-        let rows = sqlx::query(
-            "SELECT id, id_number, phone, tags, watchlist FROM complainants WHERE id_number = $1 \
-             UNION SELECT id, id_number, phone, tags, watchlist FROM complainants WHERE phone = $2",
-        )
-        .bind(id_number.clone().unwrap_or_default())
-        .bind(phone.clone().unwrap_or_default())
-        .fetch_all(&mut *tx)
-        .await?;
-        for r in &rows {
-            candidates.push(Candidate {
-                id: r.try_get("id")?,
-                pending: false,
-                id_number: r.try_get("id_number")?,
-                phone: r.try_get("phone")?,
-                tags: r.try_get("tags")?,
-                watchlist: r.try_get::<i64, _>("watchlist")? != 0,
-            });
-        }
+        // Everyone this complainant could be: same ID number, or same phone, stored or in this batch.
+        let mut candidates: Vec<Candidate> =
+            b.known.iter().filter(|k| k.matches(id_number.as_deref(), phone.as_deref())).cloned().collect();
         for p in b.pending.complainants_matching(id_number.as_deref(), phone.as_deref()) {
             candidates.push(Candidate {
                 id: p.id,
@@ -66,6 +107,7 @@ impl Ctx {
             });
         }
         candidates.sort_by_key(|c| c.id);
+        candidates.dedup_by_key(|c| c.id);
         let related: Vec<i64> = candidates.iter().map(|c| c.id).collect();
         // The one this complainant is: same ID number first, else a phone match that does not
         // belong to someone with a different ID number.
@@ -100,7 +142,7 @@ impl Ctx {
 
         // The same matter raised again while its order is open: merge, don't register twice.
         if let Some((open_id, ..)) = earlier.iter().find(|(_, s, cat, _)| s.is_open() && *cat == i.category) {
-            b.pending.flush(tx).await?;
+            b.flush(tx).await?;
             let mut order = load_order(tx, *open_id).await?.ok_or(WriteError::NotFound)?.0;
             let state = order.state;
             let change = Change::Merge { summary: i.summary.clone(), description: i.description.clone() };
@@ -154,6 +196,12 @@ impl Ctx {
                 }
             }
             Some(p) => {
+                if let Some(k) = b.known.iter_mut().find(|k| k.id == p.id) {
+                    k.phone = row.phone.clone();
+                    k.id_number = row.id_number.clone();
+                    k.tags = tags.clone();
+                    k.watchlist = row.watchlist;
+                }
                 sqlx::query(
                     "UPDATE complainants SET name = $1, phone = $2, id_number = $3, tags = $4, watchlist = $5, updated_at = $6 WHERE id = $7",
                 )
