@@ -72,6 +72,11 @@ impl SessionCache {
     pub fn forget(&self, hash: &str) {
         self.entries.write().unwrap_or_else(|p| p.into_inner()).remove(hash);
     }
+
+    /// Forgets every cached session of a user (deactivated, new password, new role or unit).
+    pub fn forget_user(&self, user_id: i64) {
+        self.entries.write().unwrap_or_else(|p| p.into_inner()).retain(|_, (u, _, _)| u.id != user_id);
+    }
 }
 
 /// Failed logins per username: five in fifteen minutes locks the name for fifteen minutes.

@@ -24,7 +24,7 @@ pub use error::StoreError;
 pub use events::{EventRow, VerifyReport};
 pub use org_units::{CreateOrgUnitError, NewOrgUnit, OrgUnitRow};
 pub use sessions::SessionPrincipal;
-pub use users::{NewUser, UserRow};
+pub use users::{NewUser, UserChanges, UserRow};
 pub use writer::{ActInput, ActOutcome, RegisterInput, RegisterOutcome, WriteError};
 
 use std::sync::Arc;

@@ -138,4 +138,11 @@ impl Store {
             None => Ok(None),
         }
     }
+
+    /// Renames a unit (its code and place in the tree never change).
+    pub async fn rename_org_unit(&self, id: i64, name: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE org_units SET name = $1 WHERE id = $2").bind(name).bind(id).execute(self.write()).await?;
+        self.inner.org_units.write().unwrap_or_else(|p| p.into_inner()).retain(|_, u| u.id != id);
+        Ok(())
+    }
 }

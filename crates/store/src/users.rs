@@ -95,3 +95,50 @@ impl Store {
         Ok(n)
     }
 }
+
+/// Changes to a user; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub org_unit_id: Option<i64>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+impl Store {
+    /// Applies the changes in one transaction. Deactivating a user or changing their password ends
+    /// their sessions.
+    pub async fn update_user(&self, id: i64, c: &UserChanges, now_ms: i64) -> Result<UserRow, StoreError> {
+        let mut tx = self.write().begin().await?;
+        let r = sqlx::query(
+            "UPDATE users SET display_name = COALESCE($1, display_name), role = COALESCE($2, role), \
+             org_unit_id = COALESCE($3, org_unit_id), active = COALESCE($4, active), password_hash = COALESCE($5, password_hash) \
+             WHERE id = $6",
+        )
+        .bind(c.display_name.clone())
+        .bind(c.role.map(|r| r.as_str().to_string()))
+        .bind(c.org_unit_id)
+        .bind(c.active.map(i64::from))
+        .bind(c.password_hash.clone())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if c.active == Some(false) || c.password_hash.is_some() || c.role.is_some() || c.org_unit_id.is_some() {
+            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(now_ms)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.user_by_id(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
+        Ok(self.user_for_login(username).await?.map(|(u, _)| u))
+    }
+}

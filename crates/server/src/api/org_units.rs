@@ -27,8 +27,33 @@ pub struct CreateOrgUnit {
     pub parent: String,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrgUnit {
+    pub name: String,
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_org_units, create_org_unit)).routes(routes!(get_org_unit))
+    OpenApiRouter::new().routes(routes!(list_org_units, create_org_unit)).routes(routes!(get_org_unit, rename_org_unit))
+}
+
+/// Rename an org unit inside the admin's subtree (code and place in the tree never change).
+#[utoipa::path(patch, path = "/api/v1/org-units/{code}", tag = "org-units", params(("code" = String, Path)), request_body = UpdateOrgUnit,
+    responses((status = 200, body = OrgUnitView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn rename_org_unit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    ValidJson(req): ValidJson<UpdateOrgUnit>,
+) -> ApiResult<Json<OrgUnitView>> {
+    caller.require(Permission::ManageOrg)?;
+    let unit =
+        state.store.org_unit_by_code(&code).await?.filter(|u| caller.sees_unit(&u.path)).ok_or(ApiError::NotFound)?;
+    let name = bounded("name", &req.name, 1, limits::ORG_NAME)?;
+    state.store.rename_org_unit(unit.id, &name).await?;
+    let unit = state.store.org_unit_by_code(&code).await?.ok_or(ApiError::NotFound)?;
+    let parent = state.store.parent_of(&unit).await?.map(|p| p.code);
+    Ok(Json(OrgUnitView::new(&unit, parent)))
 }
 
 /// The org units of the caller's subtree, in tree order.

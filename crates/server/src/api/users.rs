@@ -7,7 +7,7 @@ use crate::auth::{Caller, hash_password};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ValidJson;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -27,8 +27,93 @@ pub struct CreateUser {
     pub password: String,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub org_unit: Option<String>,
+    pub active: Option<bool>,
+    pub password: Option<String>,
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_users, create_user))
+    OpenApiRouter::new().routes(routes!(list_users, create_user)).routes(routes!(get_user, update_user))
+}
+
+/// One user of the caller's subtree.
+#[utoipa::path(get, path = "/api/v1/users/{username}", tag = "users", params(("username" = String, Path)),
+    responses((status = 200, body = UserView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(username): Path<String>,
+) -> ApiResult<Json<UserView>> {
+    let user = state
+        .store
+        .user_by_username(&username)
+        .await?
+        .filter(|u| caller.sees_unit(&u.org_path))
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(UserView::from(&user)))
+}
+
+/// Change a user's name, role, unit, password or whether they may log in (admin). Any change but
+/// the name ends the user's sessions.
+#[utoipa::path(patch, path = "/api/v1/users/{username}", tag = "users", params(("username" = String, Path)), request_body = UpdateUser,
+    responses((status = 200, body = UserView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(username): Path<String>,
+    ValidJson(req): ValidJson<UpdateUser>,
+) -> ApiResult<Json<UserView>> {
+    caller.require(Permission::ManageUsers)?;
+    let user = state
+        .store
+        .user_by_username(&username)
+        .await?
+        .filter(|u| caller.sees_unit(&u.org_path))
+        .ok_or(ApiError::NotFound)?;
+    if user.id == caller.user.id && (req.active == Some(false) || req.role.is_some_and(|r| r != user.role)) {
+        return Err(ApiError::Conflict(xiaobao_core::Msg::new(
+            "不能停用自己的账号或更改自己的角色，请由另一位管理员操作",
+            "you cannot deactivate yourself or change your own role; ask another administrator",
+        )));
+    }
+    let display_name =
+        req.display_name.as_deref().map(|d| bounded("display_name", d, 1, limits::DISPLAY_NAME)).transpose()?;
+    let org_unit_id = match req.org_unit.as_deref() {
+        Some(code) => Some(
+            state
+                .store
+                .org_unit_by_code(code.trim())
+                .await?
+                .filter(|u| caller.sees_unit(&u.path))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "org_unit",
+                        format!("机构 {code} 不存在或不在您的管辖范围内"),
+                        format!("org unit {code} does not exist or is outside your scope"),
+                    )
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let password_hash = match req.password {
+        Some(pw) => {
+            check_password(&pw)?;
+            Some(tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|_| ApiError::Internal)??)
+        }
+        None => None,
+    };
+    let changes =
+        xiaobao_store::UserChanges { display_name, role: req.role, org_unit_id, active: req.active, password_hash };
+    let updated = state.store.update_user(user.id, &changes, state.clock.now().timestamp_millis()).await?;
+    state.sessions.forget_user(user.id);
+    Ok(Json(UserView::from(&updated)))
 }
 
 /// A username: 3–32 lowercase letters, digits, `.`, `_` or `-`.

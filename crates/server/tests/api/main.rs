@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod admin;
 mod audit;
 mod auth;
 mod input;
