@@ -60,7 +60,11 @@ const LOGINS: &[(&str, &str, &str)] = &[
     ("bj0102.teller", "teller", "BJ0102 建国门网点"),
 ];
 
-const BRANCHES: &[(&str, &str, &[(&str, &str, &[&str])])] = &[
+/// A sub-branch: code, name and the names of its outlets.
+type SubBranch = (&'static str, &'static str, &'static [&'static str]);
+
+/// Tier-1 branches: code, name and sub-branches.
+const BRANCHES: &[(&str, &str, &[SubBranch])] = &[
     (
         "BJ",
         "北京分行",
@@ -315,8 +319,7 @@ pub async fn create(store: &Store) -> Result<Summary> {
         let plan = plan(&mut rng, age_days);
         let head = Actor { user_id: outlet.head, role: Role::OutletHead, unit_path: outlet.unit.path.clone() };
         let teller = Actor { user_id: outlet.teller, role: Role::Teller, unit_path: outlet.unit.path.clone() };
-        let sup =
-            supervisors.iter().filter(|(p, _)| outlet.unit.path.starts_with(p.as_str())).last().map(|(_, u)| u.clone());
+        let sup = supervisors.iter().rfind(|(p, _)| outlet.unit.path.starts_with(p.as_str())).map(|(_, u)| u.clone());
         let liable = rng.gen_range(0..10) < 4;
         let respond_after = Duration::minutes(rng.gen_range(10..110));
         let decide_after = Duration::days(rng.gen_range(2..16));

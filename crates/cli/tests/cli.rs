@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The `xiaobao` binary as an operator uses it: bootstrap the first admin, create the demo bank,
 //! verify the audit chain, and catch tampering with a non-zero exit.
 

@@ -147,6 +147,7 @@ pub fn end_of_day(date: NaiveDate) -> Instant {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::time::rfc3339;

@@ -117,6 +117,7 @@ pub fn seed() -> impl Iterator<Item = &'static Class> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::collections::HashSet;

@@ -165,6 +165,7 @@ impl NewComplainant {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

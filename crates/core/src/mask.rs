@@ -16,6 +16,7 @@ pub fn mask(value: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::mask;
 

@@ -114,6 +114,7 @@ pub fn tier1_of(path: &str) -> Option<i64> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

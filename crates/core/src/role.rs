@@ -128,6 +128,7 @@ impl std::fmt::Display for Role {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -30,10 +30,10 @@ impl AppState {
 async fn language(req: Request, next: Next) -> Response {
     let lang = Lang::from_headers(req.headers());
     let res = next.run(req).await;
-    if lang.english {
-        if let Some(p) = res.extensions().get::<Problem>().cloned() {
-            return problem_response(&p, true);
-        }
+    if lang.english
+        && let Some(p) = res.extensions().get::<Problem>().cloned()
+    {
+        return problem_response(&p, true);
     }
     res
 }

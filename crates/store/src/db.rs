@@ -167,6 +167,7 @@ pub fn subtree_range(path: &str) -> (String, String) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -107,6 +107,7 @@ pub fn chain_hash(prev_hash: &str, e: Hashed<'_>) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -412,4 +412,5 @@ fn stop_all(order: &mut Order, at: Instant) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;

@@ -90,14 +90,14 @@ pub async fn put_category(
         return Err(ApiError::invalid("code", "分类代码须为 2、4 或 6 位数字", "a class code is 2, 4 or 6 digits"));
     }
     let parent = parent_code(&req.code).map(str::to_string);
-    if let Some(p) = &parent {
-        if !state.store.classes(Some(req.dimension)).await?.iter().any(|c| &c.code == p) {
-            return Err(ApiError::invalid(
-                "code",
-                format!("上级分类 {p} 不存在"),
-                format!("parent class {p} does not exist"),
-            ));
-        }
+    if let Some(p) = &parent
+        && !state.store.classes(Some(req.dimension)).await?.iter().any(|c| &c.code == p)
+    {
+        return Err(ApiError::invalid(
+            "code",
+            format!("上级分类 {p} 不存在"),
+            format!("parent class {p} does not exist"),
+        ));
     }
     let row = ClassRow {
         dimension: req.dimension,

@@ -127,16 +127,7 @@ pub async fn create_complaint(
             "received_at cannot be more than three years ago",
         ));
     }
-    let unit =
-        state.store.org_unit_by_code(req.org_unit.trim()).await?.filter(|u| caller.sees_unit(&u.path)).ok_or_else(
-            || {
-                ApiError::invalid(
-                    "org_unit",
-                    format!("机构 {} 不存在或不在您的管辖范围内", req.org_unit),
-                    format!("org unit {} does not exist or is outside your scope", req.org_unit),
-                )
-            },
-        )?;
+    let unit = crate::api::unit_in_scope(&state, &caller, "org_unit", &req.org_unit).await?;
     let category = check_class(&state, Dimension::Category, "category", &req.category).await?;
     let service_channel =
         check_class(&state, Dimension::ServiceChannel, "service_channel", &req.service_channel).await?;
@@ -195,21 +186,7 @@ pub async fn list_complaints(
     };
     let channel = p.get("channel").filter(|s| !s.is_empty()).map(|c| Channel::parse("channel", c)).transpose()?;
     let unit_path = match p.get("org_unit").filter(|s| !s.is_empty()) {
-        Some(code) => Some(
-            state
-                .store
-                .org_unit_by_code(code)
-                .await?
-                .filter(|u| caller.sees_unit(&u.path))
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        "org_unit",
-                        format!("机构 {code} 不存在或不在您的管辖范围内"),
-                        format!("org unit {code} does not exist or is outside your scope"),
-                    )
-                })?
-                .path,
-        ),
+        Some(code) => Some(crate::api::unit_in_scope(&state, &caller, "org_unit", code).await?.path),
         None => None,
     };
     let category = match p.get("category").filter(|s| !s.is_empty()) {
@@ -225,14 +202,14 @@ pub async fn list_complaints(
     };
     let received_from = instant(&p, "received_from")?;
     let received_to = instant(&p, "received_to")?;
-    if let (Some(a), Some(b)) = (received_from, received_to) {
-        if a > b {
-            return Err(ApiError::invalid(
-                "received_to",
-                "结束日期不能早于开始日期",
-                "received_to is before received_from",
-            ));
-        }
+    if let (Some(a), Some(b)) = (received_from, received_to)
+        && a > b
+    {
+        return Err(ApiError::invalid(
+            "received_to",
+            "结束日期不能早于开始日期",
+            "received_to is before received_from",
+        ));
     }
     let f = ComplaintFilter {
         scope_path: caller.user.org_path.clone(),

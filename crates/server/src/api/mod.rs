@@ -36,6 +36,24 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The org unit `code` if it lies in the caller's subtree; otherwise a 422 naming `field`, the same
+/// for a unit that does not exist and one outside the scope, so neither is revealed.
+pub async fn unit_in_scope(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    field: &str,
+    code: &str,
+) -> crate::error::ApiResult<xiaobao_store::OrgUnitRow> {
+    let code = code.trim();
+    state.store.org_unit_by_code(code).await?.filter(|u| caller.sees_unit(&u.path)).ok_or_else(|| {
+        crate::error::ApiError::invalid(
+            field,
+            format!("机构 {code} 不存在或不在您的管辖范围内"),
+            format!("org unit {code} does not exist or is outside your scope"),
+        )
+    })
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(session::routes())

@@ -14,7 +14,7 @@ pub const MAX_PER_PAGE: i64 = 200;
 pub fn paging(p: &Params) -> Result<(i64, i64, i64), ApiError> {
     let page = int(p, "page")?.unwrap_or(1);
     let per_page = int(p, "per_page")?.unwrap_or(DEFAULT_PER_PAGE);
-    if page < 1 || page > 1_000_000 {
+    if !(1..=1_000_000).contains(&page) {
         return Err(ApiError::invalid("page", "页码须为正整数", "page must be a positive integer"));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {

@@ -49,12 +49,7 @@ pub async fn get_user(
     caller: Caller,
     Path(username): Path<String>,
 ) -> ApiResult<Json<UserView>> {
-    let user = state
-        .store
-        .user_by_username(&username)
-        .await?
-        .filter(|u| caller.sees_unit(&u.org_path))
-        .ok_or(ApiError::NotFound)?;
+    let user = user_in_scope(&state, &caller, &username).await?;
     Ok(Json(UserView::from(&user)))
 }
 
@@ -70,12 +65,7 @@ pub async fn update_user(
     ValidJson(req): ValidJson<UpdateUser>,
 ) -> ApiResult<Json<UserView>> {
     caller.require(Permission::ManageUsers)?;
-    let user = state
-        .store
-        .user_by_username(&username)
-        .await?
-        .filter(|u| caller.sees_unit(&u.org_path))
-        .ok_or(ApiError::NotFound)?;
+    let user = user_in_scope(&state, &caller, &username).await?;
     if user.id == caller.user.id && (req.active == Some(false) || req.role.is_some_and(|r| r != user.role)) {
         return Err(ApiError::Conflict(xiaobao_core::Msg::new(
             "不能停用自己的账号或更改自己的角色，请由另一位管理员操作",
@@ -85,27 +75,13 @@ pub async fn update_user(
     let display_name =
         req.display_name.as_deref().map(|d| bounded("display_name", d, 1, limits::DISPLAY_NAME)).transpose()?;
     let org_unit_id = match req.org_unit.as_deref() {
-        Some(code) => Some(
-            state
-                .store
-                .org_unit_by_code(code.trim())
-                .await?
-                .filter(|u| caller.sees_unit(&u.path))
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        "org_unit",
-                        format!("机构 {code} 不存在或不在您的管辖范围内"),
-                        format!("org unit {code} does not exist or is outside your scope"),
-                    )
-                })?
-                .id,
-        ),
+        Some(code) => Some(crate::api::unit_in_scope(&state, &caller, "org_unit", code).await?.id),
         None => None,
     };
     let password_hash = match req.password {
         Some(pw) => {
             check_password(&pw)?;
-            Some(tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|_| ApiError::Internal)??)
+            Some(hash_password_off_thread(pw).await?)
         }
         None => None,
     };
@@ -129,6 +105,16 @@ pub fn parse_username(s: &str) -> Result<String, FieldError> {
         ));
     }
     Ok(s.to_string())
+}
+
+/// A user whose home unit is in the caller's subtree; anyone else is not found.
+async fn user_in_scope(state: &AppState, caller: &Caller, username: &str) -> ApiResult<xiaobao_store::UserRow> {
+    state.store.user_by_username(username).await?.filter(|u| caller.sees_unit(&u.org_path)).ok_or(ApiError::NotFound)
+}
+
+/// Hashes a password on the blocking pool: argon2id takes tens of milliseconds by design.
+async fn hash_password_off_thread(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| ApiError::Internal)?
 }
 
 pub fn check_password(s: &str) -> Result<(), FieldError> {
@@ -167,19 +153,8 @@ pub async fn create_user(
     let username = parse_username(&req.username)?;
     let display_name = bounded("display_name", &req.display_name, 1, limits::DISPLAY_NAME)?;
     check_password(&req.password)?;
-    let unit =
-        state.store.org_unit_by_code(req.org_unit.trim()).await?.filter(|u| caller.sees_unit(&u.path)).ok_or_else(
-            || {
-                ApiError::invalid(
-                    "org_unit",
-                    format!("机构 {} 不存在或不在您的管辖范围内", req.org_unit),
-                    format!("org unit {} does not exist or is outside your scope", req.org_unit),
-                )
-            },
-        )?;
-    let pw = req.password.clone();
-    let password_hash =
-        tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|_| ApiError::Internal)??;
+    let unit = crate::api::unit_in_scope(&state, &caller, "org_unit", &req.org_unit).await?;
+    let password_hash = hash_password_off_thread(req.password.clone()).await?;
     let user = state
         .store
         .create_user(&NewUser { username, display_name, role: req.role, org_unit_id: unit.id, password_hash })

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The API test story, run against SQLite and PostgreSQL: the life of an order, every illegal
 //! transition, the scope matrix, masking and its audit, repeat detection and merging, the hash chain,
 //! bad input, authentication and list filters.

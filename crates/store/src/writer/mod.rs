@@ -42,6 +42,7 @@ pub struct RegisterInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // built once per request and moved, never stored in bulk
 pub enum RegisterOutcome {
     /// A new order: what the writer stored, so the caller can answer without reading it back.
     Registered {
@@ -142,6 +143,7 @@ enum Job {
     Act(ActInput, oneshot::Sender<Result<ActOutcome, WriteError>>),
 }
 
+#[allow(clippy::large_enum_variant)]
 enum Done {
     Register(Result<RegisterOutcome, WriteError>),
     Act(Result<ActOutcome, WriteError>),

@@ -130,7 +130,7 @@ impl Pending {
 /// Inserts clock rows, a few hundred at a time.
 pub(super) async fn insert_clocks(tx: &mut AnyConnection, clocks: &[(i64, Clock)]) -> Result<(), StoreError> {
     let opt = |t: Option<Instant>| Arg::OptI64(t.map(to_millis));
-    for chunk in crate::sql::pow2_chunks(&clocks) {
+    for chunk in crate::sql::pow2_chunks(clocks) {
         let mut b = SqlBuilder::new(
             "INSERT INTO complaint_clocks (complaint_id, kind, started_at, due_at, met_at, breached_at, paused_at, stopped_at) VALUES ",
         );
