@@ -30,8 +30,6 @@ pub enum Permission {
     HandleComplaint,
     /// Record what the complainant asks or answers: close with feedback, reopen, request review, withdraw.
     RecordComplainantRequest,
-    /// Approve the last extension tier (the superior unit or a head-office senior manager).
-    ApproveExtension,
     /// See phone and ID numbers unmasked (each read is audit-logged).
     ViewPersonalData,
     /// Create and edit users.
@@ -113,7 +111,6 @@ impl Role {
             ReadComplaints => true,
             HandleComplaint => managing,
             RecordComplainantRequest => front_line || managing,
-            ApproveExtension => matches!(self, OperationsSupervisor | VicePresident | President | CpCentre),
             ViewPersonalData => managing || matches!(self, Auditor),
             ManageUsers | ManageOrg | ManageCategories => matches!(self, Admin),
             ReadAudit => matches!(self, Auditor | Admin),

@@ -97,6 +97,11 @@ pub(crate) fn order_from_row(r: &AnyRow, clocks: Vec<Clock>) -> Result<Order, St
         org_unit_id: r.try_get("org_unit_id")?,
         received_at: from_millis(r.try_get("received_at")?),
         first_responder_id: r.try_get("first_responder_id")?,
+        channel: {
+            let c: String = r.try_get("channel")?;
+            Channel::parse("channel", &c).map_err(|_| corrupt("channel", &c))?
+        },
+        category: r.try_get("category")?,
         repeat: flag(r, "repeat")?,
         extension_tier: u8::try_from(r.try_get::<i64, _>("extension_tier")?).unwrap_or(u8::MAX),
         escalation_count: u32::try_from(r.try_get::<i64, _>("escalation_count")?).unwrap_or(0),

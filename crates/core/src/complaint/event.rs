@@ -26,7 +26,7 @@ pub enum Change {
     Decide { decision: Decision },
     Close { feedback: Feedback, note: Option<String> },
     Reopen { reason: String, clocks: Vec<ClockStart> },
-    RequestReview { reason: String, clock: ClockStart },
+    RequestReview { reason: String, clock: Option<ClockStart> },
     Withdraw { reason: String },
 }
 

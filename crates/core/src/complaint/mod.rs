@@ -13,10 +13,10 @@ pub use state::State;
 
 use crate::Msg;
 use crate::calendar::Calendar;
+use crate::channel::Channel;
 use crate::deadline::{Clock, ClockKind, Policy};
 use crate::role::{Permission, Role};
 use crate::time::Instant;
-use chrono::Duration;
 
 /// Who is acting: the rules need the role and whether they are the order's first responder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,9 @@ pub struct Order {
     pub org_unit_id: i64,
     pub received_at: Instant,
     pub first_responder_id: i64,
+    /// Intake channel and category: which deadline rules apply.
+    pub channel: Channel,
+    pub category: Option<String>,
     pub repeat: bool,
     pub extension_tier: u8,
     pub escalation_count: u32,
@@ -51,11 +54,14 @@ pub struct Order {
 
 impl Order {
     /// A newly registered order, as its `register` event makes it.
+    #[allow(clippy::too_many_arguments)]
     pub fn registered(
         id: i64,
         org_unit_id: i64,
         received_at: Instant,
         first_responder_id: i64,
+        channel: Channel,
+        category: Option<String>,
         clocks: Vec<Clock>,
         repeat: bool,
     ) -> Self {
@@ -66,6 +72,8 @@ impl Order {
             org_unit_id,
             received_at,
             first_responder_id,
+            channel,
+            category,
             repeat,
             extension_tier: 0,
             escalation_count: 0,
@@ -219,10 +227,10 @@ pub fn check(
                 return Err(Refusal::SameUnit);
             }
             // The receiving unit owes the complainant a response of its own.
-            let clock = (s != Registered).then(|| ClockStart {
-                kind: ClockKind::Response,
-                due_at: now + Duration::hours(policy.response_hours),
-            });
+            let clock = (s != Registered)
+                .then(|| policy.start(cal, ClockKind::Response, order.channel, order.category.as_deref(), now))
+                .flatten()
+                .map(|c| ClockStart { kind: c.kind, due_at: c.due_at });
             let next = if s == Registered { Registered } else { Accepted };
             (Change::Transfer { from: order.org_unit_id, to: to.clone(), reason: reason.clone(), clock }, next)
         }
@@ -236,8 +244,10 @@ pub fn check(
         Action::Extend { reason } => {
             paused_guard(matches!(s, Accepted | InProgress))?;
             let tier = order.extension_tier + 1;
-            let due = policy.extended_decision_due(cal, order.received_at, tier).ok_or(Refusal::ExtensionsExhausted)?;
-            if tier >= 2 && !actor.role.can(Permission::ApproveExtension) {
+            // Counted from receipt, or from the reopening when the same matter came back.
+            let from = order.clock(ClockKind::Decision).map_or(order.received_at, |c| c.started_at);
+            let due = policy.extended_decision_due(cal, from, tier).ok_or(Refusal::ExtensionsExhausted)?;
+            if tier >= 2 && !policy.extension_approvers.contains(&actor.role) {
                 return Err(Refusal::ExtensionNeedsApproval { role: actor.role });
             }
             (Change::Extend { reason: reason.clone(), tier, decision_due_at: due }, s)
@@ -274,13 +284,11 @@ pub fn check(
             if s != Closed {
                 return Err(not_in_state());
             }
-            let clocks = vec![
-                ClockStart { kind: ClockKind::Response, due_at: now + Duration::hours(policy.response_hours) },
-                ClockStart {
-                    kind: ClockKind::Decision,
-                    due_at: cal.period_end_calendar_days(now, policy.decision_days),
-                },
-            ];
+            let clocks = policy
+                .initial_clocks(cal, order.channel, order.category.as_deref(), now)
+                .into_iter()
+                .map(|c| ClockStart { kind: c.kind, due_at: c.due_at })
+                .collect();
             (Change::Reopen { reason: reason.clone(), clocks }, Accepted)
         }
         Action::RequestReview { reason } => {
@@ -291,14 +299,10 @@ pub fn check(
             if now > cal.period_end_calendar_days(decided_at, policy.review_request_days) {
                 return Err(Refusal::ReviewWindowClosed { days: policy.review_request_days });
             }
-            let clock = policy.review_clock(cal, now);
-            (
-                Change::RequestReview {
-                    reason: reason.clone(),
-                    clock: ClockStart { kind: clock.kind, due_at: clock.due_at },
-                },
-                UnderReview,
-            )
+            let clock = policy
+                .start(cal, ClockKind::Review, order.channel, order.category.as_deref(), now)
+                .map(|c| ClockStart { kind: c.kind, due_at: c.due_at });
+            (Change::RequestReview { reason: reason.clone(), clock }, UnderReview)
         }
         Action::Withdraw { reason } => {
             if !s.is_open() {
@@ -334,7 +338,7 @@ pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
         Change::Extend { tier, decision_due_at, .. } => {
             order.extension_tier = *tier;
             if let Some(c) = order.clock_mut(ClockKind::Decision) {
-                // Time paused so far still does not count against the new period.
+                // The extended period is counted as the regulation states it, from receipt.
                 c.due_at = *decision_due_at;
             }
         }
@@ -347,6 +351,8 @@ pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
         Change::Close { feedback, .. } => {
             order.feedback = Some(*feedback);
             order.closed_at = Some(at);
+            // Closing is what the completion target (限时办结) measures.
+            meet(order, ClockKind::Completion, at);
             stop_all(order, at);
         }
         Change::Reopen { clocks, .. } => {
@@ -365,7 +371,9 @@ pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
         Change::RequestReview { clock, .. } => {
             order.feedback = None;
             order.closed_at = None;
-            order.restart_clock(clock, at);
+            if let Some(c) = clock {
+                order.restart_clock(c, at);
+            }
         }
     }
     match change {

@@ -1,5 +1,7 @@
 use super::*;
+use crate::channel::Channel;
 use crate::time::start_of_local_day;
+use chrono::Duration;
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
@@ -9,7 +11,16 @@ fn t0() -> Instant {
 
 fn new_order() -> Order {
     let cal = Calendar::china();
-    Order::registered(1, 10, t0(), 100, Policy::default().initial_clocks(&cal, t0()), false)
+    Order::registered(
+        1,
+        10,
+        t0(),
+        100,
+        Channel::Counter,
+        Some("01".into()),
+        Policy::default().initial_clocks(&cal, Channel::Counter, Some("01"), t0()),
+        false,
+    )
 }
 
 fn actor(role: Role) -> Actor {

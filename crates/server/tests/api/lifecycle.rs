@@ -17,7 +17,9 @@ async fn whole_life_of_an_order(app: TestApp) {
     assert_eq!(k["merged"], false);
     assert!(k["number"].as_str().unwrap().starts_with("TS20250303"));
     let kinds: Vec<&str> = k["clocks"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["response", "decision"]);
+    assert_eq!(kinds, ["response", "decision", "completion"]);
+    // ten working days for the bank's own completion target: Monday 2025-03-17
+    assert_eq!(k["clocks"][2]["due_at"], "2025-03-18T00:00:00.000+08:00");
     // 2025-03-03 + 15 days = 2025-03-18 (Tuesday): due at its 24:00
     assert_eq!(k["clocks"][1]["due_at"], "2025-03-19T00:00:00.000+08:00");
     assert_eq!(k["clocks"][0]["due_at"], "2025-03-03T10:00:00.000+08:00");
@@ -40,6 +42,8 @@ async fn whole_life_of_an_order(app: TestApp) {
     assert_eq!(seen["state"], "decided");
     let k = app.act_ok("teller1", id, "close", json!({"feedback": "dissatisfied"})).await;
     assert_eq!(k["state"], "closed");
+    assert_eq!(k["clocks"][2]["kind"], "completion");
+    assert_eq!(k["clocks"][2]["status"], "met");
     assert_eq!(k["feedback"], "dissatisfied");
     let k = app.act_ok("teller1", id, "request_review", json!({"reason": "客户不服处理决定"})).await;
     assert_eq!(k["state"], "under_review");

@@ -161,7 +161,7 @@ impl Ctx {
         }
 
         let received_ms = to_millis(i.received_at);
-        let window_start = received_ms - self.policy.repeat_window_days * 86_400_000;
+        let window_start = received_ms - i64::from(self.policy.repeat_window_days) * 86_400_000;
         let repeat_of = earlier.iter().find(|(.., at)| *at >= window_start && *at <= received_ms).map(|(id, ..)| *id);
         let repeat = repeat_of.is_some();
 
@@ -231,8 +231,17 @@ impl Ctx {
 
         let id = b.next_id;
         b.next_id += 1;
-        let clocks = self.policy.initial_clocks(&self.calendar, i.received_at);
-        let order = Order::registered(id, i.unit.id, i.received_at, i.first_responder_id, clocks.clone(), repeat);
+        let clocks = self.policy.initial_clocks(&self.calendar, i.channel, i.category.as_deref(), i.received_at);
+        let order = Order::registered(
+            id,
+            i.unit.id,
+            i.received_at,
+            i.first_responder_id,
+            i.channel,
+            i.category.clone(),
+            clocks.clone(),
+            repeat,
+        );
         let change = Change::Register {
             clocks: clocks.iter().map(|c| ClockStart { kind: c.kind, due_at: c.due_at }).collect(),
             repeat_of,

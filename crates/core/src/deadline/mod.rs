@@ -1,0 +1,66 @@
+//! Deadline clocks on a work order: the bank's one-hour response, the regulatory handling decision
+//! (15 days from receipt, extendable to 30, then to 60 with approval), the bank's completion target
+//! and the re-review. Due times are computed here (`policy`, `period`) when a clock starts or moves,
+//! and stored; they are never recomputed on read.
+
+pub mod period;
+pub mod policy;
+
+pub use period::{OpeningHours, Period, Unit};
+pub use policy::{ClockRule, Escalation, Override, Policy};
+
+use crate::time::Instant;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockKind {
+    Response,
+    Decision,
+    Completion,
+    Review,
+}
+
+impl ClockKind {
+    pub const ALL: [ClockKind; 4] = [Self::Response, Self::Decision, Self::Completion, Self::Review];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Response => "response",
+            Self::Decision => "decision",
+            Self::Completion => "completion",
+            Self::Review => "review",
+        }
+    }
+
+    pub fn from_str_opt(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One clock of one order. A clock is running while it has neither `met_at` nor `stopped_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clock {
+    pub kind: ClockKind,
+    pub started_at: Instant,
+    pub due_at: Instant,
+    pub met_at: Option<Instant>,
+    pub breached_at: Option<Instant>,
+    pub paused_at: Option<Instant>,
+    pub stopped_at: Option<Instant>,
+}
+
+impl Clock {
+    pub fn start(kind: ClockKind, started_at: Instant, due_at: Instant) -> Self {
+        Self { kind, started_at, due_at, met_at: None, breached_at: None, paused_at: None, stopped_at: None }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.met_at.is_none() && self.stopped_at.is_none()
+    }
+
+    /// Running, not paused, and past its due time at `now`.
+    pub fn is_overdue(&self, now: Instant) -> bool {
+        self.is_running() && self.paused_at.is_none() && now >= self.due_at
+    }
+}

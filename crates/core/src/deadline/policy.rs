@@ -1,0 +1,376 @@
+//! The bank's deadline policy, as data: which clocks run and for how long, overridable per intake
+//! channel and category; when warnings fire; the extension tiers and who approves the last one; and
+//! the escalation chain a breach climbs. Stored as a JSON document and edited by admins.
+
+use super::period::{OpeningHours, Period, Unit};
+use super::{Clock, ClockKind};
+use crate::FieldError;
+use crate::calendar::Calendar;
+use crate::channel::Channel;
+use crate::role::Role;
+use crate::time::Instant;
+use serde::{Deserialize, Serialize};
+
+/// One clock's length and the points (percent of its length) at which a warning fires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClockRule {
+    pub period: Period,
+    #[serde(default)]
+    pub warn_at: Vec<u8>,
+}
+
+impl ClockRule {
+    pub const fn new(length: u32, unit: Unit) -> Self {
+        Self { period: Period::new(length, unit), warn_at: Vec::new() }
+    }
+
+    fn warned(mut self, at: &[u8]) -> Self {
+        self.warn_at = at.to_vec();
+        self
+    }
+}
+
+/// A different rule for one clock of the orders of a channel, a category (and its subclasses), or both.
+/// `rule: null` turns the clock off for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    pub clock: ClockKind,
+    pub channel: Option<Channel>,
+    pub category: Option<String>,
+    pub rule: Option<ClockRule>,
+}
+
+impl Override {
+    fn applies(&self, kind: ClockKind, channel: Channel, category: Option<&str>) -> bool {
+        self.clock == kind
+            && self.channel.is_none_or(|c| c == channel)
+            && self.category.as_deref().is_none_or(|c| category.is_some_and(|k| k.starts_with(c)))
+    }
+
+    /// More specific overrides win: channel and category, then a longer category code, then channel.
+    fn specificity(&self) -> (bool, usize, bool) {
+        (
+            self.channel.is_some() && self.category.is_some(),
+            self.category.as_ref().map_or(0, String::len),
+            self.channel.is_some(),
+        )
+    }
+}
+
+/// Who hears of a breach, level by level, and what else happens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// Roles notified at breach level 1, 2, 3, …: each found by walking up the org tree from the
+    /// order's unit.
+    pub chain: Vec<Role>,
+    /// Time from one level to the next after the breach.
+    pub step: Period,
+    /// Also escalate the order to the parent unit at every level after the first.
+    pub auto_escalate: bool,
+    /// Hold notifications that fall outside opening hours until the next opening.
+    pub working_hours_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub opening_hours: OpeningHours,
+    /// The bank's one-hour response to a forwarded order.
+    pub response: Option<ClockRule>,
+    /// The regulatory handling decision: 15 days from receipt.
+    pub decision: ClockRule,
+    /// The bank's own time-limited completion target (限时办结).
+    pub completion: Option<ClockRule>,
+    /// The superior unit's re-review.
+    pub review: ClockRule,
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+    /// The decision period from receipt after the first and the second extension (calendar days).
+    pub extension_days: [u32; 2],
+    /// Roles that may grant the second extension (the superior unit or a head-office senior manager).
+    pub extension_approvers: Vec<Role>,
+    /// Days after the decision within which the complainant may ask for a re-review.
+    pub review_request_days: u32,
+    /// Window in which a new complaint from the same complainant counts as a repeat.
+    pub repeat_window_days: u32,
+    pub escalation: Escalation,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            opening_hours: OpeningHours::nine_to_five(),
+            response: Some(ClockRule::new(1, Unit::Hours).warned(&[50, 80])),
+            decision: ClockRule::new(15, Unit::CalendarDays).warned(&[50, 80]),
+            completion: Some(ClockRule::new(10, Unit::WorkingDays).warned(&[80])),
+            review: ClockRule::new(30, Unit::CalendarDays).warned(&[80]),
+            overrides: vec![Override {
+                clock: ClockKind::Completion,
+                channel: Some(Channel::Regulator),
+                category: None,
+                rule: Some(ClockRule::new(5, Unit::WorkingDays).warned(&[50, 80])),
+            }],
+            extension_days: [30, 60],
+            extension_approvers: vec![Role::OperationsSupervisor, Role::VicePresident, Role::President, Role::CpCentre],
+            review_request_days: 30,
+            repeat_window_days: 90,
+            escalation: Escalation {
+                chain: vec![Role::OutletHead, Role::OperationsSupervisor, Role::VicePresident, Role::President],
+                step: Period::new(1, Unit::WorkingDays),
+                auto_escalate: false,
+                working_hours_only: true,
+            },
+        }
+    }
+}
+
+impl Policy {
+    /// The rule for one clock of an order of this channel and category, if that clock runs.
+    pub fn rule(&self, kind: ClockKind, channel: Channel, category: Option<&str>) -> Option<&ClockRule> {
+        let over = self.overrides.iter().filter(|o| o.applies(kind, channel, category)).max_by_key(|o| o.specificity());
+        match over {
+            Some(o) => o.rule.as_ref(),
+            None => match kind {
+                ClockKind::Response => self.response.as_ref(),
+                ClockKind::Decision => Some(&self.decision),
+                ClockKind::Completion => self.completion.as_ref(),
+                ClockKind::Review => Some(&self.review),
+            },
+        }
+    }
+
+    /// A clock of `kind` starting at `start`, if the policy runs one for this order.
+    pub fn start(
+        &self,
+        cal: &Calendar,
+        kind: ClockKind,
+        channel: Channel,
+        category: Option<&str>,
+        start: Instant,
+    ) -> Option<Clock> {
+        let rule = self.rule(kind, channel, category)?;
+        Some(Clock::start(kind, start, rule.period.end(cal, &self.opening_hours, start)))
+    }
+
+    /// The clocks a newly registered (or reopened) order starts with.
+    pub fn initial_clocks(
+        &self,
+        cal: &Calendar,
+        channel: Channel,
+        category: Option<&str>,
+        received_at: Instant,
+    ) -> Vec<Clock> {
+        [ClockKind::Response, ClockKind::Decision, ClockKind::Completion]
+            .into_iter()
+            .filter_map(|k| self.start(cal, k, channel, category, received_at))
+            .collect()
+    }
+
+    /// The decision due time after extension `tier` (1 or 2).
+    pub fn extended_decision_due(&self, cal: &Calendar, received_at: Instant, tier: u8) -> Option<Instant> {
+        let days = *self.extension_days.get(usize::from(tier).checked_sub(1)?)?;
+        Some(cal.period_end_calendar_days(received_at, days))
+    }
+
+    /// The instants at which warnings for `clock` fire, earliest first.
+    pub fn warnings(&self, clock: &Clock, channel: Channel, category: Option<&str>) -> Vec<Instant> {
+        let Some(rule) = self.rule(clock.kind, channel, category) else { return Vec::new() };
+        let span = clock.due_at - clock.started_at;
+        let mut at: Vec<Instant> = rule.warn_at.iter().map(|p| clock.started_at + span * i32::from(*p) / 100).collect();
+        at.sort();
+        at
+    }
+
+    /// Checks the whole document; the error names the first field that is wrong.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let rule = |field: &str, r: &ClockRule| -> Result<(), FieldError> {
+            r.period.validate(&format!("{field}.period"))?;
+            let mut last = 0u8;
+            for (i, p) in r.warn_at.iter().enumerate() {
+                if *p == 0 || *p >= 100 || *p <= last {
+                    return Err(FieldError::new(
+                        format!("{field}.warn_at[{i}]"),
+                        "预警点须为 1–99 之间递增的百分比",
+                        "warning points are increasing percentages between 1 and 99",
+                    ));
+                }
+                last = *p;
+            }
+            Ok(())
+        };
+        if let Some(r) = &self.response {
+            rule("response", r)?;
+        }
+        rule("decision", &self.decision)?;
+        if let Some(r) = &self.completion {
+            rule("completion", r)?;
+        }
+        rule("review", &self.review)?;
+        for (i, o) in self.overrides.iter().enumerate() {
+            let field = format!("overrides[{i}]");
+            if matches!(o.clock, ClockKind::Decision | ClockKind::Review) && o.rule.is_none() {
+                return Err(FieldError::new(
+                    format!("{field}.rule"),
+                    "处理决定和核查期限是监管要求，不能取消",
+                    "the decision and re-review clocks are regulatory deadlines and cannot be turned off",
+                ));
+            }
+            if let Some(c) = &o.category {
+                if !crate::classification::is_valid_code(c) {
+                    return Err(FieldError::new(
+                        format!("{field}.category"),
+                        "分类代码须为 2、4 或 6 位数字",
+                        "a category code is 2, 4 or 6 digits",
+                    ));
+                }
+            }
+            if o.channel.is_none() && o.category.is_none() {
+                return Err(FieldError::new(
+                    format!("{field}"),
+                    "须指定渠道或业务类别",
+                    "an override names a channel, a category or both",
+                ));
+            }
+            if let Some(r) = &o.rule {
+                rule(&format!("{field}.rule"), r)?;
+            }
+        }
+        let [first, second] = self.extension_days;
+        if first <= self.decision_days_hint() || second <= first || second > 60 {
+            return Err(FieldError::new(
+                "extension_days",
+                "延期期限须依次递增，且总计不超过 60 日",
+                "extension periods must increase and end within 60 days of receipt",
+            ));
+        }
+        if self.escalation.chain.is_empty() || self.escalation.chain.len() > 8 {
+            return Err(FieldError::new(
+                "escalation.chain",
+                "升级链须有 1 到 8 级",
+                "the escalation chain has 1 to 8 levels",
+            ));
+        }
+        self.escalation.step.validate("escalation.step")?;
+        if !(1..=366).contains(&self.repeat_window_days) {
+            return Err(FieldError::new(
+                "repeat_window_days",
+                "重复投诉窗口须在 1 到 366 日之间",
+                "the repeat window is 1 to 366 days",
+            ));
+        }
+        if !(1..=366).contains(&self.review_request_days) {
+            return Err(FieldError::new(
+                "review_request_days",
+                "核查申请期限须在 1 到 366 日之间",
+                "the re-review request window is 1 to 366 days",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The decision period in calendar days when it is stated in days (for checking extensions).
+    fn decision_days_hint(&self) -> u32 {
+        match self.decision.period.unit {
+            Unit::CalendarDays | Unit::WorkingDays => self.decision.period.length,
+            Unit::Hours | Unit::BusinessHours => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::time::rfc3339;
+
+    fn at(s: &str) -> Instant {
+        chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn default_policy_is_valid_and_round_trips_as_json() {
+        let p = Policy::default();
+        p.validate().unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains("\"open\":\"09:00\""));
+        assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p);
+    }
+
+    #[test]
+    fn overrides_pick_the_most_specific_rule() {
+        let mut p = Policy::default();
+        p.overrides.push(Override {
+            clock: ClockKind::Completion,
+            channel: None,
+            category: Some("03".into()),
+            rule: Some(ClockRule::new(7, Unit::WorkingDays)),
+        });
+        p.overrides.push(Override {
+            clock: ClockKind::Completion,
+            channel: Some(Channel::Regulator),
+            category: Some("0302".into()),
+            rule: Some(ClockRule::new(3, Unit::WorkingDays)),
+        });
+        p.overrides.push(Override {
+            clock: ClockKind::Response,
+            channel: Some(Channel::Counter),
+            category: None,
+            rule: None,
+        });
+        let len = |k, ch, cat| p.rule(k, ch, cat).map(|r| r.period.length);
+        assert_eq!(len(ClockKind::Completion, Channel::Counter, None), Some(10));
+        assert_eq!(len(ClockKind::Completion, Channel::Regulator, None), Some(5));
+        assert_eq!(len(ClockKind::Completion, Channel::Counter, Some("0301")), Some(7));
+        assert_eq!(len(ClockKind::Completion, Channel::Regulator, Some("0302")), Some(3));
+        assert_eq!(len(ClockKind::Completion, Channel::Regulator, Some("0301")), Some(7));
+        assert_eq!(len(ClockKind::Response, Channel::Counter, None), None);
+        assert_eq!(len(ClockKind::Response, Channel::Hotline, None), Some(1));
+        p.validate().unwrap();
+    }
+
+    #[test]
+    fn initial_clocks_follow_the_rules() {
+        let cal = Calendar::china();
+        let p = Policy::default();
+        let clocks = p.initial_clocks(&cal, Channel::Regulator, Some("01"), at("2025-01-20T10:00:00+08:00"));
+        let kinds: Vec<ClockKind> = clocks.iter().map(|c| c.kind).collect();
+        assert_eq!(kinds, [ClockKind::Response, ClockKind::Decision, ClockKind::Completion]);
+        assert_eq!(rfc3339(clocks[1].due_at), "2025-02-06T00:00:00.000+08:00");
+        // 5 working days after Monday 2025-01-20: 21, 22, 23, 24, 26 (Sunday, adjusted working day)
+        assert_eq!(rfc3339(clocks[2].due_at), "2025-01-27T00:00:00.000+08:00");
+    }
+
+    #[test]
+    fn warnings_fire_at_their_fractions() {
+        let cal = Calendar::china();
+        let p = Policy::default();
+        let start = at("2025-03-03T09:00:00+08:00");
+        let c = p.start(&cal, ClockKind::Response, Channel::Hotline, None, start).unwrap();
+        let w: Vec<String> = p.warnings(&c, Channel::Hotline, None).into_iter().map(rfc3339).collect();
+        assert_eq!(w, ["2025-03-03T09:30:00.000+08:00", "2025-03-03T09:48:00.000+08:00"]);
+    }
+
+    #[test]
+    fn bad_policies_name_the_field() {
+        let mut p = Policy::default();
+        p.decision.warn_at = vec![80, 50];
+        assert_eq!(p.validate().unwrap_err().field, "decision.warn_at[1]");
+        let mut p = Policy::default();
+        p.overrides.push(Override {
+            clock: ClockKind::Decision,
+            channel: Some(Channel::Media),
+            category: None,
+            rule: None,
+        });
+        assert_eq!(p.validate().unwrap_err().field, "overrides[1].rule");
+        let mut p = Policy::default();
+        p.extension_days = [30, 90];
+        assert_eq!(p.validate().unwrap_err().field, "extension_days");
+        let mut p = Policy::default();
+        p.escalation.chain.clear();
+        assert_eq!(p.validate().unwrap_err().field, "escalation.chain");
+    }
+}
