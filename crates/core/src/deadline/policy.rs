@@ -218,18 +218,18 @@ impl Policy {
                     "the decision and re-review clocks are regulatory deadlines and cannot be turned off",
                 ));
             }
-            if let Some(c) = &o.category {
-                if !crate::classification::is_valid_code(c) {
-                    return Err(FieldError::new(
-                        format!("{field}.category"),
-                        "分类代码须为 2、4 或 6 位数字",
-                        "a category code is 2, 4 or 6 digits",
-                    ));
-                }
+            if let Some(c) = &o.category
+                && !crate::classification::is_valid_code(c)
+            {
+                return Err(FieldError::new(
+                    format!("{field}.category"),
+                    "分类代码须为 2、4 或 6 位数字",
+                    "a category code is 2, 4 or 6 digits",
+                ));
             }
             if o.channel.is_none() && o.category.is_none() {
                 return Err(FieldError::new(
-                    format!("{field}"),
+                    field.to_string(),
                     "须指定渠道或业务类别",
                     "an override names a channel, a category or both",
                 ));
@@ -366,8 +366,7 @@ mod tests {
             rule: None,
         });
         assert_eq!(p.validate().unwrap_err().field, "overrides[1].rule");
-        let mut p = Policy::default();
-        p.extension_days = [30, 90];
+        let p = Policy { extension_days: [30, 90], ..Policy::default() };
         assert_eq!(p.validate().unwrap_err().field, "extension_days");
         let mut p = Policy::default();
         p.escalation.chain.clear();
