@@ -66,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Load data from a file.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Benchmarks that print figures.
     Bench {
         #[command(subcommand)]
@@ -87,6 +92,17 @@ enum UserCommand {
         /// Name shown in the interface (defaults to the login name).
         #[arg(long)]
         display_name: Option<String>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A year's holiday arrangement: lines `date,rest|work,holiday_en,holiday_zh`. Every year in the
+    /// file replaces that year's days.
+    Calendar {
+        file: PathBuf,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -204,6 +220,19 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     return Ok(std::process::ExitCode::from(2));
                 }
             }
+        }
+        Command::Import { command: ImportCommand::Calendar { file, data } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let entries =
+                xiaobao_core::calendar::parse_entries(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            if entries.is_empty() {
+                bail!("{}: no dates to import", file.display());
+            }
+            let store = data.open().await?;
+            let years = store.import_calendar(&entries).await?;
+            store.close().await;
+            let years: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+            println!("imported {} days; replaced the calendar of {}", entries.len(), years.join(", "));
         }
         Command::Bench { command } => bench::run(command).await?,
     }

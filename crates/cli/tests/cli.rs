@@ -104,3 +104,23 @@ fn demo_bank_verifies_and_tampering_fails_audit_verify() {
     assert_eq!(verify.status.code(), Some(2), "{}", text(&verify));
     assert!(text(&verify).contains("BROKEN at event 1000"), "{}", text(&verify));
 }
+
+#[test]
+fn import_calendar_replaces_the_years_in_the_file_and_refuses_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let file = dir.path().join("2027.csv");
+    std::fs::write(
+        &file,
+        "date,kind,holiday_en,holiday_zh\n2027-01-01,rest,New Year's Day,元旦\n2027-02-06,work,Spring Festival,春节\n",
+    )
+    .unwrap();
+    let out = xiaobao(&["import", "calendar", file.to_str().unwrap(), "--data-dir", d], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("imported 2 days; replaced the calendar of 2027"), "{}", text(&out));
+
+    std::fs::write(&file, "2027-01-01,rest\n2027-01-05,work\n").unwrap();
+    let out = xiaobao(&["import", "calendar", file.to_str().unwrap(), "--data-dir", d], None);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("line 2"), "{}", text(&out));
+}

@@ -25,6 +25,60 @@ pub struct Calendar {
     years: BTreeSet<i32>,
 }
 
+/// One line of a published arrangement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarEntry {
+    pub date: NaiveDate,
+    pub kind: DayKind,
+    pub holiday_en: String,
+    pub holiday_zh: String,
+}
+
+impl DayKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rest => "rest",
+            Self::Work => "work",
+        }
+    }
+
+    pub fn from_str_opt(s: &str) -> Option<Self> {
+        match s {
+            "rest" => Some(Self::Rest),
+            "work" => Some(Self::Work),
+            _ => None,
+        }
+    }
+}
+
+/// Reads `date,kind[,holiday_en,holiday_zh]` lines: `kind` is `rest` (a day off in a holiday period)
+/// or `work` (a weekend day made a working day). `#` starts a comment; a header line is allowed. A
+/// date may appear once.
+pub fn parse_entries(text: &str) -> Result<Vec<CalendarEntry>, CalendarError> {
+    let mut out: Vec<CalendarEntry> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim().trim_start_matches('\u{feff}');
+        if line.is_empty() || line.starts_with('#') || line.starts_with("date,") {
+            continue;
+        }
+        let err = |reason: &str| CalendarError { line: i + 1, reason: reason.to_string() };
+        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+        let date = NaiveDate::parse_from_str(cols[0], "%Y-%m-%d").map_err(|_| err("date is not YYYY-MM-DD"))?;
+        let kind =
+            cols.get(1).and_then(|k| DayKind::from_str_opt(k)).ok_or_else(|| err("kind must be rest or work"))?;
+        if kind == DayKind::Work && !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            return Err(err("an adjusted working day (work) must fall on a Saturday or Sunday"));
+        }
+        if !seen.insert(date) {
+            return Err(err("this date appears twice"));
+        }
+        let name = |i: usize| cols.get(i).map(|s| s.chars().take(50).collect::<String>()).unwrap_or_default();
+        out.push(CalendarEntry { date, kind, holiday_en: name(2), holiday_zh: name(3) });
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("calendar line {line}: {reason}")]
 pub struct CalendarError {
@@ -40,24 +94,15 @@ impl Calendar {
 
     /// Reads `date,kind[,holiday_en,holiday_zh]` lines; `#` starts a comment; a header line is allowed.
     pub fn parse_csv(text: &str) -> Result<Self, CalendarError> {
+        Ok(Self::from_entries(&parse_entries(text)?))
+    }
+
+    pub fn from_entries(entries: &[CalendarEntry]) -> Self {
         let mut cal = Calendar::default();
-        for (i, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') || line.starts_with("date,") {
-                continue;
-            }
-            let mut cols = line.split(',');
-            let err = |reason: &str| CalendarError { line: i + 1, reason: reason.to_string() };
-            let date = cols.next().ok_or_else(|| err("missing date"))?;
-            let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| err("date is not YYYY-MM-DD"))?;
-            let kind = match cols.next().map(str::trim) {
-                Some("rest") => DayKind::Rest,
-                Some("work") => DayKind::Work,
-                _ => return Err(err("kind must be rest or work")),
-            };
-            cal.insert(date, kind);
+        for e in entries {
+            cal.insert(e.date, e.kind);
         }
-        Ok(cal)
+        cal
     }
 
     pub fn insert(&mut self, date: NaiveDate, kind: DayKind) {
@@ -223,6 +268,9 @@ mod tests {
         let err = Calendar::parse_csv("date,kind\n2025-01-01,rest\n2025-13-01,rest\n").unwrap_err();
         assert_eq!(err.line, 3);
         assert!(Calendar::parse_csv("2025-01-01,holiday\n").is_err());
+        // 2025-01-02 is a Thursday: it cannot be an adjusted working day
+        assert!(Calendar::parse_csv("2025-01-02,work\n").is_err());
+        assert_eq!(Calendar::parse_csv("2025-01-01,rest\n2025-01-01,rest\n").unwrap_err().line, 2);
     }
 
     proptest! {

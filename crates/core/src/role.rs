@@ -36,8 +36,8 @@ pub enum Permission {
     ManageUsers,
     /// Create and edit org units.
     ManageOrg,
-    /// Edit the classification tables.
-    ManageCategories,
+    /// Edit the rules: classification tables, deadline policy, working-day calendar.
+    ManageRules,
     /// Read the audit log and verify the event chain.
     ReadAudit,
 }
@@ -112,7 +112,7 @@ impl Role {
             HandleComplaint => managing,
             RecordComplainantRequest => front_line || managing,
             ViewPersonalData => managing || matches!(self, Auditor),
-            ManageUsers | ManageOrg | ManageCategories => matches!(self, Admin),
+            ManageUsers | ManageOrg | ManageRules => matches!(self, Admin),
             ReadAudit => matches!(self, Auditor | Admin),
         }
     }

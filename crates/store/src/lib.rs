@@ -10,6 +10,7 @@ mod db;
 mod error;
 mod events;
 mod org_units;
+mod rules;
 mod sessions;
 mod sql;
 mod users;
@@ -23,13 +24,12 @@ pub use db::{Backend, DatabaseUrl};
 pub use error::StoreError;
 pub use events::{EventRow, VerifyReport};
 pub use org_units::{CreateOrgUnitError, NewOrgUnit, OrgUnitRow};
+pub use rules::Rules;
 pub use sessions::SessionPrincipal;
 pub use users::{NewUser, UserChanges, UserRow};
 pub use writer::{ActInput, ActOutcome, RegisterInput, RegisterOutcome, WriteError};
 
 use std::sync::Arc;
-use xiaobao_core::calendar::Calendar;
-use xiaobao_core::deadline::Policy;
 
 /// The store: a read pool, a write pool and the complaint writer. Cheap to clone.
 #[derive(Clone)]
@@ -42,8 +42,7 @@ struct Inner {
     read: sqlx::AnyPool,
     write: sqlx::AnyPool,
     writer: writer::WriterHandle,
-    calendar: Calendar,
-    policy: Policy,
+    rules: rules::SharedRules,
     /// Org units by code: units are never deleted and their paths never change.
     org_units: std::sync::RwLock<std::collections::HashMap<String, OrgUnitRow>>,
     /// Active classification codes seen recently (trusted for a minute, so another server's
@@ -60,17 +59,15 @@ impl Store {
         let (backend, read, write) = db::connect(url).await?;
         db::migrate(backend, &write).await?;
         db::seed(&write).await?;
-        let calendar = Calendar::china();
-        let policy = Policy::default();
-        let writer = writer::spawn(write.clone(), calendar.clone(), policy.clone());
+        let rules: rules::SharedRules = Arc::new(std::sync::RwLock::new(Arc::new(rules::load(&write).await?)));
+        let writer = writer::spawn(write.clone(), rules.clone());
         Ok(Self {
             inner: Arc::new(Inner {
                 backend,
                 read,
                 write,
                 writer,
-                calendar,
-                policy,
+                rules,
                 org_units: Default::default(),
                 classes: Default::default(),
             }),
@@ -79,14 +76,6 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.inner.backend
-    }
-
-    pub fn calendar(&self) -> &Calendar {
-        &self.inner.calendar
-    }
-
-    pub fn policy(&self) -> &Policy {
-        &self.inner.policy
     }
 
     fn read(&self) -> &sqlx::AnyPool {

@@ -85,7 +85,7 @@ pub async fn put_category(
     caller: Caller,
     ValidJson(req): ValidJson<PutClass>,
 ) -> ApiResult<Json<ClassView>> {
-    caller.require(Permission::ManageCategories)?;
+    caller.require(Permission::ManageRules)?;
     if !is_valid_code(&req.code) {
         return Err(ApiError::invalid("code", "分类代码须为 2、4 或 6 位数字", "a class code is 2, 4 or 6 digits"));
     }

@@ -63,7 +63,7 @@ async fn run(state: &AppState, caller: &Caller, id: i64, action: Action) -> ApiR
     let at = state.clock.now();
     state.store.act(ActInput { complaint_id: id, actor: caller.actor(), action, at }).await?;
     let k = state.store.complaint(id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(ComplaintView::new(&k, false, at)))
+    Ok(Json(ComplaintView::new(&k, false, at, &state.store.rules().calendar)))
 }
 
 macro_rules! reason_action {

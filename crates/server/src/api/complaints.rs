@@ -155,7 +155,10 @@ pub async fn create_complaint(
     };
     let merged = matches!(outcome, RegisterOutcome::Merged { .. });
     let status = if merged { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(RegisteredView { complaint: ComplaintView::new(&k, false, now), merged })))
+    Ok((
+        status,
+        Json(RegisteredView { complaint: ComplaintView::new(&k, false, now, &state.store.rules().calendar), merged }),
+    ))
 }
 
 /// Work orders in the caller's scope (their subtree, plus the orders they registered), newest first.
@@ -229,7 +232,11 @@ pub async fn list_complaints(
     };
     let page_rows = state.store.complaints(&f).await?;
     Ok(Json(Paged {
-        items: page_rows.items.iter().map(|k| ComplaintView::new(k, false, now)).collect(),
+        items: page_rows
+            .items
+            .iter()
+            .map(|k| ComplaintView::new(k, false, now, &state.store.rules().calendar))
+            .collect(),
         total: page_rows.total,
         page,
         per_page: limit,
@@ -260,7 +267,7 @@ pub async fn get_complaint(
             )
             .await?;
     }
-    Ok(Json(ComplaintView::new(&k, unmasked, now)))
+    Ok(Json(ComplaintView::new(&k, unmasked, now, &state.store.rules().calendar)))
 }
 
 /// The order's timeline: every event, oldest first.

@@ -7,6 +7,7 @@ pub mod complaint_actions;
 pub mod complaints;
 pub mod org_units;
 pub mod query;
+pub mod rules;
 pub mod session;
 pub mod users;
 pub mod views;
@@ -63,4 +64,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(complainants::routes())
         .merge(complaints::routes())
         .merge(complaint_actions::routes())
+        .merge(rules::routes())
 }

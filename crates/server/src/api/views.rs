@@ -209,12 +209,18 @@ pub struct ComplaintView {
     pub decision: Option<DecisionView>,
     pub feedback: Option<Feedback>,
     pub clocks: Vec<ClockView>,
+    /// Years this order's clocks span whose holiday arrangement is not loaded: their deadlines count
+    /// weekends only until an admin loads it.
+    pub missing_calendar_years: Vec<i32>,
     pub updated_at: String,
 }
 
 impl ComplaintView {
-    pub fn new(k: &ComplaintRow, unmasked: bool, now: Instant) -> Self {
+    pub fn new(k: &ComplaintRow, unmasked: bool, now: Instant, calendar: &xiaobao_core::calendar::Calendar) -> Self {
+        use chrono::Datelike;
         let o = &k.order;
+        let year = |t: Instant| xiaobao_core::time::local_date(t).year();
+        let last = o.clocks.iter().map(|c| year(c.due_at)).max().unwrap_or(year(o.received_at));
         Self {
             id: o.id,
             number: k.number.clone(),
@@ -249,6 +255,7 @@ impl ComplaintView {
             decision: o.decision.as_ref().map(DecisionView::from),
             feedback: o.feedback,
             clocks: o.clocks.iter().map(|c| ClockView::new(c, now)).collect(),
+            missing_calendar_years: calendar.missing_years(year(o.received_at), last),
             updated_at: rfc3339(k.updated_at),
         }
     }

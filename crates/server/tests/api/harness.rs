@@ -151,6 +151,15 @@ impl TestApp {
         app
     }
 
+    /// Logs `user` in again (after the clock moved past their session).
+    pub async fn login(&mut self, user: &'static str) {
+        let (status, body) = self
+            .call_anon(Method::POST, "/api/v1/session", Some(json!({"username": user, "password": PASSWORD})))
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {user}: {body}");
+        self.tokens.insert(user, body["token"].as_str().unwrap().to_string());
+    }
+
     async fn send(&self, req: reqwest::RequestBuilder, body: Option<Value>) -> (StatusCode, Value) {
         let req = match body {
             Some(b) => req.json(&b),

@@ -13,5 +13,6 @@ mod lifecycle;
 mod lists;
 mod privacy;
 mod repeat;
+mod rules;
 mod scope;
 mod transitions;

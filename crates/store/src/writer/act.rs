@@ -39,7 +39,7 @@ impl Ctx {
                 None => None,
             };
         }
-        let (change, to) = complaint::check(&order, &action, &i.actor, i.at, &self.policy, &self.calendar)
+        let (change, to) = complaint::check(&order, &action, &i.actor, i.at, &b.rules.policy, &b.rules.calendar)
             .map_err(WriteError::Refused)?;
         let from = order.state;
         let new_path = match &change {

@@ -14,11 +14,9 @@ use act::{load_order, save_order};
 use pending::Pending;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
-use xiaobao_core::calendar::Calendar;
 use xiaobao_core::channel::Channel;
 use xiaobao_core::complainant::NewComplainant;
 use xiaobao_core::complaint::{Action, Actor, Order, Refusal, State, UnitRef};
-use xiaobao_core::deadline::Policy;
 use xiaobao_core::money::Money;
 use xiaobao_core::time::Instant;
 
@@ -154,10 +152,10 @@ pub(crate) struct WriterHandle {
     tx: mpsc::Sender<Job>,
 }
 
-pub(crate) fn spawn(pool: AnyPool, calendar: Calendar, policy: Policy) -> WriterHandle {
+pub(crate) fn spawn(pool: AnyPool, rules: crate::rules::SharedRules) -> WriterHandle {
     let (tx, mut rx) = mpsc::channel::<Job>(8192);
     tokio::spawn(async move {
-        let ctx = Ctx { pool, calendar, policy };
+        let ctx = Ctx { pool, rules };
         let mut jobs = Vec::with_capacity(MAX_BATCH);
         while let Some(first) = rx.recv().await {
             jobs.push(first);
@@ -175,8 +173,7 @@ pub(crate) fn spawn(pool: AnyPool, calendar: Calendar, policy: Policy) -> Writer
 
 struct Ctx {
     pool: AnyPool,
-    calendar: Calendar,
-    policy: Policy,
+    rules: crate::rules::SharedRules,
 }
 
 impl Ctx {
@@ -225,7 +222,9 @@ impl Ctx {
             }),
         )
         .await?;
+        let rules = self.rules.read().unwrap_or_else(|p| p.into_inner()).clone();
         let mut b = Batch {
+            rules,
             head,
             next_id: max_id.unwrap_or(0) + 1,
             next_complainant_id: None,
@@ -254,6 +253,8 @@ impl Ctx {
 /// What one batch carries between its jobs: the chain head (with the events to write), the next ids,
 /// and the rows registered in it, written before anything reads them back.
 struct Batch {
+    /// The policy and calendar this batch computes deadlines with.
+    rules: std::sync::Arc<crate::Rules>,
     head: ChainHead,
     next_id: i64,
     next_complainant_id: Option<i64>,

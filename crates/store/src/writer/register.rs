@@ -161,7 +161,7 @@ impl Ctx {
         }
 
         let received_ms = to_millis(i.received_at);
-        let window_start = received_ms - i64::from(self.policy.repeat_window_days) * 86_400_000;
+        let window_start = received_ms - i64::from(b.rules.policy.repeat_window_days) * 86_400_000;
         let repeat_of = earlier.iter().find(|(.., at)| *at >= window_start && *at <= received_ms).map(|(id, ..)| *id);
         let repeat = repeat_of.is_some();
 
@@ -231,7 +231,7 @@ impl Ctx {
 
         let id = b.next_id;
         b.next_id += 1;
-        let clocks = self.policy.initial_clocks(&self.calendar, i.channel, i.category.as_deref(), i.received_at);
+        let clocks = b.rules.policy.initial_clocks(&b.rules.calendar, i.channel, i.category.as_deref(), i.received_at);
         let order = Order::registered(
             id,
             i.unit.id,
