@@ -46,6 +46,7 @@ async fn register(clients: usize, requests: u64, database_url: Option<String>) -
             role: xiaobao_core::role::Role::CpCentre,
             org_unit_id: ho.id,
             password_hash: hash,
+            email: None,
         })
         .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

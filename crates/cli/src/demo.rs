@@ -178,6 +178,7 @@ async fn user(store: &Store, hash: &str, username: &str, display: &str, role: Ro
             role,
             org_unit_id: unit_id,
             password_hash: hash.into(),
+            email: None,
         })
         .await
         .with_context(|| format!("creating user {username}"))

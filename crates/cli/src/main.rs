@@ -48,6 +48,12 @@ enum Command {
         /// Create the demo bank in an empty database before serving.
         #[arg(long)]
         demo: bool,
+        /// SMTP relay for deadline alert mail, e.g. smtp://mail.bank.local:25 (no mail without it).
+        #[arg(long, env = "XIAOBAO_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// Sender of alert mail.
+        #[arg(long, env = "XIAOBAO_MAIL_FROM", default_value = "Xiaobao <xiaobao@localhost>")]
+        mail_from: String,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -143,7 +149,12 @@ fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     match cli.command {
-        Command::Serve { listen, demo, data } => {
+        Command::Serve { listen, demo, smtp_url, mail_from, data } => {
+            let smtp = smtp_url
+                .as_deref()
+                .map(|u| xiaobao_server::mailer::SmtpConfig::parse(u, &mail_from))
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--smtp-url / --mail-from: {e}"))?;
             let store = data.open().await?;
             if demo {
                 if store.count_users().await? == 0 {
@@ -160,7 +171,28 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 "Xiaobao is serving on http://{} (API under /api/v1, OpenAPI at /api/openapi.json)",
                 listener.local_addr()?
             );
-            xiaobao_server::serve(listener, AppState::new(store.clone(), Arc::new(SystemClock))).await?;
+            let state = AppState::new(store.clone(), Arc::new(SystemClock));
+            let scheduler = xiaobao_server::scheduler::spawn(state.clone());
+            let mailer =
+                smtp.map(|s| xiaobao_server::mailer::spawn(state.clone(), s, std::time::Duration::from_secs(15)));
+            let reload = {
+                // Another server may change the policy or the calendar: read them again now and then.
+                let store = store.clone();
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                        if let Err(e) = store.reload_rules().await {
+                            tracing::warn!(error = %e, "reloading the deadline rules failed");
+                        }
+                    }
+                })
+            };
+            xiaobao_server::serve(listener, state).await?;
+            scheduler.abort();
+            reload.abort();
+            if let Some(m) = mailer {
+                m.abort();
+            }
             store.close().await;
         }
         Command::Demo { data } => {
@@ -197,6 +229,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     role,
                     org_unit_id: unit.id,
                     password_hash,
+                    email: None,
                 })
                 .await
             {

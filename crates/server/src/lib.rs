@@ -7,6 +7,8 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod json;
+pub mod mailer;
+pub mod scheduler;
 
 pub use app::{AppState, router, serve};
 pub use auth::hash_password;

@@ -174,12 +174,12 @@ pub(crate) fn clock_from_row(r: &AnyRow) -> Result<(i64, Clock), StoreError> {
             breached_at: opt_ms(r, "breached_at")?,
             paused_at: opt_ms(r, "paused_at")?,
             stopped_at: opt_ms(r, "stopped_at")?,
+            alerts_fired: u8::try_from(r.try_get::<i64, _>("alerts_fired")?).unwrap_or(u8::MAX),
         },
     ))
 }
 
-const CLOCK_SELECT: &str =
-    "SELECT complaint_id, kind, started_at, due_at, met_at, breached_at, paused_at, stopped_at FROM complaint_clocks";
+const CLOCK_SELECT: &str = "SELECT complaint_id, kind, started_at, due_at, met_at, breached_at, paused_at, stopped_at, alerts_fired FROM complaint_clocks";
 
 /// The clocks of the given orders, in one query.
 pub(crate) async fn clocks_for<'e, E>(exec: E, ids: &[i64]) -> Result<Vec<(i64, Clock)>, StoreError>

@@ -158,6 +158,28 @@ pub async fn seed(pool: &AnyPool) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The user the system acts as (deadline alerts, automatic escalation): inactive, with a password
+/// hash nothing matches, created on first start.
+pub async fn system_user_id(pool: &AnyPool) -> Result<i64, StoreError> {
+    let mut tx = pool.begin().await?;
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM users WHERE username = 'system'").fetch_optional(&mut *tx).await?;
+    let id = match found {
+        Some((id,)) => id,
+        None => {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO users (username, display_name, role, org_unit_id, password_hash, active, created_at) \
+                 SELECT 'system', '系统', 'auditor', id, '!', 0, 0 FROM org_units WHERE parent_id IS NULL RETURNING id",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            id
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
 /// The half-open range `[path, end)` of materialised paths inside the subtree at `path`: paths are
 /// digits and `/`, and `0` sorts right after `/`, so the bound is the path with its last `/` as `0`.
 pub fn subtree_range(path: &str) -> (String, String) {

@@ -3,6 +3,7 @@
 //! event log, and a single writer that group-commits complaint writes in one durable transaction.
 
 mod access_log;
+mod alerts;
 mod classes;
 mod complainants;
 mod complaints;
@@ -17,6 +18,7 @@ mod users;
 mod writer;
 
 pub use access_log::AccessLogEntry;
+pub use alerts::{AlertSignal, DueAlert, Leadership, NotificationRow, OutboxMail};
 pub use classes::ClassRow;
 pub use complainants::{ComplainantFilter, ComplainantRow};
 pub use complaints::{ComplaintFilter, ComplaintRow, Page};
@@ -27,7 +29,7 @@ pub use org_units::{CreateOrgUnitError, NewOrgUnit, OrgUnitRow};
 pub use rules::Rules;
 pub use sessions::SessionPrincipal;
 pub use users::{NewUser, UserChanges, UserRow};
-pub use writer::{ActInput, ActOutcome, RegisterInput, RegisterOutcome, WriteError};
+pub use writer::{ActInput, ActOutcome, AlertInput, AlertOutcome, RegisterInput, RegisterOutcome, WriteError};
 
 use std::sync::Arc;
 
@@ -43,6 +45,8 @@ struct Inner {
     write: sqlx::AnyPool,
     writer: writer::WriterHandle,
     rules: rules::SharedRules,
+    signal: Arc<alerts::AlertSignal>,
+    system_user_id: i64,
     /// Org units by code: units are never deleted and their paths never change.
     org_units: std::sync::RwLock<std::collections::HashMap<String, OrgUnitRow>>,
     /// Active classification codes seen recently (trusted for a minute, so another server's
@@ -60,7 +64,9 @@ impl Store {
         db::migrate(backend, &write).await?;
         db::seed(&write).await?;
         let rules: rules::SharedRules = Arc::new(std::sync::RwLock::new(Arc::new(rules::load(&write).await?)));
-        let writer = writer::spawn(write.clone(), rules.clone());
+        let system_user_id = db::system_user_id(&write).await?;
+        let signal = Arc::new(alerts::AlertSignal::default());
+        let writer = writer::spawn(write.clone(), rules.clone(), system_user_id, signal.clone());
         Ok(Self {
             inner: Arc::new(Inner {
                 backend,
@@ -68,6 +74,8 @@ impl Store {
                 write,
                 writer,
                 rules,
+                signal,
+                system_user_id,
                 org_units: Default::default(),
                 classes: Default::default(),
             }),

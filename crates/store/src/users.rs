@@ -16,6 +16,8 @@ pub struct UserRow {
     pub org_name: String,
     pub org_path: String,
     pub active: bool,
+    /// Where deadline alerts are mailed.
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -25,9 +27,10 @@ pub struct NewUser {
     pub role: Role,
     pub org_unit_id: i64,
     pub password_hash: String,
+    pub email: Option<String>,
 }
 
-pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code AS org_code, o.name AS org_name, o.path AS org_path, u.active, u.password_hash";
+pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code AS org_code, o.name AS org_name, o.path AS org_path, u.active, u.email, u.password_hash";
 pub(crate) const USER_FROM: &str = "FROM users u JOIN org_units o ON o.id = u.org_unit_id";
 
 pub(crate) fn user_from_row(r: &AnyRow) -> Result<UserRow, StoreError> {
@@ -43,6 +46,7 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<UserRow, StoreError> {
         org_name: r.try_get("org_name")?,
         org_path: r.try_get("org_path")?,
         active: active != 0,
+        email: r.try_get("email")?,
     })
 }
 
@@ -50,7 +54,7 @@ impl Store {
     pub async fn create_user(&self, u: &NewUser) -> Result<UserRow, StoreError> {
         let now = chrono::Utc::now().timestamp_millis();
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (username, display_name, role, org_unit_id, password_hash, active, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
+            "INSERT INTO users (username, display_name, role, org_unit_id, password_hash, active, created_at, email) VALUES ($1, $2, $3, $4, $5, 1, $6, $7) RETURNING id",
         )
         .bind(&u.username)
         .bind(&u.display_name)
@@ -58,6 +62,7 @@ impl Store {
         .bind(u.org_unit_id)
         .bind(&u.password_hash)
         .bind(now)
+        .bind(u.email.clone())
         .fetch_one(self.write())
         .await
         .map_err(|e| StoreError::on_unique(e, "username"))?;
@@ -84,14 +89,15 @@ impl Store {
     pub async fn users_in_subtree(&self, path: &str, offset: i64, limit: i64) -> Result<Vec<UserRow>, StoreError> {
         let (lo, hi) = crate::db::subtree_range(path);
         let sql = format!(
-            "SELECT {USER_COLUMNS} {USER_FROM} WHERE o.path >= $1 AND o.path < $2 ORDER BY u.username LIMIT $3 OFFSET $4"
+            "SELECT {USER_COLUMNS} {USER_FROM} WHERE o.path >= $1 AND o.path < $2 AND u.username <> 'system' ORDER BY u.username LIMIT $3 OFFSET $4"
         );
         let rows = sqlx::query(&sql).bind(lo).bind(hi).bind(limit).bind(offset).fetch_all(self.read()).await?;
         rows.iter().map(user_from_row).collect()
     }
 
     pub async fn count_users(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(self.read()).await?;
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM users WHERE username <> 'system'").fetch_one(self.read()).await?;
         Ok(n)
     }
 }
@@ -104,6 +110,7 @@ pub struct UserChanges {
     pub org_unit_id: Option<i64>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
+    pub email: Option<String>,
 }
 
 impl Store {
@@ -113,8 +120,8 @@ impl Store {
         let mut tx = self.write().begin().await?;
         let r = sqlx::query(
             "UPDATE users SET display_name = COALESCE($1, display_name), role = COALESCE($2, role), \
-             org_unit_id = COALESCE($3, org_unit_id), active = COALESCE($4, active), password_hash = COALESCE($5, password_hash) \
-             WHERE id = $6",
+             org_unit_id = COALESCE($3, org_unit_id), active = COALESCE($4, active), password_hash = COALESCE($5, password_hash), \
+             email = COALESCE($7, email) WHERE id = $6",
         )
         .bind(c.display_name.clone())
         .bind(c.role.map(|r| r.as_str().to_string()))
@@ -122,6 +129,7 @@ impl Store {
         .bind(c.active.map(i64::from))
         .bind(c.password_hash.clone())
         .bind(id)
+        .bind(c.email.clone())
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() == 0 {

@@ -3,7 +3,7 @@
 
 use super::action::{Decision, Feedback, UnitRef};
 use super::state::State;
-use crate::deadline::ClockKind;
+use crate::deadline::{Alert, ClockKind};
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -13,21 +13,67 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
-    Register { clocks: Vec<ClockStart>, repeat_of: Option<i64> },
-    Merge { summary: String, description: String },
+    Register {
+        clocks: Vec<ClockStart>,
+        repeat_of: Option<i64>,
+    },
+    Merge {
+        summary: String,
+        description: String,
+    },
     Accept,
-    Decline { reason: String },
-    Respond { text: String },
-    Transfer { from: i64, to: UnitRef, reason: String, clock: Option<ClockStart> },
-    Escalate { from: i64, to: UnitRef, reason: String },
-    Extend { reason: String, tier: u8, decision_due_at: Instant },
-    Pause { reason: String },
-    Resume { reason: String },
-    Decide { decision: Decision },
-    Close { feedback: Feedback, note: Option<String> },
-    Reopen { reason: String, clocks: Vec<ClockStart> },
-    RequestReview { reason: String, clock: Option<ClockStart> },
-    Withdraw { reason: String },
+    Decline {
+        reason: String,
+    },
+    Respond {
+        text: String,
+    },
+    Transfer {
+        from: i64,
+        to: UnitRef,
+        reason: String,
+        clock: Option<ClockStart>,
+    },
+    Escalate {
+        from: i64,
+        to: UnitRef,
+        reason: String,
+    },
+    Extend {
+        reason: String,
+        tier: u8,
+        decision_due_at: Instant,
+    },
+    Pause {
+        reason: String,
+    },
+    Resume {
+        reason: String,
+    },
+    Decide {
+        decision: Decision,
+    },
+    Close {
+        feedback: Feedback,
+        note: Option<String>,
+    },
+    Reopen {
+        reason: String,
+        clocks: Vec<ClockStart>,
+    },
+    RequestReview {
+        reason: String,
+        clock: Option<ClockStart>,
+    },
+    Withdraw {
+        reason: String,
+    },
+    /// The deadline scheduler's warning or breach on one clock.
+    ClockAlert {
+        clock: ClockKind,
+        alert: Alert,
+        due_at: Instant,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +101,8 @@ impl Change {
             Self::Reopen { .. } => "reopen",
             Self::RequestReview { .. } => "request_review",
             Self::Withdraw { .. } => "withdraw",
+            Self::ClockAlert { alert: Alert::Warning { .. }, .. } => "clock_warning",
+            Self::ClockAlert { alert: Alert::Breach { .. }, .. } => "clock_breach",
         }
     }
 }

@@ -318,6 +318,14 @@ pub fn check(
 pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
     match change {
         Change::Register { .. } | Change::Accept | Change::Pause { .. } | Change::Resume { .. } => {}
+        Change::ClockAlert { clock, alert, due_at } => {
+            if let Some(c) = order.clock_mut(*clock).filter(|c| c.is_running()) {
+                c.alerts_fired = c.alerts_fired.saturating_add(1);
+                if matches!(alert, crate::deadline::Alert::Breach { level: 1 }) {
+                    c.breached_at.get_or_insert(*due_at);
+                }
+            }
+        }
         Change::Merge { .. } => order.merge_count += 1,
         Change::Decline { .. } | Change::Withdraw { .. } => stop_all(order, at),
         Change::Respond { .. } => {

@@ -48,11 +48,32 @@ pub struct Clock {
     pub breached_at: Option<Instant>,
     pub paused_at: Option<Instant>,
     pub stopped_at: Option<Instant>,
+    /// How many of this clock's alerts (warnings, then breach levels) have fired.
+    pub alerts_fired: u8,
+}
+
+/// What the deadline scheduler tells people about a clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "alert", rename_all = "snake_case")]
+pub enum Alert {
+    /// The clock has run `percent` of its length.
+    Warning { percent: u8 },
+    /// The clock ran out (`level` 1) and has stayed out for `level - 1` escalation steps since.
+    Breach { level: u8 },
 }
 
 impl Clock {
     pub fn start(kind: ClockKind, started_at: Instant, due_at: Instant) -> Self {
-        Self { kind, started_at, due_at, met_at: None, breached_at: None, paused_at: None, stopped_at: None }
+        Self {
+            kind,
+            started_at,
+            due_at,
+            met_at: None,
+            breached_at: None,
+            paused_at: None,
+            stopped_at: None,
+            alerts_fired: 0,
+        }
     }
 
     pub fn is_running(&self) -> bool {

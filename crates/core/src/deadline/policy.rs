@@ -3,7 +3,7 @@
 //! the escalation chain a breach climbs. Stored as a JSON document and edited by admins.
 
 use super::period::{OpeningHours, Period, Unit};
-use super::{Clock, ClockKind};
+use super::{Alert, Clock, ClockKind};
 use crate::FieldError;
 use crate::calendar::Calendar;
 use crate::channel::Channel;
@@ -184,6 +184,46 @@ impl Policy {
         at
     }
 
+    /// The clock's next alert and when it falls due: its warnings, then breach level 1 at the due time
+    /// and one more level per escalation step, up the chain. None for a clock that is met, stopped,
+    /// paused, or past its last level.
+    pub fn next_alert(
+        &self,
+        cal: &Calendar,
+        clock: &Clock,
+        channel: Channel,
+        category: Option<&str>,
+    ) -> Option<(Instant, Alert)> {
+        if !clock.is_running() || clock.paused_at.is_some() {
+            return None;
+        }
+        let warn_at = self.rule(clock.kind, channel, category).map(|r| r.warn_at.as_slice()).unwrap_or(&[]);
+        let n = usize::from(clock.alerts_fired);
+        if let Some(p) = warn_at.get(n) {
+            let span = clock.due_at - clock.started_at;
+            return Some((clock.started_at + span * i32::from(*p) / 100, Alert::Warning { percent: *p }));
+        }
+        let level = n - warn_at.len() + 1;
+        if level > self.escalation.chain.len() {
+            return None;
+        }
+        // Levels are counted from the due time in whole steps (a step of working days from a due
+        // time at midnight must not skip a day).
+        let steps = u32::try_from(level - 1).unwrap_or(u32::MAX);
+        let at = if steps == 0 {
+            clock.due_at
+        } else {
+            let step = self.escalation.step;
+            // A due time of 24:00 belongs to the day that just ended: day-counted steps start there.
+            let base = match step.unit {
+                Unit::CalendarDays | Unit::WorkingDays => clock.due_at - chrono::Duration::milliseconds(1),
+                Unit::Hours | Unit::BusinessHours => clock.due_at,
+            };
+            Period::new(step.length.saturating_mul(steps), step.unit).end(cal, &self.opening_hours, base)
+        };
+        Some((at, Alert::Breach { level: u8::try_from(level).unwrap_or(u8::MAX) }))
+    }
+
     /// Checks the whole document; the error names the first field that is wrong.
     pub fn validate(&self) -> Result<(), FieldError> {
         let rule = |field: &str, r: &ClockRule| -> Result<(), FieldError> {
@@ -351,6 +391,46 @@ mod tests {
         let c = p.start(&cal, ClockKind::Response, Channel::Hotline, None, start).unwrap();
         let w: Vec<String> = p.warnings(&c, Channel::Hotline, None).into_iter().map(rfc3339).collect();
         assert_eq!(w, ["2025-03-03T09:30:00.000+08:00", "2025-03-03T09:48:00.000+08:00"]);
+    }
+
+    #[test]
+    fn alerts_come_in_order_warnings_then_breach_levels_up_the_chain() {
+        let cal = Calendar::china();
+        let p = Policy::default();
+        // Friday 2025-03-07 16:00, one-hour response: warnings at 16:30 and 16:48, breach at 17:00,
+        // then one working day per level: Monday, Tuesday, Wednesday.
+        let mut c =
+            p.start(&cal, ClockKind::Response, Channel::Hotline, None, at("2025-03-07T16:00:00+08:00")).unwrap();
+        let mut seen = Vec::new();
+        while let Some((when, alert)) = p.next_alert(&cal, &c, Channel::Hotline, None) {
+            seen.push((rfc3339(when), alert));
+            c.alerts_fired += 1;
+        }
+        assert_eq!(
+            seen,
+            [
+                ("2025-03-07T16:30:00.000+08:00".to_string(), Alert::Warning { percent: 50 }),
+                ("2025-03-07T16:48:00.000+08:00".to_string(), Alert::Warning { percent: 80 }),
+                ("2025-03-07T17:00:00.000+08:00".to_string(), Alert::Breach { level: 1 }),
+                ("2025-03-11T00:00:00.000+08:00".to_string(), Alert::Breach { level: 2 }),
+                ("2025-03-12T00:00:00.000+08:00".to_string(), Alert::Breach { level: 3 }),
+                ("2025-03-13T00:00:00.000+08:00".to_string(), Alert::Breach { level: 4 }),
+            ]
+        );
+        // a decision due at 24:00 of Tuesday 2025-03-18 climbs a level at the end of each working day after
+        let d = Clock::start(ClockKind::Decision, at("2025-03-03T09:00:00+08:00"), at("2025-03-19T00:00:00+08:00"));
+        let d = Clock { alerts_fired: 3, ..d };
+        assert_eq!(
+            p.next_alert(&cal, &d, Channel::Hotline, None).map(|(t, _)| rfc3339(t)).unwrap(),
+            "2025-03-20T00:00:00.000+08:00"
+        );
+        // nothing while paused or once met
+        c.alerts_fired = 0;
+        c.paused_at = Some(at("2025-03-07T16:10:00+08:00"));
+        assert!(p.next_alert(&cal, &c, Channel::Hotline, None).is_none());
+        c.paused_at = None;
+        c.met_at = Some(at("2025-03-07T16:10:00+08:00"));
+        assert!(p.next_alert(&cal, &c, Channel::Hotline, None).is_none());
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod categories;
 pub mod complainants;
 pub mod complaint_actions;
 pub mod complaints;
+pub mod notifications;
 pub mod org_units;
 pub mod query;
 pub mod rules;
@@ -65,4 +66,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(complaints::routes())
         .merge(complaint_actions::routes())
         .merge(rules::routes())
+        .merge(notifications::routes())
 }

@@ -25,6 +25,8 @@ pub struct CreateUser {
     pub role: Role,
     pub org_unit: String,
     pub password: String,
+    /// Where deadline alerts are mailed.
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -35,6 +37,7 @@ pub struct UpdateUser {
     pub org_unit: Option<String>,
     pub active: Option<bool>,
     pub password: Option<String>,
+    pub email: Option<String>,
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -85,8 +88,14 @@ pub async fn update_user(
         }
         None => None,
     };
-    let changes =
-        xiaobao_store::UserChanges { display_name, role: req.role, org_unit_id, active: req.active, password_hash };
+    let changes = xiaobao_store::UserChanges {
+        display_name,
+        role: req.role,
+        org_unit_id,
+        active: req.active,
+        password_hash,
+        email: req.email.as_deref().map(parse_email).transpose()?,
+    };
     let updated = state.store.update_user(user.id, &changes, state.clock.now().timestamp_millis()).await?;
     state.sessions.forget_user(user.id);
     Ok(Json(UserView::from(&updated)))
@@ -115,6 +124,20 @@ async fn user_in_scope(state: &AppState, caller: &Caller, username: &str) -> Api
 /// Hashes a password on the blocking pool: argon2id takes tens of milliseconds by design.
 async fn hash_password_off_thread(password: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| ApiError::Internal)?
+}
+
+/// An e-mail address: something@host, at most 254 characters, no spaces.
+pub fn parse_email(s: &str) -> Result<String, FieldError> {
+    let s = s.trim();
+    let ok = s.len() <= 254
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && s.split_once('@').is_some_and(|(local, host)| {
+            !local.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
+        });
+    if !ok {
+        return Err(FieldError::new("email", "电子邮箱格式不正确", "not a valid e-mail address"));
+    }
+    Ok(s.to_string())
 }
 
 pub fn check_password(s: &str) -> Result<(), FieldError> {
@@ -157,7 +180,14 @@ pub async fn create_user(
     let password_hash = hash_password_off_thread(req.password.clone()).await?;
     let user = state
         .store
-        .create_user(&NewUser { username, display_name, role: req.role, org_unit_id: unit.id, password_hash })
+        .create_user(&NewUser {
+            username,
+            display_name,
+            role: req.role,
+            org_unit_id: unit.id,
+            password_hash,
+            email: req.email.as_deref().filter(|e| !e.trim().is_empty()).map(parse_email).transpose()?,
+        })
         .await
         .map_err(|e| match e {
             xiaobao_store::StoreError::Duplicate(_) => {

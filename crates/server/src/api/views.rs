@@ -46,6 +46,7 @@ pub struct UserView {
     pub role: xiaobao_core::role::Role,
     pub org_unit: OrgUnitRef,
     pub active: bool,
+    pub email: Option<String>,
 }
 
 impl From<&UserRow> for UserView {
@@ -57,6 +58,7 @@ impl From<&UserRow> for UserView {
             role: u.role,
             org_unit: OrgUnitRef { code: u.org_code.clone(), name: u.org_name.clone() },
             active: u.active,
+            email: u.email.clone(),
         }
     }
 }

@@ -23,6 +23,7 @@ pub enum Backend {
 pub struct TestApp {
     pub base: String,
     pub store: Store,
+    pub state: AppState,
     pub clock: ManualClock,
     pub http: reqwest::Client,
     pub tokens: HashMap<&'static str, String>,
@@ -128,19 +129,21 @@ impl TestApp {
                     role: *role,
                     org_unit_id: unit.id,
                     password_hash: password_hash(),
+                    email: Some(format!("{username}@bank.test")),
                 })
                 .await
                 .unwrap();
         }
         let clock = ManualClock::new(start_time());
         let state = AppState::new(store.clone(), Arc::new(clock.clone()));
+        let server_state = state.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
-            axum::serve(listener, xiaobao_server::router(state)).await.unwrap();
+            axum::serve(listener, xiaobao_server::router(server_state)).await.unwrap();
         });
         let http = reqwest::Client::new();
-        let mut app = TestApp { base, store, clock, http, tokens: HashMap::new(), db, _dir: dir, server };
+        let mut app = TestApp { base, store, state, clock, http, tokens: HashMap::new(), db, _dir: dir, server };
         for (username, ..) in USERS {
             let (status, body) = app
                 .call_anon(Method::POST, "/api/v1/session", Some(json!({"username": username, "password": PASSWORD})))
@@ -149,6 +152,19 @@ impl TestApp {
             app.tokens.insert(username, body["token"].as_str().unwrap().to_string());
         }
         app
+    }
+
+    /// Another server over the same database, with the same clock (a restart, or a second instance).
+    pub async fn second_server(&self) -> AppState {
+        let url = match &self.db {
+            DbHandle::Sqlite(p) => DatabaseUrl::SqliteFile(p.clone()),
+            DbHandle::Postgres(u) => DatabaseUrl::Postgres(u.clone()),
+        };
+        AppState::new(Store::open(&url).await.expect("open store again"), Arc::new(self.clock.clone()))
+    }
+
+    pub async fn user_id(&self, username: &str) -> i64 {
+        self.store.user_for_login(username).await.unwrap().unwrap().0.id
     }
 
     /// Logs `user` in again (after the clock moved past their session).

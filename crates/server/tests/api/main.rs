@@ -8,6 +8,7 @@ mod harness;
 mod admin;
 mod audit;
 mod auth;
+mod deadlines;
 mod input;
 mod lifecycle;
 mod lists;

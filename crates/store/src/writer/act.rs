@@ -8,7 +8,6 @@ use crate::complaints::{clocks_for, order_from_row};
 use crate::events::append;
 use sqlx::{AnyConnection, Row};
 use xiaobao_core::complaint::{self, Action, Change, NewEvent, Order, UnitRef};
-use xiaobao_core::deadline::Clock;
 use xiaobao_core::org::{in_subtree, tier1_of};
 use xiaobao_core::time::{Instant, to_millis};
 
@@ -50,7 +49,7 @@ impl Ctx {
         let ev = NewEvent { complaint_id: order.id, actor_id: i.actor.user_id, at: i.at, from: Some(from), to, change };
         complaint::apply(&mut order, &ev.change, to, i.at);
         let seq = append(&mut b.head, &ev)?;
-        save_order(tx, &order, new_path.as_deref(), seq, i.at).await?;
+        save_order(tx, b, &order, new_path.as_deref(), seq, i.at).await?;
         if reopened {
             // A reopened complaint counts as a repeat: its complainant goes on the watch list.
             sqlx::query("UPDATE complainants SET watchlist = 1 WHERE id = $1")
@@ -78,6 +77,7 @@ pub(super) async fn load_order(tx: &mut AnyConnection, id: i64) -> Result<Option
 
 pub(super) async fn save_order(
     tx: &mut AnyConnection,
+    b: &mut Batch,
     o: &Order,
     new_path: Option<&str>,
     seq: i64,
@@ -123,6 +123,6 @@ pub(super) async fn save_order(
             .await?;
     }
     sqlx::query("DELETE FROM complaint_clocks WHERE complaint_id = $1").bind(o.id).execute(&mut *tx).await?;
-    let rows: Vec<(i64, Clock)> = o.clocks.iter().map(|c| (o.id, c.clone())).collect();
+    let rows = b.clock_rows(o);
     Ok(insert_clocks(tx, &rows).await?)
 }

@@ -5,12 +5,14 @@
 //! job cannot sink the others. A caller hears back only after the commit.
 
 mod act;
+mod alert;
 mod pending;
 mod register;
 
 use crate::StoreError;
 use crate::events::{ChainHead, lock_chain, store_chain};
 use act::{load_order, save_order};
+pub use alert::{AlertInput, AlertOutcome};
 use pending::Pending;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
@@ -139,12 +141,14 @@ impl From<sqlx::Error> for WriteError {
 enum Job {
     Register(RegisterInput, oneshot::Sender<Result<RegisterOutcome, WriteError>>),
     Act(ActInput, oneshot::Sender<Result<ActOutcome, WriteError>>),
+    Alert(AlertInput, oneshot::Sender<Result<AlertOutcome, WriteError>>),
 }
 
 #[allow(clippy::large_enum_variant)]
 enum Done {
     Register(Result<RegisterOutcome, WriteError>),
     Act(Result<ActOutcome, WriteError>),
+    Alert(Result<AlertOutcome, WriteError>),
 }
 
 #[derive(Clone)]
@@ -152,10 +156,15 @@ pub(crate) struct WriterHandle {
     tx: mpsc::Sender<Job>,
 }
 
-pub(crate) fn spawn(pool: AnyPool, rules: crate::rules::SharedRules) -> WriterHandle {
+pub(crate) fn spawn(
+    pool: AnyPool,
+    rules: crate::rules::SharedRules,
+    system_user_id: i64,
+    signal: std::sync::Arc<crate::alerts::AlertSignal>,
+) -> WriterHandle {
     let (tx, mut rx) = mpsc::channel::<Job>(8192);
     tokio::spawn(async move {
-        let ctx = Ctx { pool, rules };
+        let ctx = Ctx { pool, rules, system_user_id, signal };
         let mut jobs = Vec::with_capacity(MAX_BATCH);
         while let Some(first) = rx.recv().await {
             jobs.push(first);
@@ -174,6 +183,9 @@ pub(crate) fn spawn(pool: AnyPool, rules: crate::rules::SharedRules) -> WriterHa
 struct Ctx {
     pool: AnyPool,
     rules: crate::rules::SharedRules,
+    /// The actor of events the system makes itself (deadline alerts, automatic escalation).
+    system_user_id: i64,
+    signal: std::sync::Arc<crate::alerts::AlertSignal>,
 }
 
 impl Ctx {
@@ -203,6 +215,7 @@ impl Ctx {
                     let d = match &job {
                         Job::Register(..) => Done::Register(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
                         Job::Act(..) => Done::Act(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
+                        Job::Alert(..) => Done::Alert(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
                     };
                     reply(job, d);
                 }
@@ -218,7 +231,7 @@ impl Ctx {
             &mut tx,
             jobs.iter().filter_map(|j| match j {
                 Job::Register(input, _) => Some(&input.complainant),
-                Job::Act(..) => None,
+                Job::Act(..) | Job::Alert(..) => None,
             }),
         )
         .await?;
@@ -230,22 +243,29 @@ impl Ctx {
             next_complainant_id: None,
             known,
             pending: Pending::default(),
+            earliest_alert: None,
         };
         let mut done = Vec::with_capacity(jobs.len());
         for job in jobs {
             let d = match job {
                 Job::Register(input, _) => Done::Register(self.register(&mut tx, &mut b, input).await),
                 Job::Act(input, _) => Done::Act(self.act(&mut tx, &mut b, input).await),
+                Job::Alert(input, _) => Done::Alert(self.alert(&mut tx, &mut b, input).await),
             };
             // A database failure poisons the transaction (PostgreSQL): give up the batch.
             match d {
-                Done::Register(Err(WriteError::Store(e))) | Done::Act(Err(WriteError::Store(e))) => return Err(e),
+                Done::Register(Err(WriteError::Store(e)))
+                | Done::Act(Err(WriteError::Store(e)))
+                | Done::Alert(Err(WriteError::Store(e))) => return Err(e),
                 d => done.push(d),
             }
         }
         b.flush(&mut tx).await?;
         store_chain(&mut tx, &mut b.head).await?;
         tx.commit().await?;
+        if let Some(t) = b.earliest_alert {
+            self.signal.alert_written(t);
+        }
         Ok(done)
     }
 }
@@ -262,9 +282,33 @@ struct Batch {
     /// read once when the batch starts and kept current as the batch changes them.
     known: Vec<register::Candidate>,
     pending: Pending,
+    /// The earliest next alert this batch wrote.
+    earliest_alert: Option<Instant>,
 }
 
 impl Batch {
+    /// The order's clocks as stored, each with its next alert; remembers the earliest alert so the
+    /// scheduler can be woken if it planned to sleep past it.
+    fn clock_rows(&mut self, o: &Order) -> Vec<pending::ClockRow> {
+        let rows: Vec<pending::ClockRow> = o
+            .clocks
+            .iter()
+            .map(|c| pending::ClockRow {
+                complaint_id: o.id,
+                clock: c.clone(),
+                next_alert_at: self
+                    .rules
+                    .policy
+                    .next_alert(&self.rules.calendar, c, o.channel, o.category.as_deref())
+                    .map(|(t, _)| t),
+            })
+            .collect();
+        for t in rows.iter().filter_map(|r| r.next_alert_at) {
+            self.earliest_alert = Some(self.earliest_alert.map_or(t, |e| e.min(t)));
+        }
+        rows
+    }
+
     /// Writes the pending rows; the complainants among them are stored from now on.
     async fn flush(&mut self, tx: &mut AnyConnection) -> Result<(), StoreError> {
         self.known.extend(self.pending.complainants.iter().map(|c| register::Candidate {
@@ -298,6 +342,7 @@ fn reply(job: Job, done: Done) {
     match (job, done) {
         (Job::Register(_, tx), Done::Register(r)) => drop(tx.send(r)),
         (Job::Act(_, tx), Done::Act(r)) => drop(tx.send(r)),
+        (Job::Alert(_, tx), Done::Alert(r)) => drop(tx.send(r)),
         _ => tracing::error!("writer reply mismatch"),
     }
 }
@@ -315,6 +360,14 @@ impl crate::Store {
     pub async fn act(&self, input: ActInput) -> Result<ActOutcome, WriteError> {
         let (tx, rx) = oneshot::channel();
         self.inner.writer.tx.send(Job::Act(input, tx)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Fires a clock's next alert if it is still due at `input.now` (exactly once: a second call, from
+    /// this server or another, finds it fired and does nothing). Returns once committed.
+    pub async fn fire_alert(&self, input: AlertInput) -> Result<AlertOutcome, WriteError> {
+        let (tx, rx) = oneshot::channel();
+        self.inner.writer.tx.send(Job::Alert(input, tx)).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 }

@@ -45,11 +45,19 @@ pub(super) struct NewComplaintRow {
     pub seq: i64,
 }
 
+/// A clock as stored: its order, the clock, and when its next alert falls due.
+#[derive(Debug, Clone)]
+pub(super) struct ClockRow {
+    pub complaint_id: i64,
+    pub clock: Clock,
+    pub next_alert_at: Option<Instant>,
+}
+
 #[derive(Default)]
 pub(super) struct Pending {
     pub complainants: Vec<NewComplainantRow>,
     pub complaints: Vec<NewComplaintRow>,
-    pub clocks: Vec<(i64, Clock)>,
+    pub clocks: Vec<ClockRow>,
 }
 
 impl Pending {
@@ -128,18 +136,21 @@ impl Pending {
 }
 
 /// Inserts clock rows, a few hundred at a time.
-pub(super) async fn insert_clocks(tx: &mut AnyConnection, clocks: &[(i64, Clock)]) -> Result<(), StoreError> {
+pub(super) async fn insert_clocks(tx: &mut AnyConnection, clocks: &[ClockRow]) -> Result<(), StoreError> {
     let opt = |t: Option<Instant>| Arg::OptI64(t.map(to_millis));
     for chunk in crate::sql::pow2_chunks(clocks) {
         let mut b = SqlBuilder::new(
-            "INSERT INTO complaint_clocks (complaint_id, kind, started_at, due_at, met_at, breached_at, paused_at, stopped_at) VALUES ",
+            "INSERT INTO complaint_clocks (complaint_id, kind, started_at, due_at, met_at, breached_at, paused_at, stopped_at, \
+             alerts_fired, next_alert_at) VALUES ",
         );
-        for (n, (id, c)) in chunk.iter().enumerate() {
+        for (n, row) in chunk.iter().enumerate() {
+            let c = &row.clock;
             b.push(if n == 0 { "(" } else { ", (" });
-            b.bind(Arg::I64(*id)).push(", ").bind(Arg::Text(c.kind.as_str().into())).push(", ");
+            b.bind(Arg::I64(row.complaint_id)).push(", ").bind(Arg::Text(c.kind.as_str().into())).push(", ");
             b.bind(Arg::I64(to_millis(c.started_at))).push(", ").bind(Arg::I64(to_millis(c.due_at))).push(", ");
             b.bind(opt(c.met_at)).push(", ").bind(opt(c.breached_at)).push(", ");
-            b.bind(opt(c.paused_at)).push(", ").bind(opt(c.stopped_at)).push(")");
+            b.bind(opt(c.paused_at)).push(", ").bind(opt(c.stopped_at)).push(", ");
+            b.bind(Arg::I64(i64::from(c.alerts_fired))).push(", ").bind(opt(row.next_alert_at)).push(")");
         }
         b.query().execute(&mut *tx).await?;
     }

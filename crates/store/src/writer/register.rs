@@ -156,7 +156,7 @@ impl Ctx {
             };
             complaint::apply(&mut order, &ev.change, state, i.at);
             let seq = append(&mut b.head, &ev)?;
-            save_order(tx, &order, None, seq, i.at).await?;
+            save_order(tx, b, &order, None, seq, i.at).await?;
             return Ok(RegisterOutcome::Merged { id: order.id });
         }
 
@@ -278,7 +278,8 @@ impl Ctx {
             repeat_of,
             seq,
         });
-        b.pending.clocks.extend(order.clocks.iter().map(|c| (id, c.clone())));
+        let rows = b.clock_rows(&order);
+        b.pending.clocks.extend(rows);
         Ok(RegisterOutcome::Registered { id, seq, number, repeat_of, complainant: row, order })
     }
 }

@@ -1,0 +1,186 @@
+//! The deadline scheduler with an injected clock: warnings, the breach, escalation up the chain,
+//! exactly-once firing across restarts and servers, and alert mail to a real SMTP conversation.
+
+use crate::both_backends;
+use crate::harness::{TestApp, start_time};
+use chrono::Duration;
+use serde_json::json;
+use xiaobao_server::scheduler::run_due;
+
+both_backends!(
+    warning_then_breach_then_each_level_of_the_chain,
+    responding_stops_the_clock_and_its_alerts,
+    a_breach_that_fell_due_while_down_fires_once_after_restart,
+    two_schedulers_never_notify_twice,
+    alert_mail_reaches_the_smtp_server_in_working_hours
+);
+
+fn t(s: &str) -> xiaobao_core::time::Instant {
+    chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+async fn inbox(app: &TestApp, user: &str) -> Vec<(String, String, i64)> {
+    let id = app.user_id(user).await;
+    let mut n: Vec<(String, String, i64)> = app
+        .store
+        .notifications(id, false, 0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| (n.kind, n.clock, n.level))
+        .collect();
+    n.reverse();
+    n
+}
+
+async fn warning_then_breach_then_each_level_of_the_chain(app: TestApp) {
+    // counter complaint, Monday 2025-03-03 09:00: response due 10:00, warnings at 09:30 and 09:48
+    let id = app.register("teller1", "BJ0101", "13000000001").await["id"].as_i64().unwrap();
+    assert_eq!(run_due(&app.state, t("2025-03-03T09:29:00+08:00")).await.unwrap(), 0);
+    assert_eq!(run_due(&app.state, t("2025-03-03T09:30:00+08:00")).await.unwrap(), 1);
+    assert_eq!(inbox(&app, "head1").await, [("clock_warning".into(), "response".into(), 50)]);
+    assert_eq!(run_due(&app.state, t("2025-03-03T09:30:00+08:00")).await.unwrap(), 0, "a warning fires once");
+    assert_eq!(run_due(&app.state, t("2025-03-03T09:50:00+08:00")).await.unwrap(), 1);
+    assert_eq!(run_due(&app.state, t("2025-03-03T10:00:00+08:00")).await.unwrap(), 1);
+    assert_eq!(inbox(&app, "head1").await.last().unwrap(), &("clock_breach".into(), "response".into(), 1));
+    assert!(inbox(&app, "ops").await.is_empty());
+    let k = app.store.complaint(id).await.unwrap().unwrap();
+    let response = k.order.clock(xiaobao_core::deadline::ClockKind::Response).unwrap();
+    assert_eq!(response.breached_at, Some(t("2025-03-03T10:00:00+08:00")));
+    // level 2 at the end of the next working day goes to the sub-branch's operations supervisor,
+    // level 3 a working day later to the branch's vice president
+    assert_eq!(run_due(&app.state, t("2025-03-04T23:59:00+08:00")).await.unwrap(), 0);
+    assert_eq!(run_due(&app.state, t("2025-03-05T00:00:00+08:00")).await.unwrap(), 1);
+    assert_eq!(inbox(&app, "ops").await, [("clock_breach".into(), "response".into(), 2)]);
+    assert_eq!(run_due(&app.state, t("2025-03-06T00:00:00+08:00")).await.unwrap(), 1);
+    assert_eq!(inbox(&app, "vp").await, [("clock_breach".into(), "response".into(), 3)]);
+    assert!(inbox(&app, "head2").await.is_empty(), "a sibling outlet's head hears nothing");
+    let kinds: Vec<String> = app.events(id).await.into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["register", "clock_warning", "clock_warning", "clock_breach", "clock_breach", "clock_breach"]);
+    let actor = &app.events(id).await[1].actor;
+    assert_eq!(actor, "system");
+    assert!(app.store.verify_chain().await.unwrap().ok());
+}
+
+async fn responding_stops_the_clock_and_its_alerts(app: TestApp) {
+    let id = app.register("teller1", "BJ0101", "13000000002").await["id"].as_i64().unwrap();
+    app.act_ok("head1", id, "accept", json!({})).await;
+    app.clock.advance(Duration::minutes(20));
+    app.act_ok("head1", id, "respond", json!({"text": "已联系客户"})).await;
+    assert_eq!(run_due(&app.state, t("2025-03-03T12:00:00+08:00")).await.unwrap(), 0);
+    assert!(inbox(&app, "head1").await.is_empty());
+    // the decision clock still warns at half its length: 2025-03-03 09:00 → due 03-19 00:00
+    let next = app.store.next_alert_at().await.unwrap().unwrap();
+    assert_eq!(next, t("2025-03-11T04:30:00+08:00"));
+    // an extension moves the decision's alerts with it
+    app.act_ok("head1", id, "extend", json!({"reason": "需调取监控"})).await;
+    let next = app.store.next_alert_at().await.unwrap().unwrap();
+    assert!(next > t("2025-03-11T04:30:00+08:00"), "{next}");
+}
+
+async fn a_breach_that_fell_due_while_down_fires_once_after_restart(app: TestApp) {
+    app.register("teller1", "BJ0101", "13000000003").await;
+    // the server was down all morning; a new one starts at 11:00
+    let restarted = app.second_server().await;
+    assert_eq!(run_due(&restarted, t("2025-03-03T11:00:00+08:00")).await.unwrap(), 3, "both warnings and the breach");
+    assert_eq!(run_due(&restarted, t("2025-03-03T11:00:00+08:00")).await.unwrap(), 0);
+    assert_eq!(run_due(&app.state, t("2025-03-03T11:00:00+08:00")).await.unwrap(), 0);
+    assert_eq!(inbox(&app, "head1").await.len(), 3);
+}
+
+async fn two_schedulers_never_notify_twice(app: TestApp) {
+    for n in 0..30 {
+        app.register("teller1", "BJ0101", &format!("1300000{n:04}")).await;
+    }
+    let other = app.second_server().await;
+    let now = t("2025-03-03T10:30:00+08:00");
+    let (a, b) = tokio::join!(run_due(&app.state, now), run_due(&other, now));
+    assert_eq!(a.unwrap() + b.unwrap(), 90, "30 orders × (two warnings and a breach), each once");
+    assert_eq!(inbox(&app, "head1").await.len(), 90);
+    // and only one of them leads
+    let lead = app.store.try_lead().await.unwrap();
+    assert!(lead.is_some());
+    if app.store.backend() == xiaobao_store::Backend::Postgres {
+        assert!(other.store.try_lead().await.unwrap().is_none(), "the advisory lock admits one leader");
+        drop(lead);
+        assert!(other.store.try_lead().await.unwrap().is_some());
+    }
+}
+
+/// A minimal SMTP server: accepts everything and records each message's recipients and text.
+async fn smtp_sink() -> (u16, tokio::sync::mpsc::UnboundedReceiver<(Vec<String>, String)>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let mut rcpt = Vec::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let upper = line.to_ascii_uppercase();
+                    if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        w.write_all(b"250 sink\r\n").await.unwrap();
+                    } else if upper.starts_with("RCPT TO:") {
+                        rcpt.push(line[8..].trim().trim_matches(['<', '>']).to_string());
+                        w.write_all(b"250 ok\r\n").await.unwrap();
+                    } else if upper.starts_with("DATA") {
+                        w.write_all(b"354 go on\r\n").await.unwrap();
+                        let mut text = String::new();
+                        while let Ok(Some(l)) = lines.next_line().await {
+                            if l == "." {
+                                break;
+                            }
+                            text.push_str(&l);
+                            text.push('\n');
+                        }
+                        tx.send((std::mem::take(&mut rcpt), text)).unwrap();
+                        w.write_all(b"250 queued\r\n").await.unwrap();
+                    } else if upper.starts_with("QUIT") {
+                        w.write_all(b"221 bye\r\n").await.unwrap();
+                        break;
+                    } else {
+                        w.write_all(b"250 ok\r\n").await.unwrap();
+                    }
+                }
+            });
+        }
+    });
+    (port, rx)
+}
+
+async fn alert_mail_reaches_the_smtp_server_in_working_hours(app: TestApp) {
+    use xiaobao_server::mailer::{SmtpConfig, send_due};
+    let (port, mut received) = smtp_sink().await;
+    let smtp = SmtpConfig::parse(&format!("smtp://127.0.0.1:{port}"), "Xiaobao <alerts@bank.test>").unwrap();
+    // registered Monday 16:20: response due 17:20, warnings at 16:50 and 17:08; the bank closes at 17:00
+    app.clock.set(start_time() + Duration::minutes(7 * 60 + 20));
+    let number = app.register("teller1", "BJ0101", "13000000004").await["number"].as_str().unwrap().to_string();
+    assert_eq!(run_due(&app.state, t("2025-03-03T16:50:00+08:00")).await.unwrap(), 1);
+    assert_eq!(
+        send_due(&app.state, &smtp, t("2025-03-03T16:50:00+08:00")).await.unwrap(),
+        1,
+        "the 50% warning, in opening hours"
+    );
+    let (to, text) = received.recv().await.unwrap();
+    assert_eq!(to, ["head1@bank.test"]);
+    assert!(text.contains("Subject:"), "{text}");
+    assert!(text.contains(&number), "{text}");
+    assert!(text.contains("alerts@bank.test"));
+    // the 80% warning (17:08) and the breach (17:20) fall after closing: their mail waits for Tuesday 09:00
+    assert_eq!(run_due(&app.state, t("2025-03-03T23:00:00+08:00")).await.unwrap(), 2);
+    assert_eq!(send_due(&app.state, &smtp, t("2025-03-03T23:00:00+08:00")).await.unwrap(), 0);
+    assert_eq!(
+        send_due(&app.state, &smtp, t("2025-03-04T09:00:00+08:00")).await.unwrap(),
+        2,
+        "the 80% warning and the breach"
+    );
+    let (to, _) = received.recv().await.unwrap();
+    assert_eq!(to, ["head1@bank.test"]);
+    // sent mail is not sent again
+    assert_eq!(send_due(&app.state, &smtp, t("2025-03-04T10:00:00+08:00")).await.unwrap(), 0);
+}
