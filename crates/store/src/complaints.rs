@@ -51,6 +51,12 @@ pub struct ComplaintFilter {
     /// A category code and its subclasses.
     pub category: Option<String>,
     pub overdue: Option<bool>,
+    /// A running clock falls due within this many milliseconds from now.
+    pub due_within_ms: Option<i64>,
+    /// This clock was breached (met late, or running past its due time).
+    pub breached: Option<xiaobao_core::deadline::ClockKind>,
+    /// Still open and received before this instant (long-unresolved, 久拖不决).
+    pub open_since_before: Option<i64>,
     pub repeat: Option<bool>,
     pub first_responder_id: Option<i64>,
     pub received_from: Option<i64>,
@@ -270,6 +276,27 @@ impl Store {
                 .bind(Arg::I64(f.now_ms))
                 .push(")");
         }
+        if let Some(within) = f.due_within_ms {
+            where_
+                .push(" AND EXISTS (SELECT 1 FROM complaint_clocks t WHERE t.complaint_id = k.id AND t.met_at IS NULL AND t.stopped_at IS NULL AND t.paused_at IS NULL AND t.due_at > ")
+                .bind(Arg::I64(f.now_ms))
+                .push(" AND t.due_at <= ")
+                .bind(Arg::I64(f.now_ms + within))
+                .push(")");
+        }
+        if let Some(kind) = f.breached {
+            where_
+                .push(" AND EXISTS (SELECT 1 FROM complaint_clocks t WHERE t.complaint_id = k.id AND t.kind = ")
+                .bind(Arg::Text(kind.as_str().into()))
+                .push(" AND (t.breached_at IS NOT NULL OR (t.met_at IS NULL AND t.stopped_at IS NULL AND t.paused_at IS NULL AND t.due_at <= ")
+                .bind(Arg::I64(f.now_ms))
+                .push(")))");
+        }
+        if let Some(before) = f.open_since_before {
+            where_
+                .push(" AND k.state NOT IN ('closed', 'declined', 'withdrawn') AND k.received_at < ")
+                .bind(Arg::I64(before));
+        }
         let mut count = SqlBuilder::new("SELECT COUNT(*) AS n FROM complaints k");
         count.sql.push_str(&where_.sql);
         count.args = where_.args.clone();
@@ -295,6 +322,27 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         clocks.clear();
         Ok(Page { items, total, offset: f.offset, limit: f.limit })
+    }
+
+    /// Orders still open that were received before `before`, counted per unit holding them, inside
+    /// the subtree at `scope_path`: the long-unresolved (久拖不决) list.
+    pub async fn long_unresolved(
+        &self,
+        scope_path: &str,
+        before: i64,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let (lo, hi) = subtree_range(scope_path);
+        let rows = sqlx::query(
+            "SELECT o.code, o.name, COUNT(*) AS n FROM complaints k JOIN org_units o ON o.id = k.org_unit_id \
+             WHERE k.org_path >= $1 AND k.org_path < $2 AND k.state NOT IN ('closed', 'declined', 'withdrawn') AND k.received_at < $3 \
+             GROUP BY o.code, o.name ORDER BY n DESC, o.code",
+        )
+        .bind(lo)
+        .bind(hi)
+        .bind(before)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("code")?, r.try_get("name")?, r.try_get("n")?))).collect()
     }
 
     pub async fn count_complaints(&self) -> Result<i64, StoreError> {

@@ -1,6 +1,6 @@
 //! Complaint work orders: register, list with filters and paging, read one, read its timeline.
 
-use crate::api::query::{Params, boolean, instant, paging, parse_instant};
+use crate::api::query::{Params, boolean, instant, int, paging, parse_instant};
 use crate::api::views::{ComplaintView, EventView, Paged};
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -16,6 +16,7 @@ use xiaobao_core::channel::Channel;
 use xiaobao_core::classification::Dimension;
 use xiaobao_core::complainant::NewComplainant;
 use xiaobao_core::complaint::{State as OrderState, UnitRef};
+use xiaobao_core::deadline::ClockKind;
 use xiaobao_core::money::Money;
 use xiaobao_core::org::in_subtree;
 use xiaobao_core::role::Permission;
@@ -59,8 +60,45 @@ pub struct RegisteredView {
     pub merged: bool,
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LongUnresolvedRow {
+    pub org_unit: crate::api::views::OrgUnitRef,
+    pub count: i64,
+}
+
+/// The long-unresolved list (久拖不决): orders still open `days` (default 30) after receipt, counted
+/// per unit holding them, inside the caller's subtree, most first.
+#[utoipa::path(get, path = "/api/v1/long-unresolved", tag = "complaints", params(("days" = Option<i64>, Query)),
+    responses((status = 200, body = Vec<LongUnresolvedRow>), (status = 422, body = crate::error::Problem)))]
+pub async fn long_unresolved(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Params>,
+) -> ApiResult<Json<Vec<LongUnresolvedRow>>> {
+    caller.require(Permission::ReadComplaints)?;
+    let days = int(&p, "days")?.unwrap_or(30);
+    if !(1..=3660).contains(&days) {
+        return Err(ApiError::invalid(
+            "days",
+            "须为 1 到 3660 之间的天数",
+            "must be a number of days between 1 and 3660",
+        ));
+    }
+    let before = (state.clock.now() - chrono::Duration::days(days)).timestamp_millis();
+    let rows = state.store.long_unresolved(&caller.user.org_path, before).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(code, name, count)| LongUnresolvedRow {
+                org_unit: crate::api::views::OrgUnitRef { code, name },
+                count,
+            })
+            .collect(),
+    ))
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(long_unresolved))
         .routes(routes!(list_complaints, create_complaint))
         .routes(routes!(get_complaint))
         .routes(routes!(complaint_events))
@@ -166,6 +204,9 @@ pub async fn create_complaint(
     params(("state" = Option<String>, Query), ("channel" = Option<String>, Query), ("org_unit" = Option<String>, Query, description = "a unit code: its subtree"),
         ("category" = Option<String>, Query, description = "a category code and its subclasses"), ("overdue" = Option<bool>, Query), ("repeat" = Option<bool>, Query),
         ("mine" = Option<bool>, Query, description = "only orders the caller registered (first responder)"),
+        ("due_within" = Option<i64>, Query, description = "a running clock falls due within this many hours"),
+        ("breached" = Option<String>, Query, description = "this clock (response, decision, completion, review) was breached"),
+        ("open_longer_than" = Option<i64>, Query, description = "still open this many days after receipt (long-unresolved)"),
         ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = Paged<ComplaintView>), (status = 422, body = crate::error::Problem)))]
 pub async fn list_complaints(
@@ -222,6 +263,38 @@ pub async fn list_complaints(
         unit_path,
         category,
         overdue: boolean(&p, "overdue")?,
+        due_within_ms: match int(&p, "due_within")? {
+            Some(h) if (1..=24 * 60).contains(&h) => Some(h * 3_600_000),
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "due_within",
+                    "须为 1 到 1440 之间的小时数",
+                    "must be a number of hours between 1 and 1440",
+                ));
+            }
+            None => None,
+        },
+        breached: match p.get("breached").filter(|s| !s.is_empty()) {
+            Some(k) => Some(ClockKind::from_str_opt(k).ok_or_else(|| {
+                ApiError::invalid(
+                    "breached",
+                    "须为 response、decision、completion 或 review",
+                    "must be response, decision, completion or review",
+                )
+            })?),
+            None => None,
+        },
+        open_since_before: match int(&p, "open_longer_than")? {
+            Some(d) if (1..=3660).contains(&d) => Some((now - chrono::Duration::days(d)).timestamp_millis()),
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "open_longer_than",
+                    "须为 1 到 3660 之间的天数",
+                    "must be a number of days between 1 and 3660",
+                ));
+            }
+            None => None,
+        },
         repeat: boolean(&p, "repeat")?,
         first_responder_id: boolean(&p, "mine")?.filter(|m| *m).map(|_| caller.user.id),
         received_from: received_from.map(|t| t.timestamp_millis()),

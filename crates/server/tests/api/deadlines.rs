@@ -12,7 +12,9 @@ both_backends!(
     responding_stops_the_clock_and_its_alerts,
     a_breach_that_fell_due_while_down_fires_once_after_restart,
     two_schedulers_never_notify_twice,
-    alert_mail_reaches_the_smtp_server_in_working_hours
+    alert_mail_reaches_the_smtp_server_in_working_hours,
+    lists_of_clocks_due_soon_breached_and_long_unresolved,
+    the_policy_may_escalate_the_order_itself
 );
 
 fn t(s: &str) -> xiaobao_core::time::Instant {
@@ -183,4 +185,58 @@ async fn alert_mail_reaches_the_smtp_server_in_working_hours(app: TestApp) {
     assert_eq!(to, ["head1@bank.test"]);
     // sent mail is not sent again
     assert_eq!(send_due(&app.state, &smtp, t("2025-03-04T10:00:00+08:00")).await.unwrap(), 0);
+}
+
+async fn lists_of_clocks_due_soon_breached_and_long_unresolved(app: TestApp) {
+    let a = app.register("teller1", "BJ0101", "13000000005").await["id"].as_i64().unwrap();
+    let mut old = crate::harness::complaint_body("BJ0101", "13000000006");
+    old["received_at"] = json!("2025-01-22T10:00:00+08:00");
+    let (_, b) = app.post("teller1", "/api/v1/complaints", old).await;
+    let b = b["id"].as_i64().unwrap();
+    let ids = |v: &serde_json::Value| -> Vec<i64> {
+        v["items"].as_array().unwrap().iter().map(|k| k["id"].as_i64().unwrap()).collect()
+    };
+    assert_eq!(ids(&app.get("head1", "/api/v1/complaints?due_within=2").await.1), [a]);
+    assert_eq!(ids(&app.get("head1", "/api/v1/complaints?breached=response").await.1), [b]);
+    assert_eq!(ids(&app.get("head1", "/api/v1/complaints?breached=decision").await.1), [b]);
+    assert_eq!(ids(&app.get("head1", "/api/v1/complaints?open_longer_than=30").await.1), [b]);
+    let (status, p) = app.get("head1", "/api/v1/complaints?breached=lunch").await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["field"], "breached");
+    let (_, list) = app.get("vp", "/api/v1/long-unresolved?days=30").await;
+    assert_eq!(list, json!([{"org_unit": {"code": "BJ0101", "name": "朝阳门网点"}, "count": 1}]));
+    assert_eq!(app.get("head2", "/api/v1/long-unresolved").await.1, json!([]));
+    // once it is decided and closed, it is no longer long-unresolved
+    for (action, body) in [
+        ("accept", json!({})),
+        ("respond", json!({"text": "x"})),
+        ("decide", json!({"liable": false, "root_cause": "misunderstanding", "text": "已解释"})),
+        ("close", json!({"feedback": "satisfied"})),
+    ] {
+        app.act_ok("head1", b, action, body).await;
+    }
+    assert_eq!(app.get("vp", "/api/v1/long-unresolved?days=30").await.1, json!([]));
+}
+
+async fn the_policy_may_escalate_the_order_itself(app: TestApp) {
+    let (_, mut policy) = app.get("admin", "/api/v1/deadline-policy").await;
+    policy["escalation"]["auto_escalate"] = json!(true);
+    assert_eq!(
+        app.call("admin", reqwest::Method::PUT, "/api/v1/deadline-policy", Some(policy)).await.0,
+        reqwest::StatusCode::OK
+    );
+    let id = app.register("teller1", "BJ0101", "13000000007").await["id"].as_i64().unwrap();
+    run_due(&app.state, t("2025-03-03T10:00:00+08:00")).await.unwrap();
+    assert_eq!(app.store.complaint(id).await.unwrap().unwrap().org_code, "BJ0101", "level 1 only notifies");
+    run_due(&app.state, t("2025-03-05T00:00:00+08:00")).await.unwrap();
+    let k = app.store.complaint(id).await.unwrap().unwrap();
+    assert_eq!(k.org_code, "BJ01");
+    assert_eq!(k.order.escalation_count, 1);
+    let last: Vec<(String, String)> =
+        app.events(id).await.into_iter().rev().take(2).map(|e| (e.kind, e.actor)).collect();
+    assert_eq!(
+        last,
+        [("escalate".to_string(), "system".to_string()), ("clock_breach".to_string(), "system".to_string())]
+    );
+    assert!(app.store.verify_chain().await.unwrap().ok());
 }
