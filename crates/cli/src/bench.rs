@@ -24,11 +24,173 @@ pub enum BenchCommand {
         #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
         database_url: Option<String>,
     },
+    /// Fill the database with open orders whose deadlines are spread over the next month, run the
+    /// real scheduler, and print how late breaches are noticed (due → committed event) and the CPU
+    /// it uses while idle.
+    Deadlines {
+        /// Open orders in the database, due over the next 30 days.
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Orders falling due during the measurement, over 30 seconds.
+        #[arg(long, default_value_t = 2_000)]
+        probes: u64,
+        #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+}
+
+/// User and system CPU seconds this process has used (Linux).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks: f64 = fields.get(11..13).map(|f| f.iter().filter_map(|x| x.parse::<f64>().ok()).sum()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+async fn deadlines(orders: u64, probes: u64, database_url: Option<String>) -> Result<()> {
+    use xiaobao_core::channel::Channel;
+    use xiaobao_core::complainant::{NewComplainant, Phone};
+    use xiaobao_core::complaint::UnitRef;
+    use xiaobao_core::deadline::{ClockRule, Escalation, Period, Policy, Unit};
+    use xiaobao_core::role::Role;
+
+    let dir = tempfile::tempdir()?;
+    let url = DatabaseUrl::choose(dir.path(), database_url.as_deref())?;
+    let store = Store::open(&url).await?;
+    let ho = store.org_unit_by_code("HO").await?.context("head office")?;
+    let hash = xiaobao_server::hash_password("bench-password").map_err(|_| anyhow::anyhow!("hash"))?;
+    let head = store
+        .create_user(&NewUser {
+            username: "bench.head".into(),
+            display_name: "bench".into(),
+            role: Role::OutletHead,
+            org_unit_id: ho.id,
+            password_hash: hash,
+            email: None,
+        })
+        .await?;
+    // One clock per order, no warnings, one breach level: every alert is a breach.
+    let decision_hours = 15 * 24;
+    let policy = Policy {
+        response: None,
+        completion: None,
+        decision: ClockRule { period: Period::new(decision_hours, Unit::Hours), warn_at: Vec::new() },
+        escalation: Escalation { chain: vec![Role::OutletHead], ..Policy::default().escalation },
+        ..Policy::default()
+    };
+    store.set_policy(&policy, head.id, chrono::Utc::now().timestamp_millis()).await?;
+    let unit = UnitRef { id: ho.id, code: ho.code.clone(), path: ho.path.clone() };
+    let head_id = head.id;
+    let input = move |n: u64, due: chrono::DateTime<chrono::Utc>| xiaobao_store::RegisterInput {
+        at: chrono::Utc::now(),
+        received_at: due - chrono::Duration::hours(i64::from(decision_hours)),
+        channel: Channel::Counter,
+        unit: unit.clone(),
+        first_responder_id: head_id,
+        complainant: NewComplainant {
+            name: "基准".into(),
+            phone: Phone::parse("phone", &format!("15{:09}", n)).ok(),
+            id_number: None,
+            tags: Vec::new(),
+        },
+        category: None,
+        service_channel: None,
+        cause: None,
+        summary: "基准测试".into(),
+        description: "到期时间分布在未来一个月内的未结工单".into(),
+        amount: None,
+    };
+
+    println!(
+        "bench deadlines: {} backend, {orders} open orders due over 30 days, {probes} falling due in the next 30 s",
+        match store.backend() {
+            xiaobao_store::Backend::Sqlite => "SQLite",
+            xiaobao_store::Backend::Postgres => "PostgreSQL",
+        }
+    );
+    let started = Instant::now();
+    let next = Arc::new(AtomicU64::new(0));
+    let mut fill = tokio::task::JoinSet::new();
+    for _ in 0..256 {
+        let store = store.clone();
+        let next = next.clone();
+        let input = input.clone();
+        fill.spawn(async move {
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= orders {
+                    return Ok::<_, anyhow::Error>(());
+                }
+                if n > 0 && n % 100_000 == 0 {
+                    eprintln!("  … {n} orders");
+                }
+                // spread from 10 minutes to 30 days ahead, deterministically
+                let ahead = 600 + (n.wrapping_mul(2_654_435_761) % (30 * 86_400));
+                store.register(input(n, chrono::Utc::now() + chrono::Duration::seconds(ahead as i64))).await?;
+            }
+        });
+    }
+    while let Some(r) = fill.join_next().await {
+        r??;
+    }
+    println!("  filled       {orders} orders in {:.1} s", started.elapsed().as_secs_f64());
+
+    let state = AppState::new(store.clone(), Arc::new(SystemClock));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let scheduler = xiaobao_server::scheduler::spawn_reporting(state, Some(tx));
+    // Let it settle, then measure idle CPU with a million clocks waiting.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let (cpu0, t0) = (cpu_seconds(), Instant::now());
+    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    let idle_cpu = (cpu_seconds() - cpu0) / t0.elapsed().as_secs_f64() * 100.0;
+
+    let base = chrono::Utc::now() + chrono::Duration::seconds(5);
+    for p in 0..probes {
+        let due = base + chrono::Duration::milliseconds((p * 30_000 / probes.max(1)) as i64);
+        store.register(input(orders + p, due)).await?;
+    }
+    let mut hist = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3)?;
+    let deadline = Instant::now() + std::time::Duration::from_secs(120);
+    while hist.len() < probes && Instant::now() < deadline {
+        match tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv()).await {
+            Ok(Some(f)) => {
+                let late = (f.committed - f.due).num_microseconds().unwrap_or(0).max(1) as u64;
+                hist.record(late)?;
+            }
+            Ok(None) => break,
+            Err(_) => {}
+        }
+    }
+    scheduler.abort();
+    println!("  idle CPU     {idle_cpu:.2} % of one core (10 s, {orders} clocks waiting)");
+    println!("  breaches     {} of {probes} noticed", hist.len());
+    println!("  latency p50  {:.1} ms (due → event committed)", hist.value_at_quantile(0.50) as f64 / 1000.0);
+    println!("  latency p99  {:.1} ms", hist.value_at_quantile(0.99) as f64 / 1000.0);
+    println!("  latency max  {:.1} ms", hist.max() as f64 / 1000.0);
+    println!("  RSS          {:.0} MB", rss_mb());
+    store.close().await;
+    if hist.len() < probes {
+        bail!("only {} of {probes} breaches were noticed within two minutes", hist.len());
+    }
+    Ok(())
 }
 
 pub async fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Register { clients, requests, database_url } => register(clients, requests, database_url).await,
+        BenchCommand::Deadlines { orders, probes, database_url } => deadlines(orders, probes, database_url).await,
     }
 }
 

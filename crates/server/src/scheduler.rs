@@ -12,9 +12,21 @@ use xiaobao_store::{AlertInput, StoreError};
 /// The longest the scheduler sleeps without looking again (alerts are also signalled by the writer).
 const MAX_SLEEP: chrono::Duration = chrono::Duration::seconds(60);
 
+/// One alert fired: when it was due and when its transaction committed (wall clock).
+#[derive(Debug, Clone, Copy)]
+pub struct Fired {
+    pub due: Instant,
+    pub committed: Instant,
+}
+
 /// Fires every alert due at `now`; returns how many fired.
 pub async fn run_due(state: &AppState, now: Instant) -> Result<usize, StoreError> {
-    let mut fired = 0;
+    Ok(run_due_detailed(state, now).await?.len())
+}
+
+/// Fires every alert due at `now`; returns each that fired.
+pub async fn run_due_detailed(state: &AppState, now: Instant) -> Result<Vec<Fired>, StoreError> {
+    let mut fired = Vec::new();
     loop {
         let due = state.store.due_alerts(now, 1000).await?;
         if due.is_empty() {
@@ -25,13 +37,18 @@ pub async fn run_due(state: &AppState, now: Instant) -> Result<usize, StoreError
         for d in due {
             let store = state.store.clone();
             set.spawn(async move {
-                store.fire_alert(AlertInput { complaint_id: d.complaint_id, clock: d.clock, now }).await
+                let r = store.fire_alert(AlertInput { complaint_id: d.complaint_id, clock: d.clock, now }).await;
+                (d.at, r)
             });
         }
         while let Some(r) = set.join_next().await {
             match r {
-                Ok(Ok(outcome)) => fired += usize::from(outcome.fired.is_some()),
-                Ok(Err(e)) => tracing::error!(error = %e, "firing a deadline alert failed"),
+                Ok((due, Ok(outcome))) => {
+                    if outcome.fired.is_some() {
+                        fired.push(Fired { due, committed: chrono::Utc::now() });
+                    }
+                }
+                Ok((_, Err(e))) => tracing::error!(error = %e, "firing a deadline alert failed"),
                 Err(e) => tracing::error!(error = %e, "deadline alert task failed"),
             }
         }
@@ -40,6 +57,14 @@ pub async fn run_due(state: &AppState, now: Instant) -> Result<usize, StoreError
 
 /// Runs the scheduler until the process ends: waits to lead, then fires alerts as they fall due.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    spawn_reporting(state, None)
+}
+
+/// `spawn`, telling `report` of every alert it fires (for the benchmark).
+pub fn spawn_reporting(
+    state: AppState,
+    report: Option<tokio::sync::mpsc::UnboundedSender<Fired>>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             let _lead = loop {
@@ -53,9 +78,18 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             tracing::info!("deadline scheduler running");
             loop {
                 let now = state.clock.now();
-                if let Err(e) = run_due(&state, now).await {
-                    tracing::error!(error = %e, "deadline scheduler pass failed");
-                    break;
+                match run_due_detailed(&state, now).await {
+                    Ok(fired) => {
+                        if let Some(r) = &report {
+                            for f in fired {
+                                let _ = r.send(f);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "deadline scheduler pass failed");
+                        break;
+                    }
                 }
                 let next = match state.store.next_alert_at().await {
                     Ok(n) => n,
