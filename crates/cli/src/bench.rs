@@ -133,7 +133,7 @@ async fn deadlines(orders: u64, probes: u64, database_url: Option<String>) -> Re
                 if n >= orders {
                     return Ok::<_, anyhow::Error>(());
                 }
-                if n > 0 && n % 100_000 == 0 {
+                if n > 0 && n.is_multiple_of(100_000) {
                     eprintln!("  … {n} orders");
                 }
                 // spread from 10 minutes to 30 days ahead, deterministically
@@ -174,6 +174,7 @@ async fn deadlines(orders: u64, probes: u64, database_url: Option<String>) -> Re
         }
     }
     scheduler.abort();
+    let _ = scheduler.await;
     println!("  idle CPU     {idle_cpu:.2} % of one core (10 s, {orders} clocks waiting)");
     println!("  breaches     {} of {probes} noticed", hist.len());
     println!("  latency p50  {:.1} ms (due → event committed)", hist.value_at_quantile(0.50) as f64 / 1000.0);

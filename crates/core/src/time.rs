@@ -32,3 +32,32 @@ pub fn from_millis(ms: i64) -> Instant {
 pub fn rfc3339(at: Instant) -> String {
     at.with_timezone(&shanghai()).to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use chrono::{Datelike, Days, Timelike};
+
+    /// Shanghai keeps UTC+8 all year: every local midnight is 16:00 UTC the day before, summer and
+    /// winter alike, and a day is always 24 hours long.
+    #[test]
+    fn no_daylight_saving_in_shanghai() {
+        let mut d = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap();
+        while d.year() < 2027 {
+            let midnight = start_of_local_day(d);
+            assert_eq!(midnight.hour(), 16);
+            assert_eq!(start_of_local_day(d + Days::new(1)) - midnight, chrono::Duration::hours(24));
+            assert_eq!(local_date(midnight), d);
+            assert_eq!(local_date(midnight - chrono::Duration::milliseconds(1)), d - Days::new(1));
+            d = d + Days::new(1);
+        }
+    }
+
+    #[test]
+    fn rfc3339_prints_the_bank_offset() {
+        let t = start_of_local_day(NaiveDate::from_ymd_opt(2025, 7, 1).unwrap());
+        assert_eq!(rfc3339(t), "2025-07-01T00:00:00.000+08:00");
+        assert_eq!(from_millis(to_millis(t)), t);
+    }
+}

@@ -38,11 +38,7 @@ pub async fn list_complainants(
         limit: limit + 1,
     };
     let rows = state.store.complainants(&f).await?;
-    let more = rows.len() as i64 > limit;
-    let items: Vec<ComplainantView> =
-        rows.iter().take(limit as usize).map(|c| ComplainantView::new(c, false, true)).collect();
-    let total = offset + items.len() as i64 + i64::from(more);
-    Ok(Json(Paged { items, total, page, per_page: limit }))
+    Ok(Json(Paged::from_probe(&rows, offset, limit, page, |c| ComplainantView::new(c, false, true))))
 }
 
 /// One complainant; unmasked (and logged) for roles that may see personal data.

@@ -44,23 +44,16 @@ pub async fn list_notifications(
     let (offset, limit, page) = paging(&p)?;
     let unread = boolean(&p, "unread")?.unwrap_or(false);
     let rows = state.store.notifications(caller.user.id, unread, offset, limit + 1).await?;
-    let more = rows.len() as i64 > limit;
-    let items: Vec<NotificationView> = rows
-        .iter()
-        .take(limit as usize)
-        .map(|n| NotificationView {
-            id: n.id,
-            complaint_id: n.complaint_id,
-            number: n.number.clone(),
-            kind: n.kind.clone(),
-            clock: n.clock.clone(),
-            level: n.level,
-            created_at: rfc3339(n.created_at),
-            read_at: n.read_at.map(rfc3339),
-        })
-        .collect();
-    let total = offset + items.len() as i64 + i64::from(more);
-    Ok(Json(Paged { items, total, page, per_page: limit }))
+    Ok(Json(Paged::from_probe(&rows, offset, limit, page, |n| NotificationView {
+        id: n.id,
+        complaint_id: n.complaint_id,
+        number: n.number.clone(),
+        kind: n.kind.clone(),
+        clock: n.clock.clone(),
+        level: n.level,
+        created_at: rfc3339(n.created_at),
+        read_at: n.read_at.map(rfc3339),
+    })))
 }
 
 /// Mark one of the caller's notifications read.

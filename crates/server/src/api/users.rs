@@ -158,10 +158,7 @@ pub async fn list_users(
 ) -> ApiResult<Json<Paged<UserView>>> {
     let (offset, limit, page) = paging(&p)?;
     let rows = state.store.users_in_subtree(&caller.user.org_path, offset, limit + 1).await?;
-    let more = rows.len() as i64 > limit;
-    let items: Vec<UserView> = rows.iter().take(limit as usize).map(UserView::from).collect();
-    let total = offset + items.len() as i64 + i64::from(more);
-    Ok(Json(Paged { items, total, page, per_page: limit }))
+    Ok(Json(Paged::from_probe(&rows, offset, limit, page, |u| UserView::from(u))))
 }
 
 /// Add a user (admin only) to a unit inside the admin's subtree.

@@ -17,6 +17,17 @@ pub struct Paged<T> {
     pub per_page: i64,
 }
 
+impl<T> Paged<T> {
+    /// A page from rows fetched with one extra (`limit + 1`) to learn whether more follow without
+    /// counting them all: `total` then says "at least one more page".
+    pub fn from_probe<R>(rows: &[R], offset: i64, limit: i64, page: i64, view: impl Fn(&R) -> T) -> Self {
+        let more = rows.len() as i64 > limit;
+        let items: Vec<T> = rows.iter().take(limit as usize).map(view).collect();
+        let total = offset + items.len() as i64 + i64::from(more);
+        Self { items, total, page, per_page: limit }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrgUnitRef {
     pub code: String,

@@ -16,21 +16,7 @@ async fn every_api_call_needs_a_login_except_health_and_openapi(app: TestApp) {
     let (status, doc) = app.call_anon(Method::GET, "/api/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
     let paths = doc["paths"].as_object().unwrap();
-    for action in [
-        "accept",
-        "decline",
-        "respond",
-        "transfer",
-        "escalate",
-        "extend",
-        "pause",
-        "resume",
-        "decide",
-        "close",
-        "reopen",
-        "request_review",
-        "withdraw",
-    ] {
+    for action in xiaobao_core::complaint::ActionKind::ALL.map(|a| a.as_str()) {
         assert!(paths.contains_key(&format!("/api/v1/complaints/{{id}}/{action}")), "{action} missing from OpenAPI");
     }
     for p in [

@@ -7,21 +7,9 @@ use serde_json::{Value, json};
 
 both_backends!(every_illegal_transition_is_refused_and_changes_nothing);
 
-const ACTIONS: [&str; 13] = [
-    "accept",
-    "decline",
-    "respond",
-    "transfer",
-    "escalate",
-    "extend",
-    "pause",
-    "resume",
-    "decide",
-    "close",
-    "reopen",
-    "request_review",
-    "withdraw",
-];
+fn actions() -> impl Iterator<Item = &'static str> {
+    xiaobao_core::complaint::ActionKind::ALL.into_iter().map(|a| a.as_str())
+}
 
 fn body(action: &str) -> Value {
     match action {
@@ -65,7 +53,7 @@ async fn every_illegal_transition_is_refused_and_changes_nothing(app: TestApp) {
     let mut phone = 13_700_000_000i64;
     for state in ["registered", "accepted", "in_progress", "decided", "under_review", "closed", "declined", "withdrawn"]
     {
-        for action in ACTIONS {
+        for action in actions() {
             phone += 1;
             // The consumer-protection centre at head office may do everything a role can.
             let id = app.register("cpc", "BJ0101", &phone.to_string()).await["id"].as_i64().unwrap();
