@@ -53,8 +53,10 @@ pub fn router(state: AppState) -> Router {
         }),
     )
     .route("/healthz", axum::routing::get(healthz))
+    .merge(crate::web::routes())
     .fallback(not_found)
     .layer(axum::middleware::from_fn(language))
+    .layer(axum::middleware::from_fn(crate::web::security_headers))
     .layer(axum::extract::DefaultBodyLimit::max(crate::json::MAX_JSON_BYTES))
     .with_state(state)
 }

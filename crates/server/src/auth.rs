@@ -140,19 +140,28 @@ impl Caller {
 }
 
 pub fn token_from_parts(parts: &Parts) -> Option<String> {
-    if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+    token_from_headers(&parts.headers)
+}
+
+/// The bearer token, or else the session cookie.
+pub fn token_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
+    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
         && let Some(t) = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))
     {
         return Some(t.trim().to_string());
     }
-    parts
-        .headers
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The value of cookie `name`.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
 }
 
@@ -160,7 +169,14 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = token_from_parts(parts).ok_or(ApiError::Unauthorized)?;
+        Caller::from_headers(&parts.headers, state).await
+    }
+}
+
+impl Caller {
+    /// The caller a request's bearer token or session cookie belongs to.
+    pub async fn from_headers(headers: &axum::http::HeaderMap, state: &AppState) -> Result<Self, ApiError> {
+        let token = token_from_headers(headers).ok_or(ApiError::Unauthorized)?;
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(ApiError::Unauthorized);
         }

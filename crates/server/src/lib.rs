@@ -9,6 +9,7 @@ pub mod error;
 pub mod json;
 pub mod mailer;
 pub mod scheduler;
+pub mod web;
 
 pub use app::{AppState, router, serve};
 pub use auth::hash_password;

@@ -62,6 +62,8 @@ pub struct ComplaintFilter {
     pub received_from: Option<i64>,
     pub received_to: Option<i64>,
     pub now_ms: i64,
+    /// Nearest running deadline first (the work queue), instead of newest received first.
+    pub nearest_due_first: bool,
     pub offset: i64,
     pub limit: i64,
 }
@@ -305,10 +307,15 @@ impl Store {
         let mut list = SqlBuilder::new(COMPLAINT_SELECT);
         list.sql.push_str(&where_.sql);
         list.args = where_.args;
-        list.push(" ORDER BY k.received_at DESC, k.id DESC LIMIT ")
-            .bind(Arg::I64(f.limit))
-            .push(" OFFSET ")
-            .bind(Arg::I64(f.offset));
+        if f.nearest_due_first {
+            list.push(
+                " ORDER BY (SELECT MIN(t.due_at) FROM complaint_clocks t WHERE t.complaint_id = k.id AND t.met_at IS NULL AND t.stopped_at IS NULL) \
+                 ASC NULLS LAST, k.id",
+            );
+        } else {
+            list.push(" ORDER BY k.received_at DESC, k.id DESC");
+        }
+        list.push(" LIMIT ").bind(Arg::I64(f.limit)).push(" OFFSET ").bind(Arg::I64(f.offset));
         let rows = list.query().fetch_all(self.read()).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
         let mut clocks = clocks_for(self.read(), &ids).await?;

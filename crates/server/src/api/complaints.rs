@@ -207,6 +207,7 @@ pub async fn create_complaint(
         ("due_within" = Option<i64>, Query, description = "a running clock falls due within this many hours"),
         ("breached" = Option<String>, Query, description = "this clock (response, decision, completion, review) was breached"),
         ("open_longer_than" = Option<i64>, Query, description = "still open this many days after receipt (long-unresolved)"),
+        ("sort" = Option<String>, Query, description = "`received` (newest first, the default) or `due` (nearest running deadline first)"),
         ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = Paged<ComplaintView>), (status = 422, body = crate::error::Problem)))]
 pub async fn list_complaints(
@@ -300,6 +301,13 @@ pub async fn list_complaints(
         received_from: received_from.map(|t| t.timestamp_millis()),
         received_to: received_to.map(|t| t.timestamp_millis()),
         now_ms: now.timestamp_millis(),
+        nearest_due_first: match p.get("sort").map(String::as_str) {
+            None | Some("") | Some("received") => false,
+            Some("due") => true,
+            Some(_) => {
+                return Err(ApiError::invalid("sort", "排序须为 received 或 due", "sort must be received or due"));
+            }
+        },
         offset,
         limit,
     };

@@ -17,3 +17,4 @@ mod repeat;
 mod rules;
 mod scope;
 mod transitions;
+mod web;

@@ -1,0 +1,132 @@
+//! The interface's words in both languages, keyed by the glossary's identifiers. Chinese is the
+//! default; English when the user switched (cookie `xiaobao_lang=en`).
+
+use axum::http::HeaderMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+pub const LANG_COOKIE: &str = "xiaobao_lang";
+
+impl Lang {
+    pub fn from_headers(h: &HeaderMap) -> Self {
+        let cookie = h
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == LANG_COOKIE)
+            .map(|(_, v)| v.to_string());
+        match cookie.as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn english(self) -> bool {
+        self == Lang::En
+    }
+
+    /// The word for `key` (falls back to the key itself, which a test would catch).
+    pub fn t(self, key: &'static str) -> &'static str {
+        let (zh, en) = words(key).unwrap_or((key, key));
+        if self.english() { en } else { zh }
+    }
+}
+
+/// (Chinese, English) for a key, if the table has it.
+fn words(key: &str) -> Option<(&'static str, &'static str)> {
+    Some(match key {
+        "app" => ("消保", "Xiaobao"),
+        "app_long" => ("消保 · 消费者权益保护", "Xiaobao · consumer protection"),
+        "login" => ("登录", "Log in"),
+        "logout" => ("退出", "Log out"),
+        "username" => ("用户名", "Username"),
+        "password" => ("密码", "Password"),
+        "login_failed" => ("用户名或密码错误", "Wrong username or password"),
+        "switch_lang" => ("English", "中文"),
+        "home" => ("首页", "Home"),
+        "my_orders" => ("我首问的工单", "My first-responder orders"),
+        "queue" => ("待办工单（按最近到期排序）", "Work queue (nearest deadline first)"),
+        "no_orders" => ("暂无工单。登记一笔投诉后会显示在这里。", "No orders yet. Orders you register appear here."),
+        "no_queue" => ("没有待办工单。", "Nothing to work on."),
+        "number" => ("工单号", "Number"),
+        "state" => ("状态", "State"),
+        "channel" => ("渠道", "Channel"),
+        "org_unit" => ("机构", "Org unit"),
+        "summary" => ("摘要", "Summary"),
+        "received_at" => ("受理时间", "Received"),
+        "clocks" => ("时限", "Deadlines"),
+        "timeline" => ("处理记录", "Timeline"),
+        "complainant" => ("投诉人", "Complainant"),
+        "first_responder" => ("首问责任人", "First responder"),
+        "description" => ("投诉内容", "Description"),
+        "not_found" => ("未找到，或不在您的机构范围内", "Not found, or outside your org unit's scope"),
+        "progress" => ("投诉进度查询", "Complaint progress"),
+        "phone_last4" => ("联系电话后四位", "Last four digits of the phone"),
+        "lookup" => ("查询", "Look up"),
+        "progress_none" => {
+            ("未查到该投诉，请核对工单号和电话后四位", "No such complaint: check the number and the last four digits")
+        }
+        "too_many" => ("查询过于频繁，请稍后再试", "Too many attempts; try again later"),
+        "response" => ("响应", "Response"),
+        "decision" => ("处理决定", "Decision"),
+        "completion" => ("限时办结", "Completion"),
+        "review" => ("核查", "Re-review"),
+        "ok" => ("正常", "on time"),
+        "warning" => ("临近到期", "due soon"),
+        "breached" => ("已超时", "breached"),
+        "met" => ("已完成", "met"),
+        "stopped" => ("已停止", "stopped"),
+        "paused" => ("已暂停", "paused"),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lang, words};
+
+    #[test]
+    fn every_word_has_both_languages() {
+        for key in [
+            "app",
+            "login",
+            "logout",
+            "username",
+            "password",
+            "login_failed",
+            "my_orders",
+            "queue",
+            "no_orders",
+            "number",
+            "state",
+            "channel",
+            "timeline",
+            "not_found",
+            "progress",
+            "response",
+            "decision",
+            "completion",
+            "review",
+            "breached",
+        ] {
+            let (zh, en) = words(key).unwrap_or_else(|| panic!("{key} is not in the table"));
+            assert!(!zh.is_empty() && !en.is_empty(), "{key}");
+            assert_ne!(zh, en, "{key} has the same words in both languages");
+            assert_eq!(Lang::Zh.t(key), zh);
+            assert_eq!(Lang::En.t(key), en);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The page frame: header with the user's unit and role, the language switch, and the content.
+
+use super::i18n::Lang;
+use maud::{DOCTYPE, Markup, html};
+use xiaobao_store::UserRow;
+
+const CSS: &str = r#"
+body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",system-ui,sans-serif;margin:0;color:#1d232b;background:#f5f6f8;font-size:17px;line-height:1.6}
+header{background:#8a1c1c;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+header a{color:#fff;text-decoration:none;font-weight:600}
+header .who{margin-left:auto}
+header form{display:inline}
+header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:4px;padding:.15rem .6rem;cursor:pointer;font-size:.95rem}
+main{max-width:72rem;margin:1.2rem auto;padding:0 1rem}
+.card{background:#fff;border-radius:6px;padding:1rem 1.2rem;margin-bottom:1rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #e3e6ea;vertical-align:top}
+label{display:block;margin:.5rem 0 .2rem;font-weight:600}
+input,select,textarea{font-size:1rem;padding:.4rem;border:1px solid #b8bec6;border-radius:4px;width:100%;box-sizing:border-box}
+button.primary{background:#8a1c1c;color:#fff;border:0;border-radius:4px;padding:.5rem 1.2rem;font-size:1rem;margin-top:.8rem;cursor:pointer}
+.error{color:#b00020;font-weight:600}
+.clock{display:inline-block;border-radius:3px;padding:0 .4rem;margin:0 .2rem .2rem 0;font-size:.9rem}
+.clock.ok{background:#e3f4e8;color:#17602b}.clock.warning{background:#fff3cd;color:#7a5200}.clock.breached{background:#fde2e1;color:#a3150f}
+.clock.met,.clock.stopped,.clock.paused{background:#eceff3;color:#4a5360}
+.muted{color:#5b6571}
+"#;
+
+pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (lang.t("app")) }
+                style { (maud::PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    a href="/" { (lang.t("app_long")) }
+                    span.who {
+                        @if let Some(u) = user {
+                            span #whoami { (u.display_name) " · " (u.org_name) " (" (u.org_code) ") · "
+                                (if lang.english() { u.role.as_str() } else { u.role.label_zh() }) }
+                            " "
+                        }
+                        form method="post" action="/lang" {
+                            @if let Some(t) = csrf { input type="hidden" name="_csrf" value=(t); }
+                            input type="hidden" name="to" value=(if lang.english() { "zh" } else { "en" });
+                            button #switch-lang type="submit" { (lang.t("switch_lang")) }
+                        }
+                        @if user.is_some() {
+                            " "
+                            form method="post" action="/logout" {
+                                @if let Some(t) = csrf { input type="hidden" name="_csrf" value=(t); }
+                                button #logout type="submit" { (lang.t("logout")) }
+                            }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Login, the home page of each role, and the work order page.
+
+use super::i18n::{LANG_COOKIE, Lang};
+use super::layout::page;
+use crate::app::AppState;
+use crate::auth::{Caller, SESSION_COOKIE, SESSION_HOURS, cookie};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use xiaobao_core::deadline::Clock;
+use xiaobao_core::role::{Permission, Role};
+use xiaobao_core::time::{Instant, rfc3339};
+use xiaobao_store::{ComplaintFilter, ComplaintRow};
+
+pub const CSRF_COOKIE: &str = "xiaobao_csrf";
+
+/// The request's CSRF token (double-submit: a random cookie every form repeats), and the cookie to
+/// set when the browser has none yet.
+pub fn csrf(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+    match cookie(headers, CSRF_COOKIE).filter(|c| c.len() == 64) {
+        Some(t) => (t, None),
+        None => {
+            let (t, _) = crate::auth::new_token();
+            let set = HeaderValue::from_str(&format!("{CSRF_COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict")).ok();
+            (t, set)
+        }
+    }
+}
+
+fn csrf_ok(headers: &HeaderMap, form_token: &str) -> bool {
+    cookie(headers, CSRF_COOKIE).is_some_and(|c| c.len() == 64 && c == form_token)
+}
+
+fn html_response(markup: Markup, set_cookie: Option<HeaderValue>) -> Response {
+    let mut res = maud::PreEscaped(markup.into_string()).into_response();
+    if let Some(c) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+fn forbidden_form() -> Response {
+    (StatusCode::FORBIDDEN, "CSRF token missing or wrong").into_response()
+}
+
+pub async fn login_form(headers: HeaderMap) -> Response {
+    render_login(&headers, None)
+}
+
+fn render_login(headers: &HeaderMap, error: Option<&str>) -> Response {
+    let lang = Lang::from_headers(headers);
+    let (token, set) = csrf(headers);
+    let body = html! {
+        div.card style="max-width:26rem;margin:3rem auto" {
+            h1 { (lang.t("login")) }
+            @if let Some(e) = error { p.error #login-error role="alert" { (e) } }
+            form method="post" action="/login" {
+                input type="hidden" name="_csrf" value=(token);
+                label for="username" { (lang.t("username")) }
+                input #username name="username" autocomplete="username" required;
+                label for="password" { (lang.t("password")) }
+                input #password name="password" type="password" autocomplete="current-password" required;
+                button.primary #login type="submit" { (lang.t("login")) }
+            }
+            p.muted { a href="/progress" { (lang.t("progress")) } }
+        }
+    };
+    html_response(page(lang, None, Some(&token), lang.t("login"), body), set)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    if !csrf_ok(&headers, &f.csrf) {
+        return forbidden_form();
+    }
+    let lang = Lang::from_headers(&headers);
+    match crate::api::session::authenticate(&state, &f.username, &f.password).await {
+        Ok((token, _)) => {
+            let mut res = Redirect::to("/").into_response();
+            let cookie = format!(
+                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                SESSION_HOURS * 3600
+            );
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(crate::error::ApiError::TooManyRequests(m)) => render_login(&headers, Some(m.in_lang(lang.english()))),
+        Err(_) => render_login(&headers, Some(lang.t("login_failed"))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<CsrfOnly>) -> Response {
+    if !csrf_ok(&headers, &f.csrf) {
+        return forbidden_form();
+    }
+    if let Ok(caller) = Caller::from_headers(&headers, &state).await {
+        let _ = state.store.revoke_session(&caller.token_hash, state.clock.now().timestamp_millis()).await;
+        state.sessions.forget(&caller.token_hash);
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("xiaobao_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    res
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    to: String,
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn switch_lang(headers: HeaderMap, Form(f): Form<LangForm>) -> Response {
+    if !csrf_ok(&headers, &f.csrf) {
+        return forbidden_form();
+    }
+    let to = if f.to == "en" { "en" } else { "zh" };
+    // back to the page the switch was on, if it was ours
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_string()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let mut res = Redirect::to(&back).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("{LANG_COOKIE}={to}; Path=/; SameSite=Strict; Max-Age=31536000")) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// The colour class of a clock: ok, warning (past 80 % of its time), breached, or done.
+fn clock_class(c: &Clock, now: Instant) -> &'static str {
+    if c.met_at.is_some() {
+        return if c.breached_at.is_some() { "breached" } else { "met" };
+    }
+    if c.stopped_at.is_some() {
+        return "stopped";
+    }
+    if c.paused_at.is_some() {
+        return "paused";
+    }
+    if now >= c.due_at {
+        return "breached";
+    }
+    let span = (c.due_at - c.started_at).num_seconds().max(1);
+    let gone = (now - c.started_at).num_seconds();
+    if gone * 100 >= span * 80 { "warning" } else { "ok" }
+}
+
+fn clocks(lang: Lang, k: &ComplaintRow, now: Instant) -> Markup {
+    html! {
+        @for c in &k.order.clocks {
+            @let class = clock_class(c, now);
+            span class={ "clock " (class) } title=(rfc3339(c.due_at)) {
+                (lang.t(c.kind.as_str())) " " (lang.t(class)) " · " (rfc3339(c.due_at).get(5..16).unwrap_or(""))
+            }
+        }
+    }
+}
+
+fn orders_table(lang: Lang, rows: &[ComplaintRow], now: Instant, empty: &'static str) -> Markup {
+    html! {
+        @if rows.is_empty() {
+            p.muted #empty { (lang.t(empty)) }
+        } @else {
+            table #orders {
+                thead { tr { th { (lang.t("number")) } th { (lang.t("summary")) } th { (lang.t("state")) } th { (lang.t("org_unit")) } th { (lang.t("clocks")) } } }
+                tbody {
+                    @for k in rows {
+                        tr {
+                            td { a href={ "/complaints/" (k.order.id) } { (k.number) } }
+                            td { (k.summary) }
+                            td { (if lang.english() { k.order.state.label_en() } else { k.order.state.label_zh() }) }
+                            td { (k.org_name) }
+                            td { (clocks(lang, k, now)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let lang = Lang::from_headers(&headers);
+    let (token, set) = csrf(&headers);
+    let now = state.clock.now();
+    let front_line = matches!(caller.user.role, Role::Teller | Role::LobbyManager | Role::RelationshipManager);
+    let filter = ComplaintFilter {
+        scope_path: caller.user.org_path.clone(),
+        viewer_id: caller.user.id,
+        first_responder_id: front_line.then_some(caller.user.id),
+        open_since_before: (!front_line).then_some(i64::MAX),
+        nearest_due_first: !front_line,
+        now_ms: now.timestamp_millis(),
+        limit: 50,
+        ..ComplaintFilter::default()
+    };
+    let rows = match state.store.complaints(&filter).await {
+        Ok(p) => p.items,
+        Err(e) => {
+            tracing::error!(error = %e, "home page");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let (title, empty) = if front_line { ("my_orders", "no_orders") } else { ("queue", "no_queue") };
+    let body = html! {
+        div.card {
+            h1 { (lang.t(title)) }
+            (orders_table(lang, &rows, now, empty))
+        }
+    };
+    html_response(page(lang, Some(&caller.user), Some(&token), lang.t("home"), body), set)
+}
+
+pub async fn complaint(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let lang = Lang::from_headers(&headers);
+    let (token, set) = csrf(&headers);
+    let now = state.clock.now();
+    let found = state.store.complaint(id).await.ok().flatten().filter(|k| crate::api::complaints::visible(&caller, k));
+    let Some(k) = found else {
+        let body = html! { div.card { h1 #not-found { (lang.t("not_found")) } } };
+        let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("not_found"), body), set);
+        *res.status_mut() = StatusCode::NOT_FOUND;
+        return res;
+    };
+    let unmasked = caller.can(Permission::ViewPersonalData);
+    if unmasked
+        && state
+            .store
+            .log_unmasked_read(
+                caller.user.id,
+                now.timestamp_millis(),
+                "complaint",
+                k.order.id,
+                "complainant.phone,complainant.id_number",
+            )
+            .await
+            .is_err()
+    {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    let view = crate::api::views::ComplaintView::new(&k, unmasked, now, &state.store.rules().calendar);
+    let events = state.store.events(id).await.unwrap_or_default();
+    let body = html! {
+        div.card {
+            h1 #number { (k.number) }
+            p { strong { (lang.t("state")) ": " } span #state { (if lang.english() { k.order.state.label_en() } else { k.order.state.label_zh() }) }
+                " · " strong { (lang.t("org_unit")) ": " } (k.org_name)
+                " · " strong { (lang.t("first_responder")) ": " } (k.first_responder_name) }
+            p { (clocks(lang, &k, now)) }
+        }
+        div.card {
+            h2 { (k.summary) }
+            p { (k.description) }
+            p.muted { (lang.t("complainant")) ": " (view.complainant.name) " · " (view.complainant.phone.clone().unwrap_or_default()) }
+        }
+        div.card {
+            h2 { (lang.t("timeline")) }
+            table #timeline {
+                @for e in &events {
+                    tr { td { (rfc3339(e.at).get(0..16).unwrap_or("")) } td { (e.kind) } td { (e.actor_name) } td { (e.from_state) " → " (e.to_state) } }
+                }
+            }
+        }
+    };
+    html_response(page(lang, Some(&caller.user), Some(&token), &k.number, body), set)
+}

@@ -1,0 +1,184 @@
+//! The web pages over HTTP: login with CSRF, per-role home pages, the order page and its scope,
+//! the language switch, security headers, and the public progress page.
+
+use crate::both_backends;
+use crate::harness::{PASSWORD, TestApp};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, SET_COOKIE};
+
+both_backends!(
+    pages_log_in_show_each_role_its_orders_and_keep_scope,
+    progress_page_shows_state_and_dates_only_and_is_throttled
+);
+
+fn cookies(h: &HeaderMap) -> Vec<String> {
+    h.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(|s| s.to_string()).collect()
+}
+
+fn cookie_pair(set: &[String], name: &str) -> Option<String> {
+    set.iter().find(|c| c.starts_with(&format!("{name}="))).map(|c| c.split(';').next().unwrap().to_string())
+}
+
+/// A browser-like client: no redirects followed, cookies carried by hand.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    jar: Vec<String>,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Self {
+        Self {
+            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            base: app.base.clone(),
+            jar: Vec::new(),
+        }
+    }
+
+    fn keep(&mut self, h: &HeaderMap) {
+        for c in cookies(h) {
+            let pair = c.split(';').next().unwrap().to_string();
+            let name = pair.split('=').next().unwrap().to_string();
+            self.jar.retain(|p| !p.starts_with(&format!("{name}=")));
+            if !pair.ends_with('=') {
+                self.jar.push(pair);
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, HeaderMap, String) {
+        let res =
+            self.http.get(format!("{}{path}", self.base)).header("cookie", self.jar.join("; ")).send().await.unwrap();
+        let (s, h) = (res.status(), res.headers().clone());
+        self.keep(&h);
+        (s, h, res.text().await.unwrap())
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.jar.join("; "))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let (s, h) = (res.status(), res.headers().clone());
+        self.keep(&h);
+        (s, h, res.text().await.unwrap())
+    }
+
+    fn csrf(&self) -> String {
+        self.jar.iter().find_map(|p| p.strip_prefix("xiaobao_csrf=")).unwrap().to_string()
+    }
+
+    async fn login(&mut self, user: &str) {
+        self.get("/login").await;
+        let csrf = self.csrf();
+        let (status, h, _) = self.post("/login", &[("username", user), ("password", PASSWORD), ("_csrf", &csrf)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "login {user}");
+        assert_eq!(h["location"], "/");
+    }
+}
+
+async fn pages_log_in_show_each_role_its_orders_and_keep_scope(app: TestApp) {
+    let k = app.register("teller1", "BJ0101", "13812345678").await;
+    let (id, number) = (k["id"].as_i64().unwrap(), k["number"].as_str().unwrap().to_string());
+
+    let mut b = Browser::new(&app);
+    let (status, h, _) = b.get("/").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h["location"], "/login");
+    let (status, h, html) = b.get("/login").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(html.contains("name=\"_csrf\""), "{html}");
+    let set = cookies(&h);
+    assert!(
+        set.iter().any(|c| c.starts_with("xiaobao_csrf=") && c.contains("HttpOnly") && c.contains("SameSite=Strict"))
+    );
+    // a form without the token is refused
+    let (status, _, _) = b.post("/login", &[("username", "teller1"), ("password", PASSWORD), ("_csrf", "x")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let csrf = b.csrf();
+    let (status, _, html) =
+        b.post("/login", &[("username", "teller1"), ("password", "wrong-one"), ("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("用户名或密码错误"));
+    let (status, h, _) = b.post("/login", &[("username", "teller1"), ("password", PASSWORD), ("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let session = cookie_pair(&cookies(&h), "xiaobao_session").unwrap();
+    assert!(
+        cookies(&h)
+            .iter()
+            .any(|c| c.starts_with("xiaobao_session=") && c.contains("HttpOnly") && c.contains("SameSite=Strict")),
+        "{session}"
+    );
+
+    // the teller's home: their first-responder orders, masked
+    let (_, _, html) = b.get("/").await;
+    assert!(html.contains("我首问的工单"), "{html}");
+    assert!(html.contains(&number));
+    assert!(html.contains("朝阳门网点 (BJ0101)"), "unit always visible");
+    let (_, _, html) = b.get(&format!("/complaints/{id}")).await;
+    assert!(html.contains("138****5678") && !html.contains("13812345678"));
+
+    // English
+    let (status, _, _) = b.post("/lang", &[("to", "en"), ("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = b.get("/").await;
+    assert!(html.contains("My first-responder orders"), "{html}");
+    assert!(html.contains("lang=\"en\""));
+
+    // the outlet head's queue, and the unmasked, logged read
+    let mut head = Browser::new(&app);
+    head.login("head1").await;
+    let (_, _, html) = head.get("/").await;
+    assert!(html.contains("待办工单") && html.contains(&number), "{html}");
+    let (_, _, html) = head.get(&format!("/complaints/{id}")).await;
+    assert!(html.contains("13812345678"));
+    assert_eq!(app.store.access_log_for("complaint", id).await.unwrap().len(), 1);
+
+    // a sibling outlet's head: not found, and the queue is empty
+    let mut other = Browser::new(&app);
+    other.login("head2").await;
+    let (status, _, html) = other.get(&format!("/complaints/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("未找到"));
+    let (_, _, html) = other.get("/").await;
+    assert!(html.contains("没有待办工单") && !html.contains(&number));
+
+    // logging out ends the session
+    let csrf = b.csrf();
+    let (status, _, _) = b.post("/logout", &[("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/session", app.base))
+        .header("cookie", session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn progress_page_shows_state_and_dates_only_and_is_throttled(app: TestApp) {
+    let k = app.register("teller1", "BJ0101", "13812345678").await;
+    let number = k["number"].as_str().unwrap().to_string();
+    let mut b = Browser::new(&app);
+    let (status, _, html) = b.get("/progress").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("投诉进度查询"));
+    let csrf = b.csrf();
+    let (_, _, html) = b.post("/progress", &[("number", &number), ("last4", "5678"), ("_csrf", &csrf)]).await;
+    assert!(html.contains("id=\"progress-result\""), "{html}");
+    assert!(html.contains("已登记"), "{html}");
+    assert!(!html.contains("张三") && !html.contains("年费"), "no name, no content: {html}");
+    let (_, _, html) = b.post("/progress", &[("number", &number), ("last4", "0000"), ("_csrf", &csrf)]).await;
+    assert!(html.contains("未查到该投诉"));
+    let mut last = StatusCode::OK;
+    for _ in 0..10 {
+        last = b.post("/progress", &[("number", &number), ("last4", "1111"), ("_csrf", &csrf)]).await.0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
