@@ -138,6 +138,17 @@ pub async fn create_complaint(
     caller: Caller,
     ValidJson(req): ValidJson<CreateComplaint>,
 ) -> ApiResult<(StatusCode, Json<RegisteredView>)> {
+    let (status, view) = register(&state, &caller, req).await?;
+    Ok((status, Json(view)))
+}
+
+/// Checks a registration and registers it (the API and the web form both come here): 201 for a new
+/// order, 200 when merged into the complainant's open order on the same matter.
+pub async fn register(
+    state: &AppState,
+    caller: &Caller,
+    req: CreateComplaint,
+) -> ApiResult<(StatusCode, RegisteredView)> {
     caller.require(Permission::RegisterComplaint)?;
     let now = state.clock.now();
     let summary = bounded("summary", &req.summary, 1, limits::SUMMARY)?;
@@ -165,11 +176,11 @@ pub async fn create_complaint(
             "received_at cannot be more than three years ago",
         ));
     }
-    let unit = crate::api::unit_in_scope(&state, &caller, "org_unit", &req.org_unit).await?;
-    let category = check_class(&state, Dimension::Category, "category", &req.category).await?;
+    let unit = crate::api::unit_in_scope(state, caller, "org_unit", &req.org_unit).await?;
+    let category = check_class(state, Dimension::Category, "category", &req.category).await?;
     let service_channel =
-        check_class(&state, Dimension::ServiceChannel, "service_channel", &req.service_channel).await?;
-    let cause = check_class(&state, Dimension::Cause, "cause", &req.cause).await?;
+        check_class(state, Dimension::ServiceChannel, "service_channel", &req.service_channel).await?;
+    let cause = check_class(state, Dimension::Cause, "cause", &req.cause).await?;
     let org_name = unit.name.clone();
     let input = RegisterInput {
         at: now,
@@ -195,7 +206,7 @@ pub async fn create_complaint(
     let status = if merged { StatusCode::OK } else { StatusCode::CREATED };
     Ok((
         status,
-        Json(RegisteredView { complaint: ComplaintView::new(&k, false, now, &state.store.rules().calendar), merged }),
+        RegisteredView { complaint: ComplaintView::new(&k, false, now, &state.store.rules().calendar), merged },
     ))
 }
 

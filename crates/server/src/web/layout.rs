@@ -34,6 +34,7 @@ pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str,
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (lang.t("app")) }
                 style { (maud::PreEscaped(CSS)) }
+                script src="/static/app.js" defer {}
             }
             body {
                 header {

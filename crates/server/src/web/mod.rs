@@ -6,6 +6,7 @@ pub mod i18n;
 mod layout;
 mod pages;
 mod progress;
+mod register;
 
 use crate::app::AppState;
 use axum::Router;
@@ -23,6 +24,15 @@ pub fn routes() -> Router<AppState> {
         .route("/lang", axum::routing::post(pages::switch_lang))
         .route("/complaints/{id}", axum::routing::get(pages::complaint))
         .route("/progress", axum::routing::get(progress::form).post(progress::lookup))
+        .route("/complaints/new", axum::routing::post(register::submit))
+        .route("/static/app.js", axum::routing::get(app_js))
+}
+
+async fn app_js() -> impl axum::response::IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")],
+        include_str!("app.js"),
+    )
 }
 
 /// The CSRF token of a session: derived from the session's token hash, so it needs no storage and

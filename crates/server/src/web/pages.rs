@@ -30,7 +30,7 @@ pub fn csrf(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     }
 }
 
-fn csrf_ok(headers: &HeaderMap, form_token: &str) -> bool {
+pub(super) fn csrf_ok(headers: &HeaderMap, form_token: &str) -> bool {
     cookie(headers, CSRF_COOKIE).is_some_and(|c| c.len() == 64 && c == form_token)
 }
 
@@ -42,7 +42,7 @@ fn html_response(markup: Markup, set_cookie: Option<HeaderValue>) -> Response {
     res
 }
 
-fn forbidden_form() -> Response {
+pub(super) fn forbidden_form() -> Response {
     (StatusCode::FORBIDDEN, "CSRF token missing or wrong").into_response()
 }
 
@@ -207,8 +207,20 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
     let Ok(caller) = Caller::from_headers(&headers, &state).await else {
         return Redirect::to("/login").into_response();
     };
-    let lang = Lang::from_headers(&headers);
-    let (token, set) = csrf(&headers);
+    home_with(&state, &headers, &caller, &super::register::RegisterForm::default(), &Default::default()).await
+}
+
+/// The home page of the caller's role; for front-line staff with the registration form, showing
+/// `form`'s values and `errors` after a refused registration.
+pub(super) async fn home_with(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    form: &super::register::RegisterForm,
+    errors: &super::register::FieldErrors,
+) -> Response {
+    let lang = Lang::from_headers(headers);
+    let (token, set) = csrf(headers);
     let now = state.clock.now();
     let front_line = matches!(caller.user.role, Role::Teller | Role::LobbyManager | Role::RelationshipManager);
     let filter = ComplaintFilter {
@@ -229,13 +241,23 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         }
     };
     let (title, empty) = if front_line { ("my_orders", "no_orders") } else { ("queue", "no_queue") };
+    let register = if caller.can(Permission::RegisterComplaint) && front_line {
+        Some(super::register::form(state, lang, &token, form, errors).await)
+    } else {
+        None
+    };
     let body = html! {
+        @if let Some(r) = register { (r) }
         div.card {
             h1 { (lang.t(title)) }
             (orders_table(lang, &rows, now, empty))
         }
     };
-    html_response(page(lang, Some(&caller.user), Some(&token), lang.t("home"), body), set)
+    let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("home"), body), set);
+    if !errors.is_empty() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
 }
 
 pub async fn complaint(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {

@@ -8,7 +8,8 @@ use reqwest::header::{HeaderMap, SET_COOKIE};
 
 both_backends!(
     pages_log_in_show_each_role_its_orders_and_keep_scope,
-    progress_page_shows_state_and_dates_only_and_is_throttled
+    progress_page_shows_state_and_dates_only_and_is_throttled,
+    a_teller_registers_with_the_form_and_sees_errors_in_place
 );
 
 fn cookies(h: &HeaderMap) -> Vec<String> {
@@ -181,4 +182,49 @@ async fn progress_page_shows_state_and_dates_only_and_is_throttled(app: TestApp)
         last = b.post("/progress", &[("number", &number), ("last4", "1111"), ("_csrf", &csrf)]).await.0;
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn a_teller_registers_with_the_form_and_sees_errors_in_place(app: TestApp) {
+    let mut b = Browser::new(&app);
+    b.login("teller1").await;
+    let (_, _, html) = b.get("/").await;
+    assert!(html.contains("id=\"register\""), "the teller's home has the form");
+    let csrf = b.csrf();
+    let form = |summary: &'static str, phone: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("channel", "counter".to_string()),
+            ("name", "李四".to_string()),
+            ("phone", phone.to_string()),
+            ("elderly", "1".to_string()),
+            ("category", "01".to_string()),
+            ("summary", summary.to_string()),
+            ("description", "排队一个多小时无人引导".to_string()),
+        ]
+    };
+    let owned = form("", "13912345678");
+    let refs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let before = app.store.count_complaints().await.unwrap();
+    let (status, _, html) = b.post("/complaints/new", &refs).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("data-field=\"summary\""), "{html}");
+    assert!(html.contains("排队一个多小时无人引导"), "typed values are kept");
+    let owned = form("排队时间过长", "12345");
+    let refs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = b.post("/complaints/new", &refs).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("data-field=\"complainant.phone\""), "{html}");
+    assert_eq!(app.store.count_complaints().await.unwrap(), before, "refused forms write nothing");
+    let owned = form("排队时间过长", "13912345678");
+    let refs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, h, _) = b.post("/complaints/new", &refs).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = h["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/complaints/"), "{location}");
+    let (_, _, html) = b.get(&location).await;
+    assert!(html.contains("排队时间过长") && html.contains("139****5678"), "{html}");
+    let (status, h, body) = b.get("/static/app.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(body.contains("watchlist"));
 }

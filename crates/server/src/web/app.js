@@ -1,0 +1,23 @@
+// Progressive touches for Xiaobao's pages; every page works without them.
+"use strict";
+document.addEventListener("submit", function (ev) {
+  var msg = ev.target.getAttribute("data-confirm");
+  if (msg && !window.confirm(msg)) { ev.preventDefault(); }
+});
+(function () {
+  var warn = document.getElementById("watchlist-warning");
+  if (!warn) { return; }
+  function check(param, value) {
+    if (!value || value.length < 6) { return; }
+    fetch("/api/v1/complainants?" + param + "=" + encodeURIComponent(value), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (page) {
+        if (page && page.items && page.items.some(function (c) { return c.watchlist; })) { warn.hidden = false; }
+      })
+      .catch(function () {});
+  }
+  ["phone", "id_number"].forEach(function (id) {
+    var input = document.getElementById(id);
+    if (input) { input.addEventListener("change", function () { check(id, input.value.trim()); }); }
+  });
+})();

@@ -1,0 +1,158 @@
+//! The one short form a teller registers a complaint with, on their home page: field errors are shown
+//! beside the field they concern, and the values typed are kept.
+
+use super::i18n::Lang;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use axum::Form;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use std::collections::HashMap;
+use xiaobao_core::channel::Channel;
+use xiaobao_core::classification::Dimension;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub id_number: String,
+    #[serde(default)]
+    pub elderly: Option<String>,
+    #[serde(default)]
+    pub disabled: Option<String>,
+    #[serde(default)]
+    pub foreigner: Option<String>,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+}
+
+/// Field name (as the API names it) → message.
+pub type FieldErrors = HashMap<String, String>;
+
+fn err(errors: &FieldErrors, field: &str) -> Markup {
+    html! { @if let Some(m) = errors.get(field) { span.error.field-error data-field=(field) { (m) } } }
+}
+
+pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, errors: &FieldErrors) -> Markup {
+    let categories = state.store.classes(Some(Dimension::Category)).await.unwrap_or_default();
+    html! {
+        div.card #register {
+            h2 { (if lang.english() { "Register a complaint" } else { "登记投诉" }) }
+            @if let Some(m) = errors.get("") { p.error { (m) } }
+            form method="post" action="/complaints/new" {
+                input type="hidden" name="_csrf" value=(csrf);
+                label for="channel" { (lang.t("channel")) }
+                select #channel name="channel" {
+                    @for c in Channel::ALL {
+                        option value=(c.as_str()) selected[f.channel == c.as_str()] { (if lang.english() { c.as_str() } else { c.label_zh() }) }
+                    }
+                }
+                (err(errors, "channel"))
+                label for="name" { (if lang.english() { "Complainant's name" } else { "投诉人姓名" }) }
+                input #name name="name" value=(f.name) maxlength="50";
+                (err(errors, "complainant.name"))
+                label for="phone" { (if lang.english() { "Phone" } else { "联系电话" }) }
+                input #phone name="phone" value=(f.phone) maxlength="20" inputmode="tel";
+                (err(errors, "complainant.phone"))
+                p.error #watchlist-warning hidden { (if lang.english() { "This complainant is on the watch list (repeat complaints)." } else { "该投诉人为重点关注客户（曾重复投诉）。" }) }
+                label for="id_number" { (if lang.english() { "ID number" } else { "证件号码" }) }
+                input #id_number name="id_number" value=(f.id_number) maxlength="20";
+                (err(errors, "complainant.id_number"))
+                p {
+                    label style="display:inline;font-weight:normal" { input type="checkbox" name="elderly" value="1" checked[f.elderly.is_some()] style="width:auto"; (if lang.english() { " elderly" } else { " 老年人" }) }
+                    " "
+                    label style="display:inline;font-weight:normal" { input type="checkbox" name="disabled" value="1" checked[f.disabled.is_some()] style="width:auto"; (if lang.english() { " disabled" } else { " 残障人士" }) }
+                    " "
+                    label style="display:inline;font-weight:normal" { input type="checkbox" name="foreigner" value="1" checked[f.foreigner.is_some()] style="width:auto"; (if lang.english() { " foreigner" } else { " 外籍人士" }) }
+                }
+                label for="category" { (if lang.english() { "Business type" } else { "业务类别" }) }
+                select #category name="category" {
+                    option value="" { "—" }
+                    @for c in categories.iter().filter(|c| c.active) {
+                        option value=(c.code) selected[f.category == c.code] { (c.code) " " (if lang.english() { &c.name_en } else { &c.name_zh }) }
+                    }
+                }
+                (err(errors, "category"))
+                label for="summary" { (lang.t("summary")) }
+                input #summary name="summary" value=(f.summary) maxlength="200";
+                (err(errors, "summary"))
+                label for="description" { (lang.t("description")) }
+                textarea #description name="description" rows="4" maxlength="4000" { (f.description) }
+                (err(errors, "description"))
+                button.primary #register-submit type="submit" { (if lang.english() { "Register" } else { "登记" }) }
+            }
+        }
+    }
+}
+
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<RegisterForm>) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if !super::pages::csrf_ok(&headers, &f.csrf) {
+        return super::pages::forbidden_form();
+    }
+    let lang = Lang::from_headers(&headers);
+    let mut tags = Vec::new();
+    for (on, tag) in [(&f.elderly, "elderly"), (&f.disabled, "disabled"), (&f.foreigner, "foreigner")] {
+        if on.is_some() {
+            tags.push(tag.to_string());
+        }
+    }
+    let channel = match Channel::parse("channel", &f.channel) {
+        Ok(c) => c,
+        Err(e) => {
+            return super::pages::home_with(
+                &state,
+                &headers,
+                &caller,
+                &f,
+                &[(e.field, e.msg.in_lang(lang.english()).to_string())].into(),
+            )
+            .await;
+        }
+    };
+    let req = crate::api::complaints::CreateComplaint {
+        channel,
+        org_unit: caller.user.org_code.clone(),
+        received_at: None,
+        complainant: crate::api::complaints::ComplainantInput {
+            name: f.name.clone(),
+            phone: Some(f.phone.clone()),
+            id_number: Some(f.id_number.clone()),
+            tags,
+        },
+        category: Some(f.category.clone()),
+        service_channel: None,
+        cause: None,
+        summary: f.summary.clone(),
+        description: f.description.clone(),
+        amount: None,
+    };
+    match crate::api::complaints::register(&state, &caller, req).await {
+        Ok((_, view)) => Redirect::to(&format!("/complaints/{}", view.complaint.id)).into_response(),
+        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
+            let errors: FieldErrors = [(e.field.clone(), e.msg.in_lang(lang.english()).to_string())].into();
+            super::pages::home_with(&state, &headers, &caller, &f, &errors).await
+        }
+        Err(e) => {
+            let p = e.problem(lang.english());
+            super::pages::home_with(&state, &headers, &caller, &f, &[(String::new(), p.detail)].into()).await
+        }
+    }
+}
