@@ -199,6 +199,19 @@ pub struct Leadership {
     _conn: Option<sqlx::AnyConnection>,
 }
 
+impl Leadership {
+    /// Gives up the lead now (dropping the guard gives it up too, once the server notices the
+    /// connection is gone).
+    pub async fn release(self) -> Result<(), StoreError> {
+        if let Some(mut conn) = self._conn {
+            sqlx::query("SELECT pg_advisory_unlock($1)").bind(SCHEDULER_LOCK).execute(&mut conn).await?;
+            use sqlx::Connection;
+            conn.close().await?;
+        }
+        Ok(())
+    }
+}
+
 /// The advisory lock key of the deadline scheduler ("xb" + "dl").
 const SCHEDULER_LOCK: i64 = 0x7862_646c;
 
