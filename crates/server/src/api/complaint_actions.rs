@@ -13,9 +13,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xiaobao_core::complaint::action::reason;
-use xiaobao_core::complaint::{Action, Decision, Feedback, RootCause, UnitRef};
+use xiaobao_core::complaint::{Action, ActionKind, Decision, Feedback, RootCause, UnitRef};
 use xiaobao_core::text::{bounded, limits};
 use xiaobao_store::ActInput;
+use xiaobao_store::ComplaintRow;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -60,10 +61,98 @@ pub struct CloseBody {
 
 /// Runs a parsed action and returns the order as it now stands.
 async fn run(state: &AppState, caller: &Caller, id: i64, action: Action) -> ApiResult<Json<ComplaintView>> {
+    let k = act(state, caller, id, action).await?;
+    Ok(Json(ComplaintView::new(&k, false, state.clock.now(), &state.store.rules().calendar)))
+}
+
+impl RespondBody {
+    fn into_action(self) -> ApiResult<Action> {
+        Ok(Action::Respond { text: bounded("text", &self.text, 1, limits::TEXT)? })
+    }
+}
+
+impl TransferBody {
+    async fn into_action(self, state: &AppState) -> ApiResult<Action> {
+        let reason = reason(&self.reason)?;
+        let unit = state.store.org_unit_by_code(self.to_org_unit.trim()).await?.ok_or_else(|| {
+            ApiError::invalid(
+                "to_org_unit",
+                format!("机构 {} 不存在", self.to_org_unit),
+                format!("org unit {} does not exist", self.to_org_unit),
+            )
+        })?;
+        Ok(Action::Transfer { to: UnitRef { id: unit.id, code: unit.code, path: unit.path }, reason })
+    }
+}
+
+impl DecideBody {
+    async fn into_action(self, state: &AppState) -> ApiResult<Action> {
+        let cause = match self.cause.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c)
+                if c.len() <= 6
+                    && state.store.class_exists(xiaobao_core::classification::Dimension::Cause, c).await? =>
+            {
+                Some(c.to_string())
+            }
+            Some(c) => {
+                return Err(ApiError::invalid(
+                    "cause",
+                    format!("未知的原因代码 \"{c}\""),
+                    format!("unknown cause code \"{c}\""),
+                ));
+            }
+            None => None,
+        };
+        let decision = Decision::parse(
+            self.liable,
+            self.root_cause,
+            cause,
+            self.remedy.as_deref(),
+            self.amount.as_deref(),
+            &self.text,
+        )?;
+        Ok(Action::Decide(decision))
+    }
+}
+
+impl CloseBody {
+    fn into_action(self) -> ApiResult<Action> {
+        let note = self
+            .note
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| bounded("note", n, 1, limits::TEXT))
+            .transpose()?;
+        Ok(Action::Close { feedback: self.feedback, note })
+    }
+}
+
+/// The action of `kind` from its JSON body, checked as the API checks it (the web forms use this).
+pub async fn parse_action(state: &AppState, kind: ActionKind, body: &[u8]) -> ApiResult<Action> {
+    use crate::json::parse_json;
+    let with_reason = |b: ReasonBody| reason(&b.reason);
+    Ok(match kind {
+        ActionKind::Accept => Action::Accept,
+        ActionKind::Respond => parse_json::<RespondBody>(body)?.into_action()?,
+        ActionKind::Transfer => parse_json::<TransferBody>(body)?.into_action(state).await?,
+        ActionKind::Decide => parse_json::<DecideBody>(body)?.into_action(state).await?,
+        ActionKind::Close => parse_json::<CloseBody>(body)?.into_action()?,
+        ActionKind::Escalate => Action::Escalate { to: None, reason: with_reason(parse_json(body)?)? },
+        ActionKind::Decline => Action::Decline { reason: with_reason(parse_json(body)?)? },
+        ActionKind::Extend => Action::Extend { reason: with_reason(parse_json(body)?)? },
+        ActionKind::Pause => Action::Pause { reason: with_reason(parse_json(body)?)? },
+        ActionKind::Resume => Action::Resume { reason: with_reason(parse_json(body)?)? },
+        ActionKind::Reopen => Action::Reopen { reason: with_reason(parse_json(body)?)? },
+        ActionKind::RequestReview => Action::RequestReview { reason: with_reason(parse_json(body)?)? },
+        ActionKind::Withdraw => Action::Withdraw { reason: with_reason(parse_json(body)?)? },
+    })
+}
+
+/// Runs a parsed action for the caller; the order as it now stands.
+pub async fn act(state: &AppState, caller: &Caller, id: i64, action: Action) -> ApiResult<ComplaintRow> {
     let at = state.clock.now();
     state.store.act(ActInput { complaint_id: id, actor: caller.actor(), action, at }).await?;
-    let k = state.store.complaint(id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(ComplaintView::new(&k, false, at, &state.store.rules().calendar)))
+    state.store.complaint(id).await?.ok_or(ApiError::NotFound)
 }
 
 macro_rules! reason_action {
@@ -142,8 +231,7 @@ pub async fn respond(
     Path(id): Path<i64>,
     ValidJson(b): ValidJson<RespondBody>,
 ) -> ApiResult<Json<ComplaintView>> {
-    let text = bounded("text", &b.text, 1, limits::TEXT)?;
-    run(&state, &caller, id, Action::Respond { text }).await
+    run(&state, &caller, id, b.into_action()?).await
 }
 
 /// Transfer the order to another unit, with the reason.
@@ -155,16 +243,7 @@ pub async fn transfer(
     Path(id): Path<i64>,
     ValidJson(b): ValidJson<TransferBody>,
 ) -> ApiResult<Json<ComplaintView>> {
-    let reason = reason(&b.reason)?;
-    let unit = state.store.org_unit_by_code(b.to_org_unit.trim()).await?.ok_or_else(|| {
-        ApiError::invalid(
-            "to_org_unit",
-            format!("机构 {} 不存在", b.to_org_unit),
-            format!("org unit {} does not exist", b.to_org_unit),
-        )
-    })?;
-    run(&state, &caller, id, Action::Transfer { to: UnitRef { id: unit.id, code: unit.code, path: unit.path }, reason })
-        .await
+    run(&state, &caller, id, b.into_action(&state).await?).await
 }
 
 /// Escalate the order to the parent unit, with the reason; repeatable up to head office.
@@ -188,23 +267,7 @@ pub async fn decide(
     Path(id): Path<i64>,
     ValidJson(b): ValidJson<DecideBody>,
 ) -> ApiResult<Json<ComplaintView>> {
-    let cause = match b.cause.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(c)
-            if c.len() <= 6 && state.store.class_exists(xiaobao_core::classification::Dimension::Cause, c).await? =>
-        {
-            Some(c.to_string())
-        }
-        Some(c) => {
-            return Err(ApiError::invalid(
-                "cause",
-                format!("未知的原因代码 \"{c}\""),
-                format!("unknown cause code \"{c}\""),
-            ));
-        }
-        None => None,
-    };
-    let decision = Decision::parse(b.liable, b.root_cause, cause, b.remedy.as_deref(), b.amount.as_deref(), &b.text)?;
-    run(&state, &caller, id, Action::Decide(decision)).await
+    run(&state, &caller, id, b.into_action(&state).await?).await
 }
 
 /// Close a decided order with the complainant's response.
@@ -216,9 +279,7 @@ pub async fn close(
     Path(id): Path<i64>,
     ValidJson(b): ValidJson<CloseBody>,
 ) -> ApiResult<Json<ComplaintView>> {
-    let note =
-        b.note.as_deref().filter(|n| !n.trim().is_empty()).map(|n| bounded("note", n, 1, limits::TEXT)).transpose()?;
-    run(&state, &caller, id, Action::Close { feedback: b.feedback, note }).await
+    run(&state, &caller, id, b.into_action()?).await
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {

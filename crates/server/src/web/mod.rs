@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/complaints/{id}", axum::routing::get(pages::complaint))
         .route("/progress", axum::routing::get(progress::form).post(progress::lookup))
         .route("/complaints/new", axum::routing::post(register::submit))
+        .route("/complaints/{id}/act/{action}", axum::routing::post(pages::act))
         .route("/static/app.js", axum::routing::get(app_js))
 }
 

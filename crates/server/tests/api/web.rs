@@ -9,7 +9,8 @@ use reqwest::header::{HeaderMap, SET_COOKIE};
 both_backends!(
     pages_log_in_show_each_role_its_orders_and_keep_scope,
     progress_page_shows_state_and_dates_only_and_is_throttled,
-    a_teller_registers_with_the_form_and_sees_errors_in_place
+    a_teller_registers_with_the_form_and_sees_errors_in_place,
+    the_outlet_head_handles_an_order_through_its_forms
 );
 
 fn cookies(h: &HeaderMap) -> Vec<String> {
@@ -227,4 +228,58 @@ async fn a_teller_registers_with_the_form_and_sees_errors_in_place(app: TestApp)
     assert_eq!(status, StatusCode::OK);
     assert!(h["content-type"].to_str().unwrap().starts_with("text/javascript"));
     assert!(body.contains("watchlist"));
+}
+
+async fn the_outlet_head_handles_an_order_through_its_forms(app: TestApp) {
+    let id = app.register("teller1", "BJ0101", "13700000001").await["id"].as_i64().unwrap();
+    let mut head = Browser::new(&app);
+    head.login("head1").await;
+    let (_, _, html) = head.get(&format!("/complaints/{id}")).await;
+    assert!(html.contains("id=\"action-accept\"") && html.contains("id=\"action-decline\""), "{html}");
+    assert!(!html.contains("id=\"action-decide\""), "only the actions allowed now are offered");
+    assert!(html.contains("data-confirm"), "declining asks first");
+    let csrf = head.csrf();
+    let path = |a: &str| format!("/complaints/{id}/act/{a}");
+    assert_eq!(head.post(&path("accept"), &[("_csrf", &csrf)]).await.0, StatusCode::SEE_OTHER);
+    // accepting twice is refused with the reason, and changes nothing
+    let (status, _, html) = head.post(&path("accept"), &[("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("id=\"action-error\""), "{html}");
+    assert_eq!(
+        head.post(&path("respond"), &[("_csrf", &csrf), ("text", "已电话联系客户")]).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (status, _, html) =
+        head.post(&path("decide"), &[("_csrf", &csrf), ("root_cause", "service_fault"), ("text", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("text"), "{html}");
+    let decide = [
+        ("_csrf", csrf.as_str()),
+        ("liable", "true"),
+        ("root_cause", "service_fault"),
+        ("amount", "300"),
+        ("text", "退还年费并致歉"),
+        ("cause", ""),
+    ];
+    assert_eq!(head.post(&path("decide"), &decide).await.0, StatusCode::SEE_OTHER);
+    let k = app.store.complaint(id).await.unwrap().unwrap();
+    assert_eq!(k.order.state, xiaobao_core::complaint::State::Decided);
+    assert!(k.order.decision.as_ref().unwrap().liable);
+    // the teller sees it decided and records the complainant's response
+    let mut teller = Browser::new(&app);
+    teller.login("teller1").await;
+    let (_, _, html) = teller.get(&format!("/complaints/{id}")).await;
+    assert!(html.contains("已作出处理决定") && html.contains("id=\"action-close\""), "{html}");
+    let csrf = teller.csrf();
+    assert_eq!(
+        teller.post(&path("close"), &[("_csrf", &csrf), ("feedback", "satisfied")]).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.store.complaint(id).await.unwrap().unwrap().order.state, xiaobao_core::complaint::State::Closed);
+    // a sibling outlet cannot act by URL
+    let mut other = Browser::new(&app);
+    other.login("head2").await;
+    let csrf = other.csrf();
+    assert_eq!(other.post(&path("reopen"), &[("_csrf", &csrf), ("reason", "x")]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.events(id).await.len(), 5);
 }
