@@ -175,7 +175,7 @@ fn clocks(lang: Lang, k: &ComplaintRow, now: Instant) -> Markup {
         @for c in &k.order.clocks {
             @let class = clock_class(c, now);
             span class={ "clock " (class) } title=(rfc3339(c.due_at)) {
-                (lang.t(c.kind.as_str())) " " (lang.t(class)) " · " (rfc3339(c.due_at).get(5..16).unwrap_or(""))
+                (lang.t(c.kind.as_str())) " " (lang.t(class)) " · " (rfc3339(c.due_at).get(5..16).unwrap_or("").replace('T', " "))
             }
         }
     }
@@ -417,7 +417,7 @@ pub(super) async fn complaint_page(
             h2 { (lang.t("timeline")) }
             table #timeline {
                 @for e in &events {
-                    tr { td { (rfc3339(e.at).get(0..16).unwrap_or("")) } td { (e.kind) } td { (e.actor_name) } td { (e.from_state) " → " (e.to_state) } }
+                    tr { td { (rfc3339(e.at).get(0..16).unwrap_or("").replace('T', " ")) } td { (e.kind) } td { (e.actor_name) } td { (e.from_state) " → " (e.to_state) } }
                 }
             }
         }

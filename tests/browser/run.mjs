@@ -1,0 +1,136 @@
+// Xiaobao in a real browser: starts `xiaobao serve --demo` on a free port over a temporary data
+// directory, then drives Debian's headless Chromium through a teller's and an outlet head's day.
+// Screenshots go to test-artifacts/. Prints "N passed, N failed" and exits non-zero on a failure.
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import net from "node:net";
+import assert from "node:assert/strict";
+
+const root = resolve(import.meta.dirname, "../..");
+const binary = process.env.XIAOBAO_BIN || join(root, "target/debug/xiaobao");
+const artifacts = join(root, "test-artifacts");
+mkdirSync(artifacts, { recursive: true });
+const PASSWORD = "xiaobao2026";
+
+function freePort() {
+  return new Promise((ok) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); });
+  });
+}
+
+async function startServer() {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "xiaobao-browser-"));
+  const server = spawn(binary, ["serve", "--demo", "--data-dir", dataDir, "--listen", `127.0.0.1:${port}`], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, XIAOBAO_LOG: "warn" },
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) return { base, server, dataDir }; } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  server.kill();
+  throw new Error("the server did not come up");
+}
+
+const results = [];
+async function test(name, fn) {
+  try { await fn(); results.push([name, true]); console.log(`PASS ${name}`); }
+  catch (e) { results.push([name, false]); console.log(`FAIL ${name}\n${e.stack || e}`); }
+}
+
+const { base, server, dataDir } = await startServer();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+async function loggedIn(username) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.fill("#username", username);
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(`${base}/`), page.click("#login")]);
+  return { context, page };
+}
+
+let orderPath = null;
+
+await test("a teller logs in and registers a complaint; a missing field is shown in place", async () => {
+  const { context, page } = await loggedIn("bj0101.teller");
+  assert.match(await page.textContent("#whoami"), /BJ0101/);
+  await page.screenshot({ path: join(artifacts, "teller-home.png"), fullPage: true });
+  await page.selectOption("#channel", "counter");
+  await page.fill("#name", "王建国");
+  await page.fill("#phone", "13911112222");
+  await page.selectOption("#category", "01");
+  await page.fill("#description", "等候超过一小时，只有两个窗口办理业务。");
+  await page.click("#register-submit");
+  await page.waitForSelector('.field-error[data-field="summary"]');
+  assert.equal(await page.inputValue("#name"), "王建国", "typed values are kept");
+  await page.screenshot({ path: join(artifacts, "field-error.png"), fullPage: true });
+  await page.fill("#summary", "柜台排队时间过长");
+  await Promise.all([page.waitForURL(/\/complaints\/\d+$/), page.click("#register-submit")]);
+  orderPath = new URL(page.url()).pathname;
+  assert.match(await page.textContent("#state"), /已登记/);
+  await context.close();
+});
+
+await test("the outlet head accepts, responds and decides", async () => {
+  const { context, page } = await loggedIn("bj0101.head");
+  await page.screenshot({ path: join(artifacts, "head-queue.png"), fullPage: true });
+  await page.goto(`${base}${orderPath}`);
+  await Promise.all([page.waitForURL(`${base}${orderPath}`), page.click("#action-accept button")]);
+  assert.match(await page.textContent("#state"), /已受理/);
+  await page.fill("#action-respond textarea[name=text]", "已致电客户说明处理方案");
+  await page.click("#action-respond button");
+  await page.waitForSelector("#action-decide");
+  await page.check("#action-decide input[name=liable]");
+  await page.selectOption("#action-decide select[name=root_cause]", "service_fault");
+  await page.fill("#action-decide textarea[name=text]", "经核实，已向客户致歉并增开窗口。");
+  await page.click("#action-decide button");
+  await page.waitForSelector("#action-decide", { state: "detached" });
+  assert.match(await page.textContent("#state"), /已作出处理决定/);
+  await page.screenshot({ path: join(artifacts, "order-decided.png"), fullPage: true });
+  await context.close();
+});
+
+await test("the teller sees it decided and closes it; then switches to English", async () => {
+  const { context, page } = await loggedIn("bj0101.teller");
+  await page.goto(`${base}${orderPath}`);
+  assert.match(await page.textContent("#state"), /已作出处理决定/);
+  await page.selectOption("#action-close select[name=feedback]", "satisfied");
+  await page.click("#action-close button");
+  await page.waitForSelector("#action-close", { state: "detached" });
+  assert.match(await page.textContent("#state"), /已办结/);
+  await Promise.all([page.waitForLoadState("load"), page.click("#switch-lang")]);
+  await page.waitForFunction(() => document.documentElement.lang === "en");
+  assert.match(await page.textContent("#state"), /closed/);
+  await page.goto(`${base}/`);
+  assert.match(await page.textContent("main"), /My first-responder orders/);
+  await page.screenshot({ path: join(artifacts, "teller-home-en.png"), fullPage: true });
+  await context.close();
+});
+
+await test("another outlet's order is not found by URL", async () => {
+  const { context, page } = await loggedIn("bj0102.head");
+  const res = await page.goto(`${base}${orderPath}`);
+  assert.equal(res.status(), 404);
+  assert.match(await page.textContent("#not-found"), /未找到/);
+  await context.close();
+});
+
+await browser.close();
+server.kill();
+rmSync(dataDir, { recursive: true, force: true });
+const passed = results.filter(([, ok]) => ok).length;
+const failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
