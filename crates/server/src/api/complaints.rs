@@ -104,6 +104,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(complaint_events))
 }
 
+/// One order for the caller: not found outside their scope; for roles that may see personal data,
+/// the unmasked read is logged first. Returns the order and whether to show it unmasked.
+pub async fn read_complaint(state: &AppState, caller: &Caller, id: i64) -> ApiResult<(ComplaintRow, bool)> {
+    let k = state.store.complaint(id).await?.filter(|k| visible(caller, k)).ok_or(ApiError::NotFound)?;
+    let unmasked = caller.can(Permission::ViewPersonalData);
+    if unmasked {
+        let fields = "complainant.phone,complainant.id_number";
+        state
+            .store
+            .log_unmasked_read(caller.user.id, state.clock.now().timestamp_millis(), "complaint", k.order.id, fields)
+            .await?;
+    }
+    Ok((k, unmasked))
+}
+
 /// Is this order visible to the caller: inside their subtree, or registered by them?
 pub fn visible(caller: &Caller, k: &ComplaintRow) -> bool {
     in_subtree(&caller.user.org_path, &k.org_path) || k.order.first_responder_id == caller.user.id
@@ -344,22 +359,8 @@ pub async fn get_complaint(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ComplaintView>> {
-    let k = state.store.complaint(id).await?.filter(|k| visible(&caller, k)).ok_or(ApiError::NotFound)?;
-    let now = state.clock.now();
-    let unmasked = caller.can(Permission::ViewPersonalData);
-    if unmasked {
-        state
-            .store
-            .log_unmasked_read(
-                caller.user.id,
-                now.timestamp_millis(),
-                "complaint",
-                k.order.id,
-                "complainant.phone,complainant.id_number",
-            )
-            .await?;
-    }
-    Ok(Json(ComplaintView::new(&k, unmasked, now, &state.store.rules().calendar)))
+    let (k, unmasked) = read_complaint(&state, &caller, id).await?;
+    Ok(Json(ComplaintView::new(&k, unmasked, state.clock.now(), &state.store.rules().calendar)))
 }
 
 /// The order's timeline: every event, oldest first.

@@ -368,29 +368,16 @@ pub(super) async fn complaint_page(
     let lang = Lang::from_headers(headers);
     let (token, set) = csrf(headers);
     let now = state.clock.now();
-    let found = state.store.complaint(id).await.ok().flatten().filter(|k| crate::api::complaints::visible(caller, k));
-    let Some(k) = found else {
-        let body = html! { div.card { h1 #not-found { (lang.t("not_found")) } } };
-        let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("not_found"), body), set);
-        *res.status_mut() = StatusCode::NOT_FOUND;
-        return res;
+    let (k, unmasked) = match crate::api::complaints::read_complaint(state, caller, id).await {
+        Ok(found) => found,
+        Err(crate::error::ApiError::NotFound) => {
+            let body = html! { div.card { h1 #not-found { (lang.t("not_found")) } } };
+            let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("not_found"), body), set);
+            *res.status_mut() = StatusCode::NOT_FOUND;
+            return res;
+        }
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let unmasked = caller.can(Permission::ViewPersonalData);
-    if unmasked
-        && state
-            .store
-            .log_unmasked_read(
-                caller.user.id,
-                now.timestamp_millis(),
-                "complaint",
-                k.order.id,
-                "complainant.phone,complainant.id_number",
-            )
-            .await
-            .is_err()
-    {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    }
     let view = crate::api::views::ComplaintView::new(&k, unmasked, now, &state.store.rules().calendar);
     let events = state.store.events(id).await.unwrap_or_default();
     let actions = allowed_actions(state, caller, &k, now);
