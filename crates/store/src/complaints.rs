@@ -57,6 +57,8 @@ pub struct ComplaintFilter {
     pub breached: Option<xiaobao_core::deadline::ClockKind>,
     /// Still open and received before this instant (long-unresolved, 久拖不决).
     pub open_since_before: Option<i64>,
+    /// Escalated at least once (true) or never (false).
+    pub escalated: Option<bool>,
     pub repeat: Option<bool>,
     pub first_responder_id: Option<i64>,
     pub received_from: Option<i64>,
@@ -293,6 +295,9 @@ impl Store {
                 .push(" AND (t.breached_at IS NOT NULL OR (t.met_at IS NULL AND t.stopped_at IS NULL AND t.paused_at IS NULL AND t.due_at <= ")
                 .bind(Arg::I64(f.now_ms))
                 .push(")))");
+        }
+        if let Some(e) = f.escalated {
+            where_.push(if e { " AND k.escalation_count > 0" } else { " AND k.escalation_count = 0" });
         }
         if let Some(before) = f.open_since_before {
             where_

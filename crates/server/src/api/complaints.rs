@@ -233,6 +233,7 @@ pub async fn register(
         ("due_within" = Option<i64>, Query, description = "a running clock falls due within this many hours"),
         ("breached" = Option<String>, Query, description = "this clock (response, decision, completion, review) was breached"),
         ("open_longer_than" = Option<i64>, Query, description = "still open this many days after receipt (long-unresolved)"),
+        ("escalated" = Option<bool>, Query, description = "escalated at least once"),
         ("sort" = Option<String>, Query, description = "`received` (newest first, the default) or `due` (nearest running deadline first)"),
         ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = Paged<ComplaintView>), (status = 422, body = crate::error::Problem)))]
@@ -290,6 +291,7 @@ pub async fn list_complaints(
         unit_path,
         category,
         overdue: boolean(&p, "overdue")?,
+        escalated: boolean(&p, "escalated")?,
         due_within_ms: match int(&p, "due_within")? {
             Some(h) if (1..=24 * 60).contains(&h) => Some(h * 3_600_000),
             Some(_) => {

@@ -242,6 +242,31 @@ pub(super) async fn home_with(
         }
     };
     let (title, empty) = if front_line { ("my_orders", "no_orders") } else { ("queue", "no_queue") };
+    // Supervisors and above also see what broke and what climbed up in their subtree.
+    let oversees = matches!(
+        caller.user.role,
+        Role::OperationsSupervisor
+            | Role::VicePresident
+            | Role::President
+            | Role::CpCentre
+            | Role::ServiceDept
+            | Role::Auditor
+    );
+    let mut extra = Vec::new();
+    if oversees {
+        for (key, empty, f) in [
+            ("breaches", "no_breaches", ComplaintFilter { overdue: Some(true), ..filter.clone() }),
+            ("escalations", "no_escalations", ComplaintFilter { escalated: Some(true), ..filter.clone() }),
+        ] {
+            match state.store.complaints(&f).await {
+                Ok(p) => extra.push((key, empty, p.items)),
+                Err(e) => {
+                    tracing::error!(error = %e, "home page");
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
+            }
+        }
+    }
     let register = if caller.can(Permission::RegisterComplaint) && front_line {
         Some(super::register::form(state, lang, &token, form, errors).await)
     } else {
@@ -249,6 +274,12 @@ pub(super) async fn home_with(
     };
     let body = html! {
         @if let Some(r) = register { (r) }
+        @for (key, empty, items) in &extra {
+            div.card id=(key) {
+                h2 { (lang.t(key)) }
+                (orders_table(lang, items, now, empty))
+            }
+        }
         div.card {
             h1 { (lang.t(title)) }
             (orders_table(lang, &rows, now, empty))

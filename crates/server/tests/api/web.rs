@@ -10,7 +10,8 @@ both_backends!(
     pages_log_in_show_each_role_its_orders_and_keep_scope,
     progress_page_shows_state_and_dates_only_and_is_throttled,
     a_teller_registers_with_the_form_and_sees_errors_in_place,
-    the_outlet_head_handles_an_order_through_its_forms
+    the_outlet_head_handles_an_order_through_its_forms,
+    supervisors_see_breaches_and_escalations_in_their_subtree
 );
 
 fn cookies(h: &HeaderMap) -> Vec<String> {
@@ -282,4 +283,29 @@ async fn the_outlet_head_handles_an_order_through_its_forms(app: TestApp) {
     let csrf = other.csrf();
     assert_eq!(other.post(&path("reopen"), &[("_csrf", &csrf), ("reason", "x")]).await.0, StatusCode::NOT_FOUND);
     assert_eq!(app.events(id).await.len(), 5);
+}
+
+async fn supervisors_see_breaches_and_escalations_in_their_subtree(app: TestApp) {
+    let k = app.register("teller1", "BJ0101", "13700000002").await;
+    let (id, number) = (k["id"].as_i64().unwrap(), k["number"].as_str().unwrap().to_string());
+    let mut vp = Browser::new(&app);
+    vp.login("vp").await;
+    let (_, _, html) = vp.get("/").await;
+    assert!(html.contains("辖内没有超时工单") && html.contains("辖内没有升级工单"), "{html}");
+    app.clock.advance(chrono::Duration::hours(2));
+    let (_, _, html) = vp.get("/").await;
+    let breaches = html.split("id=\"breaches\"").nth(1).unwrap().split("id=\"escalations\"").next().unwrap();
+    assert!(breaches.contains(&number), "the response clock ran out: {html}");
+    app.act_ok("head1", id, "accept", serde_json::json!({})).await;
+    app.act_ok("head1", id, "escalate", serde_json::json!({"reason": "网点无法解决"})).await;
+    let (_, _, html) = vp.get("/").await;
+    let escalations = html.split("id=\"escalations\"").nth(1).unwrap();
+    assert!(escalations.contains(&number), "{html}");
+    let (_, list) = app.get("vp", "/api/v1/complaints?escalated=true").await;
+    assert_eq!(list["total"], 1);
+    // a teller's home has neither card
+    let mut teller = Browser::new(&app);
+    teller.login("teller1").await;
+    let (_, _, html) = teller.get("/").await;
+    assert!(!html.contains("id=\"breaches\""));
 }
