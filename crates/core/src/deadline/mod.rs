@@ -62,7 +62,45 @@ pub enum Alert {
     Breach { level: u8 },
 }
 
+/// Where a clock stands at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockStatus {
+    Running,
+    Paused,
+    /// Running past its due time.
+    Overdue,
+    Met,
+    /// Met, but late.
+    Breached,
+    Stopped,
+}
+
+/// A running clock that has used this share (percent) of its time is shown as due soon.
+pub const DUE_SOON_PERCENT: i64 = 80;
+
 impl Clock {
+    pub fn status(&self, now: Instant) -> ClockStatus {
+        if self.met_at.is_some() {
+            if self.breached_at.is_some() { ClockStatus::Breached } else { ClockStatus::Met }
+        } else if self.stopped_at.is_some() {
+            ClockStatus::Stopped
+        } else if self.paused_at.is_some() {
+            ClockStatus::Paused
+        } else if now >= self.due_at {
+            ClockStatus::Overdue
+        } else {
+            ClockStatus::Running
+        }
+    }
+
+    /// Running, not yet due, but past `DUE_SOON_PERCENT` of its time.
+    pub fn is_due_soon(&self, now: Instant) -> bool {
+        let span = (self.due_at - self.started_at).num_seconds().max(1);
+        let gone = (now - self.started_at).num_seconds();
+        self.status(now) == ClockStatus::Running && gone * 100 >= span * DUE_SOON_PERCENT
+    }
+
     pub fn start(kind: ClockKind, started_at: Instant, due_at: Instant) -> Self {
         Self {
             kind,

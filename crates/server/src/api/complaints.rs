@@ -340,12 +340,9 @@ pub async fn list_complaints(
         limit,
     };
     let page_rows = state.store.complaints(&f).await?;
+    let rules = state.store.rules();
     Ok(Json(Paged {
-        items: page_rows
-            .items
-            .iter()
-            .map(|k| ComplaintView::new(k, false, now, &state.store.rules().calendar))
-            .collect(),
+        items: page_rows.items.iter().map(|k| ComplaintView::new(k, false, now, &rules.calendar)).collect(),
         total: page_rows.total,
         page,
         per_page: limit,

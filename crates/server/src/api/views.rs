@@ -104,16 +104,7 @@ impl ComplainantView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClockStatus {
-    Running,
-    Paused,
-    Overdue,
-    Met,
-    Breached,
-    Stopped,
-}
+pub use xiaobao_core::deadline::ClockStatus;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClockView {
@@ -135,17 +126,7 @@ fn opt(t: Option<Instant>) -> Option<String> {
 
 impl ClockView {
     pub fn new(c: &Clock, now: Instant) -> Self {
-        let status = if c.met_at.is_some() {
-            if c.breached_at.is_some() { ClockStatus::Breached } else { ClockStatus::Met }
-        } else if c.stopped_at.is_some() {
-            ClockStatus::Stopped
-        } else if c.paused_at.is_some() {
-            ClockStatus::Paused
-        } else if now >= c.due_at {
-            ClockStatus::Overdue
-        } else {
-            ClockStatus::Running
-        };
+        let status = c.status(now);
         let remaining = c.is_running().then(|| (c.due_at - c.paused_at.unwrap_or(now)).num_seconds());
         Self {
             kind: c.kind,

@@ -153,21 +153,15 @@ pub async fn switch_lang(headers: HeaderMap, Form(f): Form<LangForm>) -> Respons
 
 /// The colour class of a clock: ok, warning (past 80 % of its time), breached, or done.
 fn clock_class(c: &Clock, now: Instant) -> &'static str {
-    if c.met_at.is_some() {
-        return if c.breached_at.is_some() { "breached" } else { "met" };
+    use xiaobao_core::deadline::ClockStatus::*;
+    match c.status(now) {
+        Running if c.is_due_soon(now) => "warning",
+        Running => "ok",
+        Overdue | Breached => "breached",
+        Met => "met",
+        Stopped => "stopped",
+        Paused => "paused",
     }
-    if c.stopped_at.is_some() {
-        return "stopped";
-    }
-    if c.paused_at.is_some() {
-        return "paused";
-    }
-    if now >= c.due_at {
-        return "breached";
-    }
-    let span = (c.due_at - c.started_at).num_seconds().max(1);
-    let gone = (now - c.started_at).num_seconds();
-    if gone * 100 >= span * 80 { "warning" } else { "ok" }
 }
 
 fn clocks(lang: Lang, k: &ComplaintRow, now: Instant) -> Markup {
