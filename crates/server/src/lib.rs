@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod error;
+pub mod export;
 pub mod json;
 pub mod mailer;
 pub mod scheduler;

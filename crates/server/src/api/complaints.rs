@@ -100,6 +100,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(long_unresolved))
         .routes(routes!(list_complaints, create_complaint))
+        .routes(routes!(export_complaints))
         .routes(routes!(get_complaint))
         .routes(routes!(complaint_events))
 }
@@ -242,8 +243,68 @@ pub async fn list_complaints(
     caller: Caller,
     Query(p): Query<Params>,
 ) -> ApiResult<Json<Paged<ComplaintView>>> {
+    let (f, page) = complaint_filter(&state, &caller, &p).await?;
+    let now = state.clock.now();
+    let limit = f.limit;
+    let page_rows = state.store.complaints(&f).await?;
+    let rules = state.store.rules();
+    Ok(Json(Paged {
+        items: page_rows.items.iter().map(|k| ComplaintView::new(k, false, now, &rules.calendar)).collect(),
+        total: page_rows.total,
+        page,
+        per_page: limit,
+    }))
+}
+
+/// The filtered list as an XLSX workbook (the list's parameters; paging ignored; at most 50,000
+/// rows, personal data masked), in the caller's language.
+#[utoipa::path(get, path = "/api/v1/complaints/export.xlsx", tag = "complaints",
+    params(("state" = Option<String>, Query), ("channel" = Option<String>, Query), ("org_unit" = Option<String>, Query), ("category" = Option<String>, Query),
+        ("overdue" = Option<bool>, Query), ("repeat" = Option<bool>, Query), ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the workbook"),
+        (status = 422, body = crate::error::Problem)))]
+pub async fn export_complaints(
+    State(state): State<AppState>,
+    caller: Caller,
+    lang: crate::json::Lang,
+    Query(p): Query<Params>,
+) -> ApiResult<axum::response::Response> {
+    let (f, _) = complaint_filter(&state, &caller, &p).await?;
+    xlsx_response(&state, &f, lang.english).await
+}
+
+/// The workbook of what `f` selects, as a download.
+pub async fn xlsx_response(
+    state: &AppState,
+    f: &ComplaintFilter,
+    english: bool,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let now = state.clock.now();
+    let rows = crate::export::rows_for_export(&state.store, f).await?;
+    let bytes = crate::export::complaints_xlsx(&rows, english, now).map_err(|e| {
+        tracing::error!(error = %e, "export");
+        ApiError::Internal
+    })?;
+    let name = format!("complaints-{}.xlsx", xiaobao_core::time::local_date(now).format("%Y%m%d"));
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The list filter from a query string (the API list, the list page and the export share it): every
+/// parameter checked, its field named when it is wrong. Returns the filter and the page number.
+pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<(ComplaintFilter, i64)> {
     caller.require(Permission::ReadComplaints)?;
-    let (offset, limit, page) = paging(&p)?;
+    let (offset, limit, page) = paging(p)?;
     let now = state.clock.now();
     let state_filter = match p.get("state").filter(|s| !s.is_empty()) {
         Some(s) => Some(OrderState::from_str_opt(s).ok_or_else(|| {
@@ -258,7 +319,7 @@ pub async fn list_complaints(
     };
     let channel = p.get("channel").filter(|s| !s.is_empty()).map(|c| Channel::parse("channel", c)).transpose()?;
     let unit_path = match p.get("org_unit").filter(|s| !s.is_empty()) {
-        Some(code) => Some(crate::api::unit_in_scope(&state, &caller, "org_unit", code).await?.path),
+        Some(code) => Some(crate::api::unit_in_scope(state, caller, "org_unit", code).await?.path),
         None => None,
     };
     let category = match p.get("category").filter(|s| !s.is_empty()) {
@@ -272,8 +333,8 @@ pub async fn list_complaints(
         }
         None => None,
     };
-    let received_from = instant(&p, "received_from")?;
-    let received_to = instant(&p, "received_to")?;
+    let received_from = instant(p, "received_from")?;
+    let received_to = instant(p, "received_to")?;
     if let (Some(a), Some(b)) = (received_from, received_to)
         && a > b
     {
@@ -290,9 +351,9 @@ pub async fn list_complaints(
         channel,
         unit_path,
         category,
-        overdue: boolean(&p, "overdue")?,
-        escalated: boolean(&p, "escalated")?,
-        due_within_ms: match int(&p, "due_within")? {
+        overdue: boolean(p, "overdue")?,
+        escalated: boolean(p, "escalated")?,
+        due_within_ms: match int(p, "due_within")? {
             Some(h) if (1..=24 * 60).contains(&h) => Some(h * 3_600_000),
             Some(_) => {
                 return Err(ApiError::invalid(
@@ -313,7 +374,7 @@ pub async fn list_complaints(
             })?),
             None => None,
         },
-        open_since_before: match int(&p, "open_longer_than")? {
+        open_since_before: match int(p, "open_longer_than")? {
             Some(d) if (1..=3660).contains(&d) => Some((now - chrono::Duration::days(d)).timestamp_millis()),
             Some(_) => {
                 return Err(ApiError::invalid(
@@ -324,8 +385,8 @@ pub async fn list_complaints(
             }
             None => None,
         },
-        repeat: boolean(&p, "repeat")?,
-        first_responder_id: boolean(&p, "mine")?.filter(|m| *m).map(|_| caller.user.id),
+        repeat: boolean(p, "repeat")?,
+        first_responder_id: boolean(p, "mine")?.filter(|m| *m).map(|_| caller.user.id),
         received_from: received_from.map(|t| t.timestamp_millis()),
         received_to: received_to.map(|t| t.timestamp_millis()),
         now_ms: now.timestamp_millis(),
@@ -339,14 +400,7 @@ pub async fn list_complaints(
         offset,
         limit,
     };
-    let page_rows = state.store.complaints(&f).await?;
-    let rules = state.store.rules();
-    Ok(Json(Paged {
-        items: page_rows.items.iter().map(|k| ComplaintView::new(k, false, now, &rules.calendar)).collect(),
-        total: page_rows.total,
-        page,
-        per_page: limit,
-    }))
+    Ok((f, page))
 }
 
 /// One work order. Phone and ID number are unmasked for roles that may see personal data, and that

@@ -94,6 +94,31 @@ fn words(key: &str) -> Option<(&'static str, &'static str)> {
         "met" => ("已完成", "met"),
         "stopped" => ("已停止", "stopped"),
         "paused" => ("已暂停", "paused"),
+        "orders" => ("工单列表", "Orders"),
+        "any" => ("全部", "Any"),
+        "org_unit_code" => ("机构代码（含下级）", "Unit code (with its subtree)"),
+        "category" => ("业务类别", "Category"),
+        "received_from" => ("受理日期自", "Received from"),
+        "received_to" => ("受理日期至", "Received to"),
+        "sort" => ("排序", "Sort"),
+        "sort_received" => ("最新受理在前", "Newest received first"),
+        "sort_due" => ("最近到期在前", "Nearest deadline first"),
+        "per_page" => ("每页条数", "Per page"),
+        "overdue" => ("已超时", "Overdue"),
+        "repeat" => ("重复投诉", "Repeat"),
+        "escalated" => ("已升级", "Escalated"),
+        "mine" => ("我首问的", "Registered by me"),
+        "apply" => ("筛选", "Filter"),
+        "reset" => ("清除条件", "Clear"),
+        "export_xlsx" => ("导出 Excel", "Export to Excel"),
+        "fix_filters" => ("请先更正上面标出的筛选条件。", "Correct the filter marked above first."),
+        "total" => ("共计", "Total"),
+        "no_match" => {
+            ("没有符合条件的工单。请放宽筛选条件或清除条件。", "No orders match. Widen the filter or clear it.")
+        }
+        "prev" => ("上一页", "Previous"),
+        "next" => ("下一页", "Next"),
+        "back" => ("返回", "Back"),
         _ => return None,
     })
 }

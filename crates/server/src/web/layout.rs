@@ -23,6 +23,13 @@ button.primary{background:#8a1c1c;color:#fff;border:0;border-radius:4px;padding:
 .clock.ok{background:#e3f4e8;color:#17602b}.clock.warning{background:#fff3cd;color:#7a5200}.clock.breached{background:#fde2e1;color:#a3150f}
 .clock.met,.clock.stopped,.clock.paused{background:#eceff3;color:#4a5360}
 .muted{color:#5b6571}
+nav.main a{margin-right:.8rem;font-weight:normal}
+.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:0 1rem}
+label.inline{display:inline;font-weight:normal;margin-right:1rem}label.inline input{width:auto}
+a.button{display:inline-block;border:1px solid #8a1c1c;color:#8a1c1c;border-radius:4px;padding:.45rem 1rem;margin-top:.8rem;text-decoration:none}
+.pager{margin-top:.8rem}.pager a{margin:0 .4rem}
+td.nowrap{white-space:nowrap}
+.field-error{display:block;font-size:.95rem}
 "#;
 
 pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str, body: Markup) -> Markup {
@@ -39,6 +46,12 @@ pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str,
             body {
                 header {
                     a href="/" { (lang.t("app_long")) }
+                    @if user.is_some() {
+                        nav.main {
+                            a #nav-home href="/" { (lang.t("home")) }
+                            a #nav-orders href="/complaints" { (lang.t("orders")) }
+                        }
+                    }
                     span.who {
                         @if let Some(u) = user {
                             span #whoami { (u.display_name) " · " (u.org_name) " (" (u.org_code) ") · "

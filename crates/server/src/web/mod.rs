@@ -4,6 +4,7 @@
 
 pub mod i18n;
 mod layout;
+mod lists;
 mod pages;
 mod progress;
 mod register;
@@ -22,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/login", axum::routing::get(pages::login_form).post(pages::login))
         .route("/logout", axum::routing::post(pages::logout))
         .route("/lang", axum::routing::post(pages::switch_lang))
+        .route("/complaints", axum::routing::get(lists::list))
+        .route("/complaints/export.xlsx", axum::routing::get(lists::export))
         .route("/complaints/{id}", axum::routing::get(pages::complaint))
         .route("/progress", axum::routing::get(progress::form).post(progress::lookup))
         .route("/complaints/new", axum::routing::post(register::submit))

@@ -35,7 +35,7 @@ pub(super) fn csrf_ok(headers: &HeaderMap, form_token: &str) -> bool {
     cookie(headers, CSRF_COOKIE).is_some_and(|c| c.len() == 64 && c == form_token)
 }
 
-fn html_response(markup: Markup, set_cookie: Option<HeaderValue>) -> Response {
+pub(super) fn html_response(markup: Markup, set_cookie: Option<HeaderValue>) -> Response {
     let mut res = maud::PreEscaped(markup.into_string()).into_response();
     if let Some(c) = set_cookie {
         res.headers_mut().append(header::SET_COOKIE, c);
@@ -175,17 +175,19 @@ fn clocks(lang: Lang, k: &ComplaintRow, now: Instant) -> Markup {
     }
 }
 
-fn orders_table(lang: Lang, rows: &[ComplaintRow], now: Instant, empty: &'static str) -> Markup {
+pub(super) fn orders_table(lang: Lang, rows: &[ComplaintRow], now: Instant, empty: &'static str) -> Markup {
     html! {
         @if rows.is_empty() {
             p.muted #empty { (lang.t(empty)) }
         } @else {
             table #orders {
-                thead { tr { th { (lang.t("number")) } th { (lang.t("summary")) } th { (lang.t("state")) } th { (lang.t("org_unit")) } th { (lang.t("clocks")) } } }
+                thead { tr { th { (lang.t("number")) } th { (lang.t("received_at")) } th { (lang.t("channel")) } th { (lang.t("summary")) } th { (lang.t("state")) } th { (lang.t("org_unit")) } th { (lang.t("clocks")) } } }
                 tbody {
                     @for k in rows {
                         tr {
                             td { a href={ "/complaints/" (k.order.id) } { (k.number) } }
+                            td.nowrap { (rfc3339(k.order.received_at).get(0..16).unwrap_or("").replace('T', " ")) }
+                            td { (if lang.english() { k.channel.as_str() } else { k.channel.label_zh() }) }
                             td { (k.summary) }
                             td { (if lang.english() { k.order.state.label_en() } else { k.order.state.label_zh() }) }
                             td { (k.org_name) }

@@ -199,6 +199,26 @@ impl TestApp {
         self.send(self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token), body).await
     }
 
+    /// A GET as `user` answered with bytes (downloads), with the response headers.
+    pub async fn get_bytes(
+        &self,
+        user: &str,
+        path: &str,
+        lang: &str,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let token = self.tokens.get(user).unwrap_or_else(|| panic!("no user {user}"));
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("accept-language", lang)
+            .send()
+            .await
+            .expect("request");
+        let (status, headers) = (res.status(), res.headers().clone());
+        (status, headers, res.bytes().await.unwrap().to_vec())
+    }
+
     pub async fn get(&self, user: &str, path: &str) -> (StatusCode, Value) {
         self.call(user, Method::GET, path, None).await
     }

@@ -58,3 +58,59 @@ async fn filters_select_the_right_orders_and_pages_cover_them_all(app: TestApp) 
         assert_eq!(p["field"], field, "{s}");
     }
 }
+
+both_backends!(the_filtered_list_exports_to_xlsx_masked_in_the_readers_language);
+
+fn cell(range: &calamine::Range<calamine::Data>, row: u32, col: u32) -> String {
+    range.get_value((row, col)).map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn sheet(bytes: Vec<u8>, name: &str) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx file");
+    wb.worksheet_range(name).expect("the sheet")
+}
+
+async fn the_filtered_list_exports_to_xlsx_masked_in_the_readers_language(app: TestApp) {
+    let a = app.register("teller1", "BJ0101", "13300000001").await;
+    let mut hot = complaint_body("BJ0102", "13300000002");
+    hot["channel"] = json!("hotline");
+    app.post("cpc", "/api/v1/complaints", hot).await;
+    app.act_ok("head1", a["id"].as_i64().unwrap(), "accept", json!({})).await;
+
+    let (status, h, bytes) = app.get_bytes("cpc", "/api/v1/complaints/export.xlsx?org_unit=BJ0101", "zh-CN").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(h["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"complaints-2025"));
+    let r = sheet(bytes, "工单");
+    assert_eq!(r.height(), 2, "a header row and the one order of BJ0101");
+    assert_eq!(cell(&r, 0, 0), "工单号");
+    assert_eq!(cell(&r, 1, 0), a["number"].as_str().unwrap());
+    assert_eq!(cell(&r, 1, 1), "2025-03-03 09:00");
+    assert_eq!(cell(&r, 1, 2), "现场");
+    assert_eq!(cell(&r, 1, 3), "BJ0101");
+    assert_eq!(cell(&r, 1, 5), "已受理");
+    assert_eq!(cell(&r, 1, 6), "0302");
+    assert_eq!(cell(&r, 1, 10), "133****0001", "personal data is masked in exports");
+    assert_eq!(cell(&r, 1, 12), "否");
+
+    // the whole scope, in English
+    let (_, _, bytes) = app.get_bytes("cpc", "/api/v1/complaints/export.xlsx", "en").await;
+    let r = sheet(bytes, "Orders");
+    assert_eq!(r.height(), 3);
+    assert_eq!(cell(&r, 0, 2), "Channel");
+    assert_eq!(cell(&r, 1, 2), "hotline", "newest first");
+
+    // the outlet's scope only
+    let (_, _, bytes) = app.get_bytes("head2", "/api/v1/complaints/export.xlsx", "zh").await;
+    let r = sheet(bytes, "工单");
+    assert_eq!(r.height(), 2);
+    assert_eq!(cell(&r, 1, 3), "BJ0102");
+
+    // a wrong filter is refused with its field named, and nothing is exported
+    let (status, p) = app.get("cpc", "/api/v1/complaints/export.xlsx?channel=fax").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["field"], "channel");
+    let (status, _) = app.call_anon(reqwest::Method::GET, "/api/v1/complaints/export.xlsx", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

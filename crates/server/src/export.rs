@@ -1,0 +1,107 @@
+//! XLSX exports of order lists: what a filter selects, with personal data masked, in the reader's
+//! language. Exports are capped; a wider selection is refused with a message to narrow the filter.
+
+use crate::error::{ApiError, ApiResult};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use xiaobao_core::mask::mask;
+use xiaobao_core::time::{Instant, rfc3339};
+use xiaobao_store::{ComplaintFilter, ComplaintRow, Store};
+
+/// The most rows one export holds.
+pub const MAX_EXPORT_ROWS: i64 = 50_000;
+const CHUNK: i64 = 5_000;
+
+/// Every order the filter selects (ignoring its paging), newest first; refused above the cap.
+pub async fn rows_for_export(store: &Store, f: &ComplaintFilter) -> ApiResult<Vec<ComplaintRow>> {
+    let mut out = Vec::new();
+    let mut f = f.clone();
+    f.offset = 0;
+    f.limit = CHUNK;
+    loop {
+        let page = store.complaints(&f).await?;
+        if page.total > MAX_EXPORT_ROWS {
+            return Err(ApiError::invalid(
+                "filter",
+                format!("筛选结果共 {} 条，超过导出上限 {MAX_EXPORT_ROWS} 条，请缩小筛选范围", page.total),
+                format!(
+                    "the filter selects {} orders, more than the export limit of {MAX_EXPORT_ROWS}; narrow the filter",
+                    page.total
+                ),
+            ));
+        }
+        let n = page.items.len() as i64;
+        out.extend(page.items);
+        if n < CHUNK {
+            return Ok(out);
+        }
+        f.offset += CHUNK;
+    }
+}
+
+fn local(t: Instant) -> String {
+    rfc3339(t).get(0..16).unwrap_or("").replace('T', " ")
+}
+
+/// The order list as an XLSX workbook: one header row, one row per order.
+pub fn complaints_xlsx(rows: &[ComplaintRow], english: bool, now: Instant) -> Result<Vec<u8>, XlsxError> {
+    let headers: [(&str, &str, f64); 17] = [
+        ("工单号", "Number", 22.0),
+        ("受理时间", "Received", 17.0),
+        ("渠道", "Channel", 12.0),
+        ("机构代码", "Unit code", 10.0),
+        ("机构", "Unit", 18.0),
+        ("状态", "State", 10.0),
+        ("业务类别", "Category", 9.0),
+        ("原因", "Cause", 8.0),
+        ("摘要", "Summary", 30.0),
+        ("投诉人", "Complainant", 10.0),
+        ("联系电话", "Phone", 14.0),
+        ("首问责任人", "First responder", 12.0),
+        ("重复投诉", "Repeat", 8.0),
+        ("越级投诉", "Over-level", 8.0),
+        ("升级次数", "Escalations", 8.0),
+        ("已超时", "Breached", 8.0),
+        ("办结时间", "Closed", 17.0),
+    ];
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name(if english { "Orders" } else { "工单" })?;
+    for (col, (zh, en, width)) in headers.iter().enumerate() {
+        let col = col as u16;
+        ws.write_string_with_format(0, col, if english { *en } else { *zh }, &bold)?;
+        ws.set_column_width(col, *width)?;
+    }
+    let yes_no = |b: bool| match (b, english) {
+        (true, true) => "yes",
+        (false, true) => "no",
+        (true, false) => "是",
+        (false, false) => "否",
+    };
+    for (i, k) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        let breached = k.order.clocks.iter().any(|c| c.breached_at.is_some() || c.is_overdue(now));
+        ws.write_string(r, 0, &k.number)?;
+        ws.write_string(r, 1, local(k.order.received_at))?;
+        ws.write_string(r, 2, if english { k.channel.as_str() } else { k.channel.label_zh() })?;
+        ws.write_string(r, 3, &k.org_code)?;
+        ws.write_string(r, 4, &k.org_name)?;
+        ws.write_string(r, 5, if english { k.order.state.label_en() } else { k.order.state.label_zh() })?;
+        ws.write_string(r, 6, k.category.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 7, k.cause.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 8, &k.summary)?;
+        ws.write_string(r, 9, &k.complainant.name)?;
+        ws.write_string(r, 10, k.complainant.phone.as_deref().map(mask).unwrap_or_default())?;
+        ws.write_string(r, 11, &k.first_responder_name)?;
+        ws.write_string(r, 12, yes_no(k.order.repeat))?;
+        ws.write_string(r, 13, yes_no(k.over_level))?;
+        ws.write_number(r, 14, f64::from(k.order.escalation_count))?;
+        ws.write_string(r, 15, yes_no(breached))?;
+        ws.write_string(r, 16, k.order.closed_at.map(local).unwrap_or_default())?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    if !rows.is_empty() {
+        ws.autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1)?;
+    }
+    wb.save_to_buffer()
+}
