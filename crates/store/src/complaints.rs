@@ -60,6 +60,8 @@ pub struct ComplaintFilter {
     /// Escalated at least once (true) or never (false).
     pub escalated: Option<bool>,
     pub repeat: Option<bool>,
+    /// Still open (true) or ended: closed, declined, withdrawn (false).
+    pub open: Option<bool>,
     pub first_responder_id: Option<i64>,
     pub received_from: Option<i64>,
     pub received_to: Option<i64>,
@@ -295,6 +297,13 @@ impl Store {
                 .push(" AND (t.breached_at IS NOT NULL OR (t.met_at IS NULL AND t.stopped_at IS NULL AND t.paused_at IS NULL AND t.due_at <= ")
                 .bind(Arg::I64(f.now_ms))
                 .push(")))");
+        }
+        if let Some(o) = f.open {
+            where_.push(if o {
+                " AND k.state NOT IN ('closed', 'declined', 'withdrawn')"
+            } else {
+                " AND k.state IN ('closed', 'declined', 'withdrawn')"
+            });
         }
         if let Some(e) = f.escalated {
             where_.push(if e { " AND k.escalation_count > 0" } else { " AND k.escalation_count = 0" });

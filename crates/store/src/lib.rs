@@ -4,6 +4,7 @@
 
 mod access_log;
 mod alerts;
+mod board;
 mod classes;
 mod complainants;
 mod complaints;
@@ -19,6 +20,7 @@ mod writer;
 
 pub use access_log::AccessLogEntry;
 pub use alerts::{AlertSignal, DueAlert, Leadership, NotificationRow, OutboxMail};
+pub use board::BoardRow;
 pub use classes::ClassRow;
 pub use complainants::{ComplainantFilter, ComplainantRow};
 pub use complaints::{ComplaintFilter, ComplaintRow, Page};

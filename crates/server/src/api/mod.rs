@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one module per resource; routes are registered with utoipa so the
 //! OpenAPI document is generated from the handlers themselves.
 
+pub mod board;
 pub mod categories;
 pub mod complainants;
 pub mod complaint_actions;
@@ -64,6 +65,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(categories::routes())
         .merge(complainants::routes())
         .merge(complaints::routes())
+        .merge(board::routes())
         .merge(complaint_actions::routes())
         .merge(rules::routes())
         .merge(notifications::routes())

@@ -119,6 +119,12 @@ fn words(key: &str) -> Option<(&'static str, &'static str)> {
         "prev" => ("上一页", "Previous"),
         "next" => ("下一页", "Next"),
         "back" => ("返回", "Back"),
+        "board" => ("辖内看板", "Board"),
+        "open" => ("在办", "Open"),
+        "escalated_open" => ("升级在办", "Escalated, open"),
+        "received_month" => ("本月受理", "Received this month"),
+        "regulator_month" => ("其中监管转办", "of which from the regulator"),
+        "repeat_month" => ("其中重复投诉", "of which repeats"),
         _ => return None,
     })
 }

@@ -142,7 +142,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
                     }
                 }
                 p.checks {
-                    @for (key, word) in [("overdue", "overdue"), ("repeat", "repeat"), ("escalated", "escalated"), ("mine", "mine")] {
+                    @for (key, word) in [("overdue", "overdue"), ("repeat", "repeat"), ("escalated", "escalated"), ("open", "open"), ("mine", "mine")] {
                         label.inline { input type="checkbox" name=(key) value="true" checked[checked(key)]; " " (lang.t(word)) }
                         (field_error(&error, key))
                     }

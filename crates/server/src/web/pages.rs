@@ -263,6 +263,14 @@ pub(super) async fn home_with(
             }
         }
     }
+    let board = if oversees {
+        match crate::api::board::board(state, caller, None).await {
+            Ok(rows) => Some(rows),
+            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    } else {
+        None
+    };
     let register = if caller.can(Permission::RegisterComplaint) && front_line {
         Some(super::register::form(state, lang, &token, form, errors).await)
     } else {
@@ -270,6 +278,7 @@ pub(super) async fn home_with(
     };
     let body = html! {
         @if let Some(r) = register { (r) }
+        @if let Some(rows) = &board { (board_card(lang, rows, now)) }
         @for (key, empty, items) in &extra {
             div.card id=(key) {
                 h2 { (lang.t(key)) }
@@ -286,6 +295,37 @@ pub(super) async fn home_with(
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     res
+}
+
+/// The board: each child unit side by side, then the whole subtree; each figure opens its list.
+fn board_card(lang: Lang, rows: &[xiaobao_store::BoardRow], now: Instant) -> Markup {
+    let month = format!("&received_from={}", xiaobao_core::time::local_date(crate::api::board::month_start(now)));
+    let cell = |code: &str, n: i64, q: &str| html! { td.num { a href={ "/complaints?org_unit=" (code) (q) } { (n) } } };
+    html! {
+        div.card #board {
+            h2 { (lang.t("board")) }
+            table {
+                thead { tr {
+                    th { (lang.t("org_unit")) } th.num { (lang.t("open")) } th.num { (lang.t("overdue")) } th.num { (lang.t("escalated_open")) }
+                    th.num { (lang.t("received_month")) } th.num { (lang.t("regulator_month")) } th.num { (lang.t("repeat_month")) }
+                } }
+                tbody {
+                    @for (i, r) in rows.iter().enumerate() {
+                        @let total = i + 1 == rows.len();
+                        tr class=[total.then_some("total")] data-unit=(r.code) {
+                            td { @if total { (lang.t("total")) " · " } (r.name) " (" (r.code) ")" }
+                            (cell(&r.code, r.open, "&open=true"))
+                            (cell(&r.code, r.overdue, "&overdue=true"))
+                            (cell(&r.code, r.escalated, "&escalated=true&open=true"))
+                            (cell(&r.code, r.received, &month))
+                            (cell(&r.code, r.regulator, &format!("{month}&channel=regulator")))
+                            (cell(&r.code, r.repeat, &format!("{month}&repeat=true")))
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub async fn complaint(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {

@@ -114,3 +114,65 @@ async fn the_filtered_list_exports_to_xlsx_masked_in_the_readers_language(app: T
     let (status, _) = app.call_anon(reqwest::Method::GET, "/api/v1/complaints/export.xlsx", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+both_backends!(the_board_counts_each_child_unit_and_the_whole_subtree);
+
+async fn the_board_counts_each_child_unit_and_the_whole_subtree(app: TestApp) {
+    let id = |v: &serde_json::Value| v["id"].as_i64().unwrap();
+    // a: answered, then escalated out of the outlet to BJ01
+    let a = id(&app.register("teller1", "BJ0101", "13300000001").await);
+    app.act_ok("head1", a, "accept", json!({})).await;
+    app.act_ok("head1", a, "respond", json!({"text": "已答复"})).await;
+    app.act_ok("head1", a, "escalate", json!({"reason": "网点无法解决"})).await;
+    // b: from the regulator, at the other outlet
+    let mut body = complaint_body("BJ0102", "13300000002");
+    body["channel"] = json!("regulator");
+    let (_, b) = app.post("cpc", "/api/v1/complaints", body).await;
+    assert!(b["id"].is_i64(), "{b}");
+    // c: received last month, still open
+    let mut old = complaint_body("BJ0101", "13300000003");
+    old["received_at"] = json!("2025-02-03T10:00:00+08:00");
+    let (status, _) = app.post("teller1", "/api/v1/complaints", old).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // d: declined (ended); e: the same complainant again, a repeat
+    let d = id(&app.register("teller1", "BJ0101", "13300000004").await);
+    app.act_ok("head1", d, "decline", json!({"reason": "不属于投诉"})).await;
+    let e = app.register("teller1", "BJ0101", "13300000004").await;
+    assert_eq!(e["repeat"], true, "{e}");
+    app.clock.advance(chrono::Duration::hours(2));
+
+    let row = |v: &serde_json::Value| -> [i64; 6] {
+        ["open", "overdue", "escalated", "received_this_month", "regulator_this_month", "repeat_this_month"]
+            .map(|k| v[k].as_i64().unwrap())
+    };
+    let (status, board) = app.get("ops", "/api/v1/board").await;
+    assert_eq!(status, StatusCode::OK, "{board}");
+    assert_eq!(board["month_start"], "2025-03-01T00:00:00.000+08:00");
+    let children = board["children"].as_array().unwrap();
+    assert_eq!(children.iter().map(|c| c["code"].as_str().unwrap()).collect::<Vec<_>>(), ["BJ0101", "BJ0102"]);
+    assert_eq!(row(&children[0]), [2, 2, 0, 2, 0, 1], "BJ0101: c and e open and overdue; d and e this month");
+    assert_eq!(row(&children[1]), [1, 1, 0, 1, 1, 0], "BJ0102: b");
+    assert_eq!(row(&board["total"]), [4, 3, 1, 4, 1, 1], "BJ01 also holds the escalated a");
+
+    let (_, board) = app.get("cpc", "/api/v1/board").await;
+    let children = board["children"].as_array().unwrap();
+    assert_eq!(children.iter().map(|c| c["code"].as_str().unwrap()).collect::<Vec<_>>(), ["BJ", "SH"]);
+    assert_eq!(row(&children[0]), [4, 3, 1, 4, 1, 1]);
+    assert_eq!(row(&children[1]), [0; 6]);
+    assert_eq!(row(&board["total"]), [4, 3, 1, 4, 1, 1]);
+    let (_, board) = app.get("cpc", "/api/v1/board?org_unit=BJ0101").await;
+    assert_eq!(board["children"].as_array().unwrap().len(), 0, "an outlet has no children");
+    assert_eq!(row(&board["total"]), [2, 2, 0, 2, 0, 1]);
+
+    // the list behind each figure agrees with it
+    let (_, l) = app.get("ops", "/api/v1/complaints?org_unit=BJ0101&open=true").await;
+    assert_eq!(l["total"], 2);
+    let (_, l) = app.get("ops", "/api/v1/complaints?open=false").await;
+    assert_eq!(l["total"], 1);
+    // outside the scope
+    let (status, p) = app.get("head1", "/api/v1/board?org_unit=BJ0102").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["field"], "org_unit");
+    let (status, _) = app.get("head1", "/api/v1/board").await;
+    assert_eq!(status, StatusCode::OK);
+}

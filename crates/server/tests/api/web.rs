@@ -380,4 +380,21 @@ async fn the_list_page_filters_sorts_pages_and_exports(app: TestApp) {
     let r = wb.worksheet_range("工单").unwrap();
     assert_eq!(r.height(), 2);
     assert_eq!(r.get_value((1, 0)).unwrap().to_string(), hotline);
+
+    // the consumer-protection centre's home: the bank-wide board, each figure opening its list
+    let mut cpc = Browser::new(&app);
+    cpc.login("cpc").await;
+    let (_, _, html) = cpc.get("/").await;
+    assert!(
+        html.contains("id=\"board\"") && html.contains("data-unit=\"BJ\"") && html.contains("data-unit=\"SH\""),
+        "{html}"
+    );
+    assert!(html.contains("href=\"/complaints?org_unit=BJ&amp;open=true\">4</a>"), "{html}");
+    let (_, _, html) = cpc.get("/complaints?org_unit=BJ&open=true").await;
+    assert!(html.contains("共计 4"));
+    // a teller has no board
+    let mut teller = Browser::new(&app);
+    teller.login("teller1").await;
+    let (_, _, html) = teller.get("/").await;
+    assert!(!html.contains("id=\"board\""));
 }
