@@ -4,6 +4,7 @@
 
 mod access_log;
 mod alerts;
+mod attachments;
 mod board;
 mod classes;
 mod complainants;
@@ -20,6 +21,7 @@ mod writer;
 
 pub use access_log::AccessLogEntry;
 pub use alerts::{AlertSignal, DueAlert, Leadership, NotificationRow, OutboxMail};
+pub use attachments::AttachmentRow;
 pub use board::BoardRow;
 pub use classes::ClassRow;
 pub use complainants::{ComplainantFilter, ComplainantRow};
@@ -31,7 +33,10 @@ pub use org_units::{CreateOrgUnitError, NewOrgUnit, OrgUnitRow};
 pub use rules::Rules;
 pub use sessions::SessionPrincipal;
 pub use users::{NewUser, UserChanges, UserRow};
-pub use writer::{ActInput, ActOutcome, AlertInput, AlertOutcome, RegisterInput, RegisterOutcome, WriteError};
+pub use writer::{
+    ActInput, ActOutcome, AlertInput, AlertOutcome, AttachInput, AttachOutcome, RegisterInput, RegisterOutcome,
+    WriteError,
+};
 
 use std::sync::Arc;
 

@@ -68,6 +68,13 @@ pub enum Change {
     Withdraw {
         reason: String,
     },
+    /// A file attached to the order (its content is kept beside the event, named by its hash).
+    Attach {
+        name: String,
+        content_type: String,
+        size: i64,
+        sha256: String,
+    },
     /// The deadline scheduler's warning or breach on one clock.
     ClockAlert {
         clock: ClockKind,
@@ -101,6 +108,7 @@ impl Change {
             Self::Reopen { .. } => "reopen",
             Self::RequestReview { .. } => "request_review",
             Self::Withdraw { .. } => "withdraw",
+            Self::Attach { .. } => "attach",
             Self::ClockAlert { alert: Alert::Warning { .. }, .. } => "clock_warning",
             Self::ClockAlert { alert: Alert::Breach { .. }, .. } => "clock_breach",
         }

@@ -328,6 +328,7 @@ pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
         }
         Change::Merge { .. } => order.merge_count += 1,
         Change::Decline { .. } | Change::Withdraw { .. } => stop_all(order, at),
+        Change::Attach { .. } => {}
         Change::Respond { .. } => {
             order.responded_at.get_or_insert(at);
             meet(order, ClockKind::Response, at);

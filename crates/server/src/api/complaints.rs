@@ -108,7 +108,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// One order for the caller: not found outside their scope; for roles that may see personal data,
 /// the unmasked read is logged first. Returns the order and whether to show it unmasked.
 pub async fn read_complaint(state: &AppState, caller: &Caller, id: i64) -> ApiResult<(ComplaintRow, bool)> {
-    let k = state.store.complaint(id).await?.filter(|k| visible(caller, k)).ok_or(ApiError::NotFound)?;
+    let k = read_visible(state, caller, id).await?;
     let unmasked = caller.can(Permission::ViewPersonalData);
     if unmasked {
         let fields = "complainant.phone,complainant.id_number";
@@ -118,6 +118,11 @@ pub async fn read_complaint(state: &AppState, caller: &Caller, id: i64) -> ApiRe
             .await?;
     }
     Ok((k, unmasked))
+}
+
+/// The order if the caller can see it (no personal data read), or not found.
+pub async fn read_visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<ComplaintRow> {
+    state.store.complaint(id).await?.filter(|k| visible(caller, k)).ok_or(ApiError::NotFound)
 }
 
 /// Is this order visible to the caller: inside their subtree, or registered by them?
@@ -426,7 +431,7 @@ pub async fn complaint_events(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<EventView>>> {
-    state.store.complaint(id).await?.filter(|k| visible(&caller, k)).ok_or(ApiError::NotFound)?;
+    read_visible(&state, &caller, id).await?;
     let events = state.store.events(id).await?;
     Ok(Json(events.iter().map(EventView::from).collect()))
 }

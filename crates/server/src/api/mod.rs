@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one module per resource; routes are registered with utoipa so the
 //! OpenAPI document is generated from the handlers themselves.
 
+pub mod attachments;
 pub mod board;
 pub mod categories;
 pub mod complainants;
@@ -66,6 +67,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(complainants::routes())
         .merge(complaints::routes())
         .merge(board::routes())
+        .merge(attachments::routes())
         .merge(complaint_actions::routes())
         .merge(rules::routes())
         .merge(notifications::routes())

@@ -5,6 +5,7 @@
 pub mod i18n;
 mod layout;
 mod lists;
+mod order;
 mod pages;
 mod progress;
 mod register;
@@ -25,10 +26,16 @@ pub fn routes() -> Router<AppState> {
         .route("/lang", axum::routing::post(pages::switch_lang))
         .route("/complaints", axum::routing::get(lists::list))
         .route("/complaints/export.xlsx", axum::routing::get(lists::export))
-        .route("/complaints/{id}", axum::routing::get(pages::complaint))
+        .route("/complaints/{id}", axum::routing::get(order::complaint))
         .route("/progress", axum::routing::get(progress::form).post(progress::lookup))
         .route("/complaints/new", axum::routing::post(register::submit))
-        .route("/complaints/{id}/act/{action}", axum::routing::post(pages::act))
+        .route("/complaints/{id}/act/{action}", axum::routing::post(order::act))
+        .route(
+            "/complaints/{id}/attachments",
+            axum::routing::post(order::attach)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::attachments::MAX_UPLOAD_BYTES)),
+        )
+        .route("/complaints/{id}/attachments/{attachment_id}", axum::routing::get(order::download))
         .route("/static/app.js", axum::routing::get(app_js))
 }
 

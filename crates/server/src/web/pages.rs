@@ -1,16 +1,15 @@
-//! Login, the home page of each role, and the work order page.
+//! Login, the language switch, and the home page of each role (with the board for those who oversee).
 
 use super::i18n::{LANG_COOKIE, Lang};
 use super::layout::page;
 use crate::app::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, SESSION_HOURS, cookie};
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use xiaobao_core::complaint::{Action, ActionKind, Decision, Feedback, RootCause, UnitRef};
 use xiaobao_core::deadline::Clock;
 use xiaobao_core::role::{Permission, Role};
 use xiaobao_core::time::{Instant, rfc3339};
@@ -164,7 +163,7 @@ fn clock_class(c: &Clock, now: Instant) -> &'static str {
     }
 }
 
-fn clocks(lang: Lang, k: &ComplaintRow, now: Instant) -> Markup {
+pub(super) fn clocks(lang: Lang, k: &ComplaintRow, now: Instant) -> Markup {
     html! {
         @for c in &k.order.clocks {
             @let class = clock_class(c, now);
@@ -324,207 +323,6 @@ fn board_card(lang: Lang, rows: &[xiaobao_store::BoardRow], now: Instant) -> Mar
                     }
                 }
             }
-        }
-    }
-}
-
-pub async fn complaint(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
-    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
-        return Redirect::to("/login").into_response();
-    };
-    complaint_page(&state, &headers, &caller, id, None).await
-}
-
-/// The actions this user may take on this order now: each kind the rules would accept.
-fn allowed_actions(state: &AppState, caller: &Caller, k: &ComplaintRow, now: Instant) -> Vec<ActionKind> {
-    let rules = state.store.rules();
-    let unit = |id| UnitRef { id, code: String::new(), path: String::new() };
-    let has_parent = xiaobao_core::org::path_ids(&k.org_path).len() > 1;
-    let r = || "-".to_string();
-    let decision = Decision {
-        liable: false,
-        root_cause: RootCause::Misunderstanding,
-        cause: None,
-        remedy: None,
-        amount: None,
-        text: r(),
-    };
-    let probes = [
-        Action::Accept,
-        Action::Decline { reason: r() },
-        Action::Respond { text: r() },
-        Action::Transfer { to: unit(-1), reason: r() },
-        Action::Escalate { to: has_parent.then(|| unit(-2)), reason: r() },
-        Action::Extend { reason: r() },
-        Action::Pause { reason: r() },
-        Action::Resume { reason: r() },
-        Action::Decide(decision),
-        Action::Close { feedback: Feedback::Satisfied, note: None },
-        Action::Reopen { reason: r() },
-        Action::RequestReview { reason: r() },
-        Action::Withdraw { reason: r() },
-    ];
-    probes
-        .iter()
-        .filter(|a| {
-            xiaobao_core::complaint::check(&k.order, a, &caller.actor(), now, &rules.policy, &rules.calendar).is_ok()
-        })
-        .map(|a| a.kind())
-        .collect()
-}
-
-fn action_form(lang: Lang, id: i64, csrf: &str, kind: ActionKind) -> Markup {
-    let en = lang.english();
-    let confirm = matches!(kind, ActionKind::Decline | ActionKind::Withdraw)
-        .then(|| if en { "This ends the order. Continue?" } else { "此操作将结束工单，确定继续吗？" });
-    html! {
-        form.action method="post" action={ "/complaints/" (id) "/act/" (kind.as_str()) } data-confirm=[confirm] id={ "action-" (kind.as_str()) } {
-            input type="hidden" name="_csrf" value=(csrf);
-            @match kind {
-                ActionKind::Accept => {}
-                ActionKind::Respond => {
-                    label { (if en { "What the complainant was told" } else { "告知投诉人的处理方案" }) }
-                    textarea name="text" rows="2" maxlength="2000" {}
-                }
-                ActionKind::Transfer => {
-                    label { (if en { "To org unit (code)" } else { "转至机构（代码）" }) }
-                    input name="to_org_unit" maxlength="32";
-                    label { (if en { "Reason" } else { "原因" }) }
-                    input name="reason" maxlength="500";
-                }
-                ActionKind::Decide => {
-                    label style="font-weight:normal" { input type="checkbox" name="liable" value="true" style="width:auto"; (if en { " the bank is liable" } else { " 我行有责" }) }
-                    label { (if en { "Root cause" } else { "原因分析" }) }
-                    select name="root_cause" {
-                        option value="service_fault" { (if en { "service fault" } else { "服务过错" }) }
-                        option value="misunderstanding" { (if en { "misunderstanding" } else { "沟通误解" }) }
-                        option value="beyond_service" { (if en { "beyond the service" } else { "超出服务范围的诉求" }) }
-                    }
-                    label { (if en { "Remedy" } else { "补救措施" }) }
-                    input name="remedy" maxlength="2000";
-                    label { (if en { "Amount (yuan)" } else { "金额（元）" }) }
-                    input name="amount" maxlength="16" inputmode="decimal";
-                    label { (if en { "Text told to the complainant" } else { "告知投诉人的处理决定" }) }
-                    textarea name="text" rows="3" maxlength="2000" {}
-                }
-                ActionKind::Close => {
-                    label { (if en { "Complainant's response" } else { "投诉人评价" }) }
-                    select name="feedback" {
-                        option value="satisfied" { (if en { "satisfied" } else { "满意" }) }
-                        option value="dissatisfied" { (if en { "dissatisfied" } else { "不满意" }) }
-                        option value="unreachable" { (if en { "unreachable" } else { "无法联系" }) }
-                    }
-                }
-                _ => {
-                    label { (if en { "Reason" } else { "原因" }) }
-                    input name="reason" maxlength="500";
-                }
-            }
-            button.primary type="submit" { (if en { kind.as_str() } else { kind.label_zh() }) }
-        }
-    }
-}
-
-pub(super) async fn complaint_page(
-    state: &AppState,
-    headers: &HeaderMap,
-    caller: &Caller,
-    id: i64,
-    error: Option<(StatusCode, String)>,
-) -> Response {
-    let lang = Lang::from_headers(headers);
-    let (token, set) = csrf(headers);
-    let now = state.clock.now();
-    let (k, unmasked) = match crate::api::complaints::read_complaint(state, caller, id).await {
-        Ok(found) => found,
-        Err(crate::error::ApiError::NotFound) => {
-            let body = html! { div.card { h1 #not-found { (lang.t("not_found")) } } };
-            let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("not_found"), body), set);
-            *res.status_mut() = StatusCode::NOT_FOUND;
-            return res;
-        }
-        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    };
-    let view = crate::api::views::ComplaintView::new(&k, unmasked, now, &state.store.rules().calendar);
-    let events = state.store.events(id).await.unwrap_or_default();
-    let actions = allowed_actions(state, caller, &k, now);
-    let body = html! {
-        @if let Some((_, e)) = &error { div.card { p.error #action-error role="alert" { (e) } } }
-        div.card {
-            h1 #number { (k.number) }
-            p { strong { (lang.t("state")) ": " } span #state { (if lang.english() { k.order.state.label_en() } else { k.order.state.label_zh() }) }
-                " · " strong { (lang.t("org_unit")) ": " } (k.org_name)
-                " · " strong { (lang.t("first_responder")) ": " } (k.first_responder_name) }
-            p { (clocks(lang, &k, now)) }
-        }
-        @if !actions.is_empty() {
-            div.card #actions {
-                @for a in &actions { (action_form(lang, id, &token, *a)) }
-            }
-        }
-        div.card {
-            h2 { (k.summary) }
-            p { (k.description) }
-            p.muted { (lang.t("complainant")) ": " (view.complainant.name) " · " (view.complainant.phone.clone().unwrap_or_default()) }
-        }
-        div.card {
-            h2 { (lang.t("timeline")) }
-            table #timeline {
-                @for e in &events {
-                    tr { td { (rfc3339(e.at).get(0..16).unwrap_or("").replace('T', " ")) } td { (e.kind) } td { (e.actor_name) } td { (e.from_state) " → " (e.to_state) } }
-                }
-            }
-        }
-    };
-    let mut res = html_response(page(lang, Some(&caller.user), Some(&token), &k.number, body), set);
-    if let Some((status, _)) = error {
-        *res.status_mut() = status;
-    }
-    res
-}
-
-/// An action form's submission: checked as the API checks it; back to the order page.
-pub async fn act(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((id, action)): Path<(i64, String)>,
-    Form(fields): Form<std::collections::HashMap<String, String>>,
-) -> Response {
-    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
-        return Redirect::to("/login").into_response();
-    };
-    if !csrf_ok(&headers, fields.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return forbidden_form();
-    }
-    let lang = Lang::from_headers(&headers);
-    let Some(kind) = ActionKind::from_str_opt(&action) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    // The form's fields as the API's JSON body: empty optional fields left out, the checkbox a bool.
-    let mut body = serde_json::Map::new();
-    for (k, v) in &fields {
-        if k == "_csrf"
-            || k == "liable"
-            || (v.trim().is_empty() && matches!(k.as_str(), "cause" | "remedy" | "amount" | "note"))
-        {
-            continue;
-        }
-        body.insert(k.clone(), serde_json::Value::String(v.clone()));
-    }
-    if kind == ActionKind::Decide {
-        body.insert("liable".into(), serde_json::Value::Bool(fields.get("liable").is_some_and(|v| v == "true")));
-    }
-    let bytes = serde_json::Value::Object(body).to_string().into_bytes();
-    let result = match crate::api::complaint_actions::parse_action(&state, kind, &bytes).await {
-        Ok(a) => crate::api::complaint_actions::act(&state, &caller, id, a).await.map(|_| ()),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Redirect::to(&format!("/complaints/{id}")).into_response(),
-        Err(e) => {
-            let p = e.problem(lang.english());
-            let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
-            complaint_page(&state, &headers, &caller, id, Some((status, p.detail))).await
         }
     }
 }

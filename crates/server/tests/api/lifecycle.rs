@@ -120,3 +120,84 @@ async fn pause_and_extension_move_the_decision_clock(app: TestApp) {
     let before = chrono::DateTime::parse_from_rfc3339(&due).unwrap();
     assert_eq!(moved - before, chrono::Duration::hours(24));
 }
+
+both_backends!(attachments_are_checked_kept_in_the_timeline_and_scoped);
+
+async fn upload(app: &TestApp, user: &str, id: i64, name: &str, bytes: Vec<u8>) -> (StatusCode, serde_json::Value) {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let token = &app.tokens[user];
+    let res = app
+        .http
+        .post(format!("{}/api/v1/complaints/{id}/attachments", app.base))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+async fn attachments_are_checked_kept_in_the_timeline_and_scoped(app: TestApp) {
+    use sha2::Digest;
+    let id = app.register("teller1", "BJ0101", "13812345678").await["id"].as_i64().unwrap();
+    let pdf = b"%PDF-1.7\n\xe4\xb8\xad receipt".to_vec();
+    let (status, a) = upload(&app, "teller1", id, "回单.pdf", pdf.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    assert_eq!(a["name"], "回单.pdf");
+    assert_eq!(a["content_type"], "application/pdf");
+    assert_eq!(a["size"], pdf.len());
+    assert_eq!(a["sha256"], hex::encode(sha2::Sha256::digest(&pdf)));
+
+    // the upload is an event on the timeline, carrying the hash, and the chain still verifies
+    let events = app.events(id).await;
+    let last = events.last().unwrap();
+    assert_eq!(last.kind, "attach");
+    assert_eq!(last.seq, a["event_seq"].as_i64().unwrap());
+    assert_eq!(last.payload["sha256"], a["sha256"], "{}", last.payload);
+    assert!(app.store.verify_chain().await.unwrap().ok());
+
+    // download: the same bytes, as an attachment, by anyone who sees the order
+    let (status, h, bytes) = app.get_bytes("head1", a["url"].as_str().unwrap(), "zh").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, pdf);
+    assert_eq!(h["content-type"], "application/pdf");
+    let cd = h["content-disposition"].to_str().unwrap();
+    assert!(cd.starts_with("attachment;") && cd.contains("filename*=UTF-8''%E5%9B%9E%E5%8D%95.pdf"), "{cd}");
+    let (_, list) = app.get("head1", &format!("/api/v1/complaints/{id}/attachments")).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["uploaded_by"], "teller1 测试");
+
+    // another outlet sees nothing of it
+    let (status, _, _) = app.get_bytes("head2", a["url"].as_str().unwrap(), "zh").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.get("head2", &format!("/api/v1/complaints/{id}/attachments")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = upload(&app, "head2", id, "x.pdf", pdf.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // an auditor reads but does not work on orders
+    let (status, _) = upload(&app, "auditor", id, "x.pdf", pdf.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // wrong content, wrong extension, empty, too large: refused, naming the field, nothing stored
+    for (name, bytes) in
+        [("invoice.pdf", b"MZ\x90\x00 program".to_vec()), ("photo.png", pdf.clone()), ("empty.txt", Vec::new())]
+    {
+        let (status, p) = upload(&app, "teller1", id, name, bytes).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {p}");
+        assert_eq!(p["field"], "file", "{name}");
+    }
+    let (status, p) = upload(&app, "teller1", id, "big.txt", vec![b'a'; 10 * 1024 * 1024 + 1]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("10 MB"), "{p}");
+    let (status, p) = upload(&app, "teller1", id, "huge.txt", vec![b'a'; 12 * 1024 * 1024]).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{p}");
+    let (status, _) = upload(&app, "teller1", id, "ok.txt", vec![b'a'; 5 * 1024 * 1024]).await;
+    assert_eq!(status, StatusCode::CREATED, "5 MB is within the limit");
+    let (status, p) = app.post("teller1", &format!("/api/v1/complaints/{id}/attachments"), serde_json::json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert_eq!(p["field"], "file");
+    let (_, list) = app.get("head1", &format!("/api/v1/complaints/{id}/attachments")).await;
+    assert_eq!(list.as_array().unwrap().len(), 2, "only the two good files were kept");
+}

@@ -254,7 +254,51 @@ async fn the_outlet_head_handles_an_order_through_its_forms(app: TestApp) {
     let (status, _, html) =
         head.post(&path("decide"), &[("_csrf", &csrf), ("root_cause", "service_fault"), ("text", "")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("text"), "{html}");
+    let decide_form = html.split("id=\"action-decide\"").nth(1).unwrap().split("</form>").next().unwrap();
+    assert!(decide_form.contains("data-field=\"text\""), "the error sits beside its field: {html}");
+    assert!(decide_form.contains("<option value=\"service_fault\" selected"), "typed values are kept");
+    assert!(
+        decide_form.contains("name=\"cause\"") && decide_form.contains("value=\"12\""),
+        "the cause codes are offered"
+    );
+    let (status, _, html) = head
+        .post(&path("decide"), &[("_csrf", &csrf), ("root_cause", "service_fault"), ("text", "x"), ("amount", "abc")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("data-field=\"amount\""), "{html}");
+    assert!(html.contains("value=\"abc\""), "{html}");
+
+    // attachments: upload through the page's form (CSRF checked), listed, downloaded
+    let upload = |token: String, name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", token)
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        head.http
+            .post(format!("{}/complaints/{id}/attachments", head.base))
+            .header("cookie", head.jar.join("; "))
+            .multipart(form)
+    };
+    let res = upload("wrong".into(), "a.pdf", b"%PDF-1.4 x".to_vec()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = upload(csrf.clone(), "a.pdf", b"MZ not a pdf".to_vec()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    let card = html.split("id=\"attachments\"").nth(1).unwrap();
+    assert!(card.contains("data-field=\"file\"") && card.contains("id=\"no-attachments\""), "{html}");
+    let res = upload(csrf.clone(), "来电记录.txt", "客户来电要求退费".as_bytes().to_vec()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, _, html) = head.get(&format!("/complaints/{id}")).await;
+    let aid = app.store.attachments(id).await.unwrap()[0].id;
+    let link = format!("/complaints/{id}/attachments/{aid}");
+    assert!(html.contains(&link) && html.contains("来电记录.txt"), "{html}");
+    let (status, h, body) = head.get(&link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(h["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert_eq!(body, "客户来电要求退费");
+    let mut other = Browser::new(&app);
+    other.login("head2").await;
+    let (status, _, html) = other.get(&link).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{html}");
     let decide = [
         ("_csrf", csrf.as_str()),
         ("liable", "true"),
@@ -279,11 +323,9 @@ async fn the_outlet_head_handles_an_order_through_its_forms(app: TestApp) {
     );
     assert_eq!(app.store.complaint(id).await.unwrap().unwrap().order.state, xiaobao_core::complaint::State::Closed);
     // a sibling outlet cannot act by URL
-    let mut other = Browser::new(&app);
-    other.login("head2").await;
     let csrf = other.csrf();
     assert_eq!(other.post(&path("reopen"), &[("_csrf", &csrf), ("reason", "x")]).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(app.events(id).await.len(), 5);
+    assert_eq!(app.events(id).await.len(), 6, "register, accept, respond, attach, decide, close");
 }
 
 async fn supervisors_see_breaches_and_escalations_in_their_subtree(app: TestApp) {

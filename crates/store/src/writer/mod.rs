@@ -6,6 +6,7 @@
 
 mod act;
 mod alert;
+mod attach;
 mod pending;
 mod register;
 
@@ -13,6 +14,7 @@ use crate::StoreError;
 use crate::events::{ChainHead, lock_chain, store_chain};
 use act::{load_order, save_order};
 pub use alert::{AlertInput, AlertOutcome};
+pub use attach::{AttachInput, AttachOutcome};
 use pending::Pending;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
@@ -142,6 +144,7 @@ enum Job {
     Register(RegisterInput, oneshot::Sender<Result<RegisterOutcome, WriteError>>),
     Act(ActInput, oneshot::Sender<Result<ActOutcome, WriteError>>),
     Alert(AlertInput, oneshot::Sender<Result<AlertOutcome, WriteError>>),
+    Attach(AttachInput, oneshot::Sender<Result<AttachOutcome, WriteError>>),
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -149,6 +152,7 @@ enum Done {
     Register(Result<RegisterOutcome, WriteError>),
     Act(Result<ActOutcome, WriteError>),
     Alert(Result<AlertOutcome, WriteError>),
+    Attach(Result<AttachOutcome, WriteError>),
 }
 
 #[derive(Clone)]
@@ -216,6 +220,7 @@ impl Ctx {
                         Job::Register(..) => Done::Register(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
                         Job::Act(..) => Done::Act(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
                         Job::Alert(..) => Done::Alert(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
+                        Job::Attach(..) => Done::Attach(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
                     };
                     reply(job, d);
                 }
@@ -231,7 +236,7 @@ impl Ctx {
             &mut tx,
             jobs.iter().filter_map(|j| match j {
                 Job::Register(input, _) => Some(&input.complainant),
-                Job::Act(..) | Job::Alert(..) => None,
+                Job::Act(..) | Job::Alert(..) | Job::Attach(..) => None,
             }),
         )
         .await?;
@@ -251,12 +256,14 @@ impl Ctx {
                 Job::Register(input, _) => Done::Register(self.register(&mut tx, &mut b, input).await),
                 Job::Act(input, _) => Done::Act(self.act(&mut tx, &mut b, input).await),
                 Job::Alert(input, _) => Done::Alert(self.alert(&mut tx, &mut b, input).await),
+                Job::Attach(input, _) => Done::Attach(self.attach(&mut tx, &mut b, input).await),
             };
             // A database failure poisons the transaction (PostgreSQL): give up the batch.
             match d {
                 Done::Register(Err(WriteError::Store(e)))
                 | Done::Act(Err(WriteError::Store(e)))
-                | Done::Alert(Err(WriteError::Store(e))) => return Err(e),
+                | Done::Alert(Err(WriteError::Store(e)))
+                | Done::Attach(Err(WriteError::Store(e))) => return Err(e),
                 d => done.push(d),
             }
         }
@@ -343,6 +350,7 @@ fn reply(job: Job, done: Done) {
         (Job::Register(_, tx), Done::Register(r)) => drop(tx.send(r)),
         (Job::Act(_, tx), Done::Act(r)) => drop(tx.send(r)),
         (Job::Alert(_, tx), Done::Alert(r)) => drop(tx.send(r)),
+        (Job::Attach(_, tx), Done::Attach(r)) => drop(tx.send(r)),
         _ => tracing::error!("writer reply mismatch"),
     }
 }
@@ -368,6 +376,13 @@ impl crate::Store {
     pub async fn fire_alert(&self, input: AlertInput) -> Result<AlertOutcome, WriteError> {
         let (tx, rx) = oneshot::channel();
         self.inner.writer.tx.send(Job::Alert(input, tx)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Attaches a file to an order the actor can see: its event and its content, in one transaction.
+    pub async fn attach(&self, input: AttachInput) -> Result<AttachOutcome, WriteError> {
+        let (tx, rx) = oneshot::channel();
+        self.inner.writer.tx.send(Job::Attach(input, tx)).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 }

@@ -1,0 +1,190 @@
+//! Files attached to a work order: upload (type judged by content, 10 MB at most), list, download.
+//! Each upload is an `attach` event carrying the file's SHA-256.
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use xiaobao_core::role::Permission;
+use xiaobao_core::time::rfc3339;
+use xiaobao_store::{AttachInput, AttachmentRow};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    /// The sequence number of the `attach` event on the order's timeline.
+    pub event_seq: i64,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    pub url: String,
+}
+
+impl From<&AttachmentRow> for AttachmentView {
+    fn from(a: &AttachmentRow) -> Self {
+        Self {
+            id: a.id,
+            name: a.name.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            sha256: a.sha256.clone(),
+            event_seq: a.event_seq,
+            uploaded_by: a.uploaded_by.clone(),
+            uploaded_at: rfc3339(a.uploaded_at),
+            url: format!("/api/v1/complaints/{}/attachments/{}", a.complaint_id, a.id),
+        }
+    }
+}
+
+/// A multipart upload's body may hold the 10 MB file and its framing.
+pub const MAX_UPLOAD_BYTES: usize = xiaobao_core::attachment::MAX_BYTES + 64 * 1024;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_attachments, upload_attachment))
+        .routes(routes!(download_attachment))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+}
+
+/// Checks and stores a file on an order the caller can see and works on (the API and the order page
+/// both come here).
+pub async fn attach_file(
+    state: &AppState,
+    caller: &Caller,
+    complaint_id: i64,
+    name: &str,
+    data: Vec<u8>,
+) -> ApiResult<AttachmentRow> {
+    if !(caller.can(Permission::RegisterComplaint) || caller.can(Permission::HandleComplaint)) {
+        return Err(ApiError::forbidden_role());
+    }
+    crate::api::complaints::read_visible(state, caller, complaint_id).await?;
+    let (name, content_type) = xiaobao_core::attachment::check(name, &data).map_err(ApiError::Invalid)?;
+    let out = state
+        .store
+        .attach(AttachInput {
+            complaint_id,
+            actor: caller.actor(),
+            at: state.clock.now(),
+            name,
+            content_type: content_type.to_string(),
+            data,
+        })
+        .await?;
+    state.store.attachments(complaint_id).await?.into_iter().find(|a| a.id == out.id).ok_or(ApiError::Internal)
+}
+
+/// The first file part of a multipart body: its name and bytes. Other parts go to `other`.
+pub async fn read_file_part(
+    mut m: Multipart,
+    mut other: impl FnMut(&str, String),
+) -> ApiResult<Option<(String, Vec<u8>)>> {
+    let mut file = None;
+    loop {
+        let field = match m.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Ok(file),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(ApiError::PayloadTooLarge),
+            Err(_) => return Err(bad_multipart()),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" && file.is_none() {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::PayloadTooLarge } else { bad_multipart() }
+            })?;
+            file = Some((file_name, bytes.to_vec()));
+        } else {
+            let text = field.text().await.map_err(|_| bad_multipart())?;
+            other(&name, text);
+        }
+    }
+}
+
+pub fn bad_multipart() -> ApiError {
+    ApiError::BadRequest(xiaobao_core::FieldError::new(
+        "file",
+        "请以 multipart/form-data 上传，文件字段名为 file",
+        "upload as multipart/form-data with the file in a field named file",
+    ))
+}
+
+fn no_file() -> ApiError {
+    ApiError::invalid("file", "请选择要上传的文件", "choose a file to upload")
+}
+
+/// Attach a file (multipart field `file`): PDF, PNG, JPEG, DOCX, XLSX, MP3, WAV or plain text, at
+/// most 10 MB; the type is judged by the content and must match the name's extension.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/attachments", tag = "complaints", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "the file, in a field named `file`"),
+    responses((status = 201, body = AttachmentView), (status = 404, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn upload_attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
+    let m = m.map_err(|_| bad_multipart())?;
+    let (name, data) = read_file_part(m, |_, _| {}).await?.ok_or_else(no_file)?;
+    let a = attach_file(&state, &caller, id, &name, data).await?;
+    Ok((StatusCode::CREATED, Json(AttachmentView::from(&a))))
+}
+
+/// The order's attachments, oldest first.
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/attachments", tag = "complaints", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<AttachmentView>), (status = 404, body = crate::error::Problem)))]
+pub async fn list_attachments(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<AttachmentView>>> {
+    crate::api::complaints::read_visible(&state, &caller, id).await?;
+    Ok(Json(state.store.attachments(id).await?.iter().map(AttachmentView::from).collect()))
+}
+
+/// One attachment's content, as a download.
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/attachments/{attachment_id}", tag = "complaints",
+    params(("id" = i64, Path), ("attachment_id" = i64, Path)),
+    responses((status = 200, description = "the file"), (status = 404, body = crate::error::Problem)))]
+pub async fn download_attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, attachment_id)): Path<(i64, i64)>,
+) -> ApiResult<Response> {
+    download(&state, &caller, id, attachment_id).await
+}
+
+/// The file as a download: never rendered inline, so no upload can run as a page of this site.
+pub async fn download(state: &AppState, caller: &Caller, id: i64, attachment_id: i64) -> ApiResult<Response> {
+    crate::api::complaints::read_visible(state, caller, id).await?;
+    let (a, data) = state.store.attachment(id, attachment_id).await?.ok_or(ApiError::NotFound)?;
+    // RFC 6266: an ASCII fallback and the UTF-8 name
+    let ascii: String =
+        a.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let utf8: String = a
+        .name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}")),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}

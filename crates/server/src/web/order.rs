@@ -1,0 +1,403 @@
+//! The work order page: header, clocks, the forms of the actions this user may take now (field
+//! errors shown beside their field, typed values kept), attachments, and the timeline.
+
+use super::i18n::Lang;
+use super::layout::page;
+use super::pages::{clocks, csrf, csrf_ok, forbidden_form, html_response};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use axum::Form;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use std::collections::HashMap;
+use xiaobao_core::classification::Dimension;
+use xiaobao_core::complaint::{Action, ActionKind, Decision, Feedback, RootCause, UnitRef};
+use xiaobao_core::time::{Instant, rfc3339};
+use xiaobao_store::{ClassRow, ComplaintRow};
+
+/// A refused form: which form, which field (if the refusal names one), the message, and the values
+/// that were typed, to show them again.
+pub(super) struct FormError {
+    pub status: StatusCode,
+    /// The action's name, or `attach`.
+    pub form: String,
+    pub field: Option<String>,
+    pub message: String,
+    pub values: HashMap<String, String>,
+}
+
+impl FormError {
+    fn from_api(e: ApiError, form: &str, values: HashMap<String, String>, lang: Lang) -> Self {
+        let p = e.problem(lang.english());
+        Self {
+            status: StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST),
+            form: form.to_string(),
+            field: p.field,
+            message: p.detail,
+            values,
+        }
+    }
+}
+
+/// The fields each action's form has (an error naming another field is shown at the form's top).
+fn form_fields(kind: ActionKind) -> &'static [&'static str] {
+    match kind {
+        ActionKind::Accept => &[],
+        ActionKind::Respond => &["text"],
+        ActionKind::Transfer => &["to_org_unit", "reason"],
+        ActionKind::Decide => &["liable", "root_cause", "cause", "remedy", "amount", "text"],
+        ActionKind::Close => &["feedback", "note"],
+        _ => &["reason"],
+    }
+}
+
+pub async fn complaint(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    complaint_page(&state, &headers, &caller, id, None).await
+}
+
+/// The actions this user may take on this order now: each kind the rules would accept.
+fn allowed_actions(state: &AppState, caller: &Caller, k: &ComplaintRow, now: Instant) -> Vec<ActionKind> {
+    let rules = state.store.rules();
+    let unit = |id| UnitRef { id, code: String::new(), path: String::new() };
+    let has_parent = xiaobao_core::org::path_ids(&k.org_path).len() > 1;
+    let r = || "-".to_string();
+    let decision = Decision {
+        liable: false,
+        root_cause: RootCause::Misunderstanding,
+        cause: None,
+        remedy: None,
+        amount: None,
+        text: r(),
+    };
+    let probes = [
+        Action::Accept,
+        Action::Decline { reason: r() },
+        Action::Respond { text: r() },
+        Action::Transfer { to: unit(-1), reason: r() },
+        Action::Escalate { to: has_parent.then(|| unit(-2)), reason: r() },
+        Action::Extend { reason: r() },
+        Action::Pause { reason: r() },
+        Action::Resume { reason: r() },
+        Action::Decide(decision),
+        Action::Close { feedback: Feedback::Satisfied, note: None },
+        Action::Reopen { reason: r() },
+        Action::RequestReview { reason: r() },
+        Action::Withdraw { reason: r() },
+    ];
+    probes
+        .iter()
+        .filter(|a| {
+            xiaobao_core::complaint::check(&k.order, a, &caller.actor(), now, &rules.policy, &rules.calendar).is_ok()
+        })
+        .map(|a| a.kind())
+        .collect()
+}
+
+fn action_form(
+    lang: Lang,
+    id: i64,
+    csrf: &str,
+    kind: ActionKind,
+    causes: &[ClassRow],
+    err: Option<&FormError>,
+) -> Markup {
+    let en = lang.english();
+    let confirm = matches!(kind, ActionKind::Decline | ActionKind::Withdraw)
+        .then(|| if en { "This ends the order. Continue?" } else { "此操作将结束工单，确定继续吗？" });
+    let err = err.filter(|e| e.form == kind.as_str());
+    let val = |name: &str| err.and_then(|e| e.values.get(name)).cloned().unwrap_or_default();
+    let field_err = |name: &str| {
+        html! {
+            @if let Some(e) = err.filter(|e| e.field.as_deref() == Some(name)) {
+                span.error.field-error data-field=(name) role="alert" { (e.message) }
+            }
+        }
+    };
+    let form_err = err.filter(|e| e.field.as_deref().is_none_or(|f| !form_fields(kind).contains(&f)));
+    let input = |name: &str, label: &str, max: u32| {
+        html! {
+            label for={ (kind.as_str()) "-" (name) } { (label) }
+            input id={ (kind.as_str()) "-" (name) } name=(name) maxlength=(max) value=(val(name));
+            (field_err(name))
+        }
+    };
+    let textarea = |name: &str, label: &str, rows: u32| {
+        html! {
+            label for={ (kind.as_str()) "-" (name) } { (label) }
+            textarea id={ (kind.as_str()) "-" (name) } name=(name) rows=(rows) maxlength="2000" { (val(name)) }
+            (field_err(name))
+        }
+    };
+    let reason_label = if en { "Reason" } else { "原因" };
+    html! {
+        form.action method="post" action={ "/complaints/" (id) "/act/" (kind.as_str()) } data-confirm=[confirm] id={ "action-" (kind.as_str()) } {
+            input type="hidden" name="_csrf" value=(csrf);
+            @if let Some(e) = form_err { p.error #action-error role="alert" { (e.message) } }
+            @match kind {
+                ActionKind::Accept => {}
+                ActionKind::Respond => { (textarea("text", if en { "What the complainant was told" } else { "告知投诉人的处理方案" }, 2)) }
+                ActionKind::Transfer => {
+                    (input("to_org_unit", if en { "To org unit (code)" } else { "转至机构（代码）" }, 32))
+                    (input("reason", reason_label, 500))
+                }
+                ActionKind::Decide => {
+                    label.inline { input type="checkbox" name="liable" value="true" checked[val("liable") == "true"]; (if en { " the bank is liable" } else { " 我行有责" }) }
+                    label for="decide-root_cause" { (if en { "Root cause" } else { "原因分析" }) }
+                    select #decide-root_cause name="root_cause" {
+                        @for (v, zh, en_) in [("service_fault", "服务过错", "service fault"), ("misunderstanding", "沟通误解", "misunderstanding"), ("beyond_service", "超出服务范围的诉求", "beyond the service")] {
+                            option value=(v) selected[val("root_cause") == v] { (if en { en_ } else { zh }) }
+                        }
+                    }
+                    (field_err("root_cause"))
+                    label for="decide-cause" { (if en { "Cause code" } else { "投诉原因代码" }) }
+                    select #decide-cause name="cause" {
+                        option value="" { "—" }
+                        @for c in causes.iter().filter(|c| c.active) {
+                            option value=(c.code) selected[val("cause") == c.code] { (c.code) " " (if en { &c.name_en } else { &c.name_zh }) }
+                        }
+                    }
+                    (field_err("cause"))
+                    (input("remedy", if en { "Remedy" } else { "补救措施" }, 2000))
+                    label for="decide-amount" { (if en { "Amount (yuan)" } else { "金额（元）" }) }
+                    input #decide-amount name="amount" maxlength="16" inputmode="decimal" value=(val("amount"));
+                    (field_err("amount"))
+                    (textarea("text", if en { "Text told to the complainant" } else { "告知投诉人的处理决定" }, 3))
+                }
+                ActionKind::Close => {
+                    label for="close-feedback" { (if en { "Complainant's response" } else { "投诉人评价" }) }
+                    select #close-feedback name="feedback" {
+                        @for (v, zh, en_) in [("satisfied", "满意", "satisfied"), ("dissatisfied", "不满意", "dissatisfied"), ("unreachable", "无法联系", "unreachable")] {
+                            option value=(v) selected[val("feedback") == v] { (if en { en_ } else { zh }) }
+                        }
+                    }
+                    (field_err("feedback"))
+                    (input("note", if en { "Note" } else { "备注" }, 500))
+                }
+                _ => { (input("reason", reason_label, 500)) }
+            }
+            button.primary type="submit" { (if en { kind.as_str() } else { kind.label_zh() }) }
+        }
+    }
+}
+
+fn attachments_card(
+    lang: Lang,
+    k: &ComplaintRow,
+    atts: &[xiaobao_store::AttachmentRow],
+    csrf: &str,
+    may_attach: bool,
+    err: Option<&FormError>,
+) -> Markup {
+    let en = lang.english();
+    let err = err.filter(|e| e.form == "attach");
+    html! {
+        div.card #attachments {
+            h2 { (if en { "Attachments" } else { "附件" }) }
+            @if atts.is_empty() {
+                p.muted #no-attachments { (if en { "No attachments yet. Add letters, receipts, photos or recordings below." } else { "暂无附件。可在下方上传信函、凭证、照片或录音。" }) }
+            } @else {
+                table {
+                    @for a in atts {
+                        tr {
+                            td { a href={ "/complaints/" (k.order.id) "/attachments/" (a.id) } download { (a.name) } }
+                            td.num { (human_size(a.size)) }
+                            td { (a.uploaded_by) }
+                            td.nowrap { (rfc3339(a.uploaded_at).get(0..16).unwrap_or("").replace('T', " ")) }
+                        }
+                    }
+                }
+            }
+            @if may_attach {
+                form #attach method="post" action={ "/complaints/" (k.order.id) "/attachments" } enctype="multipart/form-data" {
+                    input type="hidden" name="_csrf" value=(csrf);
+                    label for="attach-file" { (if en { "File (PDF, image, Word, Excel, audio, text; at most 10 MB)" } else { "文件（PDF、图片、Word、Excel、录音、文本；不超过 10 MB）" }) }
+                    input #attach-file type="file" name="file" accept=(xiaobao_core::attachment::ACCEPTED) required;
+                    @if let Some(e) = err { span.error.field-error data-field="file" role="alert" { (e.message) } }
+                    button.primary type="submit" { (if en { "Upload" } else { "上传" }) }
+                }
+            }
+        }
+    }
+}
+
+fn human_size(n: i64) -> String {
+    match n {
+        n if n >= 1024 * 1024 => format!("{:.1} MB", n as f64 / 1048576.0),
+        n if n >= 1024 => format!("{:.0} KB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
+
+pub(super) async fn complaint_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    id: i64,
+    error: Option<FormError>,
+) -> Response {
+    let lang = Lang::from_headers(headers);
+    let (token, set) = csrf(headers);
+    let now = state.clock.now();
+    let (k, unmasked) = match crate::api::complaints::read_complaint(state, caller, id).await {
+        Ok(found) => found,
+        Err(ApiError::NotFound) => {
+            let body =
+                html! { div.card { h1 #not-found { (lang.t("not_found")) } p { a href="/" { (lang.t("home")) } } } };
+            let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("not_found"), body), set);
+            *res.status_mut() = StatusCode::NOT_FOUND;
+            return res;
+        }
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let view = crate::api::views::ComplaintView::new(&k, unmasked, now, &state.store.rules().calendar);
+    let events = state.store.events(id).await.unwrap_or_default();
+    let atts = state.store.attachments(id).await.unwrap_or_default();
+    let causes = state.store.classes(Some(Dimension::Cause)).await.unwrap_or_default();
+    let actions = allowed_actions(state, caller, &k, now);
+    let may_attach = caller.can(xiaobao_core::role::Permission::RegisterComplaint)
+        || caller.can(xiaobao_core::role::Permission::HandleComplaint);
+    // an error for a form no longer offered (the state moved on) is shown at the top
+    let orphan = error.as_ref().filter(|e| e.form != "attach" && !actions.iter().any(|a| a.as_str() == e.form));
+    let body = html! {
+        @if let Some(e) = orphan { div.card { p.error #action-error role="alert" { (e.message) } } }
+        div.card {
+            h1 #number { (k.number) }
+            p { strong { (lang.t("state")) ": " } span #state { (if lang.english() { k.order.state.label_en() } else { k.order.state.label_zh() }) }
+                " · " strong { (lang.t("org_unit")) ": " } (k.org_name)
+                " · " strong { (lang.t("first_responder")) ": " } (k.first_responder_name) }
+            p { (clocks(lang, &k, now)) }
+        }
+        @if !actions.is_empty() {
+            div.card #actions {
+                @for a in &actions { (action_form(lang, id, &token, *a, &causes, error.as_ref())) }
+            }
+        }
+        div.card {
+            h2 { (k.summary) }
+            p { (k.description) }
+            p.muted { (lang.t("complainant")) ": " (view.complainant.name) " · " (view.complainant.phone.clone().unwrap_or_default()) }
+        }
+        (attachments_card(lang, &k, &atts, &token, may_attach, error.as_ref()))
+        div.card {
+            h2 { (lang.t("timeline")) }
+            table #timeline {
+                @for e in &events {
+                    tr { td.nowrap { (rfc3339(e.at).get(0..16).unwrap_or("").replace('T', " ")) } td { (e.kind) } td { (e.actor_name) } td { (e.from_state) " → " (e.to_state) } }
+                }
+            }
+        }
+    };
+    let mut res = html_response(page(lang, Some(&caller.user), Some(&token), &k.number, body), set);
+    if let Some(e) = error {
+        *res.status_mut() = e.status;
+    }
+    res
+}
+
+/// An action form's submission: checked as the API checks it; back to the order page.
+pub async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, action)): Path<(i64, String)>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if !csrf_ok(&headers, fields.get("_csrf").map(String::as_str).unwrap_or("")) {
+        return forbidden_form();
+    }
+    let lang = Lang::from_headers(&headers);
+    let Some(kind) = ActionKind::from_str_opt(&action) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    // The form's fields as the API's JSON body: empty optional fields left out, the checkbox a bool.
+    let mut body = serde_json::Map::new();
+    for (k, v) in &fields {
+        if k == "_csrf"
+            || k == "liable"
+            || (v.trim().is_empty() && matches!(k.as_str(), "cause" | "remedy" | "amount" | "note"))
+        {
+            continue;
+        }
+        body.insert(k.clone(), serde_json::Value::String(v.clone()));
+    }
+    if kind == ActionKind::Decide {
+        body.insert("liable".into(), serde_json::Value::Bool(fields.get("liable").is_some_and(|v| v == "true")));
+    }
+    let bytes = serde_json::Value::Object(body).to_string().into_bytes();
+    let result = match crate::api::complaint_actions::parse_action(&state, kind, &bytes).await {
+        Ok(a) => crate::api::complaint_actions::act(&state, &caller, id, a).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/complaints/{id}")).into_response(),
+        Err(ApiError::NotFound) => complaint_page(&state, &headers, &caller, id, None).await,
+        Err(e) => {
+            let mut values = fields;
+            values.remove("_csrf");
+            let err = FormError::from_api(e, kind.as_str(), values, lang);
+            complaint_page(&state, &headers, &caller, id, Some(err)).await
+        }
+    }
+}
+
+/// The upload form's submission (multipart, with the CSRF token as a field).
+pub async fn attach(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let lang = Lang::from_headers(&headers);
+    let Ok(m) = m else { return forbidden_form() };
+    let mut token = String::new();
+    let file = crate::api::attachments::read_file_part(m, |name, value| {
+        if name == "_csrf" {
+            token = value;
+        }
+    })
+    .await;
+    if !csrf_ok(&headers, &token) {
+        return forbidden_form();
+    }
+    let result = match file {
+        Ok(Some((name, data))) => {
+            crate::api::attachments::attach_file(&state, &caller, id, &name, data).await.map(|_| ())
+        }
+        Ok(None) => Err(ApiError::invalid("file", "请选择要上传的文件", "choose a file to upload")),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/complaints/{id}#attachments")).into_response(),
+        Err(e) => {
+            let mut err = FormError::from_api(e, "attach", HashMap::new(), lang);
+            err.field = Some("file".into());
+            complaint_page(&state, &headers, &caller, id, Some(err)).await
+        }
+    }
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, attachment_id)): Path<(i64, i64)>,
+) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    match crate::api::attachments::download(&state, &caller, id, attachment_id).await {
+        Ok(r) => r,
+        Err(ApiError::NotFound) => complaint_page(&state, &headers, &caller, id, None).await,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
