@@ -117,7 +117,7 @@ pub fn parse_username(s: &str) -> Result<String, FieldError> {
 }
 
 /// A user whose home unit is in the caller's subtree; anyone else is not found.
-async fn user_in_scope(state: &AppState, caller: &Caller, username: &str) -> ApiResult<xiaobao_store::UserRow> {
+pub async fn user_in_scope(state: &AppState, caller: &Caller, username: &str) -> ApiResult<xiaobao_store::UserRow> {
     state.store.user_by_username(username).await?.filter(|u| caller.sees_unit(&u.org_path)).ok_or(ApiError::NotFound)
 }
 

@@ -1,7 +1,11 @@
 // Progressive touches for Xiaobao's pages; every page works without them.
 "use strict";
 document.addEventListener("submit", function (ev) {
-  var msg = ev.target.getAttribute("data-confirm");
+  var form = ev.target;
+  var msg = form.getAttribute("data-confirm");
+  // data-confirm-if-unchecked names a checkbox: ask only when it is being turned off
+  var only = form.getAttribute("data-confirm-if-unchecked");
+  if (only && form.elements[only] && form.elements[only].checked) { return; }
   if (msg && !window.confirm(msg)) { ev.preventDefault(); }
 });
 (function () {

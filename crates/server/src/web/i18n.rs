@@ -125,6 +125,13 @@ fn words(key: &str) -> Option<(&'static str, &'static str)> {
         "received_month" => ("本月受理", "Received this month"),
         "regulator_month" => ("其中监管转办", "of which from the regulator"),
         "repeat_month" => ("其中重复投诉", "of which repeats"),
+        "admin" => ("系统管理", "Administration"),
+        "admin_org" => ("机构", "Org units"),
+        "admin_users" => ("用户与角色", "Users and roles"),
+        "admin_categories" => ("分类与原因代码", "Categories and cause codes"),
+        "admin_policy" => ("时限规则", "Deadline policy"),
+        "admin_calendar" => ("工作日历", "Working-day calendar"),
+        "no_permission" => ("您的角色无权访问此页面", "Your role may not open this page"),
         _ => return None,
     })
 }

@@ -2,6 +2,7 @@
 
 use super::i18n::Lang;
 use maud::{DOCTYPE, Markup, html};
+use xiaobao_core::role::Permission;
 use xiaobao_store::UserRow;
 
 const CSS: &str = r#"
@@ -31,11 +32,15 @@ a.button{display:inline-block;border:1px solid #8a1c1c;color:#8a1c1c;border-radi
 td.nowrap{white-space:nowrap}
 th.num,td.num{text-align:right}tr.total td{font-weight:700;border-top:2px solid #b8bec6}
 .field-error{display:block;font-size:.95rem}
+nav.tabs{margin-bottom:.8rem}nav.tabs a{display:inline-block;margin-right:.4rem;padding:.2rem .7rem;border-radius:4px;color:#8a1c1c;text-decoration:none;border:1px solid #e3c4c4}
+nav.tabs a.current{background:#8a1c1c;color:#fff}
+form.inline{display:flex;gap:.4rem;align-items:center;margin:0}form.inline input{width:auto;flex:1}form.inline button{padding:.3rem .7rem}
 "#;
 
 pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
+        @let admin = user.is_some_and(|u| u.role.can(Permission::ManageOrg) || u.role.can(Permission::ManageUsers) || u.role.can(Permission::ManageRules));
         html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
@@ -51,6 +56,7 @@ pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str,
                         nav.main {
                             a #nav-home href="/" { (lang.t("home")) }
                             a #nav-orders href="/complaints" { (lang.t("orders")) }
+                            @if admin { a #nav-admin href="/admin" { (lang.t("admin")) } }
                         }
                     }
                     span.who {

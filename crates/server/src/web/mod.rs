@@ -2,6 +2,7 @@
 //! rules as the API. Pages use the session cookie; every form carries a CSRF token derived from the
 //! session; every response carries security headers.
 
+mod admin;
 pub mod i18n;
 mod layout;
 mod lists;
@@ -36,6 +37,14 @@ pub fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::attachments::MAX_UPLOAD_BYTES)),
         )
         .route("/complaints/{id}/attachments/{attachment_id}", axum::routing::get(order::download))
+        .route("/admin", axum::routing::get(admin::index))
+        .route("/admin/org", axum::routing::get(admin::org).post(admin::org_create))
+        .route("/admin/org/{code}/rename", axum::routing::post(admin::org_rename))
+        .route("/admin/users", axum::routing::get(admin::users).post(admin::user_create))
+        .route("/admin/users/{username}", axum::routing::get(admin::user).post(admin::user_update))
+        .route("/admin/categories", axum::routing::get(admin::categories).post(admin::category_put))
+        .route("/admin/policy", axum::routing::get(admin::policy).post(admin::policy_put))
+        .route("/admin/calendar", axum::routing::get(admin::calendar).post(admin::calendar_put))
         .route("/static/app.js", axum::routing::get(app_js))
 }
 
