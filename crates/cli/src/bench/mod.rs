@@ -1,5 +1,9 @@
 //! Benchmarks that print figures: `xiaobao bench register` drives the HTTP API with concurrent
-//! clients, each registering complaints, and reports throughput and latency percentiles.
+//! clients, each registering complaints, and reports throughput and latency percentiles;
+//! `bench deadlines` measures how late breaches are noticed; `bench pages` measures page render
+//! times with a million orders in the database.
+
+mod pages;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
@@ -37,6 +41,20 @@ pub enum BenchCommand {
         #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
         database_url: Option<String>,
     },
+    /// Fill the database with orders across 1,000 outlets (or reuse a filled one with --data-dir) and
+    /// print the server time of the work queue, the order page, the outlet's list and the bank-wide board.
+    Pages {
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Requests per page measured.
+        #[arg(long, default_value_t = 2_000)]
+        samples: u64,
+        /// Keep (or reuse) the SQLite database here instead of a temporary directory.
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+        #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
+        database_url: Option<String>,
+    },
 }
 
 /// User and system CPU seconds this process has used (Linux).
@@ -47,7 +65,7 @@ fn cpu_seconds() -> f64 {
     ticks / 100.0
 }
 
-fn rss_mb() -> f64 {
+pub(crate) fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -192,6 +210,9 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Register { clients, requests, database_url } => register(clients, requests, database_url).await,
         BenchCommand::Deadlines { orders, probes, database_url } => deadlines(orders, probes, database_url).await,
+        BenchCommand::Pages { orders, samples, data_dir, database_url } => {
+            pages::run(orders, samples, data_dir, database_url).await
+        }
     }
 }
 
