@@ -45,11 +45,19 @@ async function test(name, fn) {
 }
 
 const { base, server, dataDir } = await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+let browser;
+try {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+} catch (e) {
+  // never leave the server behind
+  server.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+  throw e;
+}
 
 async function loggedIn(username) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -92,6 +100,16 @@ await test("the outlet head accepts, responds and decides", async () => {
   await page.fill("#action-respond textarea[name=text]", "已致电客户说明处理方案");
   await page.click("#action-respond button");
   await page.waitForSelector("#action-decide");
+  // a decision without its text is refused beside the field, keeping what was chosen
+  await page.selectOption("#action-decide select[name=root_cause]", "misunderstanding");
+  await page.click("#action-decide button");
+  await page.waitForSelector('#action-decide .field-error[data-field="text"]');
+  assert.equal(await page.inputValue("#action-decide select[name=root_cause]"), "misunderstanding");
+  await page.screenshot({ path: join(artifacts, "decide-field-error.png"), fullPage: true });
+  // evidence attached to the order
+  await page.setInputFiles("#attach-file", { name: "来电记录.txt", mimeType: "text/plain", buffer: Buffer.from("客户来电，要求增开窗口。") });
+  await Promise.all([page.waitForURL(/#attachments$/), page.click("#attach button")]);
+  assert.match(await page.textContent("#attachments"), /来电记录\.txt/);
   await page.check("#action-decide input[name=liable]");
   await page.selectOption("#action-decide select[name=root_cause]", "service_fault");
   await page.fill("#action-decide textarea[name=text]", "经核实，已向客户致歉并增开窗口。");
@@ -124,6 +142,48 @@ await test("another outlet's order is not found by URL", async () => {
   const res = await page.goto(`${base}${orderPath}`);
   assert.equal(res.status(), 404);
   assert.match(await page.textContent("#not-found"), /未找到/);
+  await context.close();
+});
+
+await test("the centre reads the bank-wide board, filters the list and exports it", async () => {
+  const { context, page } = await loggedIn("cpc");
+  await page.waitForSelector("#board tr[data-unit=BJ]");
+  await page.screenshot({ path: join(artifacts, "centre-board.png"), fullPage: true });
+  const open = await page.textContent("#board tr[data-unit=BJ] td:nth-child(2) a");
+  await Promise.all([page.waitForURL(/\/complaints\?/), page.click("#board tr[data-unit=BJ] td:nth-child(2) a")]);
+  assert.match(await page.textContent("#total"), new RegExp(`${open.trim()}$`));
+  await page.selectOption("#f-channel", "hotline");
+  await Promise.all([page.waitForURL(/channel=hotline/), page.click("#apply")]);
+  const rows = await page.locator("#orders tbody tr").count();
+  assert.ok(rows > 0, "the demo has hotline complaints in Beijing");
+  await page.screenshot({ path: join(artifacts, "order-list.png"), fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+  assert.match(download.suggestedFilename(), /^complaints-\d{8}\.xlsx$/);
+  // a wrong date is shown beside its field
+  await page.goto(`${base}/complaints?received_from=yesterday`);
+  await page.waitForSelector('.field-error[data-field="received_from"]');
+  await context.close();
+});
+
+await test("an administrator adds a user; a taken username is refused in place", async () => {
+  const { context, page } = await loggedIn("admin");
+  await Promise.all([page.waitForURL(`${base}/admin/org`), page.click("#nav-admin")]);
+  await page.screenshot({ path: join(artifacts, "admin-org.png"), fullPage: true });
+  await page.goto(`${base}/admin/users`);
+  await page.fill("#n-username", "bj0101.teller");
+  await page.fill("#n-display", "新柜员");
+  await page.selectOption("#n-role", "teller");
+  await page.fill("#n-unit", "BJ0101");
+  await page.fill("#n-password", "a-long-password-1");
+  await page.click("#add-user button");
+  await page.waitForSelector('.field-error[data-field="username"]');
+  assert.equal(await page.inputValue("#n-display"), "新柜员");
+  await page.fill("#n-username", "bj0101.teller2");
+  await page.fill("#n-password", "a-long-password-1");
+  await Promise.all([page.waitForURL(`${base}/admin/users`), page.click("#add-user button")]);
+  await page.screenshot({ path: join(artifacts, "admin-users.png"), fullPage: true });
+  await page.goto(`${base}/admin/calendar`);
+  await page.screenshot({ path: join(artifacts, "admin-calendar.png"), fullPage: true });
   await context.close();
 });
 

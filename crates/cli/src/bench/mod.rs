@@ -49,6 +49,9 @@ pub enum BenchCommand {
         /// Requests per page measured.
         #[arg(long, default_value_t = 2_000)]
         samples: u64,
+        /// Requests of the bank-wide board measured (it reads the whole bank).
+        #[arg(long, default_value_t = 3)]
+        board_samples: u64,
         /// Keep (or reuse) the SQLite database here instead of a temporary directory.
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
@@ -210,8 +213,8 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Register { clients, requests, database_url } => register(clients, requests, database_url).await,
         BenchCommand::Deadlines { orders, probes, database_url } => deadlines(orders, probes, database_url).await,
-        BenchCommand::Pages { orders, samples, data_dir, database_url } => {
-            pages::run(orders, samples, data_dir, database_url).await
+        BenchCommand::Pages { orders, samples, board_samples, data_dir, database_url } => {
+            pages::run(orders, samples, board_samples, data_dir, database_url).await
         }
     }
 }

@@ -164,7 +164,7 @@ async fn measure(
     path: impl Fn(u64) -> String,
     token: impl Fn(u64) -> String,
 ) -> Result<[f64; 4]> {
-    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    let mut hist = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3)?;
     for i in 0..samples {
         let req = Request::get(path(i)).header("cookie", format!("xiaobao_session={}", token(i))).body(Body::empty())?;
         let t = Instant::now();
@@ -181,6 +181,7 @@ async fn measure(
 pub async fn run(
     orders: u64,
     samples: u64,
+    board_samples: u64,
     data_dir: Option<std::path::PathBuf>,
     database_url: Option<String>,
 ) -> Result<()> {
@@ -244,7 +245,7 @@ pub async fn run(
         "outlet list, page 1",
         measure(&router, samples.min(500), |_| "/complaints?per_page=50".into(), head).await?,
     );
-    report("bank-wide board (centre /)", measure(&router, samples.min(20), |_| "/".into(), |_| cpc.clone()).await?);
+    report("bank-wide board (centre /)", measure(&router, board_samples, |_| "/".into(), |_| cpc.clone()).await?);
     println!("  RSS          {:.0} MB", super::rss_mb());
     store.close().await;
     Ok(())

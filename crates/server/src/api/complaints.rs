@@ -404,6 +404,7 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
                 return Err(ApiError::invalid("sort", "排序须为 received 或 due", "sort must be received or due"));
             }
         },
+        skip_count: false,
         offset,
         limit,
     };

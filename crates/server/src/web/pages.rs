@@ -225,6 +225,7 @@ pub(super) async fn home_with(
         first_responder_id: front_line.then_some(caller.user.id),
         open_since_before: (!front_line).then_some(i64::MAX),
         nearest_due_first: !front_line,
+        skip_count: true,
         now_ms: now.timestamp_millis(),
         limit: 50,
         ..ComplaintFilter::default()
