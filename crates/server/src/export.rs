@@ -80,7 +80,7 @@ pub fn complaints_xlsx(rows: &[ComplaintRow], english: bool, now: Instant) -> Re
     };
     for (i, k) in rows.iter().enumerate() {
         let r = i as u32 + 1;
-        let breached = k.order.clocks.iter().any(|c| c.breached_at.is_some() || c.is_overdue(now));
+        let breached = k.order.clocks.iter().any(|c| c.is_breached(now));
         ws.write_string(r, 0, &k.number)?;
         ws.write_string(r, 1, local(k.order.received_at))?;
         ws.write_string(r, 2, if english { k.channel.as_str() } else { k.channel.label_zh() })?;

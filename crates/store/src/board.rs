@@ -1,6 +1,7 @@
 //! The board: for each child of a unit, what is open, overdue and escalated now, and what arrived
 //! since a given instant (the month so far), with a total over the whole subtree.
 
+use crate::complaints::OPEN;
 use crate::db::subtree_range;
 use crate::{Store, StoreError};
 use sqlx::Row;
@@ -21,8 +22,6 @@ pub struct BoardRow {
     /// … of which repeat complaints.
     pub repeat: i64,
 }
-
-const OPEN: &str = "k.state NOT IN ('closed', 'declined', 'withdrawn')";
 
 impl Store {
     /// One row per child of the unit at `path` (in code order), then the total of the whole subtree

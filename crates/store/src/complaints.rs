@@ -82,6 +82,10 @@ pub struct Page<T> {
     pub limit: i64,
 }
 
+/// The states an order ends in (`State::is_open` is false), as SQL on `complaints k`.
+pub(crate) const ENDED: &str = "k.state IN ('closed', 'declined', 'withdrawn')";
+pub(crate) const OPEN: &str = "k.state NOT IN ('closed', 'declined', 'withdrawn')";
+
 pub(crate) const COMPLAINT_SELECT: &str = "SELECT k.*, o.code AS org_code, o.name AS org_name, \
     u.username AS fr_username, u.display_name AS fr_name, \
     c.id AS c_id, c.name AS c_name, c.phone AS c_phone, c.id_number AS c_id_number, c.tags AS c_tags, c.watchlist AS c_watchlist \
@@ -301,19 +305,13 @@ impl Store {
                 .push(")))");
         }
         if let Some(o) = f.open {
-            where_.push(if o {
-                " AND k.state NOT IN ('closed', 'declined', 'withdrawn')"
-            } else {
-                " AND k.state IN ('closed', 'declined', 'withdrawn')"
-            });
+            where_.push(" AND ").push(if o { OPEN } else { ENDED });
         }
         if let Some(e) = f.escalated {
             where_.push(if e { " AND k.escalation_count > 0" } else { " AND k.escalation_count = 0" });
         }
         if let Some(before) = f.open_since_before {
-            where_
-                .push(" AND k.state NOT IN ('closed', 'declined', 'withdrawn') AND k.received_at < ")
-                .bind(Arg::I64(before));
+            where_.push(" AND ").push(OPEN).push(" AND k.received_at < ").bind(Arg::I64(before));
         }
         let mut count = SqlBuilder::new("SELECT COUNT(*) AS n FROM complaints k");
         count.sql.push_str(&where_.sql);
@@ -382,5 +380,20 @@ impl Store {
                 .fetch_all(self.read())
                 .await?;
         Ok(rows.into_iter().filter_map(|(s, n)| State::from_str_opt(&s).map(|s| (s, n))).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ENDED, OPEN};
+    use xiaobao_core::complaint::State;
+
+    #[test]
+    fn the_sql_of_ended_states_names_exactly_the_states_that_are_not_open() {
+        let ended: Vec<String> =
+            State::ALL.iter().filter(|s| !s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
+        let list = format!("({})", ended.join(", "));
+        assert_eq!(ENDED, format!("k.state IN {list}"));
+        assert_eq!(OPEN, format!("k.state NOT IN {list}"));
     }
 }

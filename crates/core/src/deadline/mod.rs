@@ -94,6 +94,11 @@ impl Clock {
         }
     }
 
+    /// Breached: met or stopped late (a breach recorded), or running past its due time.
+    pub fn is_breached(&self, now: Instant) -> bool {
+        self.breached_at.is_some() || self.is_overdue(now)
+    }
+
     /// Running, not yet due, but past `DUE_SOON_PERCENT` of its time.
     pub fn is_due_soon(&self, now: Instant) -> bool {
         let span = (self.due_at - self.started_at).num_seconds().max(1);

@@ -69,18 +69,29 @@ pub async fn attach_file(
     }
     crate::api::complaints::read_visible(state, caller, complaint_id).await?;
     let (name, content_type) = xiaobao_core::attachment::check(name, &data).map_err(ApiError::Invalid)?;
-    let out = state
-        .store
-        .attach(AttachInput {
-            complaint_id,
-            actor: caller.actor(),
-            at: state.clock.now(),
-            name,
-            content_type: content_type.to_string(),
-            data,
-        })
-        .await?;
-    state.store.attachments(complaint_id).await?.into_iter().find(|a| a.id == out.id).ok_or(ApiError::Internal)
+    let at = state.clock.now();
+    let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
+    let input = AttachInput {
+        complaint_id,
+        actor: caller.actor(),
+        at,
+        name: name.clone(),
+        content_type: content_type.to_string(),
+        data,
+    };
+    let out = state.store.attach(input).await?;
+    // answered from what was written
+    Ok(AttachmentRow {
+        id: out.id,
+        complaint_id,
+        event_seq: out.seq,
+        name,
+        content_type: content_type.to_string(),
+        size,
+        sha256: out.sha256,
+        uploaded_by: caller.user.display_name.clone(),
+        uploaded_at: at,
+    })
 }
 
 /// The first file part of a multipart body: its name and bytes. Other parts go to `other`.
@@ -171,13 +182,7 @@ pub async fn download(state: &AppState, caller: &Caller, id: i64, attachment_id:
     // RFC 6266: an ASCII fallback and the UTF-8 name
     let ascii: String =
         a.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let utf8: String = a
-        .name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect();
+    let utf8 = crate::api::query::percent_encode(&a.name);
     Ok((
         [
             (header::CONTENT_TYPE, a.content_type.clone()),

@@ -60,3 +60,16 @@ pub fn parse_instant(name: &str, v: &str) -> Result<Instant, ApiError> {
         "expected an RFC 3339 date-time (e.g. 2025-03-01T09:00:00+08:00) or YYYY-MM-DD",
     ))
 }
+
+/// Percent-encodes everything but ASCII letters, digits and `-._~` (a query value, or an RFC 5987
+/// file name).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -79,6 +79,21 @@ async fn caller_or_login(state: &AppState, headers: &HeaderMap) -> Result<Caller
     Caller::from_headers(headers, state).await.map_err(|_| Redirect::to("/login").into_response())
 }
 
+/// The caller of a form submission: logged in, and the form carries the CSRF token.
+async fn form_caller(state: &AppState, headers: &HeaderMap, f: &Fields) -> Result<Caller, Response> {
+    let caller = caller_or_login(state, headers).await?;
+    if !csrf_ok(headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
+        return Err(forbidden_form());
+    }
+    Ok(caller)
+}
+
+/// The section's page for a role that may not open it.
+fn forbidden(headers: &HeaderMap, caller: &Caller, title: &'static str) -> Response {
+    let lang = Lang::from_headers(headers);
+    render(headers, caller, title, StatusCode::FORBIDDEN, html! { div.card { p.error { (lang.t("no_permission")) } } })
+}
+
 fn render(headers: &HeaderMap, caller: &Caller, title: &'static str, status: StatusCode, body: Markup) -> Response {
     let lang = Lang::from_headers(headers);
     let (token, set) = csrf(headers);
@@ -124,13 +139,7 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Respons
     };
     match sections(&caller).first() {
         Some((href, _)) => Redirect::to(href).into_response(),
-        None => render(
-            &headers,
-            &caller,
-            "admin",
-            StatusCode::FORBIDDEN,
-            html! { div.card { p.error { (Lang::from_headers(&headers).t("no_permission")) } } },
-        ),
+        None => forbidden(&headers, &caller, "admin"),
     }
 }
 
@@ -153,13 +162,7 @@ async fn org_page(
     let lang = Lang::from_headers(headers);
     let en = lang.english();
     if !caller.can(Permission::ManageOrg) {
-        return render(
-            headers,
-            caller,
-            "admin_org",
-            StatusCode::FORBIDDEN,
-            html! { div.card { p.error { (lang.t("no_permission")) } } },
-        );
+        return forbidden(headers, caller, "admin_org");
     }
     let units = state.store.org_units_in_subtree(&caller.user.org_path).await.unwrap_or_default();
     let base_depth = xiaobao_core::org::path_ids(&caller.user.org_path).len();
@@ -223,13 +226,10 @@ async fn org_page(
 }
 
 pub async fn org_create(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let caller = match caller_or_login(&state, &headers).await {
+    let caller = match form_caller(&state, &headers, &f).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf_ok(&headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return forbidden_form();
-    }
     let body = json!({"code": f.get("code"), "name": f.get("name"), "kind": f.get("kind"), "parent": f.get("parent")});
     let r =
         via_api(body, async |j| crate::api::org_units::create_org_unit(State(state.clone()), caller.clone(), j).await)
@@ -250,13 +250,10 @@ pub async fn org_rename(
     Path(code): Path<String>,
     Form(mut f): Form<Fields>,
 ) -> Response {
-    let caller = match caller_or_login(&state, &headers).await {
+    let caller = match form_caller(&state, &headers, &f).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf_ok(&headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return forbidden_form();
-    }
     let body = json!({"name": f.get("name")});
     let r = via_api(body, async |j| {
         crate::api::org_units::rename_org_unit(State(state.clone()), caller.clone(), Path(code.clone()), j).await
@@ -303,13 +300,7 @@ async fn users_page(
     let lang = Lang::from_headers(headers);
     let en = lang.english();
     if !caller.can(Permission::ManageUsers) {
-        return render(
-            headers,
-            caller,
-            "admin_users",
-            StatusCode::FORBIDDEN,
-            html! { div.card { p.error { (lang.t("no_permission")) } } },
-        );
+        return forbidden(headers, caller, "admin_users");
     }
     let page_no = p.get("page").and_then(|v| v.parse::<i64>().ok()).filter(|n| *n >= 1).unwrap_or(1);
     let per_page = 50;
@@ -363,13 +354,10 @@ async fn users_page(
 }
 
 pub async fn user_create(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let caller = match caller_or_login(&state, &headers).await {
+    let caller = match form_caller(&state, &headers, &f).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf_ok(&headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return forbidden_form();
-    }
     let email = f.get("email").filter(|e| !e.trim().is_empty());
     let body = json!({"username": f.get("username"), "display_name": f.get("display_name"), "role": f.get("role"),
         "org_unit": f.get("org_unit"), "password": f.get("password"), "email": email});
@@ -412,13 +400,7 @@ async fn user_page(
     let lang = Lang::from_headers(headers);
     let en = lang.english();
     if !caller.can(Permission::ManageUsers) {
-        return render(
-            headers,
-            caller,
-            "admin_users",
-            StatusCode::FORBIDDEN,
-            html! { div.card { p.error { (lang.t("no_permission")) } } },
-        );
+        return forbidden(headers, caller, "admin_users");
     }
     let Ok(u) = crate::api::users::user_in_scope(state, caller, username).await else {
         return render(
@@ -462,13 +444,10 @@ pub async fn user_update(
     Path(username): Path<String>,
     Form(f): Form<Fields>,
 ) -> Response {
-    let caller = match caller_or_login(&state, &headers).await {
+    let caller = match form_caller(&state, &headers, &f).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf_ok(&headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return forbidden_form();
-    }
     let mut body = json!({"display_name": f.get("display_name"), "role": f.get("role"), "org_unit": f.get("org_unit"),
         "active": f.get("active").is_some_and(|v| v == "true")});
     if let Some(e) = f.get("email").filter(|e| !e.trim().is_empty()) {
@@ -535,13 +514,7 @@ async fn categories_page(
     let lang = Lang::from_headers(headers);
     let en = lang.english();
     if !caller.can(Permission::ManageRules) {
-        return render(
-            headers,
-            caller,
-            "admin_categories",
-            StatusCode::FORBIDDEN,
-            html! { div.card { p.error { (lang.t("no_permission")) } } },
-        );
+        return forbidden(headers, caller, "admin_categories");
     }
     let rows = state.store.classes(Some(dim)).await.unwrap_or_default();
     let names = ["code", "name_zh", "name_en"];
@@ -601,13 +574,10 @@ async fn categories_page(
 }
 
 pub async fn category_put(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let caller = match caller_or_login(&state, &headers).await {
+    let caller = match form_caller(&state, &headers, &f).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf_ok(&headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return forbidden_form();
-    }
     let dim = dimension_of(&f);
     let body = json!({"dimension": dim.as_str(), "code": f.get("code").map(|c| c.trim()), "name_zh": f.get("name_zh"),
         "name_en": f.get("name_en"), "active": f.get("active").is_none_or(|a| a != "false")});
@@ -651,13 +621,7 @@ async fn policy_page(
     let lang = Lang::from_headers(headers);
     let en = lang.english();
     if !caller.can(Permission::ManageRules) {
-        return render(
-            headers,
-            caller,
-            "admin_policy",
-            StatusCode::FORBIDDEN,
-            html! { div.card { p.error { (lang.t("no_permission")) } } },
-        );
+        return forbidden(headers, caller, "admin_policy");
     }
     let rules = state.store.rules();
     let p = &rules.policy;
@@ -692,13 +656,10 @@ async fn policy_page(
 }
 
 pub async fn policy_put(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let caller = match caller_or_login(&state, &headers).await {
+    let caller = match form_caller(&state, &headers, &f).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf_ok(&headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return forbidden_form();
-    }
     let text = f.get("policy").cloned().unwrap_or_default();
     let r = match serde_json::from_str::<Value>(&text) {
         Ok(v) => via_api(v, async |j| crate::api::rules::put_policy(State(state.clone()), caller.clone(), j).await)
@@ -748,13 +709,7 @@ async fn calendar_page(
     let lang = Lang::from_headers(headers);
     let en = lang.english();
     if !caller.can(Permission::ManageRules) {
-        return render(
-            headers,
-            caller,
-            "admin_calendar",
-            StatusCode::FORBIDDEN,
-            html! { div.card { p.error { (lang.t("no_permission")) } } },
-        );
+        return forbidden(headers, caller, "admin_calendar");
     }
     let rules = state.store.rules();
     let this_year = xiaobao_core::time::local_date(state.clock.now()).year();
@@ -805,13 +760,10 @@ async fn calendar_page(
 }
 
 pub async fn calendar_put(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let caller = match caller_or_login(&state, &headers).await {
+    let caller = match form_caller(&state, &headers, &f).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf_ok(&headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return forbidden_form();
-    }
     let body = json!({"csv": f.get("csv")}).to_string();
     let r = crate::api::rules::put_calendar(State(state.clone()), caller.clone(), HeaderMap::new(), body.into()).await;
     match r {

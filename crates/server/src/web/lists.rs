@@ -4,7 +4,7 @@
 use super::i18n::Lang;
 use super::layout::page;
 use super::pages::{csrf, html_response, orders_table};
-use crate::api::query::Params;
+use crate::api::query::{Params, percent_encode};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -20,22 +20,12 @@ use xiaobao_core::complaint::State as OrderState;
 fn query_with(p: &Params, page: Option<i64>) -> String {
     let mut keys: Vec<&String> = p.keys().filter(|k| k.as_str() != "page" && !p[*k].is_empty()).collect();
     keys.sort();
-    let mut parts: Vec<String> = keys.iter().map(|k| format!("{}={}", enc(k), enc(&p[*k]))).collect();
+    let mut parts: Vec<String> =
+        keys.iter().map(|k| format!("{}={}", percent_encode(k), percent_encode(&p[*k]))).collect();
     if let Some(n) = page {
         parts.push(format!("page={n}"));
     }
     parts.join("&")
-}
-
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 fn field_error(error: &Option<(String, String)>, field: &str) -> Markup {
