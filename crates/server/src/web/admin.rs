@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::{ValidJson, parse_json};
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::de::DeserializeOwned;
@@ -91,12 +91,25 @@ async fn form_caller(state: &AppState, headers: &HeaderMap, f: &Fields) -> Resul
 /// The section's page for a role that may not open it.
 fn forbidden(headers: &HeaderMap, caller: &Caller, title: &'static str) -> Response {
     let lang = Lang::from_headers(headers);
-    render(headers, caller, title, StatusCode::FORBIDDEN, html! { div.card { p.error { (lang.t("no_permission")) } } })
+    render(
+        headers,
+        caller,
+        csrf(headers),
+        title,
+        StatusCode::FORBIDDEN,
+        html! { div.card { p.error { (lang.t("no_permission")) } } },
+    )
 }
 
-fn render(headers: &HeaderMap, caller: &Caller, title: &'static str, status: StatusCode, body: Markup) -> Response {
+fn render(
+    headers: &HeaderMap,
+    caller: &Caller,
+    (token, set): Csrf,
+    title: &'static str,
+    status: StatusCode,
+    body: Markup,
+) -> Response {
     let lang = Lang::from_headers(headers);
-    let (token, set) = csrf(headers);
     let tabs = html! {
         nav.tabs #admin-tabs {
             @for (href, key) in sections(caller) {
@@ -124,12 +137,12 @@ async fn via_api<T: DeserializeOwned, R>(
     handler(ValidJson(req)).await
 }
 
-fn token(headers: &HeaderMap) -> String {
-    csrf(headers).0
-}
+/// The request's CSRF token and the cookie that sets it when the browser has none: decided once per
+/// page, so every form on it and the cookie agree.
+type Csrf = (String, Option<HeaderValue>);
 
-fn hidden_csrf(headers: &HeaderMap) -> Markup {
-    html! { input type="hidden" name="_csrf" value=(token(headers)); }
+fn hidden_csrf(token: &Csrf) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(token.0); }
 }
 
 pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -167,6 +180,7 @@ async fn org_page(
     let units = state.store.org_units_in_subtree(&caller.user.org_path).await.unwrap_or_default();
     let base_depth = xiaobao_core::org::path_ids(&caller.user.org_path).len();
     let names = ["code", "name", "kind", "parent"];
+    let tok = csrf(headers);
     let body = html! {
         div.card {
             h1 { (lang.t("admin_org")) }
@@ -180,7 +194,7 @@ async fn org_page(
                             td { (if en { u.kind.as_str() } else { u.kind.label_zh() }) }
                             td {
                                 form.inline method="post" action={ "/admin/org/" (u.code) "/rename" } {
-                                    (hidden_csrf(headers))
+                                    (hidden_csrf(&tok))
                                     input name="name" value=(if shown.form == "rename" && shown.values.get("code") == Some(&u.code) { shown.val("rename", "name") } else { u.name.clone() }) maxlength="100" aria-label=(if en { "new name" } else { "新名称" });
                                     button type="submit" { (if en { "Rename" } else { "更名" }) }
                                     @if shown.values.get("code") == Some(&u.code) { (shown.err("rename", &[])) }
@@ -194,7 +208,7 @@ async fn org_page(
         div.card {
             h2 { (if en { "Add an org unit" } else { "新增机构" }) }
             form #add-unit method="post" action="/admin/org" {
-                (hidden_csrf(headers))
+                (hidden_csrf(&tok))
                 (shown.top("create", &names))
                 div.filters {
                     div { label for="u-code" { (if en { "Code" } else { "机构代码" }) } input #u-code name="code" maxlength="32" value=(shown.val("create", "code")); (shown.err("create", &["code"])) }
@@ -222,7 +236,7 @@ async fn org_page(
             }
         }
     };
-    render(headers, caller, "admin_org", status, body)
+    render(headers, caller, tok, "admin_org", status, body)
 }
 
 pub async fn org_create(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
@@ -311,6 +325,7 @@ async fn users_page(
         .unwrap_or_default();
     let more = rows.len() as i64 > per_page;
     let names = ["username", "display_name", "role", "org_unit", "password", "email"];
+    let tok = csrf(headers);
     let body = html! {
         div.card {
             h1 { (lang.t("admin_users")) }
@@ -336,7 +351,7 @@ async fn users_page(
         div.card {
             h2 { (if en { "Add a user" } else { "新增用户" }) }
             form #add-user method="post" action="/admin/users" {
-                (hidden_csrf(headers))
+                (hidden_csrf(&tok))
                 (shown.top("create", &names))
                 div.filters {
                     div { label for="n-username" { (lang.t("username")) } input #n-username name="username" maxlength="32" value=(shown.val("create", "username")); (shown.err("create", &["username"])) }
@@ -350,7 +365,7 @@ async fn users_page(
             }
         }
     };
-    render(headers, caller, "admin_users", status, body)
+    render(headers, caller, tok, "admin_users", status, body)
 }
 
 pub async fn user_create(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
@@ -406,6 +421,7 @@ async fn user_page(
         return render(
             headers,
             caller,
+            csrf(headers),
             "admin_users",
             StatusCode::NOT_FOUND,
             html! { div.card { h1 #not-found { (lang.t("not_found")) } } },
@@ -415,12 +431,13 @@ async fn user_page(
         |name: &str, current: String| if shown.form == "update" { shown.val("update", name) } else { current };
     let names = ["display_name", "role", "org_unit", "email", "password", "active"];
     let active = if shown.form == "update" { shown.values.contains_key("active") } else { u.active };
+    let tok = csrf(headers);
     let body = html! {
         div.card {
             h1 { (u.display_name) " (" (u.username) ")" }
             form #edit-user method="post" action={ "/admin/users/" (u.username) } data-confirm-if-unchecked="active"
                 data-confirm=(if en { "Deactivating ends this user's sessions. Continue?" } else { "停用将立即结束该用户的所有会话，确定继续吗？" }) {
-                (hidden_csrf(headers))
+                (hidden_csrf(&tok))
                 (shown.top("update", &names))
                 div.filters {
                     div { label for="e-display" { (if en { "Name" } else { "姓名" }) } input #e-display name="display_name" maxlength="50" value=(shown_or("display_name", u.display_name.clone())); (shown.err("update", &["display_name"])) }
@@ -435,7 +452,7 @@ async fn user_page(
             }
         }
     };
-    render(headers, caller, "admin_users", status, body)
+    render(headers, caller, tok, "admin_users", status, body)
 }
 
 pub async fn user_update(
@@ -518,6 +535,7 @@ async fn categories_page(
     }
     let rows = state.store.classes(Some(dim)).await.unwrap_or_default();
     let names = ["code", "name_zh", "name_en"];
+    let tok = csrf(headers);
     let body = html! {
         div.card {
             nav.tabs {
@@ -539,7 +557,7 @@ async fn categories_page(
                             td {
                                 form.inline method="post" action="/admin/categories"
                                     data-confirm=[c.active.then_some(if en { "Retire this code? Orders already classified keep it." } else { "确定停用该代码吗？已分类的工单保留原代码。" })] {
-                                    (hidden_csrf(headers))
+                                    (hidden_csrf(&tok))
                                     input type="hidden" name="dimension" value=(dim.as_str());
                                     input type="hidden" name="code" value=(c.code);
                                     input type="hidden" name="name_zh" value=(c.name_zh);
@@ -557,7 +575,7 @@ async fn categories_page(
         div.card {
             h2 { (if en { "Add or rename a code" } else { "新增或更名" }) }
             form #add-class method="post" action="/admin/categories" {
-                (hidden_csrf(headers))
+                (hidden_csrf(&tok))
                 input type="hidden" name="dimension" value=(dim.as_str());
                 input type="hidden" name="active" value="true";
                 (shown.top("create", &names))
@@ -570,7 +588,7 @@ async fn categories_page(
             }
         }
     };
-    render(headers, caller, "admin_categories", status, body)
+    render(headers, caller, tok, "admin_categories", status, body)
 }
 
 pub async fn category_put(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
@@ -631,6 +649,7 @@ async fn policy_page(
         serde_json::to_string_pretty(p).unwrap_or_default()
     };
     let period = |x: Value| if x.is_null() { "—".to_string() } else { x.to_string() };
+    let tok = csrf(headers);
     let body = html! {
         div.card {
             h1 { (lang.t("admin_policy")) }
@@ -644,7 +663,7 @@ async fn policy_page(
             }
             p.muted { (if en { "Changes apply to clocks started from now on; deadlines already set on orders stay as they are." } else { "修改只影响此后开始计时的时限，已设定的工单时限不变。" }) }
             form #policy-form method="post" action="/admin/policy" data-confirm=(if en { "Replace the deadline policy?" } else { "确定替换时限规则吗？" }) {
-                (hidden_csrf(headers))
+                (hidden_csrf(&tok))
                 label for="policy" { (if en { "The policy (JSON)" } else { "时限规则（JSON）" }) }
                 textarea #policy name="policy" rows="24" spellcheck="false" style="font-family:monospace;font-size:.9rem" { (text) }
                 (shown.err("policy", &[]))
@@ -652,7 +671,7 @@ async fn policy_page(
             }
         }
     };
-    render(headers, caller, "admin_policy", status, body)
+    render(headers, caller, tok, "admin_policy", status, body)
 }
 
 pub async fn policy_put(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
@@ -718,6 +737,7 @@ async fn calendar_page(
     let years: Vec<i32> = rules.calendar.years().collect();
     let missing = rules.calendar.missing_years(this_year - 1, this_year + 1);
     let days = state.store.calendar_entries(Some(year)).await.unwrap_or_default();
+    let tok = csrf(headers);
     let body = html! {
         div.card {
             h1 { (lang.t("admin_calendar")) }
@@ -749,14 +769,14 @@ async fn calendar_page(
             h2 { (if en { "Import an arrangement" } else { "导入节假日安排" }) }
             p.muted { (if en { "Lines date,kind,holiday_en,holiday_zh (kind: rest or work). Every year in the file is replaced whole." } else { "每行：日期,类型,英文节日名,中文节日名（类型为 rest 放假 或 work 调休上班）。文件中出现的年份将整体替换。" }) }
             form #calendar-form method="post" action="/admin/calendar" data-confirm=(if en { "Replace the years in this file?" } else { "确定替换文件中出现的年份吗？" }) {
-                (hidden_csrf(headers))
+                (hidden_csrf(&tok))
                 textarea #csv name="csv" rows="10" spellcheck="false" style="font-family:monospace" placeholder="2027-01-01,rest,New Year's Day,元旦" { (shown.val("calendar", "csv")) }
                 (shown.err("calendar", &[]))
                 button.primary type="submit" { (if en { "Import" } else { "导入" }) }
             }
         }
     };
-    render(headers, caller, "admin_calendar", status, body)
+    render(headers, caller, tok, "admin_calendar", status, body)
 }
 
 pub async fn calendar_put(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {

@@ -627,4 +627,13 @@ async fn admin_pages_manage_units_users_classes_policy_and_calendar(app: TestApp
     assert_eq!(h["location"], "/admin/calendar?year=2030");
     let (_, _, html) = admin.get("/admin/calendar?year=2030").await;
     assert!(html.contains("2030-01-01"));
+
+    // a browser that lost its CSRF cookie gets one token, in the cookie and in every form of the page
+    admin.jar.retain(|c| !c.starts_with("xiaobao_csrf="));
+    let (_, _, html) = admin.get("/admin/org").await;
+    let token = admin.csrf();
+    let hidden: Vec<&str> =
+        html.split("name=\"_csrf\" value=\"").skip(1).map(|rest| rest.split('"').next().unwrap()).collect();
+    assert!(hidden.len() > 2, "{html}");
+    assert!(hidden.iter().all(|t| *t == token), "{hidden:?} vs {token}");
 }
