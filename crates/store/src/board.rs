@@ -42,8 +42,7 @@ impl Store {
         let sql = format!(
             "SELECT \
              CAST(COALESCE(SUM(CASE WHEN {OPEN} THEN 1 ELSE 0 END), 0) AS BIGINT) AS open, \
-             CAST(COALESCE(SUM(CASE WHEN {OPEN} AND EXISTS (SELECT 1 FROM complaint_clocks t WHERE t.complaint_id = k.id \
-                 AND t.met_at IS NULL AND t.stopped_at IS NULL AND t.paused_at IS NULL AND t.due_at <= $3) THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, \
+             CAST(COALESCE(SUM(CASE WHEN {OPEN} AND k.next_due_at <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, \
              CAST(COALESCE(SUM(CASE WHEN {OPEN} AND k.escalation_count > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS escalated, \
              CAST(COALESCE(SUM(CASE WHEN k.received_at >= $4 THEN 1 ELSE 0 END), 0) AS BIGINT) AS received, \
              CAST(COALESCE(SUM(CASE WHEN k.received_at >= $4 AND k.channel = 'regulator' THEN 1 ELSE 0 END), 0) AS BIGINT) AS regulator, \

@@ -282,11 +282,13 @@ impl Store {
             where_.push(" AND k.received_at < ").bind(Arg::I64(to));
         }
         if let Some(overdue) = f.overdue {
-            where_.push(if overdue { " AND EXISTS" } else { " AND NOT EXISTS" });
-            where_
-                .push(" (SELECT 1 FROM complaint_clocks t WHERE t.complaint_id = k.id AND t.met_at IS NULL AND t.stopped_at IS NULL AND t.paused_at IS NULL AND t.due_at <= ")
-                .bind(Arg::I64(f.now_ms))
-                .push(")");
+            // next_due_at is the earliest ticking clock's due time (Order::next_due_at)
+            where_.push(if overdue {
+                " AND k.next_due_at <= "
+            } else {
+                " AND (k.next_due_at IS NULL OR k.next_due_at > "
+            });
+            where_.bind(Arg::I64(f.now_ms)).push(if overdue { "" } else { ")" });
         }
         if let Some(within) = f.due_within_ms {
             where_
@@ -323,10 +325,7 @@ impl Store {
         list.sql.push_str(&where_.sql);
         list.args = where_.args;
         if f.nearest_due_first {
-            list.push(
-                " ORDER BY (SELECT MIN(t.due_at) FROM complaint_clocks t WHERE t.complaint_id = k.id AND t.met_at IS NULL AND t.stopped_at IS NULL) \
-                 ASC NULLS LAST, k.id",
-            );
+            list.push(" ORDER BY k.next_due_at ASC NULLS LAST, k.id");
         } else {
             list.push(" ORDER BY k.received_at DESC, k.id DESC");
         }

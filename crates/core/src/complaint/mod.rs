@@ -89,6 +89,12 @@ impl Order {
         }
     }
 
+    /// The earliest due time among the clocks that are ticking (running and not paused): what the
+    /// work queue sorts by, and overdue exactly when it is at or before now.
+    pub fn next_due_at(&self) -> Option<Instant> {
+        self.clocks.iter().filter(|c| c.is_running() && c.paused_at.is_none()).map(|c| c.due_at).min()
+    }
+
     pub fn clock(&self, kind: ClockKind) -> Option<&Clock> {
         self.clocks.iter().rev().find(|c| c.kind == kind)
     }

@@ -138,6 +138,25 @@ fn pause_shifts_due_times_by_the_paused_span() {
 }
 
 #[test]
+fn next_due_is_the_earliest_ticking_clock_and_none_while_paused_or_ended() {
+    let mut o = new_order();
+    let earliest = o.clocks.iter().map(|c| c.due_at).min();
+    assert_eq!(o.next_due_at(), earliest);
+    run(&mut o, Action::Accept, Role::OutletHead, t0()).unwrap();
+    run(&mut o, Action::Respond { text: "已联系".into() }, Role::OutletHead, t0() + Duration::minutes(10)).unwrap();
+    // The response clock is met: the next due time is the earliest of the others.
+    let others = o.clocks.iter().filter(|c| c.met_at.is_none()).map(|c| c.due_at).min();
+    assert!(others.is_some());
+    assert_eq!(o.next_due_at(), others);
+    run(&mut o, Action::Pause { reason: "司法鉴定".into() }, Role::OutletHead, t0() + Duration::hours(1)).unwrap();
+    assert_eq!(o.next_due_at(), None);
+    run(&mut o, Action::Resume { reason: "鉴定完成".into() }, Role::OutletHead, t0() + Duration::hours(2)).unwrap();
+    assert!(o.next_due_at().is_some());
+    run(&mut o, Action::Withdraw { reason: "客户撤诉".into() }, Role::OutletHead, t0() + Duration::hours(3)).unwrap();
+    assert_eq!(o.next_due_at(), None);
+}
+
+#[test]
 fn escalation_at_head_office_is_refused() {
     let mut o = new_order();
     run(&mut o, Action::Escalate { to: Some(unit(2)), reason: "网点无法解决".into() }, Role::OutletHead, t0()).unwrap();

@@ -38,6 +38,15 @@ async fn filters_select_the_right_orders_and_pages_cover_them_all(app: TestApp) 
     app.clock.advance(chrono::Duration::hours(2));
     assert_eq!(ids(&app.get("cpc", &q("overdue=true")).await.1), [b, c]);
     assert_eq!(ids(&app.get("cpc", &q("overdue=false")).await.1), [a]);
+    // nearest ticking deadline first: c's response clock ran out first, a's was met
+    assert_eq!(ids(&app.get("cpc", &q("sort=due")).await.1), [c, b, a]);
+    // a paused order's clocks do not tick: it is neither overdue nor near its deadline
+    app.act_ok("head1", c, "accept", json!({})).await;
+    app.act_ok("head1", c, "pause", json!({"reason": "司法鉴定"})).await;
+    assert_eq!(ids(&app.get("cpc", &q("sort=due")).await.1), [b, a, c]);
+    assert_eq!(ids(&app.get("cpc", &q("overdue=true")).await.1), [b]);
+    app.act_ok("head1", c, "resume", json!({"reason": "鉴定完成"})).await;
+    assert_eq!(ids(&app.get("cpc", &q("overdue=true")).await.1), [b, c]);
     // paging
     let p1 = app.get("cpc", &q("per_page=2&page=1")).await.1;
     let p2 = app.get("cpc", &q("per_page=2&page=2")).await.1;

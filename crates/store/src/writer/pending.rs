@@ -43,6 +43,7 @@ pub(super) struct NewComplaintRow {
     pub repeat: bool,
     pub repeat_of: Option<i64>,
     pub seq: i64,
+    pub next_due_ms: Option<i64>,
 }
 
 /// A clock as stored: its order, the clock, and when its next alert falls due.
@@ -103,7 +104,7 @@ impl Pending {
                 "INSERT INTO complaints (id, number, channel, org_unit_id, org_path, tier1_id, registered_unit_id, complainant_id, \
                  first_responder_id, received_at, registered_at, category, service_channel, cause, summary, description, amount_fen, \
                  over_level, repeat, repeat_of, state, paused, extension_tier, escalation_count, transfer_count, reopen_count, \
-                 merge_count, last_seq, updated_at) VALUES ",
+                 merge_count, last_seq, updated_at, next_due_at) VALUES ",
             );
             for (n, k) in chunk.iter().enumerate() {
                 b.push(if n == 0 { "(" } else { ", (" });
@@ -123,7 +124,9 @@ impl Pending {
                 b.push("'registered', 0, 0, 0, 0, 0, 0, ")
                     .bind(Arg::I64(k.seq))
                     .push(", ")
-                    .bind(Arg::I64(k.registered_ms));
+                    .bind(Arg::I64(k.registered_ms))
+                    .push(", ")
+                    .bind(Arg::OptI64(k.next_due_ms));
                 b.push(")");
             }
             b.query().execute(&mut *tx).await?;

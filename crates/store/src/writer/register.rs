@@ -277,6 +277,7 @@ impl Ctx {
             repeat,
             repeat_of,
             seq,
+            next_due_ms: order.next_due_at().map(to_millis),
         });
         let rows = b.clock_rows(&order);
         b.pending.clocks.extend(rows);
