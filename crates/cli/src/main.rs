@@ -72,6 +72,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The counters the measures are read from.
+    Rollup {
+        #[command(subcommand)]
+        command: RollupCommand,
+    },
     /// Load data from a file.
     Import {
         #[command(subcommand)]
@@ -109,6 +114,16 @@ enum ImportCommand {
     /// file replaces that year's days.
     Calendar {
         file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum RollupCommand {
+    /// Recompute every counter from the event log and report how many differed from those kept as
+    /// events arrived (0 on a healthy database). Writes wait while it runs.
+    Rebuild {
         #[command(flatten)]
         data: DataArgs,
     },
@@ -253,6 +268,20 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     return Ok(std::process::ExitCode::from(2));
                 }
             }
+        }
+        Command::Rollup { command: RollupCommand::Rebuild { data } } => {
+            let store = data.open().await?;
+            let started = std::time::Instant::now();
+            let r = store.rebuild_rollups().await?;
+            store.close().await;
+            println!(
+                "rollups rebuilt from {} events of {} complaints in {:.1} s: {} counter rows, {} differed from the kept counters",
+                r.events,
+                r.orders,
+                started.elapsed().as_secs_f64(),
+                r.rows,
+                r.differed
+            );
         }
         Command::Import { command: ImportCommand::Calendar { file, data } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;

@@ -11,6 +11,7 @@ pub mod complaint;
 pub mod deadline;
 pub mod error;
 pub mod mask;
+pub mod measure;
 pub mod money;
 pub mod org;
 pub mod role;

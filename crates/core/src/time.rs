@@ -28,6 +28,12 @@ pub fn from_millis(ms: i64) -> Instant {
     DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::UNIX_EPOCH)
 }
 
+/// The instant to the millisecond, as it is stored: what an event says and what the database keeps
+/// must be the same instant, or a replayed order could differ from the stored one.
+pub fn to_stored_precision(at: Instant) -> Instant {
+    from_millis(to_millis(at))
+}
+
 /// RFC 3339 with the bank's offset, as the API prints dates.
 pub fn rfc3339(at: Instant) -> String {
     at.with_timezone(&shanghai()).to_rfc3339_opts(chrono::SecondsFormat::Millis, false)

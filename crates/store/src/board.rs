@@ -1,10 +1,12 @@
 //! The board: for each child of a unit, what is open, overdue and escalated now, and what arrived
 //! since a given instant (the month so far), with a total over the whole subtree.
 
-use crate::complaints::OPEN;
 use crate::db::subtree_range;
 use crate::{Store, StoreError};
-use sqlx::Row;
+use std::collections::HashMap;
+use xiaobao_core::measure::day_number;
+use xiaobao_core::org::path_ids;
+use xiaobao_core::time::{from_millis, local_date};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BoardRow {
@@ -26,6 +28,8 @@ pub struct BoardRow {
 impl Store {
     /// One row per child of the unit at `path` (in code order), then the total of the whole subtree
     /// (named after the unit itself). `now` decides what is overdue; `since` starts the period.
+    /// Open and escalated come from the live counters, the period's figures from the rollups, and
+    /// overdue from the index of due times: nothing here grows with the number of orders stored.
     pub async fn board(
         &self,
         code: &str,
@@ -34,36 +38,52 @@ impl Store {
         now: i64,
         since: i64,
     ) -> Result<Vec<BoardRow>, StoreError> {
-        let children: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT c.code, c.name, c.path FROM org_units c JOIN org_units p ON p.id = c.parent_id WHERE p.path = $1 ORDER BY c.code")
-                .bind(path)
-                .fetch_all(self.read())
-                .await?;
-        let sql = format!(
-            "SELECT \
-             CAST(COALESCE(SUM(CASE WHEN {OPEN} THEN 1 ELSE 0 END), 0) AS BIGINT) AS open, \
-             CAST(COALESCE(SUM(CASE WHEN {OPEN} AND k.next_due_at <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, \
-             CAST(COALESCE(SUM(CASE WHEN {OPEN} AND k.escalation_count > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS escalated, \
-             CAST(COALESCE(SUM(CASE WHEN k.received_at >= $4 THEN 1 ELSE 0 END), 0) AS BIGINT) AS received, \
-             CAST(COALESCE(SUM(CASE WHEN k.received_at >= $4 AND k.channel = 'regulator' THEN 1 ELSE 0 END), 0) AS BIGINT) AS regulator, \
-             CAST(COALESCE(SUM(CASE WHEN k.received_at >= $4 AND k.repeat = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS repeats \
-             FROM complaints k WHERE k.org_path >= $1 AND k.org_path < $2 \
-             AND ({OPEN} OR k.received_at >= $4)"
-        );
-        let mut out = Vec::with_capacity(children.len() + 1);
-        for (code, name, path) in children.into_iter().chain([(code.to_string(), name.to_string(), path.to_string())]) {
+        let children: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT c.id, c.code, c.name, c.path FROM org_units c JOIN org_units p ON p.id = c.parent_id \
+             WHERE p.path = $1 ORDER BY c.code",
+        )
+        .bind(path)
+        .fetch_all(self.read())
+        .await?;
+        let own_id = path_ids(path).last().copied().unwrap_or_default();
+        let units: Vec<(i64, String, String, String)> =
+            children.into_iter().chain([(own_id, code.to_string(), name.to_string(), path.to_string())]).collect();
+        let ids = units.iter().map(|u| u.0.to_string()).collect::<Vec<_>>().join(", ");
+        let live: HashMap<i64, (i64, i64)> = sqlx::query_as::<_, (i64, i64, i64)>(&format!(
+            "SELECT CAST(unit_id AS BIGINT), CAST(open AS BIGINT), CAST(escalated_open AS BIGINT) FROM unit_live WHERE unit_id IN ({ids})"
+        ))
+        .fetch_all(self.read())
+        .await?
+        .into_iter()
+        .map(|(u, o, e)| (u, (o, e)))
+        .collect();
+        let since_day = day_number(local_date(from_millis(since)));
+        let period: HashMap<i64, (i64, i64, i64)> = sqlx::query_as::<_, (i64, i64, i64, i64)>(&format!(
+            "SELECT CAST(unit_id AS BIGINT), CAST(SUM(received) AS BIGINT), \
+             CAST(SUM(CASE WHEN channel = 'regulator' THEN received ELSE 0 END) AS BIGINT), CAST(SUM(repeat) AS BIGINT) \
+             FROM rollup_days WHERE unit_id IN ({ids}) AND day >= $1 GROUP BY unit_id"
+        ))
+        .bind(i64::from(since_day))
+        .fetch_all(self.read())
+        .await?
+        .into_iter()
+        .map(|(u, r, g, p)| (u, (r, g, p)))
+        .collect();
+        let mut out = Vec::with_capacity(units.len());
+        for (id, code, name, path) in units {
+            // an order with a ticking clock is open, so the due-time index alone counts what is overdue
             let (lo, hi) = subtree_range(&path);
-            let r = sqlx::query(&sql).bind(lo).bind(hi).bind(now).bind(since).fetch_one(self.read()).await?;
-            out.push(BoardRow {
-                code,
-                name,
-                open: r.try_get("open")?,
-                overdue: r.try_get("overdue")?,
-                escalated: r.try_get("escalated")?,
-                received: r.try_get("received")?,
-                regulator: r.try_get("regulator")?,
-                repeat: r.try_get("repeats")?,
-            });
+            let (overdue,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM complaints WHERE next_due_at <= $1 AND org_path >= $2 AND org_path < $3",
+            )
+            .bind(now)
+            .bind(lo)
+            .bind(hi)
+            .fetch_one(self.read())
+            .await?;
+            let (open, escalated) = live.get(&id).copied().unwrap_or_default();
+            let (received, regulator, repeat) = period.get(&id).copied().unwrap_or_default();
+            out.push(BoardRow { code, name, open, overdue, escalated, received, regulator, repeat });
         }
         Ok(out)
     }

@@ -13,6 +13,7 @@ mod db;
 mod error;
 mod events;
 mod org_units;
+mod rollups;
 mod rules;
 mod sessions;
 mod sql;
@@ -30,6 +31,7 @@ pub use db::{Backend, DatabaseUrl};
 pub use error::StoreError;
 pub use events::{EventRow, VerifyReport};
 pub use org_units::{CreateOrgUnitError, NewOrgUnit, OrgUnitRow};
+pub use rollups::{RebuildReport, RollupSnapshot};
 pub use rules::Rules;
 pub use sessions::SessionPrincipal;
 pub use users::{NewUser, UserChanges, UserRow};
@@ -74,7 +76,7 @@ impl Store {
         let system_user_id = db::system_user_id(&write).await?;
         let signal = Arc::new(alerts::AlertSignal::default());
         let writer = writer::spawn(write.clone(), rules.clone(), system_user_id, signal.clone());
-        Ok(Self {
+        let store = Self {
             inner: Arc::new(Inner {
                 backend,
                 read,
@@ -86,7 +88,12 @@ impl Store {
                 org_units: Default::default(),
                 classes: Default::default(),
             }),
-        })
+        };
+        if !store.rollups_built().await? {
+            let r = store.rebuild_rollups().await?;
+            tracing::info!(orders = r.orders, rows = r.rows, "rollups built from the event log");
+        }
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {

@@ -320,6 +320,15 @@ pub fn check(
     Ok(out)
 }
 
+/// An order rebuilt from its history: the order its `register` event made (`registered`), then each
+/// later event's change, the state it led to and when, in order.
+pub fn replay(mut order: Order, events: impl IntoIterator<Item = (Change, State, Instant)>) -> Order {
+    for (change, to, at) in events {
+        apply(&mut order, &change, to, at);
+    }
+    order
+}
+
 /// Apply an event's change to the order. Deterministic: replaying an order's events rebuilds it.
 pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
     match change {

@@ -249,16 +249,26 @@ impl TestApp {
         self.store.events(id).await.unwrap()
     }
 
-    /// Runs one SQL statement directly against the database (for tampering tests).
-    pub async fn raw_sql(&self, sql: &str) {
+    async fn raw_connection(&self) -> sqlx::AnyConnection {
         sqlx::any::install_default_drivers();
         use sqlx::Connection;
         let url = match &self.db {
             DbHandle::Sqlite(p) => format!("sqlite://{}", p.display()),
             DbHandle::Postgres(u) => u.clone(),
         };
-        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-        sqlx::query(sql).execute(&mut conn).await.unwrap();
+        sqlx::AnyConnection::connect(&url).await.unwrap()
+    }
+
+    /// Runs one SQL statement directly against the database (for tampering tests).
+    pub async fn raw_sql(&self, sql: &str) {
+        sqlx::query(sql).execute(&mut self.raw_connection().await).await.unwrap();
+    }
+
+    /// Counts complaints matching `condition`, straight from the table (to check derived figures).
+    pub async fn count_complaints_where(&self, condition: &str) -> i64 {
+        let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM complaints WHERE {condition}");
+        let (n,): (i64,) = sqlx::query_as(&sql).fetch_one(&mut self.raw_connection().await).await.unwrap();
+        n
     }
 }
 

@@ -14,6 +14,7 @@ mod lifecycle;
 mod lists;
 mod privacy;
 mod repeat;
+mod rollups;
 mod rules;
 mod scope;
 mod transitions;

@@ -21,6 +21,7 @@ impl Ctx {
         b.flush(tx).await?;
         let (mut order, org_path, complainant_id) =
             load_order(tx, i.complaint_id).await?.ok_or(WriteError::NotFound)?;
+        let before = order.clone();
         let visible = in_subtree(&i.actor.unit_path, &org_path) || order.first_responder_id == i.actor.user_id;
         if !visible {
             return Err(WriteError::NotFound);
@@ -49,7 +50,7 @@ impl Ctx {
         let ev = NewEvent { complaint_id: order.id, actor_id: i.actor.user_id, at: i.at, from: Some(from), to, change };
         complaint::apply(&mut order, &ev.change, to, i.at);
         let seq = append(&mut b.head, &ev)?;
-        save_order(tx, b, &order, new_path.as_deref(), seq, i.at).await?;
+        save_order(tx, b, (&before, &org_path), &order, new_path.as_deref(), seq, i.at).await?;
         if reopened {
             // A reopened complaint counts as a repeat: its complainant goes on the watch list.
             sqlx::query("UPDATE complainants SET watchlist = 1 WHERE id = $1")
@@ -75,9 +76,13 @@ pub(super) async fn load_order(tx: &mut AnyConnection, id: i64) -> Result<Option
     Ok(Some((order, row.try_get("org_path")?, row.try_get("complainant_id")?)))
 }
 
+/// Writes the order's projection and clocks, and adds the difference it makes to the rollups;
+/// `before` is the order as loaded and the path of its unit then.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn save_order(
     tx: &mut AnyConnection,
     b: &mut Batch,
+    before: (&Order, &str),
     o: &Order,
     new_path: Option<&str>,
     seq: i64,
@@ -123,6 +128,7 @@ pub(super) async fn save_order(
             .execute(&mut *tx)
             .await?;
     }
+    b.rollups.change(before.0, before.1, o, new_path.unwrap_or(before.1));
     sqlx::query("DELETE FROM complaint_clocks WHERE complaint_id = $1").bind(o.id).execute(&mut *tx).await?;
     let rows = b.clock_rows(o);
     Ok(insert_clocks(tx, &rows).await?)

@@ -22,7 +22,7 @@ use xiaobao_core::channel::Channel;
 use xiaobao_core::complainant::NewComplainant;
 use xiaobao_core::complaint::{Action, Actor, Order, Refusal, State, UnitRef};
 use xiaobao_core::money::Money;
-use xiaobao_core::time::Instant;
+use xiaobao_core::time::{Instant, to_stored_precision};
 
 /// Most jobs committed together; beyond this a batch's latency grows with no gain in throughput.
 const MAX_BATCH: usize = 512;
@@ -140,6 +140,13 @@ impl From<sqlx::Error> for WriteError {
     }
 }
 
+/// What the writer task is given: a job for the next batch, or a rollup rebuild, which runs alone.
+#[allow(clippy::large_enum_variant)] // moved through the channel once, never stored in bulk
+enum Msg {
+    Job(Job),
+    RebuildRollups(oneshot::Sender<Result<crate::RebuildReport, StoreError>>),
+}
+
 enum Job {
     Register(RegisterInput, oneshot::Sender<Result<RegisterOutcome, WriteError>>),
     Act(ActInput, oneshot::Sender<Result<ActOutcome, WriteError>>),
@@ -157,7 +164,7 @@ enum Done {
 
 #[derive(Clone)]
 pub(crate) struct WriterHandle {
-    tx: mpsc::Sender<Job>,
+    tx: mpsc::Sender<Msg>,
 }
 
 pub(crate) fn spawn(
@@ -166,19 +173,32 @@ pub(crate) fn spawn(
     system_user_id: i64,
     signal: std::sync::Arc<crate::alerts::AlertSignal>,
 ) -> WriterHandle {
-    let (tx, mut rx) = mpsc::channel::<Job>(8192);
+    let (tx, mut rx) = mpsc::channel::<Msg>(8192);
     tokio::spawn(async move {
         let ctx = Ctx { pool, rules, system_user_id, signal };
         let mut jobs = Vec::with_capacity(MAX_BATCH);
         while let Some(first) = rx.recv().await {
-            jobs.push(first);
-            while jobs.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(j) => jobs.push(j),
-                    Err(_) => break,
+            let mut rebuild = None;
+            let mut next = Some(first);
+            while let Some(m) = next.take() {
+                match m {
+                    Msg::Job(j) => jobs.push(j),
+                    // the jobs queued before it are committed first; those after it wait for it
+                    Msg::RebuildRollups(reply) => {
+                        rebuild = Some(reply);
+                        break;
+                    }
+                }
+                if jobs.len() < MAX_BATCH {
+                    next = rx.try_recv().ok();
                 }
             }
-            ctx.process(std::mem::take(&mut jobs)).await;
+            if !jobs.is_empty() {
+                ctx.process(std::mem::take(&mut jobs)).await;
+            }
+            if let Some(reply) = rebuild {
+                drop(reply.send(ctx.rebuild_rollups().await));
+            }
         }
     });
     WriterHandle { tx }
@@ -193,6 +213,15 @@ struct Ctx {
 }
 
 impl Ctx {
+    async fn rebuild_rollups(&self) -> Result<crate::RebuildReport, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // other servers' writers wait on the chain head until the rebuild commits
+        let _head = lock_chain(&mut tx).await?;
+        let report = crate::rollups::rebuild(&mut tx).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
     async fn process(&self, jobs: Vec<Job>) {
         let started = std::time::Instant::now();
         let result = self.run_batch(&jobs).await;
@@ -248,6 +277,7 @@ impl Ctx {
             next_complainant_id: None,
             known,
             pending: Pending::default(),
+            rollups: Default::default(),
             earliest_alert: None,
         };
         let mut done = Vec::with_capacity(jobs.len());
@@ -268,6 +298,7 @@ impl Ctx {
             }
         }
         b.flush(&mut tx).await?;
+        b.rollups.flush(&mut tx).await?;
         store_chain(&mut tx, &mut b.head).await?;
         tx.commit().await?;
         if let Some(t) = b.earliest_alert {
@@ -289,6 +320,8 @@ struct Batch {
     /// read once when the batch starts and kept current as the batch changes them.
     known: Vec<register::Candidate>,
     pending: Pending,
+    /// The counter changes of this batch's orders, written with them.
+    rollups: crate::rollups::RollupDelta,
     /// The earliest next alert this batch wrote.
     earliest_alert: Option<Instant>,
 }
@@ -358,31 +391,44 @@ fn reply(job: Job, done: Done) {
 impl crate::Store {
     /// Registers a complaint (or merges it into the complainant's open order on the same matter).
     /// Returns once the transaction holding it has committed.
-    pub async fn register(&self, input: RegisterInput) -> Result<RegisterOutcome, WriteError> {
+    pub async fn register(&self, mut input: RegisterInput) -> Result<RegisterOutcome, WriteError> {
+        input.at = to_stored_precision(input.at);
+        input.received_at = to_stored_precision(input.received_at);
         let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Job::Register(input, tx)).await.map_err(|_| StoreError::WriterGone)?;
+        self.inner.writer.tx.send(Msg::Job(Job::Register(input, tx))).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
     /// Applies an action to an order in the actor's scope. Returns once committed.
-    pub async fn act(&self, input: ActInput) -> Result<ActOutcome, WriteError> {
+    pub async fn act(&self, mut input: ActInput) -> Result<ActOutcome, WriteError> {
+        input.at = to_stored_precision(input.at);
         let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Job::Act(input, tx)).await.map_err(|_| StoreError::WriterGone)?;
+        self.inner.writer.tx.send(Msg::Job(Job::Act(input, tx))).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
     /// Fires a clock's next alert if it is still due at `input.now` (exactly once: a second call, from
     /// this server or another, finds it fired and does nothing). Returns once committed.
-    pub async fn fire_alert(&self, input: AlertInput) -> Result<AlertOutcome, WriteError> {
+    pub async fn fire_alert(&self, mut input: AlertInput) -> Result<AlertOutcome, WriteError> {
+        input.now = to_stored_precision(input.now);
         let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Job::Alert(input, tx)).await.map_err(|_| StoreError::WriterGone)?;
+        self.inner.writer.tx.send(Msg::Job(Job::Alert(input, tx))).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Recomputes the rollups from the event log, after the writes queued before it and before those
+    /// queued after it. Writes wait while it runs.
+    pub async fn rebuild_rollups(&self) -> Result<crate::RebuildReport, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.inner.writer.tx.send(Msg::RebuildRollups(tx)).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
     /// Attaches a file to an order the actor can see: its event and its content, in one transaction.
-    pub async fn attach(&self, input: AttachInput) -> Result<AttachOutcome, WriteError> {
+    pub async fn attach(&self, mut input: AttachInput) -> Result<AttachOutcome, WriteError> {
+        input.at = to_stored_precision(input.at);
         let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Job::Attach(input, tx)).await.map_err(|_| StoreError::WriterGone)?;
+        self.inner.writer.tx.send(Msg::Job(Job::Attach(input, tx))).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 }

@@ -1,0 +1,488 @@
+//! The complaint measures (DESIGN §5): what each order adds to the counters of its unit, and the
+//! figures computed from summed counters and the unit's customers and transactions.
+//!
+//! Counters are kept by the day an order was received (its cohort): a period's figures describe the
+//! complaints received in that period and how each has been handled so far. An order's contribution
+//! depends only on its current projection, so a change adds `contribution(after) − contribution(before)`
+//! and a rebuild sums the contributions of the orders replayed from their events: both give the same.
+
+use crate::channel::Channel;
+use crate::complaint::{Feedback, Order};
+use crate::deadline::{Clock, ClockKind};
+use crate::time::local_date;
+use chrono::Datelike;
+
+/// The counters an order adds to its unit (and each unit above it) for the day it was received.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub received: i64,
+    pub repeat: i64,
+    pub over_level: i64,
+    /// Escalated at least once.
+    pub escalated: i64,
+    pub transferred: i64,
+    /// Response clock ended: met, or its breach recorded.
+    pub response_ended: i64,
+    /// … met before its due time.
+    pub response_timely: i64,
+    pub decided: i64,
+    /// Decided within the decision clock (extensions counted).
+    pub decided_on_time: i64,
+    pub liable: i64,
+    pub closed: i64,
+    /// Closed without ever being escalated above the unit that received it.
+    pub closed_at_outlet: i64,
+    pub satisfied: i64,
+    pub dissatisfied: i64,
+    pub unreachable: i64,
+    pub declined: i64,
+    pub withdrawn: i64,
+    /// Still open now.
+    pub open: i64,
+}
+
+/// Column names of the counters, in the order of `Counts::values`.
+pub const COUNTERS: [&str; 18] = [
+    "received",
+    "repeat",
+    "over_level",
+    "escalated",
+    "transferred",
+    "response_ended",
+    "response_timely",
+    "decided",
+    "decided_on_time",
+    "liable",
+    "closed",
+    "closed_at_outlet",
+    "satisfied",
+    "dissatisfied",
+    "unreachable",
+    "declined",
+    "withdrawn",
+    "open",
+];
+
+impl Counts {
+    pub fn values(&self) -> [i64; 18] {
+        [
+            self.received,
+            self.repeat,
+            self.over_level,
+            self.escalated,
+            self.transferred,
+            self.response_ended,
+            self.response_timely,
+            self.decided,
+            self.decided_on_time,
+            self.liable,
+            self.closed,
+            self.closed_at_outlet,
+            self.satisfied,
+            self.dissatisfied,
+            self.unreachable,
+            self.declined,
+            self.withdrawn,
+            self.open,
+        ]
+    }
+
+    pub fn from_values(v: [i64; 18]) -> Self {
+        let [
+            received,
+            repeat,
+            over_level,
+            escalated,
+            transferred,
+            response_ended,
+            response_timely,
+            decided,
+            decided_on_time,
+            liable,
+            closed,
+            closed_at_outlet,
+            satisfied,
+            dissatisfied,
+            unreachable,
+            declined,
+            withdrawn,
+            open,
+        ] = v;
+        Self {
+            received,
+            repeat,
+            over_level,
+            escalated,
+            transferred,
+            response_ended,
+            response_timely,
+            decided,
+            decided_on_time,
+            liable,
+            closed,
+            closed_at_outlet,
+            satisfied,
+            dissatisfied,
+            unreachable,
+            declined,
+            withdrawn,
+            open,
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.values().iter().all(|v| *v == 0)
+    }
+
+    fn zip(self, other: Self, f: impl Fn(i64, i64) -> i64) -> Self {
+        let (a, b) = (self.values(), other.values());
+        Self::from_values(std::array::from_fn(|i| f(a[i], b[i])))
+    }
+}
+
+impl std::ops::Add for Counts {
+    type Output = Self;
+    fn add(self, o: Self) -> Self {
+        self.zip(o, |a, b| a + b)
+    }
+}
+
+impl std::ops::Sub for Counts {
+    type Output = Self;
+    fn sub(self, o: Self) -> Self {
+        self.zip(o, |a, b| a - b)
+    }
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, o: Self) {
+        *self = *self + o;
+    }
+}
+
+/// Where an order's counters are kept, below its unit: the day it was received (as yyyymmdd), its
+/// intake channel, the large class of its business category and of its decided cause.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub day: i32,
+    pub channel: Channel,
+    pub category: String,
+    pub cause: String,
+}
+
+/// A day as the integer yyyymmdd the rollups are keyed by.
+pub fn day_number(d: chrono::NaiveDate) -> i32 {
+    d.year() * 10_000 + d.month() as i32 * 100 + d.day() as i32
+}
+
+/// The large class of a classification code: its first two digits ("" when unclassified).
+pub fn large_class(code: Option<&str>) -> String {
+    code.and_then(|c| c.get(..2)).unwrap_or_default().to_string()
+}
+
+fn ended_in_time(c: Option<&Clock>) -> (bool, bool) {
+    match c {
+        Some(c) if c.met_at.is_some() => (true, c.breached_at.is_none()),
+        Some(c) if c.breached_at.is_some() => (true, false),
+        _ => (false, false),
+    }
+}
+
+/// What the order adds to the counters, and under which key.
+pub fn contribution(o: &Order) -> (Key, Counts) {
+    let key = Key {
+        day: day_number(local_date(o.received_at)),
+        channel: o.channel,
+        category: large_class(o.category.as_deref()),
+        cause: large_class(o.decision.as_ref().and_then(|d| d.cause.as_deref())),
+    };
+    let (response_ended, response_timely) = ended_in_time(o.clock(ClockKind::Response));
+    let decided = o.decided_at.is_some();
+    let on_time = decided && ended_in_time(o.clock(ClockKind::Decision)) == (true, true);
+    let closed = o.closed_at.is_some() && o.state == crate::complaint::State::Closed;
+    let n = |b: bool| i64::from(b);
+    let counts = Counts {
+        received: 1,
+        repeat: n(o.repeat),
+        over_level: n(o.channel.is_over_level()),
+        escalated: n(o.escalation_count > 0),
+        transferred: n(o.transfer_count > 0),
+        response_ended: n(response_ended),
+        response_timely: n(response_timely),
+        decided: n(decided),
+        decided_on_time: n(on_time),
+        liable: n(decided && o.decision.as_ref().is_some_and(|d| d.liable)),
+        closed: n(closed),
+        closed_at_outlet: n(closed && o.escalation_count == 0),
+        satisfied: n(closed && o.feedback == Some(Feedback::Satisfied)),
+        dissatisfied: n(closed && o.feedback == Some(Feedback::Dissatisfied)),
+        unreachable: n(closed && o.feedback == Some(Feedback::Unreachable)),
+        declined: n(o.state == crate::complaint::State::Declined),
+        withdrawn: n(o.state == crate::complaint::State::Withdrawn),
+        open: n(o.state.is_open()),
+    };
+    (key, counts)
+}
+
+/// What is open in a unit now: kept per unit (and each unit above it), not per day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Live {
+    pub open: i64,
+    pub escalated_open: i64,
+}
+
+impl Live {
+    pub fn of(o: &Order) -> Self {
+        let open = o.state.is_open();
+        Self { open: i64::from(open), escalated_open: i64::from(open && o.escalation_count > 0) }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.open == 0 && self.escalated_open == 0
+    }
+}
+
+impl std::ops::Add for Live {
+    type Output = Self;
+    fn add(self, o: Self) -> Self {
+        Self { open: self.open + o.open, escalated_open: self.escalated_open + o.escalated_open }
+    }
+}
+
+impl std::ops::Sub for Live {
+    type Output = Self;
+    fn sub(self, o: Self) -> Self {
+        Self { open: self.open - o.open, escalated_open: self.escalated_open - o.escalated_open }
+    }
+}
+
+/// Customers and transactions of a unit's subtree over a period, when known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Volume {
+    pub customers: Option<i64>,
+    pub transactions: Option<i64>,
+}
+
+/// A ratio: its numerator and denominator, and the value when the denominator is not zero.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ratio {
+    pub numerator: i64,
+    pub denominator: i64,
+    pub scale: i64,
+}
+
+impl Ratio {
+    fn new(numerator: i64, denominator: i64, scale: i64) -> Self {
+        Self { numerator, denominator, scale }
+    }
+
+    pub fn value(&self) -> Option<f64> {
+        (self.denominator > 0).then(|| self.numerator as f64 * self.scale as f64 / self.denominator as f64)
+    }
+
+    /// As printed: per-10,000 figures with one decimal, percentages with two and a '%'; "—" when
+    /// there is nothing to divide by.
+    pub fn display(&self) -> String {
+        match (self.value(), self.scale) {
+            (None, _) => "—".into(),
+            (Some(v), 100) => format!("{v:.2}%"),
+            (Some(v), _) => format!("{v:.1}"),
+        }
+    }
+}
+
+/// The figures of DESIGN §5 for one subtree and period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    pub counts: Counts,
+    pub per_10k_customers: Ratio,
+    pub per_10k_transactions: Ratio,
+    pub timely_response_rate: Ratio,
+    pub on_time_resolution_rate: Ratio,
+    pub resolved_at_outlet_rate: Ratio,
+    pub escalation_rate: Ratio,
+    pub repeat_rate: Ratio,
+    pub over_level_rate: Ratio,
+    pub liable_share: Ratio,
+    pub satisfaction: Ratio,
+}
+
+/// Names of the rates in `Figures`, as the API and pages name them.
+pub const RATES: [&str; 10] = [
+    "per_10k_customers",
+    "per_10k_transactions",
+    "timely_response_rate",
+    "on_time_resolution_rate",
+    "resolved_at_outlet_rate",
+    "escalation_rate",
+    "repeat_rate",
+    "over_level_rate",
+    "liable_share",
+    "satisfaction",
+];
+
+impl Figures {
+    pub fn compute(c: Counts, v: Volume) -> Self {
+        let pct = |n, d| Ratio::new(n, d, 100);
+        Self {
+            counts: c,
+            per_10k_customers: Ratio::new(c.received, v.customers.unwrap_or(0), 10_000),
+            per_10k_transactions: Ratio::new(c.received, v.transactions.unwrap_or(0), 10_000),
+            timely_response_rate: pct(c.response_timely, c.response_ended),
+            on_time_resolution_rate: pct(c.decided_on_time, c.decided),
+            resolved_at_outlet_rate: pct(c.closed_at_outlet, c.closed),
+            escalation_rate: pct(c.escalated, c.received),
+            repeat_rate: pct(c.repeat, c.received),
+            over_level_rate: pct(c.over_level, c.received),
+            liable_share: pct(c.liable, c.decided),
+            satisfaction: pct(c.satisfied, c.satisfied + c.dissatisfied),
+        }
+    }
+
+    /// The rates in the order of `RATES`.
+    pub fn rates(&self) -> [(&'static str, Ratio); 10] {
+        [
+            (RATES[0], self.per_10k_customers),
+            (RATES[1], self.per_10k_transactions),
+            (RATES[2], self.timely_response_rate),
+            (RATES[3], self.on_time_resolution_rate),
+            (RATES[4], self.resolved_at_outlet_rate),
+            (RATES[5], self.escalation_rate),
+            (RATES[6], self.repeat_rate),
+            (RATES[7], self.over_level_rate),
+            (RATES[8], self.liable_share),
+            (RATES[9], self.satisfaction),
+        ]
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::complaint::{Action, Actor, Decision, RootCause, State, apply, check};
+    use crate::deadline::Policy;
+    use crate::role::Role;
+    use crate::time::start_of_local_day;
+    use chrono::{Duration, NaiveDate};
+
+    fn t0() -> crate::time::Instant {
+        start_of_local_day(NaiveDate::from_ymd_opt(2025, 3, 3).unwrap()) + Duration::hours(9)
+    }
+
+    fn order(channel: Channel) -> Order {
+        let cal = Calendar::china();
+        let clocks = Policy::default().initial_clocks(&cal, channel, Some("0302"), t0());
+        Order::registered(1, 10, t0(), 100, channel, Some("0302".into()), clocks, false)
+    }
+
+    fn run(o: &mut Order, action: Action, hours: i64) {
+        let actor = Actor { user_id: 7, role: Role::OutletHead, unit_path: "/1/10/".into() };
+        let at = t0() + Duration::hours(hours);
+        let (change, to) = check(o, &action, &actor, at, &Policy::default(), &Calendar::china()).unwrap();
+        apply(o, &change, to, at);
+    }
+
+    fn decide(liable: bool) -> Action {
+        Action::Decide(
+            Decision::parse(liable, RootCause::ServiceFault, Some("0105".into()), None, None, "已致歉").unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_new_order_counts_as_received_and_open_under_its_day_channel_and_large_class() {
+        let (key, c) = contribution(&order(Channel::Regulator));
+        assert_eq!(key, Key { day: 20250303, channel: Channel::Regulator, category: "03".into(), cause: "".into() });
+        assert_eq!(c, Counts { received: 1, over_level: 1, open: 1, ..Counts::default() });
+    }
+
+    #[test]
+    fn a_handled_order_counts_each_step_and_its_timeliness() {
+        let mut o = order(Channel::Counter);
+        run(&mut o, Action::Accept, 0);
+        run(&mut o, Action::Respond { text: "已联系".into() }, 0);
+        run(&mut o, decide(true), 2);
+        run(&mut o, Action::Close { feedback: Feedback::Satisfied, note: None }, 3);
+        let (key, c) = contribution(&o);
+        assert_eq!(key.cause, "01", "the decided cause's large class");
+        assert_eq!(
+            c,
+            Counts {
+                received: 1,
+                response_ended: 1,
+                response_timely: 1,
+                decided: 1,
+                decided_on_time: 1,
+                liable: 1,
+                closed: 1,
+                closed_at_outlet: 1,
+                satisfied: 1,
+                ..Counts::default()
+            }
+        );
+        assert_eq!(Live::of(&o), Live::default());
+    }
+
+    #[test]
+    fn a_late_response_ends_the_clock_but_not_in_time() {
+        let mut o = order(Channel::Counter);
+        run(&mut o, Action::Accept, 0);
+        let due = o.clock(ClockKind::Response).unwrap().due_at;
+        let hours = (due - t0()).num_hours() + 1;
+        run(&mut o, Action::Respond { text: "迟复".into() }, hours);
+        let (_, c) = contribution(&o);
+        assert_eq!((c.response_ended, c.response_timely), (1, 0));
+        assert_eq!(o.state, State::InProgress);
+    }
+
+    #[test]
+    fn escalated_orders_are_open_escalated_and_not_resolved_at_the_outlet() {
+        let mut o = order(Channel::Counter);
+        run(&mut o, Action::Accept, 0);
+        let to = crate::complaint::UnitRef { id: 1, code: "HO".into(), path: "/1/".into() };
+        run(&mut o, Action::Escalate { to: Some(to), reason: "客户要求".into() }, 1);
+        assert_eq!(Live::of(&o), Live { open: 1, escalated_open: 1 });
+        run(&mut o, Action::Respond { text: "x".into() }, 1);
+        run(&mut o, decide(false), 2);
+        run(&mut o, Action::Close { feedback: Feedback::Dissatisfied, note: None }, 3);
+        let (_, c) = contribution(&o);
+        assert_eq!((c.escalated, c.closed, c.closed_at_outlet, c.liable, c.dissatisfied), (1, 1, 0, 0, 1));
+    }
+
+    #[test]
+    fn rates_divide_the_right_counters_and_print_as_the_regulator_reads_them() {
+        let c = Counts {
+            received: 3,
+            repeat: 1,
+            response_ended: 3,
+            response_timely: 2,
+            decided: 2,
+            decided_on_time: 1,
+            closed: 2,
+            closed_at_outlet: 2,
+            satisfied: 1,
+            dissatisfied: 1,
+            ..Counts::default()
+        };
+        let f = Figures::compute(c, Volume { customers: Some(12_000), transactions: None });
+        assert_eq!(f.per_10k_customers.display(), "2.5");
+        assert_eq!(f.per_10k_transactions.display(), "—");
+        assert_eq!(f.timely_response_rate.display(), "66.67%");
+        assert_eq!(f.on_time_resolution_rate.display(), "50.00%");
+        assert_eq!(f.resolved_at_outlet_rate.display(), "100.00%");
+        assert_eq!(f.repeat_rate.display(), "33.33%");
+        assert_eq!(f.satisfaction.display(), "50.00%");
+        assert_eq!(f.escalation_rate.display(), "0.00%");
+        assert_eq!(f.liable_share.display(), "0.00%");
+    }
+
+    #[test]
+    fn counts_add_and_subtract_field_by_field() {
+        let a = Counts { received: 2, open: 1, ..Counts::default() };
+        let b = Counts { received: 1, closed: 1, ..Counts::default() };
+        assert_eq!((a + b - b), a);
+        assert_eq!(Counts::from_values(a.values()), a);
+        assert!((a - a).is_zero());
+    }
+}

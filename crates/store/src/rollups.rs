@@ -1,0 +1,263 @@
+//! Rollups: the complaint counters of every unit's subtree by received day, intake channel and class
+//! (`rollup_days`), and what is open in each subtree now (`unit_live`). The writer adds each change's
+//! difference in the transaction of its event; `rebuild` recomputes both from the event log. Measures
+//! and the board read these, never the complaints themselves.
+
+use crate::sql::{Arg, SqlBuilder};
+use crate::{Store, StoreError};
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+use xiaobao_core::channel::Channel;
+use xiaobao_core::complaint::{Change, Order, State, replay};
+use xiaobao_core::deadline::Clock;
+use xiaobao_core::measure::{COUNTERS, Counts, Key, Live, contribution};
+use xiaobao_core::org::path_ids;
+use xiaobao_core::time::from_millis;
+
+/// Counter changes not yet written: summed per row so each row is written once per batch.
+#[derive(Default)]
+pub(crate) struct RollupDelta {
+    days: HashMap<(i64, Key), Counts>,
+    live: HashMap<i64, Live>,
+}
+
+impl RollupDelta {
+    fn put(&mut self, path: &str, o: &Order, add: bool) {
+        let (key, counts) = contribution(o);
+        let live = Live::of(o);
+        for unit in path_ids(path) {
+            let c = self.days.entry((unit, key.clone())).or_default();
+            *c = if add { *c + counts } else { *c - counts };
+            let l = self.live.entry(unit).or_default();
+            *l = if add { *l + live } else { *l - live };
+        }
+    }
+
+    /// A new order in the unit at `path`.
+    pub fn add(&mut self, path: &str, o: &Order) {
+        self.put(path, o, true);
+    }
+
+    /// An order changed from `before` (in the unit at `before_path`) to `after` (at `after_path`).
+    pub fn change(&mut self, before: &Order, before_path: &str, after: &Order, after_path: &str) {
+        self.put(before_path, before, false);
+        self.put(after_path, after, true);
+    }
+
+    /// Adds the pending changes to the stored counters.
+    pub async fn flush(&mut self, tx: &mut AnyConnection) -> Result<(), StoreError> {
+        let days: Vec<((i64, Key), Counts)> = self.days.drain().filter(|(_, c)| !c.is_zero()).collect();
+        let set: Vec<String> = COUNTERS.iter().map(|c| format!("{c} = rollup_days.{c} + excluded.{c}")).collect();
+        for chunk in crate::sql::pow2_chunks(&days) {
+            let mut b = SqlBuilder::new(&format!(
+                "INSERT INTO rollup_days (unit_id, day, channel, category, cause, {}) VALUES ",
+                COUNTERS.join(", ")
+            ));
+            for (n, ((unit, key), counts)) in chunk.iter().enumerate() {
+                b.push(if n == 0 { "(" } else { ", (" });
+                b.bind(Arg::I64(*unit)).push(", ").bind(Arg::I64(i64::from(key.day))).push(", ");
+                b.bind(Arg::Text(key.channel.as_str().into())).push(", ");
+                b.bind(Arg::Text(key.category.clone())).push(", ").bind(Arg::Text(key.cause.clone()));
+                for v in counts.values() {
+                    b.push(", ").bind(Arg::I64(v));
+                }
+                b.push(")");
+            }
+            b.push(" ON CONFLICT (unit_id, day, channel, category, cause) DO UPDATE SET ").push(&set.join(", "));
+            b.query().execute(&mut *tx).await?;
+        }
+        let live: Vec<(i64, Live)> = self.live.drain().filter(|(_, l)| !l.is_zero()).collect();
+        for chunk in crate::sql::pow2_chunks(&live) {
+            let mut b = SqlBuilder::new("INSERT INTO unit_live (unit_id, open, escalated_open) VALUES ");
+            for (n, (unit, l)) in chunk.iter().enumerate() {
+                b.push(if n == 0 { "(" } else { ", (" });
+                b.bind(Arg::I64(*unit)).push(", ").bind(Arg::I64(l.open)).push(", ");
+                b.bind(Arg::I64(l.escalated_open)).push(")");
+            }
+            b.push(
+                " ON CONFLICT (unit_id) DO UPDATE SET open = unit_live.open + excluded.open, \
+                 escalated_open = unit_live.escalated_open + excluded.escalated_open",
+            );
+            b.query().execute(&mut *tx).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Orders replayed per round of a rebuild: bounds its memory whatever the size of the log.
+const REBUILD_PAGE: i64 = 5_000;
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RebuildReport {
+    pub orders: i64,
+    pub events: i64,
+    /// Counter rows written.
+    pub rows: i64,
+    /// Rows (of either table) whose counters differ from what was stored before the rebuild.
+    pub differed: i64,
+}
+
+/// Every stored counter row, in key order, leaving out rows that count nothing: what a rebuild is
+/// compared with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RollupSnapshot {
+    pub days: Vec<(i64, i64, String, String, String, Counts)>,
+    pub live: Vec<(i64, Live)>,
+}
+
+impl RollupSnapshot {
+    /// How many rows differ between two snapshots (present in one only, or with other counters).
+    pub fn differences(&self, other: &Self) -> i64 {
+        let count = |a: &[_], b: &[_]| {
+            let mut n = 0;
+            for x in a {
+                if !b.contains(x) {
+                    n += 1;
+                }
+            }
+            n
+        };
+        let a: HashMap<_, _> = self.days.iter().map(|r| ((r.0, r.1, &r.2, &r.3, &r.4), r.5)).collect();
+        let b: HashMap<_, _> = other.days.iter().map(|r| ((r.0, r.1, &r.2, &r.3, &r.4), r.5)).collect();
+        let days =
+            a.iter().filter(|(k, v)| b.get(*k) != Some(*v)).count() + b.keys().filter(|k| !a.contains_key(*k)).count();
+        days as i64 + count(&self.live, &other.live) + count(&other.live, &self.live)
+    }
+}
+
+pub(crate) async fn snapshot(c: &mut AnyConnection) -> Result<RollupSnapshot, StoreError> {
+    let sums: Vec<String> = COUNTERS.iter().map(|c| format!("CAST({c} AS BIGINT) AS {c}")).collect();
+    let rows = sqlx::query(&format!(
+        "SELECT CAST(unit_id AS BIGINT) AS unit_id, CAST(day AS BIGINT) AS day, channel, category, cause, {} \
+         FROM rollup_days WHERE received <> 0 ORDER BY unit_id, day, channel, category, cause",
+        sums.join(", ")
+    ))
+    .fetch_all(&mut *c)
+    .await?;
+    let mut days = Vec::with_capacity(rows.len());
+    for r in &rows {
+        days.push((
+            r.try_get("unit_id")?,
+            r.try_get("day")?,
+            r.try_get("channel")?,
+            r.try_get("category")?,
+            r.try_get("cause")?,
+            counts_from_row(r)?,
+        ));
+    }
+    let live: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT CAST(unit_id AS BIGINT), CAST(open AS BIGINT), CAST(escalated_open AS BIGINT) FROM unit_live \
+         WHERE open <> 0 OR escalated_open <> 0 ORDER BY unit_id",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    let live = live.into_iter().map(|(u, open, escalated_open)| (u, Live { open, escalated_open })).collect();
+    Ok(RollupSnapshot { days, live })
+}
+
+pub(crate) fn counts_from_row(r: &sqlx::any::AnyRow) -> Result<Counts, StoreError> {
+    let mut v = [0i64; COUNTERS.len()];
+    for (i, c) in COUNTERS.iter().enumerate() {
+        v[i] = r.try_get(*c)?;
+    }
+    Ok(Counts::from_values(v))
+}
+
+/// Recomputes both tables from the event log inside the writer's transaction: every order is
+/// replayed from its `register` event and counted where it stands now.
+pub(crate) async fn rebuild(tx: &mut AnyConnection) -> Result<RebuildReport, StoreError> {
+    let before = snapshot(tx).await?;
+    let paths: HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>("SELECT id, path FROM org_units")
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+    let corrupt = |what: String| StoreError::Corrupt(what);
+    let mut delta = RollupDelta::default();
+    let mut report = RebuildReport::default();
+    let mut after_id = 0i64;
+    loop {
+        let orders = sqlx::query(
+            "SELECT id, registered_unit_id, received_at, first_responder_id, channel, category FROM complaints \
+             WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after_id)
+        .bind(REBUILD_PAGE)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = orders.last() else { break };
+        let last_id: i64 = last.try_get("id")?;
+        let events = sqlx::query(
+            "SELECT complaint_id, at, to_state, payload FROM events WHERE complaint_id > $1 AND complaint_id <= $2 \
+             ORDER BY complaint_id, seq",
+        )
+        .bind(after_id)
+        .bind(last_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut by_order: HashMap<i64, Vec<(Change, State, xiaobao_core::time::Instant)>> = HashMap::new();
+        for e in &events {
+            let payload: String = e.try_get("payload")?;
+            let change: Change = serde_json::from_str(&payload).map_err(|err| corrupt(err.to_string()))?;
+            let to: String = e.try_get("to_state")?;
+            let to = State::from_str_opt(&to).ok_or_else(|| corrupt(format!("state {to}")))?;
+            by_order.entry(e.try_get("complaint_id")?).or_default().push((change, to, from_millis(e.try_get("at")?)));
+        }
+        report.events += events.len() as i64;
+        for r in &orders {
+            let id: i64 = r.try_get("id")?;
+            let history = by_order.remove(&id).unwrap_or_default();
+            let mut history = history.into_iter();
+            let Some((Change::Register { clocks, repeat_of }, _, _)) = history.next() else {
+                return Err(corrupt(format!("complaint {id} has no register event first")));
+            };
+            let channel: String = r.try_get("channel")?;
+            let received_at = from_millis(r.try_get("received_at")?);
+            let registered = Order::registered(
+                id,
+                r.try_get("registered_unit_id")?,
+                received_at,
+                r.try_get("first_responder_id")?,
+                Channel::parse("channel", &channel).map_err(|_| corrupt(format!("channel {channel}")))?,
+                r.try_get("category")?,
+                clocks.iter().map(|c| Clock::start(c.kind, received_at, c.due_at)).collect(),
+                repeat_of.is_some(),
+            );
+            let order = replay(registered, history);
+            let path = paths.get(&order.org_unit_id).ok_or_else(|| corrupt(format!("unit {}", order.org_unit_id)))?;
+            delta.add(path, &order);
+            report.orders += 1;
+        }
+        after_id = last_id;
+    }
+    sqlx::query("DELETE FROM rollup_days").execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM unit_live").execute(&mut *tx).await?;
+    delta.flush(tx).await?;
+    sqlx::query(
+        "INSERT INTO settings (name, value, updated_at) VALUES ('rollups_built', 'true', 0) \
+         ON CONFLICT (name) DO UPDATE SET value = 'true'",
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = snapshot(tx).await?;
+    report.rows = (after.days.len() + after.live.len()) as i64;
+    report.differed = before.differences(&after);
+    Ok(report)
+}
+
+impl Store {
+    /// Every counter row, for comparing the incremental counters with a rebuild.
+    pub async fn rollup_snapshot(&self) -> Result<RollupSnapshot, StoreError> {
+        let mut c = self.read().acquire().await?;
+        snapshot(&mut c).await
+    }
+
+    /// Whether the counters were ever built (a database from before the rollups needs a rebuild).
+    pub(crate) async fn rollups_built(&self) -> Result<bool, StoreError> {
+        let v: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE name = 'rollups_built'")
+            .fetch_optional(self.read())
+            .await?;
+        Ok(v.is_none_or(|(v,)| v == "true"))
+    }
+}
