@@ -14,6 +14,7 @@ pub mod mask;
 pub mod measure;
 pub mod money;
 pub mod org;
+pub mod period;
 pub mod role;
 pub mod text;
 pub mod time;

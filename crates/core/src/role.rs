@@ -40,6 +40,10 @@ pub enum Permission {
     ManageRules,
     /// Read the audit log and verify the event chain.
     ReadAudit,
+    /// Read the complaint measures, league tables and reports of the subtree.
+    ReadMeasures,
+    /// Enter or import customers and transactions per unit and period.
+    EnterStatistics,
 }
 
 impl Role {
@@ -114,6 +118,8 @@ impl Role {
             ViewPersonalData => managing || matches!(self, Auditor),
             ManageUsers | ManageOrg | ManageRules => matches!(self, Admin),
             ReadAudit => matches!(self, Auditor | Admin),
+            ReadMeasures => managing || matches!(self, ServiceDept | Auditor),
+            EnterStatistics => matches!(self, CpCentre | ServiceDept | Admin),
         }
     }
 }
@@ -149,6 +155,10 @@ mod tests {
 
     #[test]
     fn tellers_register_but_do_not_decide() {
+        assert!(Role::OutletHead.can(Permission::ReadMeasures));
+        assert!(!Role::Teller.can(Permission::ReadMeasures));
+        assert!(Role::CpCentre.can(Permission::EnterStatistics));
+        assert!(!Role::OutletHead.can(Permission::EnterStatistics));
         assert!(Role::Teller.can(Permission::RegisterComplaint));
         assert!(!Role::Teller.can(Permission::HandleComplaint));
     }

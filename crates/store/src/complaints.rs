@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use xiaobao_core::channel::Channel;
 use xiaobao_core::complaint::{Decision, Feedback, Order, State};
 use xiaobao_core::deadline::{Clock, ClockKind};
+use xiaobao_core::org::path_ids;
 use xiaobao_core::time::{Instant, from_millis};
 
 /// A complaint as read: its registration facts, its projection, its complainant and clocks.
@@ -48,6 +49,8 @@ pub struct ComplaintFilter {
     pub channel: Option<Channel>,
     /// A unit inside the scope: its subtree only.
     pub unit_path: Option<String>,
+    /// Counted against a unit of this subtree (the responsible unit, which escalation leaves alone).
+    pub responsible_path: Option<String>,
     /// A category code and its subclasses.
     pub category: Option<String>,
     pub overdue: Option<bool>,
@@ -113,6 +116,7 @@ pub(crate) fn order_from_row(r: &AnyRow, clocks: Vec<Clock>) -> Result<Order, St
         state: State::from_str_opt(&state).ok_or_else(|| corrupt("state", &state))?,
         paused: flag(r, "paused")?,
         org_unit_id: r.try_get("org_unit_id")?,
+        responsible_unit_id: r.try_get("responsible_unit_id")?,
         received_at: from_millis(r.try_get("received_at")?),
         first_responder_id: r.try_get("first_responder_id")?,
         channel: {
@@ -255,6 +259,15 @@ impl Store {
             let (lo, hi) = subtree_range(p);
             where_.push(" AND k.org_path >= ").bind(Arg::Text(lo)).push(" AND k.org_path < ").bind(Arg::Text(hi));
         }
+        if let Some(p) = &f.responsible_path {
+            let (lo, hi) = subtree_range(p);
+            where_
+                .push(" AND EXISTS (SELECT 1 FROM org_units r WHERE r.id = k.responsible_unit_id AND r.path >= ")
+                .bind(Arg::Text(lo))
+                .push(" AND r.path < ")
+                .bind(Arg::Text(hi))
+                .push(")");
+        }
         if let Some(s) = f.state {
             where_.push(" AND k.state = ").bind(Arg::Text(s.as_str().into()));
         }
@@ -321,16 +334,40 @@ impl Store {
         let total: Option<i64> =
             if f.skip_count { None } else { Some(count.query().fetch_one(self.read()).await?.try_get("n")?) };
 
-        let mut list = SqlBuilder::new(COMPLAINT_SELECT);
-        list.sql.push_str(&where_.sql);
-        list.args = where_.args;
-        if f.nearest_due_first {
-            list.push(" ORDER BY k.next_due_at ASC NULLS LAST, k.id");
+        let rows = if f.nearest_due_first {
+            // Ticking orders by due time, then the others (paused) in registration order.
+            let walk = self.due_walk_pays(f).await?;
+            let ticking = self
+                .list_page(
+                    &where_,
+                    " AND k.next_due_at IS NOT NULL",
+                    " ORDER BY k.next_due_at, k.id",
+                    walk,
+                    f.limit,
+                    f.offset,
+                )
+                .await?;
+            let mut rows = ticking;
+            if (rows.len() as i64) < f.limit {
+                let ticking_total = if rows.is_empty() && f.offset > 0 {
+                    let mut c = SqlBuilder::new("SELECT COUNT(*) AS n FROM complaints k");
+                    c.sql.push_str(&where_.sql);
+                    c.args = where_.args.clone();
+                    c.push(" AND k.next_due_at IS NOT NULL");
+                    c.query().fetch_one(self.read()).await?.try_get("n")?
+                } else {
+                    f.offset + rows.len() as i64
+                };
+                let rest = f.limit - rows.len() as i64;
+                let skip = (f.offset - ticking_total).max(0);
+                rows.extend(
+                    self.list_page(&where_, " AND k.next_due_at IS NULL", " ORDER BY k.id", false, rest, skip).await?,
+                );
+            }
+            rows
         } else {
-            list.push(" ORDER BY k.received_at DESC, k.id DESC");
-        }
-        list.push(" LIMIT ").bind(Arg::I64(f.limit)).push(" OFFSET ").bind(Arg::I64(f.offset));
-        let rows = list.query().fetch_all(self.read()).await?;
+            self.list_page(&where_, "", " ORDER BY k.received_at DESC, k.id DESC", false, f.limit, f.offset).await?
+        };
         let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
         let mut clocks = clocks_for(self.read(), &ids).await?;
         let items = rows
@@ -344,6 +381,66 @@ impl Store {
         clocks.clear();
         let total = total.unwrap_or(f.offset + items.len() as i64);
         Ok(Page { items, total, offset: f.offset, limit: f.limit })
+    }
+
+    /// One page of the list: `where_` plus `more`, in `order`. With `walk`, SQLite reads the orders in
+    /// due-time order from the index of ticking orders and stops at the page's end, instead of
+    /// sorting every order of the scope.
+    #[allow(clippy::too_many_arguments)]
+    async fn list_page(
+        &self,
+        where_: &SqlBuilder,
+        more: &str,
+        order: &str,
+        walk: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AnyRow>, StoreError> {
+        let select = if walk {
+            COMPLAINT_SELECT.replacen("FROM complaints k", "FROM complaints k INDEXED BY complaints_overdue", 1)
+        } else {
+            COMPLAINT_SELECT.to_string()
+        };
+        let mut list = SqlBuilder::new(&select);
+        list.sql.push_str(&where_.sql);
+        list.args = where_.args.clone();
+        list.push(more).push(order);
+        list.push(" LIMIT ").bind(Arg::I64(limit)).push(" OFFSET ").bind(Arg::I64(offset));
+        Ok(list.query().fetch_all(self.read()).await?)
+    }
+
+    /// Whether reading the due-time index in order beats sorting the scope's orders: walking finds a
+    /// page after about limit ÷ share entries, sorting reads share × all of them, so it pays once the
+    /// scope holds more than √(limit × all) open orders. Only for the queue filters the index can
+    /// answer alone, and on SQLite (PostgreSQL's planner weighs this from its statistics).
+    async fn due_walk_pays(&self, f: &ComplaintFilter) -> Result<bool, StoreError> {
+        let plain = f.state.is_none()
+            && f.responsible_path.is_none()
+            && f.channel.is_none()
+            && f.category.is_none()
+            && f.repeat.is_none()
+            && f.first_responder_id.is_none()
+            && f.received_from.is_none()
+            && f.received_to.is_none()
+            && f.due_within_ms.is_none()
+            && f.breached.is_none()
+            && f.escalated.is_none();
+        if !plain || self.backend() != crate::Backend::Sqlite {
+            return Ok(false);
+        }
+        let scope = f.unit_path.as_deref().unwrap_or(&f.scope_path);
+        let (Some(unit), Some(root)) = (path_ids(scope).last().copied(), path_ids(scope).first().copied()) else {
+            return Ok(false);
+        };
+        let open = |id: i64| async move {
+            let r: Option<(i64,)> = sqlx::query_as("SELECT CAST(open AS BIGINT) FROM unit_live WHERE unit_id = $1")
+                .bind(id)
+                .fetch_optional(self.read())
+                .await?;
+            Ok::<i64, StoreError>(r.map_or(0, |(n,)| n))
+        };
+        let (share, all) = (open(unit).await?, open(root).await?);
+        Ok((share as f64).powi(2) > (f.limit.max(1) * all.max(1)) as f64)
     }
 
     /// Orders still open that were received before `before`, counted per unit holding them, inside

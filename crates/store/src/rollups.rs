@@ -22,26 +22,30 @@ pub(crate) struct RollupDelta {
 }
 
 impl RollupDelta {
-    fn put(&mut self, path: &str, o: &Order, add: bool) {
+    /// Adds (or takes away) what `o` counts: its counters in the unit it counts against and every
+    /// unit above (`responsible_path`), its open state in the unit handling it and above (`path`).
+    fn put(&mut self, responsible_path: &str, path: &str, o: &Order, add: bool) {
         let (key, counts) = contribution(o);
-        let live = Live::of(o);
-        for unit in path_ids(path) {
+        for unit in path_ids(responsible_path) {
             let c = self.days.entry((unit, key.clone())).or_default();
             *c = if add { *c + counts } else { *c - counts };
+        }
+        let live = Live::of(o);
+        for unit in path_ids(path) {
             let l = self.live.entry(unit).or_default();
             *l = if add { *l + live } else { *l - live };
         }
     }
 
-    /// A new order in the unit at `path`.
-    pub fn add(&mut self, path: &str, o: &Order) {
-        self.put(path, o, true);
+    /// A new order, counted against the unit at `responsible_path` and handled at `path`.
+    pub fn add(&mut self, responsible_path: &str, path: &str, o: &Order) {
+        self.put(responsible_path, path, o, true);
     }
 
-    /// An order changed from `before` (in the unit at `before_path`) to `after` (at `after_path`).
-    pub fn change(&mut self, before: &Order, before_path: &str, after: &Order, after_path: &str) {
-        self.put(before_path, before, false);
-        self.put(after_path, after, true);
+    /// An order changed: (order, responsible path, handling path) before and after.
+    pub fn change(&mut self, before: (&Order, &str, &str), after: (&Order, &str, &str)) {
+        self.put(before.1, before.2, before.0, false);
+        self.put(after.1, after.2, after.0, true);
     }
 
     /// Adds the pending changes to the stored counters.
@@ -225,8 +229,8 @@ pub(crate) async fn rebuild(tx: &mut AnyConnection) -> Result<RebuildReport, Sto
                 repeat_of.is_some(),
             );
             let order = replay(registered, history);
-            let path = paths.get(&order.org_unit_id).ok_or_else(|| corrupt(format!("unit {}", order.org_unit_id)))?;
-            delta.add(path, &order);
+            let path = |id: i64| paths.get(&id).ok_or_else(|| corrupt(format!("unit {id}")));
+            delta.add(path(order.responsible_unit_id)?, path(order.org_unit_id)?, &order);
             report.orders += 1;
         }
         after_id = last_id;

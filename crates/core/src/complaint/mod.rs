@@ -32,7 +32,11 @@ pub struct Order {
     pub id: i64,
     pub state: State,
     pub paused: bool,
+    /// The unit handling the order now (escalation moves it up).
     pub org_unit_id: i64,
+    /// The unit the complaint is counted against (责任单位): where it was registered, or where a
+    /// transfer sent it; escalation does not change it.
+    pub responsible_unit_id: i64,
     pub received_at: Instant,
     pub first_responder_id: i64,
     /// Intake channel and category: which deadline rules apply.
@@ -70,6 +74,7 @@ impl Order {
             state: State::Registered,
             paused: false,
             org_unit_id,
+            responsible_unit_id: org_unit_id,
             received_at,
             first_responder_id,
             channel,
@@ -350,6 +355,7 @@ pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
         }
         Change::Transfer { to: unit, clock, .. } => {
             order.org_unit_id = unit.id;
+            order.responsible_unit_id = unit.id;
             order.transfer_count += 1;
             if let Some(c) = clock {
                 order.restart_clock(c, at);

@@ -328,6 +328,11 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         Some(code) => Some(crate::api::unit_in_scope(state, caller, "org_unit", code).await?.path),
         None => None,
     };
+    // the unit a complaint counts against (a board's received figures link here)
+    let responsible_path = match p.get("responsible_unit").filter(|s| !s.is_empty()) {
+        Some(code) => Some(crate::api::unit_in_scope(state, caller, "responsible_unit", code).await?.path),
+        None => None,
+    };
     let category = match p.get("category").filter(|s| !s.is_empty()) {
         Some(c) if xiaobao_core::classification::is_valid_code(c) => Some(c.clone()),
         Some(_) => {
@@ -356,6 +361,7 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         state: state_filter,
         channel,
         unit_path,
+        responsible_path,
         category,
         overdue: boolean(p, "overdue")?,
         escalated: boolean(p, "escalated")?,

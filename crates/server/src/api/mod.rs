@@ -7,6 +7,7 @@ pub mod categories;
 pub mod complainants;
 pub mod complaint_actions;
 pub mod complaints;
+pub mod measures;
 pub mod notifications;
 pub mod org_units;
 pub mod query;
@@ -67,6 +68,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(complainants::routes())
         .merge(complaints::routes())
         .merge(board::routes())
+        .merge(measures::routes())
         .merge(attachments::routes())
         .merge(complaint_actions::routes())
         .merge(rules::routes())

@@ -65,6 +65,9 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
         div.card {
             h1 { (lang.t("orders")) }
             form #filters method="get" action="/complaints" {
+                // from a board's monthly figure: kept through refiltering
+                @if !v("responsible_unit").is_empty() { input type="hidden" name="responsible_unit" value=(v("responsible_unit")); }
+                (field_error(&error, "responsible_unit"))
                 div.filters {
                     div {
                         label for="f-state" { (lang.t("state")) }

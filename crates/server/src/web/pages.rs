@@ -301,6 +301,8 @@ pub(super) async fn home_with(
 fn board_card(lang: Lang, rows: &[xiaobao_store::BoardRow], now: Instant) -> Markup {
     let month = format!("&received_from={}", xiaobao_core::time::local_date(crate::api::board::month_start(now)));
     let cell = |code: &str, n: i64, q: &str| html! { td.num { a href={ "/complaints?org_unit=" (code) (q) } { (n) } } };
+    // the month's figures count complaints against the unit responsible, wherever they are handled now
+    let counted = |code: &str, n: i64, q: &str| html! { td.num { a href={ "/complaints?responsible_unit=" (code) (q) } { (n) } } };
     html! {
         div.card #board {
             h2 { (lang.t("board")) }
@@ -317,9 +319,9 @@ fn board_card(lang: Lang, rows: &[xiaobao_store::BoardRow], now: Instant) -> Mar
                             (cell(&r.code, r.open, "&open=true"))
                             (cell(&r.code, r.overdue, "&overdue=true"))
                             (cell(&r.code, r.escalated, "&escalated=true&open=true"))
-                            (cell(&r.code, r.received, &month))
-                            (cell(&r.code, r.regulator, &format!("{month}&channel=regulator")))
-                            (cell(&r.code, r.repeat, &format!("{month}&repeat=true")))
+                            (counted(&r.code, r.received, &month))
+                            (counted(&r.code, r.regulator, &format!("{month}&channel=regulator")))
+                            (counted(&r.code, r.repeat, &format!("{month}&repeat=true")))
                         }
                     }
                 }

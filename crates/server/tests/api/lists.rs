@@ -40,10 +40,17 @@ async fn filters_select_the_right_orders_and_pages_cover_them_all(app: TestApp) 
     assert_eq!(ids(&app.get("cpc", &q("overdue=false")).await.1), [a]);
     // nearest ticking deadline first: c's response clock ran out first, a's was met
     assert_eq!(ids(&app.get("cpc", &q("sort=due")).await.1), [c, b, a]);
+    let due_pages = || async {
+        let p1 = ids(&app.get("cpc", &q("sort=due&per_page=2&page=1")).await.1);
+        let p2 = ids(&app.get("cpc", &q("sort=due&per_page=2&page=2")).await.1);
+        [p1, p2]
+    };
+    assert_eq!(due_pages().await, [vec![c, b], vec![a]]);
     // a paused order's clocks do not tick: it is neither overdue nor near its deadline
     app.act_ok("head1", c, "accept", json!({})).await;
     app.act_ok("head1", c, "pause", json!({"reason": "司法鉴定"})).await;
     assert_eq!(ids(&app.get("cpc", &q("sort=due")).await.1), [b, a, c]);
+    assert_eq!(due_pages().await, [vec![b, a], vec![c]], "the paused order pages after the ticking ones");
     assert_eq!(ids(&app.get("cpc", &q("overdue=true")).await.1), [b]);
     app.act_ok("head1", c, "resume", json!({"reason": "鉴定完成"})).await;
     assert_eq!(ids(&app.get("cpc", &q("overdue=true")).await.1), [b, c]);
@@ -159,7 +166,11 @@ async fn the_board_counts_each_child_unit_and_the_whole_subtree(app: TestApp) {
     assert_eq!(board["month_start"], "2025-03-01T00:00:00.000+08:00");
     let children = board["children"].as_array().unwrap();
     assert_eq!(children.iter().map(|c| c["code"].as_str().unwrap()).collect::<Vec<_>>(), ["BJ0101", "BJ0102"]);
-    assert_eq!(row(&children[0]), [2, 2, 0, 2, 0, 1], "BJ0101: c and e open and overdue; d and e this month");
+    assert_eq!(
+        row(&children[0]),
+        [2, 2, 0, 3, 0, 1],
+        "BJ0101: c and e open and overdue; a, d and e received this month (a counts against BJ0101 though BJ01 handles it)"
+    );
     assert_eq!(row(&children[1]), [1, 1, 0, 1, 1, 0], "BJ0102: b");
     assert_eq!(row(&board["total"]), [4, 3, 1, 4, 1, 1], "BJ01 also holds the escalated a");
 
@@ -171,13 +182,17 @@ async fn the_board_counts_each_child_unit_and_the_whole_subtree(app: TestApp) {
     assert_eq!(row(&board["total"]), [4, 3, 1, 4, 1, 1]);
     let (_, board) = app.get("cpc", "/api/v1/board?org_unit=BJ0101").await;
     assert_eq!(board["children"].as_array().unwrap().len(), 0, "an outlet has no children");
-    assert_eq!(row(&board["total"]), [2, 2, 0, 2, 0, 1]);
+    assert_eq!(row(&board["total"]), [2, 2, 0, 3, 0, 1]);
 
     // the list behind each figure agrees with it
     let (_, l) = app.get("ops", "/api/v1/complaints?org_unit=BJ0101&open=true").await;
     assert_eq!(l["total"], 2);
     let (_, l) = app.get("ops", "/api/v1/complaints?open=false").await;
     assert_eq!(l["total"], 1);
+    let (_, l) = app.get("ops", "/api/v1/complaints?responsible_unit=BJ0101&received_from=2025-03-01").await;
+    assert_eq!(l["total"], 3, "the received figure's list: {l}");
+    let (_, l) = app.get("ops", "/api/v1/complaints?org_unit=BJ0101&received_from=2025-03-01").await;
+    assert_eq!(l["total"], 2, "the escalated a is handled at BJ01 now");
     // outside the scope
     let (status, p) = app.get("head1", "/api/v1/board?org_unit=BJ0102").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

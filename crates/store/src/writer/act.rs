@@ -19,9 +19,8 @@ impl Ctx {
         i: &ActInput,
     ) -> Result<ActOutcome, WriteError> {
         b.flush(tx).await?;
-        let (mut order, org_path, complainant_id) =
-            load_order(tx, i.complaint_id).await?.ok_or(WriteError::NotFound)?;
-        let before = order.clone();
+        let before = load_order(tx, i.complaint_id).await?.ok_or(WriteError::NotFound)?;
+        let (mut order, org_path, complainant_id) = (before.order.clone(), before.path.clone(), before.complainant_id);
         let visible = in_subtree(&i.actor.unit_path, &org_path) || order.first_responder_id == i.actor.user_id;
         if !visible {
             return Err(WriteError::NotFound);
@@ -50,7 +49,7 @@ impl Ctx {
         let ev = NewEvent { complaint_id: order.id, actor_id: i.actor.user_id, at: i.at, from: Some(from), to, change };
         complaint::apply(&mut order, &ev.change, to, i.at);
         let seq = append(&mut b.head, &ev)?;
-        save_order(tx, b, (&before, &org_path), &order, new_path.as_deref(), seq, i.at).await?;
+        save_order(tx, b, &before, &order, new_path.as_deref(), seq, i.at).await?;
         if reopened {
             // A reopened complaint counts as a repeat: its complainant goes on the watch list.
             sqlx::query("UPDATE complainants SET watchlist = 1 WHERE id = $1")
@@ -65,24 +64,41 @@ impl Ctx {
     }
 }
 
-/// The order's projection, its unit path and its complainant, read inside the writer's transaction.
-pub(super) async fn load_order(tx: &mut AnyConnection, id: i64) -> Result<Option<(Order, String, i64)>, WriteError> {
-    let Some(row) = sqlx::query("SELECT * FROM complaints WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?
+/// An order as read inside the writer's transaction, with what the rollups and scope checks need.
+pub(super) struct Loaded {
+    pub order: Order,
+    /// Path of the unit handling it.
+    pub path: String,
+    /// Path of the unit it counts against.
+    pub responsible_path: String,
+    pub complainant_id: i64,
+}
+
+pub(super) async fn load_order(tx: &mut AnyConnection, id: i64) -> Result<Option<Loaded>, WriteError> {
+    let Some(row) = sqlx::query(
+        "SELECT k.*, r.path AS responsible_path FROM complaints k JOIN org_units r ON r.id = k.responsible_unit_id WHERE k.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
     else {
         return Ok(None);
     };
     let clocks = clocks_for(&mut *tx, &[id]).await?.into_iter().map(|(_, c)| c).collect();
-    let order = order_from_row(&row, clocks)?;
-    Ok(Some((order, row.try_get("org_path")?, row.try_get("complainant_id")?)))
+    Ok(Some(Loaded {
+        order: order_from_row(&row, clocks)?,
+        path: row.try_get("org_path")?,
+        responsible_path: row.try_get("responsible_path")?,
+        complainant_id: row.try_get("complainant_id")?,
+    }))
 }
 
 /// Writes the order's projection and clocks, and adds the difference it makes to the rollups;
-/// `before` is the order as loaded and the path of its unit then.
-#[allow(clippy::too_many_arguments)]
+/// `before` is the order as loaded.
 pub(super) async fn save_order(
     tx: &mut AnyConnection,
     b: &mut Batch,
-    before: (&Order, &str),
+    before: &Loaded,
     o: &Order,
     new_path: Option<&str>,
     seq: i64,
@@ -97,7 +113,7 @@ pub(super) async fn save_order(
         "UPDATE complaints SET state = $1, paused = $2, org_unit_id = $3, org_path = COALESCE($4, org_path), \
          extension_tier = $5, escalation_count = $6, transfer_count = $7, reopen_count = $8, merge_count = $9, \
          responded_at = $10, decided_at = $11, closed_at = $12, decision = $13, liable = $14, feedback = $15, repeat = $16, \
-         last_seq = $17, updated_at = $18, next_due_at = $19 WHERE id = $20",
+         last_seq = $17, updated_at = $18, next_due_at = $19, responsible_unit_id = $20 WHERE id = $21",
     )
     .bind(o.state.as_str())
     .bind(i64::from(o.paused))
@@ -118,6 +134,7 @@ pub(super) async fn save_order(
     .bind(seq)
     .bind(to_millis(at))
     .bind(o.next_due_at().map(to_millis))
+    .bind(o.responsible_unit_id)
     .bind(o.id)
     .execute(&mut *tx)
     .await?;
@@ -128,7 +145,11 @@ pub(super) async fn save_order(
             .execute(&mut *tx)
             .await?;
     }
-    b.rollups.change(before.0, before.1, o, new_path.unwrap_or(before.1));
+    // a transfer moves the responsibility with the handling; an escalation only the handling
+    let path = new_path.unwrap_or(&before.path);
+    let responsible_path =
+        if o.responsible_unit_id == before.order.responsible_unit_id { before.responsible_path.as_str() } else { path };
+    b.rollups.change((&before.order, &before.responsible_path, &before.path), (o, responsible_path, path));
     sqlx::query("DELETE FROM complaint_clocks WHERE complaint_id = $1").bind(o.id).execute(&mut *tx).await?;
     let rows = b.clock_rows(o);
     Ok(insert_clocks(tx, &rows).await?)

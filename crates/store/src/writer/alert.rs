@@ -37,10 +37,10 @@ impl Ctx {
         i: &AlertInput,
     ) -> Result<AlertOutcome, WriteError> {
         b.flush(tx).await?;
-        let Some((mut order, org_path, _)) = load_order(tx, i.complaint_id).await? else {
+        let Some(before) = load_order(tx, i.complaint_id).await? else {
             return Ok(AlertOutcome::default());
         };
-        let before = order.clone();
+        let (mut order, org_path) = (before.order.clone(), before.path.clone());
         let rules = b.rules.clone();
         let policy = &rules.policy;
         let Some(clock) = order.clock(i.clock) else { return Ok(AlertOutcome::default()) };
@@ -109,7 +109,7 @@ impl Ctx {
             }
         }
         let last_seq = b.head.seq;
-        save_order(tx, b, (&before, &org_path), &order, new_path.as_deref(), last_seq, i.now).await?;
+        save_order(tx, b, &before, &order, new_path.as_deref(), last_seq, i.now).await?;
 
         // Who hears of it: the chain's role for this level, nearest the order's unit.
         let level = match alert {

@@ -35,7 +35,8 @@ impl Ctx {
     ) -> Result<AttachOutcome, WriteError> {
         use sha2::{Digest, Sha256};
         b.flush(tx).await?;
-        let (order, org_path, _) = load_order(tx, i.complaint_id).await?.ok_or(WriteError::NotFound)?;
+        let loaded = load_order(tx, i.complaint_id).await?.ok_or(WriteError::NotFound)?;
+        let (order, org_path) = (loaded.order, loaded.path);
         if !(in_subtree(&i.actor.unit_path, &org_path) || order.first_responder_id == i.actor.user_id) {
             return Err(WriteError::NotFound);
         }

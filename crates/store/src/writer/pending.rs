@@ -104,7 +104,7 @@ impl Pending {
                 "INSERT INTO complaints (id, number, channel, org_unit_id, org_path, tier1_id, registered_unit_id, complainant_id, \
                  first_responder_id, received_at, registered_at, category, service_channel, cause, summary, description, amount_fen, \
                  over_level, repeat, repeat_of, state, paused, extension_tier, escalation_count, transfer_count, reopen_count, \
-                 merge_count, last_seq, updated_at, next_due_at) VALUES ",
+                 merge_count, last_seq, updated_at, next_due_at, responsible_unit_id) VALUES ",
             );
             for (n, k) in chunk.iter().enumerate() {
                 b.push(if n == 0 { "(" } else { ", (" });
@@ -126,7 +126,9 @@ impl Pending {
                     .push(", ")
                     .bind(Arg::I64(k.registered_ms))
                     .push(", ")
-                    .bind(Arg::OptI64(k.next_due_ms));
+                    .bind(Arg::OptI64(k.next_due_ms))
+                    .push(", ")
+                    .bind(Arg::I64(k.unit_id));
                 b.push(")");
             }
             b.query().execute(&mut *tx).await?;

@@ -143,8 +143,8 @@ impl Ctx {
         // The same matter raised again while its order is open: merge, don't register twice.
         if let Some((open_id, ..)) = earlier.iter().find(|(_, s, cat, _)| s.is_open() && *cat == i.category) {
             b.flush(tx).await?;
-            let (mut order, path, _) = load_order(tx, *open_id).await?.ok_or(WriteError::NotFound)?;
-            let before = order.clone();
+            let before = load_order(tx, *open_id).await?.ok_or(WriteError::NotFound)?;
+            let mut order = before.order.clone();
             let state = order.state;
             let change = Change::Merge { summary: i.summary.clone(), description: i.description.clone() };
             let ev = NewEvent {
@@ -157,7 +157,7 @@ impl Ctx {
             };
             complaint::apply(&mut order, &ev.change, state, i.at);
             let seq = append(&mut b.head, &ev)?;
-            save_order(tx, b, (&before, &path), &order, None, seq, i.at).await?;
+            save_order(tx, b, &before, &order, None, seq, i.at).await?;
             return Ok(RegisterOutcome::Merged { id: order.id });
         }
 
@@ -282,7 +282,7 @@ impl Ctx {
         });
         let rows = b.clock_rows(&order);
         b.pending.clocks.extend(rows);
-        b.rollups.add(&i.unit.path, &order);
+        b.rollups.add(&i.unit.path, &i.unit.path, &order);
         Ok(RegisterOutcome::Registered { id, seq, number, repeat_of, complainant: row, order })
     }
 }

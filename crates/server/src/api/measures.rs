@@ -1,0 +1,375 @@
+//! The complaint measures of a unit's subtree over a date range (DESIGN §5), with a drill-down by child
+//! unit, month, channel, category or cause; and the customers and transactions per unit and period
+//! the per-10,000 figures divide by.
+
+use crate::api::query::Params;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ValidJson;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use xiaobao_core::channel::Channel;
+use xiaobao_core::classification::Dimension;
+use xiaobao_core::measure::{COUNTERS, Counts, Figures, Ratio, Volume, day_number};
+use xiaobao_core::period::Period;
+use xiaobao_core::role::Permission;
+use xiaobao_core::time::local_date;
+use xiaobao_store::{OrgUnitRow, Split};
+
+/// Longest range the measures cover in one request.
+const MAX_RANGE_DAYS: i64 = 3_700;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RateView {
+    /// Per 10,000 (customers, transactions) or per cent (the rates); null when there is nothing to divide by.
+    pub value: Option<f64>,
+    /// As printed: one decimal per 10,000, two decimals and '%' for rates, '—' for none.
+    pub display: String,
+    pub numerator: i64,
+    pub denominator: i64,
+}
+
+impl From<Ratio> for RateView {
+    fn from(r: Ratio) -> Self {
+        Self { value: r.value(), display: r.display(), numerator: r.numerator, denominator: r.denominator }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FiguresView {
+    pub received: i64,
+    pub customers: Option<i64>,
+    pub transactions: Option<i64>,
+    /// Every counter (received, repeat, over_level, escalated, response_ended, response_timely, decided, …).
+    pub counts: BTreeMap<String, i64>,
+    /// per_10k_customers, per_10k_transactions, timely_response_rate, on_time_resolution_rate,
+    /// resolved_at_outlet_rate, escalation_rate, repeat_rate, over_level_rate, liable_share, satisfaction.
+    pub rates: BTreeMap<String, RateView>,
+}
+
+impl FiguresView {
+    pub fn new(c: Counts, v: Volume) -> Self {
+        let f = Figures::compute(c, v);
+        Self {
+            received: c.received,
+            customers: v.customers,
+            transactions: v.transactions,
+            counts: COUNTERS.iter().zip(c.values()).map(|(k, v)| ((*k).to_string(), v)).collect(),
+            rates: f.rates().into_iter().map(|(k, r)| (k.to_string(), r.into())).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BreakdownRow {
+    /// Unit code, month (YYYY-MM), channel, or class code ("" for unclassified).
+    pub key: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub figures: FiguresView,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitRef {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeasuresView {
+    pub org_unit: UnitRef,
+    pub from: String,
+    pub to: String,
+    pub figures: FiguresView,
+    /// Complaints received by intake channel (every channel, zero included).
+    pub by_channel: BTreeMap<String, i64>,
+    /// unit, month, channel, category or cause, when asked for with `by`.
+    pub by: Option<String>,
+    pub breakdown: Vec<BreakdownRow>,
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_measures)).routes(routes!(
+        put_period_stats,
+        get_period_stats,
+        delete_period_stats
+    ))
+}
+
+/// The date range of a request: `from` and `to` (YYYY-MM-DD, both included), by default the year so far.
+pub fn range(p: &Params, today: NaiveDate) -> ApiResult<(NaiveDate, NaiveDate)> {
+    let date = |name: &str, default: NaiveDate| -> ApiResult<NaiveDate> {
+        match p.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            None => Ok(default),
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| ApiError::invalid(name, "日期格式应为 YYYY-MM-DD", "expected a date YYYY-MM-DD")),
+        }
+    };
+    let from = date("from", today.with_ordinal(1).unwrap_or(today))?;
+    let to = date("to", today)?;
+    if to < from {
+        return Err(ApiError::invalid("to", "结束日期不能早于开始日期", "to must not be before from"));
+    }
+    if (to - from).num_days() > MAX_RANGE_DAYS {
+        return Err(ApiError::invalid("to", "统计区间不能超过十年", "the range must not exceed ten years"));
+    }
+    Ok((from, to))
+}
+
+/// The unit named by `org_unit` in the caller's scope, or the caller's own.
+pub async fn unit_or_own(state: &AppState, caller: &Caller, code: Option<&String>) -> ApiResult<OrgUnitRow> {
+    match code.map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        Some(c) => crate::api::unit_in_scope(state, caller, "org_unit", c).await,
+        None => state.store.org_unit_by_code(&caller.user.org_code).await?.ok_or(ApiError::Internal),
+    }
+}
+
+/// The measures of `unit`'s subtree over `from..=to`, split `by` (unit, month, channel, category, cause).
+pub async fn measures(
+    state: &AppState,
+    unit: &OrgUnitRow,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: Option<&str>,
+) -> ApiResult<MeasuresView> {
+    let split = match by {
+        None | Some("") => None,
+        Some("unit") => Some(None),
+        Some("month") => Some(Some(Split::Month)),
+        Some("channel") => Some(Some(Split::Channel)),
+        Some("category") => Some(Some(Split::Category)),
+        Some("cause") => Some(Some(Split::Cause)),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "by",
+                "分组须为 unit、month、channel、category 或 cause",
+                "by must be unit, month, channel, category or cause",
+            ));
+        }
+    };
+    let store = &state.store;
+    let (d0, d1) = (day_number(from), day_number(to));
+    let volumes = store.volumes(&unit.path, from, to).await?;
+    let volume = volumes.get(&unit.id).copied().unwrap_or_default();
+    let sum = |rows: &[(i64, String, Counts)]| rows.iter().fold(Counts::default(), |a, r| a + r.2);
+    let channels = store.rollup_counts(&[unit.id], d0, d1, Split::Channel).await?;
+    let total = sum(&channels);
+    let mut by_channel: BTreeMap<String, i64> = Channel::ALL.iter().map(|c| (c.as_str().to_string(), 0)).collect();
+    for (_, ch, c) in &channels {
+        *by_channel.entry(ch.clone()).or_default() += c.received;
+    }
+    let mut breakdown = Vec::new();
+    match split {
+        None => {}
+        Some(None) => {
+            let children: Vec<OrgUnitRow> = store
+                .org_units_in_subtree(&unit.path)
+                .await?
+                .into_iter()
+                .filter(|u| u.parent_id == Some(unit.id))
+                .collect();
+            let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
+            let rows = store.rollup_counts(&ids, d0, d1, Split::Total).await?;
+            for u in children {
+                let c = rows.iter().filter(|r| r.0 == u.id).fold(Counts::default(), |a, r| a + r.2);
+                let v = volumes.get(&u.id).copied().unwrap_or_default();
+                let label = format!("{} ({})", u.name, u.code);
+                breakdown.push(BreakdownRow {
+                    key: u.code,
+                    label_zh: label.clone(),
+                    label_en: label,
+                    figures: FiguresView::new(c, v),
+                });
+            }
+        }
+        Some(Some(split)) => {
+            let rows = if split == Split::Channel {
+                channels.clone()
+            } else {
+                store.rollup_counts(&[unit.id], d0, d1, split).await?
+            };
+            let classes = match split {
+                Split::Category => store.classes(Some(Dimension::Category)).await?,
+                Split::Cause => store.classes(Some(Dimension::Cause)).await?,
+                _ => Vec::new(),
+            };
+            for (_, key, c) in rows {
+                let (key, zh, en, v) = match split {
+                    Split::Month => {
+                        let (y, m) = (key.get(..4).unwrap_or_default(), key.get(4..).unwrap_or_default());
+                        let month = format!("{y}-{m}");
+                        let v = match Period::parse("month", &month) {
+                            Ok(p) => {
+                                store.volumes(&unit.path, p.first_day(), p.last_day()).await?.get(&unit.id).copied()
+                            }
+                            Err(_) => None,
+                        };
+                        (month.clone(), month.clone(), month, v.unwrap_or_default())
+                    }
+                    Split::Channel => {
+                        let ch = Channel::parse("channel", &key).ok();
+                        let zh = ch.map_or(key.clone(), |c| c.label_zh().to_string());
+                        (key.clone(), zh, key, volume)
+                    }
+                    _ => {
+                        let class = classes.iter().find(|r| r.code == key);
+                        let (zh, en) = match class {
+                            Some(r) => (r.name_zh.clone(), r.name_en.clone()),
+                            None if key.is_empty() => ("未分类".to_string(), "unclassified".to_string()),
+                            None => (key.clone(), key.clone()),
+                        };
+                        (key, zh, en, volume)
+                    }
+                };
+                breakdown.push(BreakdownRow { key, label_zh: zh, label_en: en, figures: FiguresView::new(c, v) });
+            }
+        }
+    }
+    Ok(MeasuresView {
+        org_unit: UnitRef { code: unit.code.clone(), name: unit.name.clone() },
+        from: from.to_string(),
+        to: to.to_string(),
+        figures: FiguresView::new(total, volume),
+        by_channel,
+        by: by.filter(|b| !b.is_empty()).map(str::to_string),
+        breakdown,
+    })
+}
+
+/// The complaint measures of a unit's subtree (`org_unit`, default the caller's) for the complaints
+/// received `from`..=`to` (default: the year so far), optionally broken down `by` child unit, month,
+/// channel, category or cause. Served from the rollups.
+#[utoipa::path(get, path = "/api/v1/measures", tag = "measures",
+    params(("org_unit" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query),
+           ("by" = Option<String>, Query, description = "unit | month | channel | category | cause")),
+    responses((status = 200, body = MeasuresView), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn get_measures(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Params>,
+) -> ApiResult<Json<MeasuresView>> {
+    caller.require(Permission::ReadMeasures)?;
+    let (from, to) = range(&p, local_date(state.clock.now()))?;
+    let unit = unit_or_own(&state, &caller, p.get("org_unit")).await?;
+    Ok(Json(measures(&state, &unit, from, to, p.get("by").map(String::as_str)).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutPeriodStats {
+    pub org_unit: String,
+    /// `2024`, `2024-Q1` or `2024-03`.
+    pub period: String,
+    pub customers: i64,
+    pub transactions: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodStatsView {
+    pub org_unit: String,
+    pub name: String,
+    pub period: String,
+    pub customers: Option<i64>,
+    pub transactions: Option<i64>,
+    /// Entered for this unit itself (otherwise the sum of its children's, or null when none is known).
+    pub entered: bool,
+}
+
+/// Largest figure accepted (a bank's customers or transactions in a year are far below it).
+const MAX_FIGURE: i64 = 1_000_000_000_000;
+
+fn figure(field: &str, v: i64) -> ApiResult<i64> {
+    if (0..=MAX_FIGURE).contains(&v) {
+        Ok(v)
+    } else {
+        Err(ApiError::invalid(field, "须为 0 至 1 万亿之间的整数", "must be a whole number from 0 to 10^12"))
+    }
+}
+
+/// Enters a unit's customers and transactions for a period (replacing what was entered before).
+#[utoipa::path(put, path = "/api/v1/period-stats", tag = "measures", request_body = PutPeriodStats,
+    responses((status = 200, body = PeriodStatsView), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn put_period_stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    ValidJson(req): ValidJson<PutPeriodStats>,
+) -> ApiResult<Json<PeriodStatsView>> {
+    caller.require(Permission::EnterStatistics)?;
+    let period = Period::parse("period", req.period.trim())?;
+    let customers = figure("customers", req.customers)?;
+    let transactions = figure("transactions", req.transactions)?;
+    let unit = crate::api::unit_in_scope(&state, &caller, "org_unit", &req.org_unit).await?;
+    let now = state.clock.now().timestamp_millis();
+    state.store.put_period_stats(unit.id, period, customers, transactions, caller.user.id, now).await?;
+    Ok(Json(PeriodStatsView {
+        org_unit: unit.code,
+        name: unit.name,
+        period: period.to_string(),
+        customers: Some(customers),
+        transactions: Some(transactions),
+        entered: true,
+    }))
+}
+
+/// The figures of a period for a unit (`org_unit`, default the caller's) and each of its children:
+/// entered, or summed from below.
+#[utoipa::path(get, path = "/api/v1/period-stats", tag = "measures",
+    params(("org_unit" = Option<String>, Query), ("period" = String, Query)),
+    responses((status = 200, body = [PeriodStatsView]), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn get_period_stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Params>,
+) -> ApiResult<Json<Vec<PeriodStatsView>>> {
+    caller.require(Permission::ReadMeasures)?;
+    Ok(Json(period_table(&state, &caller, &p).await?))
+}
+
+pub async fn period_table(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<Vec<PeriodStatsView>> {
+    let period = Period::parse("period", p.get("period").map(|s| s.trim()).unwrap_or_default())?;
+    let unit = unit_or_own(state, caller, p.get("org_unit")).await?;
+    let entered = state.store.period_stats(&unit.path, &[period]).await?;
+    let volumes = state.store.volumes(&unit.path, period.first_day(), period.last_day()).await?;
+    let units = state.store.org_units_in_subtree(&unit.path).await?;
+    let rows = std::iter::once(&unit).chain(units.iter().filter(|u| u.parent_id == Some(unit.id)));
+    Ok(rows
+        .map(|u| {
+            let v = volumes.get(&u.id).copied().unwrap_or_default();
+            PeriodStatsView {
+                org_unit: u.code.clone(),
+                name: u.name.clone(),
+                period: period.to_string(),
+                customers: v.customers,
+                transactions: v.transactions,
+                entered: entered.iter().any(|r| r.unit_id == u.id),
+            }
+        })
+        .collect())
+}
+
+/// Removes what was entered for a unit and period: it counts as the sum of its children's again.
+#[utoipa::path(delete, path = "/api/v1/period-stats", tag = "measures",
+    params(("org_unit" = String, Query), ("period" = String, Query)),
+    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn delete_period_stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Params>,
+) -> ApiResult<StatusCode> {
+    caller.require(Permission::EnterStatistics)?;
+    let period = Period::parse("period", p.get("period").map(|s| s.trim()).unwrap_or_default())?;
+    let code = p.get("org_unit").map(|s| s.trim()).unwrap_or_default();
+    let unit = crate::api::unit_in_scope(&state, &caller, "org_unit", code).await?;
+    if state.store.delete_period_stats(unit.id, period).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
