@@ -23,7 +23,7 @@ pub enum Split {
 impl Split {
     fn column(self) -> &'static str {
         match self {
-            Self::Total => "''",
+            Self::Total => "CAST('' AS TEXT)",
             Self::Channel => "channel",
             Self::Category => "category",
             Self::Cause => "cause",
@@ -57,9 +57,10 @@ impl Store {
         let ids = units.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         let sums: Vec<String> = COUNTERS.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}")).collect();
         let g = split.column();
+        let by = if split == Split::Total { "unit_id".to_string() } else { format!("unit_id, {g}") };
         let sql = format!(
             "SELECT CAST(unit_id AS BIGINT) AS unit_id, {g} AS g, {} FROM rollup_days \
-             WHERE unit_id IN ({ids}) AND day >= $1 AND day <= $2 GROUP BY unit_id, {g} ORDER BY unit_id, {g}",
+             WHERE unit_id IN ({ids}) AND day >= $1 AND day <= $2 GROUP BY {by} ORDER BY {by}",
             sums.join(", ")
         );
         let rows = sqlx::query(&sql).bind(i64::from(from)).bind(i64::from(to)).fetch_all(self.read()).await?;

@@ -12,6 +12,7 @@ mod deadlines;
 mod input;
 mod lifecycle;
 mod lists;
+mod measures;
 mod privacy;
 mod repeat;
 mod rollups;
