@@ -27,7 +27,7 @@ pub struct BoardRow {
 
 impl Store {
     /// One row per child of the unit at `path` (in code order), then the total of the whole subtree
-    /// (named after the unit itself). `now` decides what is overdue; `since` starts the period.
+    /// (named after the unit itself). `now` decides what is overdue; `since` starts the month counted.
     /// Open and escalated come from the live counters, the period's figures from the rollups, and
     /// overdue from the index of due times: nothing here grows with the number of orders stored.
     pub async fn board(
@@ -57,13 +57,14 @@ impl Store {
         .into_iter()
         .map(|(u, o, e)| (u, (o, e)))
         .collect();
-        let since_day = day_number(local_date(from_millis(since)));
+        // `since` starts a month: the month's row holds everything received since
+        let since_month = day_number(local_date(from_millis(since))) / 100;
         let period: HashMap<i64, (i64, i64, i64)> = sqlx::query_as::<_, (i64, i64, i64, i64)>(&format!(
             "SELECT CAST(unit_id AS BIGINT), CAST(SUM(received) AS BIGINT), \
              CAST(SUM(CASE WHEN channel = 'regulator' THEN received ELSE 0 END) AS BIGINT), CAST(SUM(repeat) AS BIGINT) \
-             FROM rollup_days WHERE unit_id IN ({ids}) AND day >= $1 GROUP BY unit_id"
+             FROM rollup_months WHERE unit_id IN ({ids}) AND month >= $1 GROUP BY unit_id"
         ))
-        .bind(i64::from(since_day))
+        .bind(i64::from(since_month))
         .fetch_all(self.read())
         .await?
         .into_iter()

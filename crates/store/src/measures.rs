@@ -5,8 +5,9 @@
 use crate::db::subtree_range;
 use crate::rollups::counts_from_row;
 use crate::{Store, StoreError};
+use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
-use xiaobao_core::measure::{COUNTERS, Counts, Volume};
+use xiaobao_core::measure::{COUNTERS, Counts, Volume, day_number};
 use xiaobao_core::period::Period;
 
 /// How the counters of a range are split.
@@ -21,15 +22,46 @@ pub enum Split {
 }
 
 impl Split {
-    fn column(self) -> &'static str {
-        match self {
-            Self::Total => "CAST('' AS TEXT)",
-            Self::Channel => "channel",
-            Self::Category => "category",
-            Self::Cause => "cause",
-            Self::Month => "CAST(day / 100 AS TEXT)",
+    fn column(self, table: Table) -> &'static str {
+        match (self, table) {
+            (Self::Total, _) => "CAST('' AS TEXT)",
+            (Self::Channel, _) => "channel",
+            (Self::Category, _) => "category",
+            (Self::Cause, _) => "cause",
+            (Self::Month, Table::Days) => "CAST(day / 100 AS TEXT)",
+            (Self::Month, Table::Months) => "CAST(month AS TEXT)",
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Days,
+    Months,
+}
+
+/// The parts of `from..=to` to read: day ranges (yyyymmdd) for the partial months at its ends, and a
+/// month range (yyyymm) for the whole months between.
+/// An inclusive range of days (yyyymmdd) or months (yyyymm).
+type Span = (i32, i32);
+
+fn segments(from: NaiveDate, to: NaiveDate) -> (Vec<Span>, Option<Span>) {
+    let month_of = |d: NaiveDate| d.year() * 100 + d.month() as i32;
+    let first_of = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let last_of = |d: NaiveDate| Period::Month(d.year(), d.month()).last_day();
+    let mut days = Vec::new();
+    let mut whole_from = first_of(from);
+    if from.day() != 1 || to < last_of(from) {
+        days.push((day_number(from), day_number(to.min(last_of(from)))));
+        whole_from = last_of(from).succ_opt().unwrap_or(to);
+    }
+    let mut whole_to = to;
+    if to >= whole_from && to != last_of(to) {
+        days.push((day_number(first_of(to).max(from)), day_number(to)));
+        whole_to = first_of(to).pred_opt().unwrap_or(from);
+    }
+    let months = (whole_from <= whole_to).then(|| (month_of(whole_from), month_of(whole_to)));
+    (days, months)
 }
 
 /// One period's figures as stored for one unit.
@@ -42,34 +74,49 @@ pub struct PeriodStatsRow {
 }
 
 impl Store {
-    /// Summed counters of each unit in `units` over the days `from..=to` (yyyymmdd), split as asked:
-    /// (unit, split key, counts), in unit and key order. Units without a row are left out.
+    /// Summed counters of each unit in `units` over the days `from..=to`, split as asked:
+    /// (unit, split key, counts), in unit and key order. Units without a row are left out. Whole
+    /// months are read by month, the partial months at the ends by day.
     pub async fn rollup_counts(
         &self,
         units: &[i64],
-        from: i32,
-        to: i32,
+        from: NaiveDate,
+        to: NaiveDate,
         split: Split,
     ) -> Result<Vec<(i64, String, Counts)>, StoreError> {
-        if units.is_empty() {
+        if units.is_empty() || to < from {
             return Ok(Vec::new());
+        }
+        let (day_ranges, months) = segments(from, to);
+        let mut parts = Vec::new();
+        for (a, b) in day_ranges {
+            parts.push((Table::Days, a, b));
+        }
+        if let Some((a, b)) = months {
+            parts.push((Table::Months, a, b));
         }
         let ids = units.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         let sums: Vec<String> = COUNTERS.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}")).collect();
-        let g = split.column();
-        let by = if split == Split::Total { "unit_id".to_string() } else { format!("unit_id, {g}") };
-        let sql = format!(
-            "SELECT CAST(unit_id AS BIGINT) AS unit_id, {g} AS g, {} FROM rollup_days \
-             WHERE unit_id IN ({ids}) AND day >= $1 AND day <= $2 GROUP BY {by} ORDER BY {by}",
-            sums.join(", ")
-        );
-        let rows = sqlx::query(&sql).bind(i64::from(from)).bind(i64::from(to)).fetch_all(self.read()).await?;
-        rows.iter()
-            .map(|r| {
+        let mut out: std::collections::BTreeMap<(i64, String), Counts> = Default::default();
+        for (table, a, b) in parts {
+            let (name, period) = match table {
+                Table::Days => ("rollup_days", "day"),
+                Table::Months => ("rollup_months", "month"),
+            };
+            let g = split.column(table);
+            let by = if split == Split::Total { "unit_id".to_string() } else { format!("unit_id, {g}") };
+            let sql = format!(
+                "SELECT CAST(unit_id AS BIGINT) AS unit_id, {g} AS g, {} FROM {name} \
+                 WHERE unit_id IN ({ids}) AND {period} >= $1 AND {period} <= $2 GROUP BY {by}",
+                sums.join(", ")
+            );
+            let rows = sqlx::query(&sql).bind(i64::from(a)).bind(i64::from(b)).fetch_all(self.read()).await?;
+            for r in &rows {
                 use sqlx::Row;
-                Ok((r.try_get("unit_id")?, r.try_get("g")?, counts_from_row(r)?))
-            })
-            .collect()
+                *out.entry((r.try_get("unit_id")?, r.try_get("g")?)).or_default() += counts_from_row(r)?;
+            }
+        }
+        Ok(out.into_iter().map(|((u, g), c)| (u, g, c)).collect())
     }
 
     /// Enters (or replaces) a unit's customers and transactions for a period.
@@ -143,8 +190,8 @@ impl Store {
     pub async fn volumes(
         &self,
         path: &str,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
+        from: NaiveDate,
+        to: NaiveDate,
     ) -> Result<HashMap<i64, Volume>, StoreError> {
         let units: Vec<(i64, Option<i64>)> = {
             let (lo, hi) = subtree_range(path);
@@ -194,5 +241,34 @@ impl Store {
             out.insert(*id, v);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::segments;
+    use chrono::NaiveDate;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_range_reads_whole_months_by_month_and_the_rest_by_day() {
+        assert_eq!(segments(d("2025-01-01"), d("2025-12-31")), (vec![], Some((202501, 202512))));
+        assert_eq!(
+            segments(d("2025-01-15"), d("2025-03-10")),
+            (vec![(20250115, 20250131), (20250301, 20250310)], Some((202502, 202502)))
+        );
+        assert_eq!(segments(d("2025-03-02"), d("2025-03-30")), (vec![(20250302, 20250330)], None));
+        assert_eq!(segments(d("2025-03-01"), d("2025-03-30")), (vec![(20250301, 20250330)], None));
+        assert_eq!(segments(d("2025-03-02"), d("2025-03-31")), (vec![(20250302, 20250331)], None));
+        assert_eq!(segments(d("2025-02-01"), d("2025-02-28")), (vec![], Some((202502, 202502))));
+        assert_eq!(
+            segments(d("2025-01-31"), d("2025-02-01")),
+            (vec![(20250131, 20250131), (20250201, 20250201)], None)
+        );
+        assert_eq!(segments(d("2024-12-15"), d("2025-01-31")), (vec![(20241215, 20241231)], Some((202501, 202501))));
     }
 }

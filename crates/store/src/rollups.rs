@@ -1,5 +1,5 @@
-//! Rollups: the complaint counters of every unit's subtree by received day, intake channel and class
-//! (`rollup_days`), and what is open in each subtree now (`unit_live`). The writer adds each change's
+//! Rollups: the complaint counters of every unit's subtree by received day (`rollup_days`) and month
+//! (`rollup_months`), intake channel and class, and what is open in each subtree now (`unit_live`). The writer adds each change's
 //! difference in the transaction of its event; `rebuild` recomputes both from the event log. Measures
 //! and the board read these, never the complaints themselves.
 
@@ -48,28 +48,16 @@ impl RollupDelta {
         self.put(after.1, after.2, after.0, true);
     }
 
-    /// Adds the pending changes to the stored counters.
+    /// Adds the pending changes to the stored counters, by day and by month.
     pub async fn flush(&mut self, tx: &mut AnyConnection) -> Result<(), StoreError> {
         let days: Vec<((i64, Key), Counts)> = self.days.drain().filter(|(_, c)| !c.is_zero()).collect();
-        let set: Vec<String> = COUNTERS.iter().map(|c| format!("{c} = rollup_days.{c} + excluded.{c}")).collect();
-        for chunk in crate::sql::pow2_chunks(&days) {
-            let mut b = SqlBuilder::new(&format!(
-                "INSERT INTO rollup_days (unit_id, day, channel, category, cause, {}) VALUES ",
-                COUNTERS.join(", ")
-            ));
-            for (n, ((unit, key), counts)) in chunk.iter().enumerate() {
-                b.push(if n == 0 { "(" } else { ", (" });
-                b.bind(Arg::I64(*unit)).push(", ").bind(Arg::I64(i64::from(key.day))).push(", ");
-                b.bind(Arg::Text(key.channel.as_str().into())).push(", ");
-                b.bind(Arg::Text(key.category.clone())).push(", ").bind(Arg::Text(key.cause.clone()));
-                for v in counts.values() {
-                    b.push(", ").bind(Arg::I64(v));
-                }
-                b.push(")");
-            }
-            b.push(" ON CONFLICT (unit_id, day, channel, category, cause) DO UPDATE SET ").push(&set.join(", "));
-            b.query().execute(&mut *tx).await?;
+        let mut months: HashMap<(i64, Key), Counts> = HashMap::new();
+        for ((unit, key), c) in &days {
+            *months.entry((*unit, Key { day: key.day / 100, ..key.clone() })).or_default() += *c;
         }
+        let months: Vec<((i64, Key), Counts)> = months.into_iter().filter(|(_, c)| !c.is_zero()).collect();
+        upsert_counts(tx, "rollup_days", "day", &days).await?;
+        upsert_counts(tx, "rollup_months", "month", &months).await?;
         let live: Vec<(i64, Live)> = self.live.drain().filter(|(_, l)| !l.is_zero()).collect();
         for chunk in crate::sql::pow2_chunks(&live) {
             let mut b = SqlBuilder::new("INSERT INTO unit_live (unit_id, open, escalated_open) VALUES ");
@@ -86,6 +74,37 @@ impl RollupDelta {
         }
         Ok(())
     }
+}
+
+/// Adds counters to `table` (keyed by unit, `period` column, channel, category, cause); the key's
+/// `day` field holds the period (yyyymmdd or yyyymm).
+async fn upsert_counts(
+    tx: &mut AnyConnection,
+    table: &str,
+    period: &str,
+    rows: &[((i64, Key), Counts)],
+) -> Result<(), StoreError> {
+    let set: Vec<String> = COUNTERS.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect();
+    for chunk in crate::sql::pow2_chunks(rows) {
+        let mut b = SqlBuilder::new(&format!(
+            "INSERT INTO {table} (unit_id, {period}, channel, category, cause, {}) VALUES ",
+            COUNTERS.join(", ")
+        ));
+        for (n, ((unit, key), counts)) in chunk.iter().enumerate() {
+            b.push(if n == 0 { "(" } else { ", (" });
+            b.bind(Arg::I64(*unit)).push(", ").bind(Arg::I64(i64::from(key.day))).push(", ");
+            b.bind(Arg::Text(key.channel.as_str().into())).push(", ");
+            b.bind(Arg::Text(key.category.clone())).push(", ").bind(Arg::Text(key.cause.clone()));
+            for v in counts.values() {
+                b.push(", ").bind(Arg::I64(v));
+            }
+            b.push(")");
+        }
+        b.push(&format!(" ON CONFLICT (unit_id, {period}, channel, category, cause) DO UPDATE SET "))
+            .push(&set.join(", "));
+        b.query().execute(&mut *tx).await?;
+    }
+    Ok(())
 }
 
 /// Orders replayed per round of a rebuild: bounds its memory whatever the size of the log.
@@ -107,6 +126,7 @@ pub struct RebuildReport {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RollupSnapshot {
     pub days: Vec<(i64, i64, String, String, String, Counts)>,
+    pub months: Vec<(i64, i64, String, String, String, Counts)>,
     pub live: Vec<(i64, Live)>,
 }
 
@@ -131,25 +151,8 @@ impl RollupSnapshot {
 }
 
 pub(crate) async fn snapshot(c: &mut AnyConnection) -> Result<RollupSnapshot, StoreError> {
-    let sums: Vec<String> = COUNTERS.iter().map(|c| format!("CAST({c} AS BIGINT) AS {c}")).collect();
-    let rows = sqlx::query(&format!(
-        "SELECT CAST(unit_id AS BIGINT) AS unit_id, CAST(day AS BIGINT) AS day, channel, category, cause, {} \
-         FROM rollup_days WHERE received <> 0 ORDER BY unit_id, day, channel, category, cause",
-        sums.join(", ")
-    ))
-    .fetch_all(&mut *c)
-    .await?;
-    let mut days = Vec::with_capacity(rows.len());
-    for r in &rows {
-        days.push((
-            r.try_get("unit_id")?,
-            r.try_get("day")?,
-            r.try_get("channel")?,
-            r.try_get("category")?,
-            r.try_get("cause")?,
-            counts_from_row(r)?,
-        ));
-    }
+    let days = counter_rows(c, "rollup_days", "day").await?;
+    let months = counter_rows(c, "rollup_months", "month").await?;
     let live: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT CAST(unit_id AS BIGINT), CAST(open AS BIGINT), CAST(escalated_open AS BIGINT) FROM unit_live \
          WHERE open <> 0 OR escalated_open <> 0 ORDER BY unit_id",
@@ -157,7 +160,34 @@ pub(crate) async fn snapshot(c: &mut AnyConnection) -> Result<RollupSnapshot, St
     .fetch_all(&mut *c)
     .await?;
     let live = live.into_iter().map(|(u, open, escalated_open)| (u, Live { open, escalated_open })).collect();
-    Ok(RollupSnapshot { days, live })
+    Ok(RollupSnapshot { days, months, live })
+}
+
+async fn counter_rows(
+    c: &mut AnyConnection,
+    table: &str,
+    period: &str,
+) -> Result<Vec<(i64, i64, String, String, String, Counts)>, StoreError> {
+    let sums: Vec<String> = COUNTERS.iter().map(|c| format!("CAST({c} AS BIGINT) AS {c}")).collect();
+    let rows = sqlx::query(&format!(
+        "SELECT CAST(unit_id AS BIGINT) AS unit_id, CAST({period} AS BIGINT) AS p, channel, category, cause, {} \
+         FROM {table} WHERE received <> 0 ORDER BY unit_id, {period}, channel, category, cause",
+        sums.join(", ")
+    ))
+    .fetch_all(&mut *c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("unit_id")?,
+                r.try_get("p")?,
+                r.try_get("channel")?,
+                r.try_get("category")?,
+                r.try_get("cause")?,
+                counts_from_row(r)?,
+            ))
+        })
+        .collect()
 }
 
 pub(crate) fn counts_from_row(r: &sqlx::any::AnyRow) -> Result<Counts, StoreError> {
@@ -236,6 +266,7 @@ pub(crate) async fn rebuild(tx: &mut AnyConnection) -> Result<RebuildReport, Sto
         after_id = last_id;
     }
     sqlx::query("DELETE FROM rollup_days").execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM rollup_months").execute(&mut *tx).await?;
     sqlx::query("DELETE FROM unit_live").execute(&mut *tx).await?;
     delta.flush(tx).await?;
     sqlx::query(
@@ -245,7 +276,7 @@ pub(crate) async fn rebuild(tx: &mut AnyConnection) -> Result<RebuildReport, Sto
     .execute(&mut *tx)
     .await?;
     let after = snapshot(tx).await?;
-    report.rows = (after.days.len() + after.live.len()) as i64;
+    report.rows = (after.days.len() + after.months.len() + after.live.len()) as i64;
     report.differed = before.differences(&after);
     Ok(report)
 }

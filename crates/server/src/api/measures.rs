@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xiaobao_core::channel::Channel;
 use xiaobao_core::classification::Dimension;
-use xiaobao_core::measure::{COUNTERS, Counts, Figures, Ratio, Volume, day_number};
+use xiaobao_core::measure::{COUNTERS, Counts, Figures, Ratio, Volume};
 use xiaobao_core::period::Period;
 use xiaobao_core::role::Permission;
 use xiaobao_core::time::local_date;
@@ -155,11 +155,10 @@ pub async fn measures(
         }
     };
     let store = &state.store;
-    let (d0, d1) = (day_number(from), day_number(to));
     let volumes = store.volumes(&unit.path, from, to).await?;
     let volume = volumes.get(&unit.id).copied().unwrap_or_default();
     let sum = |rows: &[(i64, String, Counts)]| rows.iter().fold(Counts::default(), |a, r| a + r.2);
-    let channels = store.rollup_counts(&[unit.id], d0, d1, Split::Channel).await?;
+    let channels = store.rollup_counts(&[unit.id], from, to, Split::Channel).await?;
     let total = sum(&channels);
     let mut by_channel: BTreeMap<String, i64> = Channel::ALL.iter().map(|c| (c.as_str().to_string(), 0)).collect();
     for (_, ch, c) in &channels {
@@ -176,7 +175,7 @@ pub async fn measures(
                 .filter(|u| u.parent_id == Some(unit.id))
                 .collect();
             let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
-            let rows = store.rollup_counts(&ids, d0, d1, Split::Total).await?;
+            let rows = store.rollup_counts(&ids, from, to, Split::Total).await?;
             for u in children {
                 let c = rows.iter().filter(|r| r.0 == u.id).fold(Counts::default(), |a, r| a + r.2);
                 let v = volumes.get(&u.id).copied().unwrap_or_default();
@@ -193,7 +192,7 @@ pub async fn measures(
             let rows = if split == Split::Channel {
                 channels.clone()
             } else {
-                store.rollup_counts(&[unit.id], d0, d1, split).await?
+                store.rollup_counts(&[unit.id], from, to, split).await?
             };
             let classes = match split {
                 Split::Category => store.classes(Some(Dimension::Category)).await?,

@@ -167,6 +167,11 @@ async fn every_measure_of_a_constructed_subtree_is_exact(app: TestApp) {
     assert_eq!(rate(&m["figures"], "per_10k_customers"), "1.8");
     assert_eq!(m["breakdown"][1]["figures"]["customers"], 30_000, "March's own figures");
     assert_eq!(m["breakdown"][0]["figures"]["customers"], Value::Null, "none entered for February");
+    // a range of partial months: f on 10 February, a, b, c, e on 3 March (d came on the 4th)
+    let (_, m) = app.get("cpc", "/api/v1/measures?org_unit=BJ01&from=2025-02-10&to=2025-03-03&by=month").await;
+    assert_eq!(keyed(&m), [("2025-02".into(), 1), ("2025-03".into(), 4)]);
+    let (_, m) = app.get("cpc", "/api/v1/measures?org_unit=BJ01&from=2025-02-11&to=2025-03-04").await;
+    assert_eq!(m["figures"]["received"], 5);
     // an outlet sees its own measures; the head office the whole bank
     let (_, m) = app.get("head1", "/api/v1/measures?from=2025-03-01&to=2025-03-31").await;
     assert_eq!((m["org_unit"]["code"].as_str(), m["figures"]["received"].as_i64()), (Some("BJ0101"), Some(3)));
