@@ -1,8 +1,8 @@
 //! What the measures read: the rollup counters of a subtree over a range of days (in total or by
-//! channel, category, cause or month), and the customers and transactions entered per unit and
-//! period, a unit without its own figure counting as the sum of its children's.
+//! channel, category, cause or month), and the customers and transactions per unit and period —
+//! entered, or for a unit without its own, the sum of its children's, kept current as figures are
+//! entered so a read is one row.
 
-use crate::db::subtree_range;
 use crate::rollups::counts_from_row;
 use crate::{Store, StoreError};
 use chrono::{Datelike, NaiveDate};
@@ -71,6 +71,8 @@ pub struct PeriodStatsRow {
     pub period: String,
     pub customers: i64,
     pub transactions: i64,
+    /// Entered for the unit itself; otherwise the sum of its children's.
+    pub entered: bool,
 }
 
 impl Store {
@@ -119,7 +121,8 @@ impl Store {
         Ok(out.into_iter().map(|((u, g), c)| (u, g, c)).collect())
     }
 
-    /// Enters (or replaces) a unit's customers and transactions for a period.
+    /// Enters (or replaces) a unit's customers and transactions for a period, and brings the sums
+    /// held by the units above it up to date, in one transaction.
     pub async fn put_period_stats(
         &self,
         unit_id: i64,
@@ -129,118 +132,182 @@ impl Store {
         by: i64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO period_stats (unit_id, period, customers, transactions, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id, period) DO UPDATE SET \
-             customers = excluded.customers, transactions = excluded.transactions, \
-             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        )
-        .bind(unit_id)
-        .bind(period.to_string())
-        .bind(customers)
-        .bind(transactions)
-        .bind(at_ms)
-        .bind(by)
-        .execute(self.write())
-        .await?;
+        let mut tx = self.write().begin().await?;
+        upsert_figures(&mut tx, unit_id, period, (customers, transactions), true, by, at_ms).await?;
+        resum_above(&mut tx, unit_id, period, by, at_ms).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Removes a unit's own figures for a period: it counts as the sum of its children's again.
-    pub async fn delete_period_stats(&self, unit_id: i64, period: Period) -> Result<bool, StoreError> {
-        let r = sqlx::query("DELETE FROM period_stats WHERE unit_id = $1 AND period = $2")
+    /// Removes a unit's own figures for a period: it holds the sum of its children's again (or
+    /// nothing), and the units above are brought up to date. False when nothing was entered.
+    pub async fn delete_period_stats(
+        &self,
+        unit_id: i64,
+        period: Period,
+        by: i64,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().begin().await?;
+        let r = sqlx::query("DELETE FROM period_stats WHERE unit_id = $1 AND period = $2 AND entered = 1")
             .bind(unit_id)
             .bind(period.to_string())
-            .execute(self.write())
+            .execute(&mut *tx)
             .await?;
-        Ok(r.rows_affected() > 0)
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        resum(&mut tx, unit_id, period, by, at_ms).await?;
+        resum_above(&mut tx, unit_id, period, by, at_ms).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
-    /// The figures entered for units of the subtree at `path`, for the given periods.
-    pub async fn period_stats(&self, path: &str, periods: &[Period]) -> Result<Vec<PeriodStatsRow>, StoreError> {
-        if periods.is_empty() {
+    /// The figures of the given units and periods: (unit, period, customers, transactions, entered).
+    pub async fn period_stats(&self, units: &[i64], periods: &[Period]) -> Result<Vec<PeriodStatsRow>, StoreError> {
+        if periods.is_empty() || units.is_empty() {
             return Ok(Vec::new());
         }
-        let (lo, hi) = subtree_range(path);
+        let ids = units.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         let list = periods.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", ");
-        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT CAST(s.unit_id AS BIGINT), s.period, CAST(s.customers AS BIGINT), CAST(s.transactions AS BIGINT) \
-             FROM period_stats s JOIN org_units o ON o.id = s.unit_id \
-             WHERE o.path >= $1 AND o.path < $2 AND s.period IN ({list}) ORDER BY s.period, s.unit_id"
+        let rows: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT CAST(unit_id AS BIGINT), period, CAST(customers AS BIGINT), CAST(transactions AS BIGINT), \
+             CAST(entered AS BIGINT) FROM period_stats WHERE unit_id IN ({ids}) AND period IN ({list}) ORDER BY period, unit_id"
         ))
-        .bind(lo)
-        .bind(hi)
         .fetch_all(self.read())
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(unit_id, period, customers, transactions)| PeriodStatsRow {
+            .map(|(unit_id, period, customers, transactions, entered)| PeriodStatsRow {
                 unit_id,
                 period,
                 customers,
                 transactions,
+                entered: entered == 1,
             })
             .collect())
     }
 
-    /// Customers and transactions of each unit of the subtree at `path` over `from..=to`: the
-    /// figures of the year, quarter or month that is exactly the range where they are known;
-    /// otherwise the months it touches (transactions summed, customers of the latest month known).
-    /// A unit without its own figure takes the sum of its children's.
+    /// Customers and transactions of each of `units` over `from..=to`: the figures of the year,
+    /// quarter or month that is exactly the range where known; otherwise the months it touches
+    /// (transactions summed, customers of the latest month known).
     pub async fn volumes(
         &self,
-        path: &str,
+        units: &[i64],
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<HashMap<i64, Volume>, StoreError> {
-        let units: Vec<(i64, Option<i64>)> = {
-            let (lo, hi) = subtree_range(path);
-            sqlx::query_as("SELECT id, parent_id FROM org_units WHERE path >= $1 AND path < $2 ORDER BY path DESC")
-                .bind(lo)
-                .bind(hi)
-                .fetch_all(self.read())
-                .await?
-        };
         let months = Period::months(from, to);
         let exact = Period::exactly(from, to);
         let periods: Vec<Period> = exact.into_iter().chain(months.iter().copied()).collect();
-        let rows = self.period_stats(path, &periods).await?;
-        // per period, each unit's figure: its own, else the sum of its children's (deepest first)
-        let effective = |period: Period| -> HashMap<i64, (i64, i64)> {
-            let key = period.to_string();
-            let mut own: HashMap<i64, (i64, i64)> =
-                rows.iter().filter(|r| r.period == key).map(|r| (r.unit_id, (r.customers, r.transactions))).collect();
-            let mut summed: HashMap<i64, (i64, i64)> = HashMap::new();
-            for (id, parent) in &units {
-                let mine = own.remove(id).or_else(|| summed.remove(id));
-                if let Some(v) = mine {
-                    own.insert(*id, v);
-                    if let Some(p) = parent {
-                        let s = summed.entry(*p).or_default();
-                        s.0 += v.0;
-                        s.1 += v.1;
-                    }
-                }
-            }
-            own
+        let rows = self.period_stats(units, &periods).await?;
+        let figure = |unit: i64, p: Period| {
+            let key = p.to_string();
+            rows.iter().find(|r| r.unit_id == unit && r.period == key).map(|r| (r.customers, r.transactions))
         };
-        let exact_figures = exact.map(effective).unwrap_or_default();
-        let monthly: Vec<HashMap<i64, (i64, i64)>> = months.iter().map(|m| effective(*m)).collect();
-        let mut out = HashMap::with_capacity(units.len());
-        for (id, _) in &units {
-            let v = match exact_figures.get(id) {
-                Some((c, t)) => Volume { customers: Some(*c), transactions: Some(*t) },
-                None => {
-                    let known: Vec<(i64, i64)> = monthly.iter().filter_map(|m| m.get(id).copied()).collect();
-                    Volume {
-                        customers: known.last().map(|k| k.0),
-                        transactions: (!known.is_empty()).then(|| known.iter().map(|k| k.1).sum()),
+        Ok(units
+            .iter()
+            .map(|&u| {
+                let v = match exact.and_then(|p| figure(u, p)) {
+                    Some((c, t)) => Volume { customers: Some(c), transactions: Some(t) },
+                    None => {
+                        let known: Vec<(i64, i64)> = months.iter().filter_map(|m| figure(u, *m)).collect();
+                        Volume {
+                            customers: known.last().map(|k| k.0),
+                            transactions: (!known.is_empty()).then(|| known.iter().map(|k| k.1).sum()),
+                        }
                     }
-                }
-            };
-            out.insert(*id, v);
+                };
+                (u, v)
+            })
+            .collect())
+    }
+}
+
+async fn upsert_figures(
+    tx: &mut sqlx::AnyConnection,
+    unit_id: i64,
+    period: Period,
+    (customers, transactions): (i64, i64),
+    entered: bool,
+    by: i64,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO period_stats (unit_id, period, customers, transactions, entered, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (unit_id, period) DO UPDATE SET \
+         customers = excluded.customers, transactions = excluded.transactions, entered = excluded.entered, \
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(unit_id)
+    .bind(period.to_string())
+    .bind(customers)
+    .bind(transactions)
+    .bind(i64::from(entered))
+    .bind(at_ms)
+    .bind(by)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Sets a unit without figures of its own to the sum of its children's (or nothing when none has any).
+/// False when the unit has its own figures, which no change below alters.
+async fn resum(
+    tx: &mut sqlx::AnyConnection,
+    unit_id: i64,
+    period: Period,
+    by: i64,
+    at_ms: i64,
+) -> Result<bool, StoreError> {
+    let own: Option<(i64,)> =
+        sqlx::query_as("SELECT CAST(entered AS BIGINT) FROM period_stats WHERE unit_id = $1 AND period = $2")
+            .bind(unit_id)
+            .bind(period.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+    if own == Some((1,)) {
+        return Ok(false);
+    }
+    let (n, c, t): (i64, Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT), CAST(SUM(s.customers) AS BIGINT), CAST(SUM(s.transactions) AS BIGINT) \
+         FROM period_stats s JOIN org_units o ON o.id = s.unit_id WHERE o.parent_id = $1 AND s.period = $2",
+    )
+    .bind(unit_id)
+    .bind(period.to_string())
+    .fetch_one(&mut *tx)
+    .await?;
+    if n == 0 {
+        sqlx::query("DELETE FROM period_stats WHERE unit_id = $1 AND period = $2")
+            .bind(unit_id)
+            .bind(period.to_string())
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        upsert_figures(tx, unit_id, period, (c.unwrap_or(0), t.unwrap_or(0)), false, by, at_ms).await?;
+    }
+    Ok(true)
+}
+
+/// Re-sums each unit above `unit_id`, up to the first that has figures of its own.
+async fn resum_above(
+    tx: &mut sqlx::AnyConnection,
+    unit_id: i64,
+    period: Period,
+    by: i64,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    let mut current = unit_id;
+    loop {
+        let parent: Option<(Option<i64>,)> = sqlx::query_as("SELECT parent_id FROM org_units WHERE id = $1")
+            .bind(current)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((Some(p),)) = parent else { return Ok(()) };
+        if !resum(tx, p, period, by, at_ms).await? {
+            return Ok(());
         }
-        Ok(out)
+        current = p;
     }
 }
 

@@ -76,6 +76,13 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// The units directly under `id`, in code order.
+    pub async fn org_unit_children(&self, id: i64) -> Result<Vec<OrgUnitRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM org_units WHERE parent_id = $1 ORDER BY code");
+        let rows = sqlx::query(&sql).bind(id).fetch_all(self.read()).await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// Creates a unit under an existing parent; the parent must accept a child of that kind.
     pub async fn create_org_unit(&self, new: &NewOrgUnit) -> Result<OrgUnitRow, CreateOrgUnitError> {
         let parent = self.org_unit_by_code(new.parent.as_str()).await?.ok_or_else(|| {

@@ -155,7 +155,9 @@ pub async fn measures(
         }
     };
     let store = &state.store;
-    let volumes = store.volumes(&unit.path, from, to).await?;
+    let children = if split == Some(None) { store.org_unit_children(unit.id).await? } else { Vec::new() };
+    let ids: Vec<i64> = std::iter::once(unit.id).chain(children.iter().map(|u| u.id)).collect();
+    let volumes = store.volumes(&ids, from, to).await?;
     let volume = volumes.get(&unit.id).copied().unwrap_or_default();
     let sum = |rows: &[(i64, String, Counts)]| rows.iter().fold(Counts::default(), |a, r| a + r.2);
     let channels = store.rollup_counts(&[unit.id], from, to, Split::Channel).await?;
@@ -206,7 +208,7 @@ pub async fn measures(
                         let month = format!("{y}-{m}");
                         let v = match Period::parse("month", &month) {
                             Ok(p) => {
-                                store.volumes(&unit.path, p.first_day(), p.last_day()).await?.get(&unit.id).copied()
+                                store.volumes(&[unit.id], p.first_day(), p.last_day()).await?.get(&unit.id).copied()
                             }
                             Err(_) => None,
                         };
@@ -334,20 +336,21 @@ pub async fn get_period_stats(
 pub async fn period_table(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<Vec<PeriodStatsView>> {
     let period = Period::parse("period", p.get("period").map(|s| s.trim()).unwrap_or_default())?;
     let unit = unit_or_own(state, caller, p.get("org_unit")).await?;
-    let entered = state.store.period_stats(&unit.path, &[period]).await?;
-    let volumes = state.store.volumes(&unit.path, period.first_day(), period.last_day()).await?;
-    let units = state.store.org_units_in_subtree(&unit.path).await?;
-    let rows = std::iter::once(&unit).chain(units.iter().filter(|u| u.parent_id == Some(unit.id)));
-    Ok(rows
+    let units: Vec<OrgUnitRow> =
+        std::iter::once(unit.clone()).chain(state.store.org_unit_children(unit.id).await?).collect();
+    let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+    let figures = state.store.period_stats(&ids, &[period]).await?;
+    Ok(units
+        .into_iter()
         .map(|u| {
-            let v = volumes.get(&u.id).copied().unwrap_or_default();
+            let f = figures.iter().find(|r| r.unit_id == u.id);
             PeriodStatsView {
-                org_unit: u.code.clone(),
-                name: u.name.clone(),
+                org_unit: u.code,
+                name: u.name,
                 period: period.to_string(),
-                customers: v.customers,
-                transactions: v.transactions,
-                entered: entered.iter().any(|r| r.unit_id == u.id),
+                customers: f.map(|f| f.customers),
+                transactions: f.map(|f| f.transactions),
+                entered: f.is_some_and(|f| f.entered),
             }
         })
         .collect())
@@ -366,7 +369,8 @@ pub async fn delete_period_stats(
     let period = Period::parse("period", p.get("period").map(|s| s.trim()).unwrap_or_default())?;
     let code = p.get("org_unit").map(|s| s.trim()).unwrap_or_default();
     let unit = crate::api::unit_in_scope(&state, &caller, "org_unit", code).await?;
-    if state.store.delete_period_stats(unit.id, period).await? {
+    let now = state.clock.now().timestamp_millis();
+    if state.store.delete_period_stats(unit.id, period, caller.user.id, now).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)
