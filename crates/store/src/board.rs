@@ -60,9 +60,10 @@ impl Store {
         // `since` starts a month: the month's row holds everything received since
         let since_month = day_number(local_date(from_millis(since))) / 100;
         let period: HashMap<i64, (i64, i64, i64)> = sqlx::query_as::<_, (i64, i64, i64, i64)>(&format!(
-            "SELECT CAST(unit_id AS BIGINT), CAST(SUM(received) AS BIGINT), \
-             CAST(SUM(CASE WHEN channel = 'regulator' THEN received ELSE 0 END) AS BIGINT), CAST(SUM(repeat) AS BIGINT) \
-             FROM rollup_months WHERE unit_id IN ({ids}) AND month >= $1 GROUP BY unit_id"
+            "SELECT CAST(unit_id AS BIGINT), CAST(SUM(CASE WHEN dim = 'all' THEN received ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN dim = 'channel' AND value = 'regulator' THEN received ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN dim = 'all' THEN repeat ELSE 0 END) AS BIGINT) \
+             FROM rollup_months WHERE unit_id IN ({ids}) AND month >= $1 AND dim IN ('all', 'channel') GROUP BY unit_id"
         ))
         .bind(i64::from(since_month))
         .fetch_all(self.read())

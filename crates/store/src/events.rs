@@ -82,7 +82,7 @@ pub(crate) async fn store_chain(tx: &mut sqlx::AnyConnection, head: &mut ChainHe
             b.bind(Arg::Text(e.to.into())).push(", ").bind(Arg::Text(e.payload.clone())).push(", ");
             b.bind(Arg::Text(e.prev_hash.clone())).push(", ").bind(Arg::Text(e.hash.clone())).push(")");
         }
-        b.query().execute(&mut *tx).await?;
+        b.anonymous_on_sqlite(tx).query().execute(&mut *tx).await?;
     }
     head.pending.clear();
     sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")

@@ -3,7 +3,7 @@
 //! entered, or for a unit without its own, the sum of its children's, kept current as figures are
 //! entered so a read is one row.
 
-use crate::rollups::counts_from_row;
+use crate::rollups::{DIM_ALL, counts_from_row};
 use crate::{Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
@@ -22,14 +22,15 @@ pub enum Split {
 }
 
 impl Split {
-    fn column(self, table: Table) -> &'static str {
+    /// The rows' dimension, and what they are grouped by.
+    fn read(self, table: Table) -> (&'static str, &'static str) {
         match (self, table) {
-            (Self::Total, _) => "CAST('' AS TEXT)",
-            (Self::Channel, _) => "channel",
-            (Self::Category, _) => "category",
-            (Self::Cause, _) => "cause",
-            (Self::Month, Table::Days) => "CAST(day / 100 AS TEXT)",
-            (Self::Month, Table::Months) => "CAST(month AS TEXT)",
+            (Self::Total, _) => (DIM_ALL, "CAST('' AS TEXT)"),
+            (Self::Channel, _) => ("channel", "value"),
+            (Self::Category, _) => ("category", "value"),
+            (Self::Cause, _) => ("cause", "value"),
+            (Self::Month, Table::Days) => (DIM_ALL, "CAST(day / 100 AS TEXT)"),
+            (Self::Month, Table::Months) => (DIM_ALL, "CAST(month AS TEXT)"),
         }
     }
 }
@@ -105,11 +106,11 @@ impl Store {
                 Table::Days => ("rollup_days", "day"),
                 Table::Months => ("rollup_months", "month"),
             };
-            let g = split.column(table);
+            let (dim, g) = split.read(table);
             let by = if split == Split::Total { "unit_id".to_string() } else { format!("unit_id, {g}") };
             let sql = format!(
                 "SELECT CAST(unit_id AS BIGINT) AS unit_id, {g} AS g, {} FROM {name} \
-                 WHERE unit_id IN ({ids}) AND {period} >= $1 AND {period} <= $2 GROUP BY {by}",
+                 WHERE unit_id IN ({ids}) AND {period} >= $1 AND {period} <= $2 AND dim = '{dim}' GROUP BY {by}",
                 sums.join(", ")
             );
             let rows = sqlx::query(&sql).bind(i64::from(a)).bind(i64::from(b)).fetch_all(self.read()).await?;

@@ -32,6 +32,43 @@ impl SqlBuilder {
         self
     }
 
+    /// On SQLite, turns the numbered placeholders into anonymous ones (`?`), which bind in order. For
+    /// statements with many arguments: SQLite looks up a numbered parameter's name by a linear
+    /// search, so binding n of them costs n², and a multi-row insert of thousands of values spends
+    /// its time there. Each `$n` must appear once and in order, as `bind` writes them.
+    pub fn anonymous_on_sqlite(&mut self, conn: &sqlx::AnyConnection) -> &mut Self {
+        if conn.backend_name() != "SQLite" {
+            return self;
+        }
+        let mut out = String::with_capacity(self.sql.len());
+        let mut chars = self.sql.chars().peekable();
+        let mut expected = 1usize;
+        let mut in_string = false;
+        while let Some(c) = chars.next() {
+            if c == '\'' {
+                in_string = !in_string;
+            }
+            if c == '$' && !in_string && chars.peek().is_some_and(char::is_ascii_digit) {
+                let mut n = String::new();
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    n.push(d);
+                    chars.next();
+                }
+                if n.parse::<usize>().ok() != Some(expected) {
+                    return self; // not in bind order: leave the statement as it is
+                }
+                expected += 1;
+                out.push('?');
+            } else {
+                out.push(c);
+            }
+        }
+        if expected == self.args.len() + 1 {
+            self.sql = out;
+        }
+        self
+    }
+
     pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
         let mut q = sqlx::query(&self.sql);
         for a in &self.args {
@@ -65,6 +102,36 @@ pub(crate) fn pow2_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::pow2_chunks;
+
+    #[test]
+    fn numbered_placeholders_become_anonymous_only_when_bound_in_order() {
+        use super::{Arg, SqlBuilder};
+        sqlx::any::install_default_drivers();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::AnyConnection::connect("sqlite::memory:").await.unwrap();
+            let mut b = SqlBuilder::new("SELECT ");
+            b.bind(Arg::I64(2)).push(" + ").bind(Arg::I64(3)).push(", '$9 stays'");
+            b.anonymous_on_sqlite(&conn);
+            assert_eq!(b.sql, "SELECT ? + ?, '$9 stays'");
+            let (sum, text): (i64, String) = sqlx::query_as_with(&b.sql, {
+                let mut a = sqlx::any::AnyArguments::default();
+                use sqlx::Arguments;
+                a.add(2i64).unwrap();
+                a.add(3i64).unwrap();
+                a
+            })
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            assert_eq!((sum, text.as_str()), (5, "$9 stays"));
+            let mut reused = SqlBuilder::new("SELECT $1, $1");
+            reused.args.push(Arg::I64(1));
+            reused.anonymous_on_sqlite(&conn);
+            assert_eq!(reused.sql, "SELECT $1, $1", "a placeholder used twice is left alone");
+        });
+    }
 
     #[test]
     fn chunks_are_powers_of_two_and_cover_every_row_once() {

@@ -3,6 +3,7 @@
 //! `bench deadlines` measures how late breaches are noticed; `bench pages` measures page render
 //! times with a million orders in the database.
 
+mod measures;
 mod pages;
 
 use anyhow::{Context, Result, bail};
@@ -38,6 +39,20 @@ pub enum BenchCommand {
         /// Orders falling due during the measurement, over 30 seconds.
         #[arg(long, default_value_t = 2_000)]
         probes: u64,
+        #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Measures of the whole bank, a sub-branch and an outlet over a bank-sized history counted into the
+    /// rollups (10 million complaints over 12 months, 10,000 outlets by default).
+    Measures {
+        #[arg(long, default_value_t = 10_000_000)]
+        complaints: u64,
+        /// Requests per measure timed.
+        #[arg(long, default_value_t = 200)]
+        samples: u64,
+        /// Keep (or reuse) the SQLite database here instead of a temporary directory.
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
         #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
         database_url: Option<String>,
     },
@@ -213,6 +228,9 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Register { clients, requests, database_url } => register(clients, requests, database_url).await,
         BenchCommand::Deadlines { orders, probes, database_url } => deadlines(orders, probes, database_url).await,
+        BenchCommand::Measures { complaints, samples, data_dir, database_url } => {
+            measures::run(complaints, samples, data_dir, database_url).await
+        }
         BenchCommand::Pages { orders, samples, board_samples, data_dir, database_url } => {
             pages::run(orders, samples, board_samples, data_dir, database_url).await
         }

@@ -20,13 +20,13 @@ use xiaobao_store::{DatabaseUrl, NewOrgUnit, NewUser, Store};
 const BRANCHES: usize = 10;
 const SUBS: usize = 10;
 const OUTLETS: usize = 10;
-const PASSWORD: &str = "bench-password";
+pub(super) const PASSWORD: &str = "bench-password";
 
 fn outlet_code(b: usize, s: usize, o: usize) -> String {
     format!("B{b:02}S{s:02}O{o:02}")
 }
 
-async fn unit(store: &Store, code: &str, name: &str, kind: OrgUnitKind, parent: &str) -> Result<()> {
+pub(super) async fn unit(store: &Store, code: &str, name: &str, kind: OrgUnitKind, parent: &str) -> Result<()> {
     if store.org_unit_by_code(code).await?.is_none() {
         store
             .create_org_unit(&NewOrgUnit {
@@ -148,7 +148,7 @@ async fn fill(store: &Store, orders: u64) -> Result<()> {
     Ok(())
 }
 
-async fn login(router: &axum::Router, username: &str) -> Result<String> {
+pub(super) async fn login(router: &axum::Router, username: &str) -> Result<String> {
     let body = serde_json::json!({"username": username, "password": PASSWORD}).to_string();
     let req = Request::post("/api/v1/session").header("content-type", "application/json").body(Body::from(body))?;
     let res = router.clone().oneshot(req).await?;
@@ -158,7 +158,7 @@ async fn login(router: &axum::Router, username: &str) -> Result<String> {
 }
 
 /// Times `samples` GETs of the paths `path(i)` yields, as the session `token(i)`; returns p50/p95/p99/max in ms.
-async fn measure(
+pub(super) async fn measure(
     router: &axum::Router,
     samples: u64,
     path: impl Fn(u64) -> String,

@@ -132,7 +132,7 @@ async fn counters_agree_with_a_count_of_the_complaints(mut app: TestApp) {
     let ho = app.store.org_unit_by_code("HO").await.unwrap().unwrap().id;
     let outlet = app.store.org_unit_by_code("BJ0102").await.unwrap().unwrap().id;
     let sum = |unit: i64, f: fn(&xiaobao_core::measure::Counts) -> i64| -> i64 {
-        snap.days.iter().filter(|r| r.0 == unit).map(|r| f(&r.5)).sum()
+        snap.days.iter().filter(|r| r.0 == unit && r.2 == "all").map(|r| f(&r.4)).sum()
     };
     let open = "state NOT IN ('closed', 'declined', 'withdrawn')";
     assert_eq!(sum(ho, |c| c.received), app.count_complaints_where("1 = 1").await);

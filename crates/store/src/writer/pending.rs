@@ -96,7 +96,7 @@ impl Pending {
                 b.bind(Arg::Text(c.tags.clone())).push(", ").bind(Arg::I64(i64::from(c.watchlist))).push(", ");
                 b.bind(Arg::I64(c.at_ms)).push(", ").bind(Arg::I64(c.at_ms)).push(")");
             }
-            b.query().execute(&mut *tx).await?;
+            b.anonymous_on_sqlite(tx).query().execute(&mut *tx).await?;
         }
         self.complainants.clear();
         for chunk in crate::sql::pow2_chunks(&self.complaints) {
@@ -131,7 +131,7 @@ impl Pending {
                     .bind(Arg::I64(k.unit_id));
                 b.push(")");
             }
-            b.query().execute(&mut *tx).await?;
+            b.anonymous_on_sqlite(tx).query().execute(&mut *tx).await?;
         }
         self.complaints.clear();
         insert_clocks(tx, &self.clocks).await?;
@@ -157,7 +157,7 @@ pub(super) async fn insert_clocks(tx: &mut AnyConnection, clocks: &[ClockRow]) -
             b.bind(opt(c.paused_at)).push(", ").bind(opt(c.stopped_at)).push(", ");
             b.bind(Arg::I64(i64::from(c.alerts_fired))).push(", ").bind(opt(row.next_alert_at)).push(")");
         }
-        b.query().execute(&mut *tx).await?;
+        b.anonymous_on_sqlite(tx).query().execute(&mut *tx).await?;
     }
     Ok(())
 }
