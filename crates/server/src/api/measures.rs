@@ -170,14 +170,7 @@ pub async fn measures(
     match split {
         None => {}
         Some(None) => {
-            let children: Vec<OrgUnitRow> = store
-                .org_units_in_subtree(&unit.path)
-                .await?
-                .into_iter()
-                .filter(|u| u.parent_id == Some(unit.id))
-                .collect();
-            let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
-            let rows = store.rollup_counts(&ids, from, to, Split::Total).await?;
+            let rows = store.rollup_counts(&ids[1..], from, to, Split::Total).await?;
             for u in children {
                 let c = rows.iter().filter(|r| r.0 == u.id).fold(Counts::default(), |a, r| a + r.2);
                 let v = volumes.get(&u.id).copied().unwrap_or_default();
