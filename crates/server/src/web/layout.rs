@@ -56,6 +56,7 @@ pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str,
                         nav.main {
                             a #nav-home href="/" { (lang.t("home")) }
                             a #nav-orders href="/complaints" { (lang.t("orders")) }
+                            @if user.is_some_and(|u| u.role.can(Permission::ReadMeasures)) { a #nav-measures href="/measures" { (lang.t("measures")) } }
                             @if admin { a #nav-admin href="/admin" { (lang.t("admin")) } }
                         }
                     }

@@ -6,6 +6,7 @@ mod admin;
 pub mod i18n;
 mod layout;
 mod lists;
+mod measures;
 mod order;
 mod pages;
 mod progress;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::attachments::MAX_UPLOAD_BYTES)),
         )
         .route("/complaints/{id}/attachments/{attachment_id}", axum::routing::get(order::download))
+        .route("/measures", axum::routing::get(measures::page_measures))
         .route("/admin", axum::routing::get(admin::index))
         .route("/admin/org", axum::routing::get(admin::org).post(admin::org_create))
         .route("/admin/org/{code}/rename", axum::routing::post(admin::org_rename))

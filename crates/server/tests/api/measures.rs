@@ -23,7 +23,7 @@ async fn put_stats(app: &TestApp, unit: &str, period: &str, customers: i64, tran
 }
 
 /// a, b, d at BJ0101 and c, e at BJ0102 in March 2025; f at BJ0101 in February.
-async fn constructed_bank(app: &TestApp) {
+pub(crate) async fn constructed_bank(app: &TestApp) {
     put_stats(app, "BJ0101", "2025-03", 20_000, 400_000).await;
     put_stats(app, "BJ0102", "2025-03", 10_000, 100_000).await;
     put_stats(app, "BJ01", "2025-Q1", 33_000, 1_500_000).await;

@@ -1,0 +1,319 @@
+//! The measures page: a unit's complaint measures over a date range (DESIGN §5), a drill-down table,
+//! and SVG trend charts of volume and of the timely-response and satisfaction rates by month.
+
+use super::i18n::Lang;
+use super::layout::page;
+use super::pages::{csrf, html_response};
+use crate::api::measures::{FiguresView, MeasuresView, measures, range, unit_or_own};
+use crate::api::query::Params;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, PreEscaped, html};
+use xiaobao_core::channel::Channel;
+use xiaobao_core::role::Permission;
+use xiaobao_core::time::local_date;
+
+const SPLITS: [&str; 5] = ["unit", "month", "channel", "category", "cause"];
+
+/// The rates in the order the page lists them.
+const RATE_ROWS: [&str; 10] = [
+    "per_10k_customers",
+    "per_10k_transactions",
+    "timely_response_rate",
+    "on_time_resolution_rate",
+    "resolved_at_outlet_rate",
+    "escalation_rate",
+    "repeat_rate",
+    "over_level_rate",
+    "liable_share",
+    "satisfaction",
+];
+
+/// The columns of the drill-down table.
+const BREAKDOWN_RATES: [&str; 6] = [
+    "per_10k_customers",
+    "timely_response_rate",
+    "on_time_resolution_rate",
+    "escalation_rate",
+    "repeat_rate",
+    "satisfaction",
+];
+
+pub async fn page_measures(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let lang = Lang::from_headers(&headers);
+    let (token, set) = csrf(&headers);
+    if !caller.can(Permission::ReadMeasures) {
+        let body = html! { div.card { p.error { (lang.t("no_permission")) } } };
+        let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("measures"), body), set);
+        *res.status_mut() = StatusCode::FORBIDDEN;
+        return res;
+    }
+    let today = local_date(state.clock.now());
+    let by = p.get("by").map(String::as_str).filter(|b| !b.is_empty());
+    let result = async {
+        let (from, to) = range(&p, today)?;
+        let unit = unit_or_own(&state, &caller, p.get("org_unit")).await?;
+        let view = measures(&state, &unit, from, to, by).await?;
+        // the monthly trend beside whatever drill-down was asked for
+        let trend =
+            if by == Some("month") { view.clone() } else { measures(&state, &unit, from, to, Some("month")).await? };
+        Ok::<_, ApiError>((view, trend))
+    }
+    .await;
+    let (data, error) = match result {
+        Ok(v) => (Some(v), None),
+        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
+            (None, Some((e.field.clone(), if lang.english() { e.msg.en.clone() } else { e.msg.zh.clone() })))
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, "measures page");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let v = |k: &str| p.get(k).cloned().unwrap_or_default();
+    let field_error = |field: &str| {
+        html! {
+            @if let Some((f, m)) = &error {
+                @if f == field { span.error.field-error data-field=(field) role="alert" { (m) } }
+            }
+        }
+    };
+    let body = html! {
+        div.card {
+            h1 { (lang.t("measures")) }
+            form #measures-filter method="get" action="/measures" {
+                div.filters {
+                    div {
+                        label for="m-unit" { (lang.t("org_unit_code")) }
+                        input #m-unit name="org_unit" value=(v("org_unit")) maxlength="32" placeholder=(caller.user.org_code);
+                        (field_error("org_unit"))
+                    }
+                    div {
+                        label for="m-from" { (lang.t("date_from")) }
+                        input #m-from type="date" name="from" value=(v("from"));
+                        (field_error("from"))
+                    }
+                    div {
+                        label for="m-to" { (lang.t("date_to")) }
+                        input #m-to type="date" name="to" value=(v("to"));
+                        (field_error("to"))
+                    }
+                    div {
+                        label for="m-by" { (lang.t("breakdown")) }
+                        select #m-by name="by" {
+                            option value="" { (lang.t("none")) }
+                            @for s in SPLITS {
+                                option value=(s) selected[by == Some(s)] { (by_label(lang, s)) }
+                            }
+                        }
+                        (field_error("by"))
+                    }
+                }
+                button type="submit" { (lang.t("apply")) }
+            }
+        }
+        @if let Some((view, trend)) = &data {
+            (figures_card(lang, view))
+            @if view.figures.received == 0 {
+                div.card { p.muted #empty { (lang.t("no_complaints_in_range")) } }
+            } @else {
+                (trend_card(lang, trend))
+                @if view.by.is_some() { (breakdown_card(lang, view)) }
+            }
+        } @else {
+            div.card { p.muted { (lang.t("fix_filters")) } }
+        }
+    };
+    let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("measures"), body), set);
+    if error.is_some() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+fn figures_card(lang: Lang, view: &MeasuresView) -> Markup {
+    let f = &view.figures;
+    let count = |k: &str| f.counts.get(k).copied().unwrap_or(0);
+    html! {
+        div.card #figures {
+            h2 { (view.org_unit.name) " (" (view.org_unit.code) ") · " (view.from) " — " (view.to) }
+            table {
+                tbody {
+                    tr { th { (lang.t("received")) } td.num #received { (f.received) } td.muted { } }
+                    tr { th { (lang.t("customers")) } td.num { (f.customers.map_or("—".to_string(), |c| c.to_string())) } td.muted { } }
+                    tr { th { (lang.t("transactions")) } td.num { (f.transactions.map_or("—".to_string(), |c| c.to_string())) } td.muted { } }
+                    @for name in RATE_ROWS {
+                        @let r = &f.rates[name];
+                        tr data-rate=(name) {
+                            th { (lang.t(name)) }
+                            td.num { (r.display) }
+                            td.muted { (r.numerator) " / " (r.denominator) }
+                        }
+                    }
+                    tr { th { (lang.t("open")) } td.num { (count("open")) } td.muted { } }
+                }
+            }
+            h3 { (lang.t("by_channel")) }
+            table #by-channel {
+                thead { tr { @for c in Channel::ALL { th.num { (if lang.english() { c.as_str() } else { c.label_zh() }) } } } }
+                tbody { tr { @for c in Channel::ALL { td.num { (view.by_channel.get(c.as_str()).copied().unwrap_or(0)) } } } }
+            }
+        }
+    }
+}
+
+fn breakdown_card(lang: Lang, view: &MeasuresView) -> Markup {
+    let by = view.by.as_deref().unwrap_or_default();
+    html! {
+        div.card #breakdown {
+            h2 { (by_label(lang, by)) }
+            table {
+                thead { tr {
+                    th { (by_label(lang, by)) }
+                    th.num { (lang.t("received")) }
+                    @for r in BREAKDOWN_RATES { th.num { (lang.t(r)) } }
+                } }
+                tbody {
+                    @for row in &view.breakdown {
+                        tr data-key=(row.key) {
+                            td {
+                                @if by == "unit" {
+                                    a href={ "/measures?org_unit=" (row.key) "&from=" (view.from) "&to=" (view.to) "&by=unit" } { (row.label_zh) }
+                                } @else {
+                                    (if lang.english() { &row.label_en } else { &row.label_zh })
+                                }
+                            }
+                            td.num { (row.figures.received) }
+                            @for r in BREAKDOWN_RATES { td.num { (row.figures.rates[r].display) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Monthly volume as bars and two rates as lines, drawn as SVG on the server.
+fn trend_card(lang: Lang, trend: &MeasuresView) -> Markup {
+    let rows: Vec<(&str, &FiguresView)> = trend.breakdown.iter().map(|r| (r.key.as_str(), &r.figures)).collect();
+    html! {
+        div.card #trend {
+            h2 { (lang.t("trend")) }
+            (PreEscaped(volume_svg(lang, &rows)))
+            (PreEscaped(rates_svg(lang, &rows)))
+        }
+    }
+}
+
+fn by_label(lang: Lang, by: &str) -> &'static str {
+    lang.t(match by {
+        "unit" => "by_unit",
+        "month" => "by_month",
+        "channel" => "by_channel",
+        "category" => "by_category",
+        _ => "by_cause",
+    })
+}
+
+const W: f64 = 720.0;
+const H: f64 = 180.0;
+const PAD: f64 = 36.0;
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn x_of(i: usize, n: usize) -> f64 {
+    PAD + (W - 2.0 * PAD) * (i as f64 + 0.5) / n.max(1) as f64
+}
+
+fn volume_svg(lang: Lang, rows: &[(&str, &FiguresView)]) -> String {
+    let max = rows.iter().map(|r| r.1.received).max().unwrap_or(0).max(1) as f64;
+    let bar = (W - 2.0 * PAD) / rows.len().max(1) as f64 * 0.6;
+    let mut svg = format!(
+        r#"<svg class="chart" id="volume-chart" role="img" viewBox="0 0 {W} {H}" width="100%" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        escape(lang.t("received"))
+    );
+    svg.push_str(&format!(
+        r##"<line x1="{PAD}" y1="{y}" x2="{x2}" y2="{y}" stroke="#999"/>"##,
+        y = H - PAD,
+        x2 = W - PAD
+    ));
+    for (i, (month, f)) in rows.iter().enumerate() {
+        let h = (H - 2.0 * PAD) * f.received as f64 / max;
+        let x = x_of(i, rows.len());
+        svg.push_str(&format!(
+            r##"<rect class="bar" data-month="{m}" x="{:.1}" y="{:.1}" width="{bar:.1}" height="{h:.1}" fill="#8a1c1c"><title>{m}: {n}</title></rect>"##,
+            x - bar / 2.0,
+            H - PAD - h,
+            m = escape(month),
+            n = f.received
+        ));
+        svg.push_str(&format!(
+            r#"<text x="{x:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
+            H - PAD + 14.0,
+            escape(month.get(2..).unwrap_or(month))
+        ));
+        svg.push_str(&format!(
+            r#"<text x="{x:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
+            H - PAD - h - 3.0,
+            f.received
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn rates_svg(lang: Lang, rows: &[(&str, &FiguresView)]) -> String {
+    let mut svg = format!(
+        r#"<svg class="chart" id="rates-chart" role="img" viewBox="0 0 {W} {H}" width="100%" xmlns="http://www.w3.org/2000/svg"><title>{} / {}</title>"#,
+        escape(lang.t("timely_response_rate")),
+        escape(lang.t("satisfaction"))
+    );
+    for pct in [0.0, 50.0, 100.0] {
+        let y = H - PAD - (H - 2.0 * PAD) * pct / 100.0;
+        svg.push_str(&format!(
+            r##"<line x1="{PAD}" y1="{y:.1}" x2="{x2}" y2="{y:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{pct}%</text>"##,
+            PAD - 4.0,
+            y + 3.0,
+            x2 = W - PAD
+        ));
+    }
+    for (name, colour) in [("timely_response_rate", "#1c5a8a"), ("satisfaction", "#2e7d32")] {
+        let points: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, f))| {
+                let v = f.rates.get(name).and_then(|r| r.value)?;
+                Some(format!("{:.1},{:.1}", x_of(i, rows.len()), H - PAD - (H - 2.0 * PAD) * v / 100.0))
+            })
+            .collect();
+        svg.push_str(&format!(
+            r#"<polyline class="rate" data-rate="{name}" points="{}" fill="none" stroke="{colour}" stroke-width="2"><title>{}</title></polyline>"#,
+            points.join(" "),
+            escape(lang.t(name))
+        ));
+    }
+    for (i, (month, _)) in rows.iter().enumerate() {
+        svg.push_str(&format!(
+            r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
+            x_of(i, rows.len()),
+            H - PAD + 14.0,
+            escape(month.get(2..).unwrap_or(month))
+        ));
+    }
+    svg.push_str(&format!(
+        r##"<text x="{PAD}" y="12" font-size="11" fill="#1c5a8a">— {}</text><text x="{:.1}" y="12" font-size="11" fill="#2e7d32">— {}</text></svg>"##,
+        escape(lang.t("timely_response_rate")),
+        PAD + 200.0,
+        escape(lang.t("satisfaction"))
+    ));
+    svg
+}
