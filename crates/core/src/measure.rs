@@ -39,10 +39,12 @@ pub struct Counts {
     pub withdrawn: i64,
     /// Still open now.
     pub open: i64,
+    /// Excluded from the figures by an approved appeal (counted here and nowhere else).
+    pub excluded: i64,
 }
 
 /// Column names of the counters, in the order of `Counts::values`.
-pub const COUNTERS: [&str; 18] = [
+pub const COUNTERS: [&str; 19] = [
     "received",
     "repeat",
     "over_level",
@@ -61,10 +63,11 @@ pub const COUNTERS: [&str; 18] = [
     "declined",
     "withdrawn",
     "open",
+    "excluded",
 ];
 
 impl Counts {
-    pub fn values(&self) -> [i64; 18] {
+    pub fn values(&self) -> [i64; 19] {
         [
             self.received,
             self.repeat,
@@ -84,10 +87,11 @@ impl Counts {
             self.declined,
             self.withdrawn,
             self.open,
+            self.excluded,
         ]
     }
 
-    pub fn from_values(v: [i64; 18]) -> Self {
+    pub fn from_values(v: [i64; 19]) -> Self {
         let [
             received,
             repeat,
@@ -107,6 +111,7 @@ impl Counts {
             declined,
             withdrawn,
             open,
+            excluded,
         ] = v;
         Self {
             received,
@@ -127,6 +132,7 @@ impl Counts {
             declined,
             withdrawn,
             open,
+            excluded,
         }
     }
 
@@ -196,6 +202,10 @@ pub fn contribution(o: &Order) -> (Key, Counts) {
         category: large_class(o.category.as_deref()),
         cause: large_class(o.decision.as_ref().and_then(|d| d.cause.as_deref())),
     };
+    if o.appeal == Some(crate::complaint::AppealStatus::Approved) {
+        // out of the unit's figures (and its parents'), counted apart
+        return (key, Counts { excluded: 1, ..Counts::default() });
+    }
     let (response_ended, response_timely) = ended_in_time(o.clock(ClockKind::Response));
     let decided = o.decided_at.is_some();
     let on_time = decided && ended_in_time(o.clock(ClockKind::Decision)) == (true, true);
@@ -220,6 +230,7 @@ pub fn contribution(o: &Order) -> (Key, Counts) {
         declined: n(o.state == crate::complaint::State::Declined),
         withdrawn: n(o.state == crate::complaint::State::Withdrawn),
         open: n(o.state.is_open()),
+        excluded: 0,
     };
     (key, counts)
 }
@@ -448,6 +459,35 @@ mod tests {
         run(&mut o, Action::Close { feedback: Feedback::Dissatisfied, note: None }, 3);
         let (_, c) = contribution(&o);
         assert_eq!((c.escalated, c.closed, c.closed_at_outlet, c.liable, c.dissatisfied), (1, 1, 0, 0, 1));
+    }
+
+    #[test]
+    fn an_approved_appeal_takes_the_order_out_of_every_figure_but_its_own_count() {
+        let mut o = order(Channel::Regulator);
+        let hq = Actor { user_id: 1, role: Role::CpCentre, unit_path: "/1/".into() };
+        let unit = Actor { user_id: 7, role: Role::OutletHead, unit_path: "/1/10/".into() };
+        let step = |o: &mut Order, a: Action, who: &Actor| {
+            let (change, to) = check(o, &a, who, t0(), &Policy::default(), &Calendar::china()).unwrap();
+            apply(o, &change, to, t0());
+        };
+        step(&mut o, Action::Appeal { reason: "恶意投诉".into() }, &unit);
+        assert_eq!(contribution(&o).1.received, 1, "pending: still counted");
+        let refused =
+            check(&o, &Action::Appeal { reason: "x".into() }, &unit, t0(), &Policy::default(), &Calendar::china());
+        assert!(matches!(refused, Err(crate::complaint::Refusal::AppealExists { .. })));
+        let not_hq = check(
+            &o,
+            &Action::DecideAppeal { approve: true, note: "x".into() },
+            &Actor { unit_path: "/1/10/".into(), ..hq.clone() },
+            t0(),
+            &Policy::default(),
+            &Calendar::china(),
+        );
+        assert_eq!(not_hq, Err(crate::complaint::Refusal::HeadOfficeOnly));
+        step(&mut o, Action::DecideAppeal { approve: true, note: "核实属实".into() }, &hq);
+        assert_eq!(contribution(&o).1, Counts { excluded: 1, ..Counts::default() });
+        assert_eq!(o.state, State::Registered, "the handling goes on");
+        assert_eq!(Live::of(&o), Live { open: 1, escalated_open: 0 }, "still open work");
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub enum Permission {
     ReadMeasures,
     /// Enter or import customers and transactions per unit and period.
     EnterStatistics,
+    /// Approve or reject a unit's appeal to exclude a complaint from its figures (at head office).
+    DecideAppeals,
 }
 
 impl Role {
@@ -120,6 +122,7 @@ impl Role {
             ReadAudit => matches!(self, Auditor | Admin),
             ReadMeasures => managing || matches!(self, ServiceDept | Auditor),
             EnterStatistics => matches!(self, CpCentre | ServiceDept | Admin),
+            DecideAppeals => matches!(self, CpCentre),
         }
     }
 }

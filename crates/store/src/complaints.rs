@@ -8,7 +8,7 @@ use crate::{Store, StoreError};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use xiaobao_core::channel::Channel;
-use xiaobao_core::complaint::{Decision, Feedback, Order, State};
+use xiaobao_core::complaint::{AppealStatus, Decision, Feedback, Order, State};
 use xiaobao_core::deadline::{Clock, ClockKind};
 use xiaobao_core::org::path_ids;
 use xiaobao_core::time::{Instant, from_millis};
@@ -49,6 +49,8 @@ pub struct ComplaintFilter {
     pub channel: Option<Channel>,
     /// A unit inside the scope: its subtree only.
     pub unit_path: Option<String>,
+    /// Orders with an appeal in this status.
+    pub appeal: Option<AppealStatus>,
     /// Counted against a unit of this subtree (the responsible unit, which escalation leaves alone).
     pub responsible_path: Option<String>,
     /// A category code and its subclasses.
@@ -141,6 +143,10 @@ pub(crate) fn order_from_row(r: &AnyRow, clocks: Vec<Clock>) -> Result<Order, St
             .map(|f| serde_json::from_value::<Feedback>(serde_json::Value::String(f)))
             .transpose()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        appeal: {
+            let a: Option<String> = r.try_get("appeal")?;
+            a.map(|a| AppealStatus::from_str_opt(&a).ok_or_else(|| corrupt("appeal", &a))).transpose()?
+        },
         clocks,
     })
 }
@@ -267,6 +273,9 @@ impl Store {
                 .push(" AND r.path < ")
                 .bind(Arg::Text(hi))
                 .push(")");
+        }
+        if let Some(a) = f.appeal {
+            where_.push(" AND k.appeal = ").bind(Arg::Text(a.as_str().into()));
         }
         if let Some(s) = f.state {
             where_.push(" AND k.state = ").bind(Arg::Text(s.as_str().into()));
@@ -416,6 +425,7 @@ impl Store {
     async fn due_walk_pays(&self, f: &ComplaintFilter) -> Result<bool, StoreError> {
         let plain = f.state.is_none()
             && f.responsible_path.is_none()
+            && f.appeal.is_none()
             && f.channel.is_none()
             && f.category.is_none()
             && f.repeat.is_none()

@@ -187,7 +187,7 @@ async fn counter_rows(
     let sums: Vec<String> = COUNTERS.iter().map(|c| format!("CAST({c} AS BIGINT) AS {c}")).collect();
     let rows = sqlx::query(&format!(
         "SELECT CAST(unit_id AS BIGINT) AS unit_id, CAST({period} AS BIGINT) AS p, dim, value, {} \
-         FROM {table} WHERE received <> 0 ORDER BY unit_id, {period}, dim, value",
+         FROM {table} WHERE received <> 0 OR excluded <> 0 ORDER BY unit_id, {period}, dim, value",
         sums.join(", ")
     ))
     .fetch_all(&mut *c)

@@ -22,10 +22,14 @@ pub enum ActionKind {
     Reopen,
     RequestReview,
     Withdraw,
+    /// A unit asks head office to exclude the complaint from its figures (申诉).
+    Appeal,
+    /// Head office approves or rejects the appeal.
+    DecideAppeal,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 13] = [
+    pub const ALL: [ActionKind; 15] = [
         Self::Accept,
         Self::Decline,
         Self::Respond,
@@ -39,6 +43,8 @@ impl ActionKind {
         Self::Reopen,
         Self::RequestReview,
         Self::Withdraw,
+        Self::Appeal,
+        Self::DecideAppeal,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +62,8 @@ impl ActionKind {
             Self::Reopen => "reopen",
             Self::RequestReview => "request_review",
             Self::Withdraw => "withdraw",
+            Self::Appeal => "appeal",
+            Self::DecideAppeal => "decide_appeal",
         }
     }
 
@@ -78,6 +86,8 @@ impl ActionKind {
             Self::Reopen => "重新打开",
             Self::RequestReview => "申请核查",
             Self::Withdraw => "撤回",
+            Self::Appeal => "申诉剔除",
+            Self::DecideAppeal => "审批申诉",
         }
     }
 
@@ -104,6 +114,46 @@ pub enum Feedback {
     Satisfied,
     Dissatisfied,
     Unreachable,
+}
+
+/// Where a unit's appeal to exclude a complaint from its figures stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppealStatus {
+    Pending,
+    /// Excluded from the measures of the unit and those above it; kept in the ledger, marked.
+    Approved,
+    Rejected,
+}
+
+impl AppealStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn from_str_opt(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Approved, Self::Rejected].into_iter().find(|a| a.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Pending => "申诉待审批",
+            Self::Approved => "申诉已批准（剔除）",
+            Self::Rejected => "申诉已驳回",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Pending => "appeal pending",
+            Self::Approved => "appeal approved (excluded)",
+            Self::Rejected => "appeal rejected",
+        }
+    }
 }
 
 /// A handling decision (处理决定).
@@ -175,6 +225,13 @@ pub enum Action {
         feedback: Feedback,
         note: Option<String>,
     },
+    Appeal {
+        reason: String,
+    },
+    DecideAppeal {
+        approve: bool,
+        note: String,
+    },
     Reopen {
         reason: String,
     },
@@ -202,6 +259,8 @@ impl Action {
             Self::Reopen { .. } => ActionKind::Reopen,
             Self::RequestReview { .. } => ActionKind::RequestReview,
             Self::Withdraw { .. } => ActionKind::Withdraw,
+            Self::Appeal { .. } => ActionKind::Appeal,
+            Self::DecideAppeal { .. } => ActionKind::DecideAppeal,
         }
     }
 }

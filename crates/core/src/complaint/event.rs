@@ -81,6 +81,15 @@ pub enum Change {
         alert: Alert,
         due_at: Instant,
     },
+    /// The unit asks to exclude the complaint from its figures.
+    Appeal {
+        reason: String,
+    },
+    /// Head office decides the appeal.
+    AppealDecided {
+        approved: bool,
+        note: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +103,8 @@ impl Change {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Register { .. } => "register",
+            Self::Appeal { .. } => "appeal",
+            Self::AppealDecided { .. } => "appeal_decided",
             Self::Merge { .. } => "merge",
             Self::Accept => "accept",
             Self::Decline { .. } => "decline",

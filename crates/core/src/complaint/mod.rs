@@ -7,7 +7,7 @@ pub mod action;
 pub mod event;
 pub mod state;
 
-pub use action::{Action, ActionKind, Decision, Feedback, RootCause, UnitRef};
+pub use action::{Action, ActionKind, AppealStatus, Decision, Feedback, RootCause, UnitRef};
 pub use event::{Change, ClockStart, NewEvent};
 pub use state::State;
 
@@ -53,6 +53,8 @@ pub struct Order {
     pub closed_at: Option<Instant>,
     pub decision: Option<Decision>,
     pub feedback: Option<Feedback>,
+    /// The unit's appeal to exclude the complaint from its figures, if any.
+    pub appeal: Option<AppealStatus>,
     pub clocks: Vec<Clock>,
 }
 
@@ -90,6 +92,7 @@ impl Order {
             closed_at: None,
             decision: None,
             feedback: None,
+            appeal: None,
             clocks,
         }
     }
@@ -141,12 +144,19 @@ pub enum Refusal {
     ReviewWindowClosed {
         days: u32,
     },
+    /// An appeal is already pending, or was approved.
+    AppealExists {
+        status: AppealStatus,
+    },
+    NoAppealPending,
+    /// Only head office decides appeals.
+    HeadOfficeOnly,
 }
 
 impl Refusal {
     /// Forbidden (403) rather than a conflict with the order's state (409).
     pub fn is_forbidden(&self) -> bool {
-        matches!(self, Self::NoPermission { .. } | Self::ExtensionNeedsApproval { .. })
+        matches!(self, Self::NoPermission { .. } | Self::ExtensionNeedsApproval { .. } | Self::HeadOfficeOnly)
     }
 
     pub fn msg(&self) -> Msg {
@@ -177,6 +187,14 @@ impl Refusal {
                 format!("第二次延期须经上级机构或总行高级管理人员批准，角色「{}」无权批准", role.label_zh()),
                 format!("the second extension needs approval by the superior unit; the role {role} may not approve it"),
             ),
+            Self::AppealExists { status } => Msg::new(
+                format!("该投诉已有申诉（{}），不能重复申诉", status.label_zh()),
+                format!("the complaint already has an appeal ({})", status.label_en()),
+            ),
+            Self::NoAppealPending => {
+                Msg::new("该投诉没有待审批的申诉", "the complaint has no appeal waiting for a decision")
+            }
+            Self::HeadOfficeOnly => Msg::new("申诉须由总行审批", "only head office decides appeals"),
             Self::ReviewWindowClosed { days } => Msg::new(
                 format!("已超过收到处理决定后 {days} 日的核查申请期限"),
                 format!("the {days}-day window to ask for a re-review after the decision has passed"),
@@ -187,7 +205,13 @@ impl Refusal {
 
 /// The permission an action needs.
 pub fn permission_for(action: ActionKind) -> Permission {
-    if action.is_complainant_request() { Permission::RecordComplainantRequest } else { Permission::HandleComplaint }
+    if action == ActionKind::DecideAppeal {
+        Permission::DecideAppeals
+    } else if action.is_complainant_request() {
+        Permission::RecordComplainantRequest
+    } else {
+        Permission::HandleComplaint
+    }
 }
 
 /// Decide whether `actor` may do `action` to `order` at `now`; if so, the change it makes and the
@@ -218,6 +242,22 @@ pub fn check(
         }
     };
     let out = match action {
+        // an appeal concerns the figures, not the handling: any state, the state unchanged
+        Action::Appeal { reason } => {
+            if let Some(status @ (AppealStatus::Pending | AppealStatus::Approved)) = order.appeal {
+                return Err(Refusal::AppealExists { status });
+            }
+            (Change::Appeal { reason: reason.clone() }, s)
+        }
+        Action::DecideAppeal { approve, note } => {
+            if crate::org::path_ids(&actor.unit_path).len() != 1 {
+                return Err(Refusal::HeadOfficeOnly);
+            }
+            if order.appeal != Some(AppealStatus::Pending) {
+                return Err(Refusal::NoAppealPending);
+            }
+            (Change::AppealDecided { approved: *approve, note: note.clone() }, s)
+        }
         Action::Accept => {
             paused_guard(s == Registered)?;
             (Change::Accept, Accepted)
@@ -349,6 +389,10 @@ pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
         Change::Merge { .. } => order.merge_count += 1,
         Change::Decline { .. } | Change::Withdraw { .. } => stop_all(order, at),
         Change::Attach { .. } => {}
+        Change::Appeal { .. } => order.appeal = Some(AppealStatus::Pending),
+        Change::AppealDecided { approved, .. } => {
+            order.appeal = Some(if *approved { AppealStatus::Approved } else { AppealStatus::Rejected });
+        }
         Change::Respond { .. } => {
             order.responded_at.get_or_insert(at);
             meet(order, ClockKind::Response, at);

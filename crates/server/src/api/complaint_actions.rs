@@ -127,6 +127,22 @@ impl CloseBody {
     }
 }
 
+/// Head office's decision on a unit's appeal.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideAppealBody {
+    /// true: exclude the complaint from the unit's figures; false: keep it counted.
+    pub approve: bool,
+    /// Why (1–500 characters).
+    pub note: String,
+}
+
+impl DecideAppealBody {
+    fn into_action(self) -> ApiResult<Action> {
+        Ok(Action::DecideAppeal { approve: self.approve, note: bounded("note", &self.note, 1, limits::REASON)? })
+    }
+}
+
 /// The action of `kind` from its JSON body, checked as the API checks it (the web forms use this).
 pub async fn parse_action(state: &AppState, kind: ActionKind, body: &[u8]) -> ApiResult<Action> {
     use crate::json::parse_json;
@@ -145,6 +161,8 @@ pub async fn parse_action(state: &AppState, kind: ActionKind, body: &[u8]) -> Ap
         ActionKind::Reopen => Action::Reopen { reason: with_reason(parse_json(body)?)? },
         ActionKind::RequestReview => Action::RequestReview { reason: with_reason(parse_json(body)?)? },
         ActionKind::Withdraw => Action::Withdraw { reason: with_reason(parse_json(body)?)? },
+        ActionKind::Appeal => Action::Appeal { reason: with_reason(parse_json(body)?)? },
+        ActionKind::DecideAppeal => parse_json::<DecideAppealBody>(body)?.into_action()?,
     })
 }
 
@@ -202,6 +220,12 @@ reason_action!(
     "/api/v1/complaints/{id}/request_review",
     RequestReview,
     "The complainant asks the superior unit for a re-review of the decision."
+);
+reason_action!(
+    appeal,
+    "/api/v1/complaints/{id}/appeal",
+    Appeal,
+    "The unit asks head office to exclude the complaint from its figures (申诉), with the reason; in any state, once unless rejected."
 );
 reason_action!(
     withdraw,
@@ -282,6 +306,19 @@ pub async fn close(
     run(&state, &caller, id, b.into_action()?).await
 }
 
+/// Head office approves (the complaint leaves the unit's figures and its parents', kept in the ledger
+/// marked) or rejects a pending appeal.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/decide_appeal", tag = "complaint actions", params(("id" = i64, Path)), request_body = DecideAppealBody,
+    responses((status = 200, body = ComplaintView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn decide_appeal(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ValidJson(b): ValidJson<DecideAppealBody>,
+) -> ApiResult<Json<ComplaintView>> {
+    run(&state, &caller, id, b.into_action()?).await
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(accept))
@@ -297,4 +334,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reopen))
         .routes(routes!(request_review))
         .routes(routes!(withdraw))
+        .routes(routes!(appeal))
+        .routes(routes!(decide_appeal))
 }

@@ -328,6 +328,16 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         Some(code) => Some(crate::api::unit_in_scope(state, caller, "org_unit", code).await?.path),
         None => None,
     };
+    let appeal = match p.get("appeal").filter(|s| !s.is_empty()) {
+        Some(a) => Some(xiaobao_core::complaint::AppealStatus::from_str_opt(a).ok_or_else(|| {
+            ApiError::invalid(
+                "appeal",
+                "申诉状态须为 pending、approved 或 rejected",
+                "appeal must be pending, approved or rejected",
+            )
+        })?),
+        None => None,
+    };
     // the unit a complaint counts against (a board's received figures link here)
     let responsible_path = match p.get("responsible_unit").filter(|s| !s.is_empty()) {
         Some(code) => Some(crate::api::unit_in_scope(state, caller, "responsible_unit", code).await?.path),
@@ -362,6 +372,7 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         channel,
         unit_path,
         responsible_path,
+        appeal,
         category,
         overdue: boolean(p, "overdue")?,
         escalated: boolean(p, "escalated")?,

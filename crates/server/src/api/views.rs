@@ -202,6 +202,8 @@ pub struct ComplaintView {
     pub closed_at: Option<String>,
     pub decision: Option<DecisionView>,
     pub feedback: Option<Feedback>,
+    /// The unit's appeal to exclude the complaint from its figures: pending, approved (excluded) or rejected.
+    pub appeal: Option<xiaobao_core::complaint::AppealStatus>,
     pub clocks: Vec<ClockView>,
     /// Years this order's clocks span whose holiday arrangement is not loaded: their deadlines count
     /// weekends only until an admin loads it.
@@ -248,6 +250,7 @@ impl ComplaintView {
             closed_at: opt(o.closed_at),
             decision: o.decision.as_ref().map(DecisionView::from),
             feedback: o.feedback,
+            appeal: o.appeal,
             clocks: o.clocks.iter().map(|c| ClockView::new(c, now)).collect(),
             missing_calendar_years: calendar.missing_years(year(o.received_at), last),
             updated_at: rfc3339(k.updated_at),

@@ -50,6 +50,7 @@ fn form_fields(kind: ActionKind) -> &'static [&'static str] {
         ActionKind::Transfer => &["to_org_unit", "reason"],
         ActionKind::Decide => &["liable", "root_cause", "cause", "remedy", "amount", "text"],
         ActionKind::Close => &["feedback", "note"],
+        ActionKind::DecideAppeal => &["approve", "note"],
         _ => &["reason"],
     }
 }
@@ -89,6 +90,8 @@ fn allowed_actions(state: &AppState, caller: &Caller, k: &ComplaintRow, now: Ins
         Action::Reopen { reason: r() },
         Action::RequestReview { reason: r() },
         Action::Withdraw { reason: r() },
+        Action::Appeal { reason: r() },
+        Action::DecideAppeal { approve: true, note: r() },
     ];
     probes
         .iter()
@@ -178,6 +181,14 @@ fn action_form(
                     }
                     (field_err("feedback"))
                     (input("note", if en { "Note" } else { "备注" }, 500))
+                }
+                ActionKind::DecideAppeal => {
+                    label for="decide_appeal-approve" { (if en { "Decision" } else { "审批意见" }) }
+                    select #decide_appeal-approve name="approve" {
+                        option value="true" selected[val("approve") == "true"] { (if en { "approve: exclude from the unit's figures" } else { "批准：从该机构统计中剔除" }) }
+                        option value="false" selected[val("approve") == "false"] { (if en { "reject: keep it counted" } else { "驳回：继续计入统计" }) }
+                    }
+                    (input("note", if en { "Note" } else { "说明" }, 500))
                 }
                 _ => { (input("reason", reason_label, 500)) }
             }
@@ -269,6 +280,7 @@ pub(super) async fn complaint_page(
         div.card {
             h1 #number { (k.number) }
             p { strong { (lang.t("state")) ": " } span #state { (if lang.english() { k.order.state.label_en() } else { k.order.state.label_zh() }) }
+                @if let Some(a) = k.order.appeal { " · " span.badge #appeal data-appeal=(a.as_str()) { (if lang.english() { a.label_en() } else { a.label_zh() }) } }
                 " · " strong { (lang.t("org_unit")) ": " } (k.org_name)
                 " · " strong { (lang.t("first_responder")) ": " } (k.first_responder_name) }
             p { (clocks(lang, &k, now)) }
@@ -322,6 +334,7 @@ pub async fn act(
     for (k, v) in &fields {
         if k == "_csrf"
             || k == "liable"
+            || k == "approve"
             || (v.trim().is_empty() && matches!(k.as_str(), "cause" | "remedy" | "amount" | "note"))
         {
             continue;
@@ -330,6 +343,9 @@ pub async fn act(
     }
     if kind == ActionKind::Decide {
         body.insert("liable".into(), serde_json::Value::Bool(fields.get("liable").is_some_and(|v| v == "true")));
+    }
+    if kind == ActionKind::DecideAppeal {
+        body.insert("approve".into(), serde_json::Value::Bool(fields.get("approve").is_some_and(|v| v == "true")));
     }
     let bytes = serde_json::Value::Object(body).to_string().into_bytes();
     let result = match crate::api::complaint_actions::parse_action(&state, kind, &bytes).await {

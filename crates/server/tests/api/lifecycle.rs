@@ -193,9 +193,9 @@ async fn attachments_are_checked_kept_in_the_timeline_and_scoped(app: TestApp) {
     assert!(p["detail"].as_str().unwrap().contains("10 MB"), "{p}");
     // Over the body limit the server answers 413 and closes the connection without reading the
     // rest, so the client sees the 413 or, if it was still sending, the connection closed.
+    // (its own client, so the closed connection is not handed back to the shared pool)
     let part = reqwest::multipart::Part::bytes(vec![b'a'; 12 * 1024 * 1024]).file_name("huge.txt");
-    let res = app
-        .http
+    let res = reqwest::Client::new()
         .post(format!("{}/api/v1/complaints/{id}/attachments", app.base))
         .bearer_auth(&app.tokens["teller1"])
         .multipart(reqwest::multipart::Form::new().part("file", part))

@@ -91,6 +91,7 @@ async fn every_measure_of_a_constructed_subtree_is_exact(app: TestApp) {
         ("declined", 1),
         ("dissatisfied", 1),
         ("escalated", 1),
+        ("excluded", 0),
         ("liable", 1),
         ("open", 2),
         ("over_level", 1),
@@ -228,4 +229,50 @@ async fn measures_check_role_scope_and_input(app: TestApp) {
     let (status, _) =
         app.call("cpc", reqwest::Method::DELETE, "/api/v1/period-stats?org_unit=BJ01&period=2025-03", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+both_backends!(an_approved_appeal_leaves_the_figures_but_stays_in_the_ledger_marked);
+
+async fn an_approved_appeal_leaves_the_figures_but_stays_in_the_ledger_marked(app: TestApp) {
+    constructed_bank(&app).await;
+    let q = "/api/v1/measures?org_unit=BJ01&from=2025-03-01&to=2025-03-31";
+    let (_, list) = app.get("cpc", "/api/v1/complaints?channel=hotline").await;
+    let b = list["items"][0]["id"].as_i64().unwrap();
+    // the outlet appeals the hotline complaint b; a second appeal while it is pending is refused
+    let k = app.act_ok("head1", b, "appeal", json!({"reason": "同一客户恶意重复投诉，已核实"})).await;
+    assert_eq!(k["appeal"], "pending");
+    let (status, p) = app.act("head1", b, "appeal", json!({"reason": "再次申诉"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(app.get("cpc", q).await.1["figures"]["received"], 5, "pending: still counted");
+    let (_, pending) = app.get("cpc", "/api/v1/complaints?appeal=pending").await;
+    assert_eq!(pending["total"], 1);
+    // only head office decides: not the outlet, not the sub-branch's supervisor
+    let decide = json!({"approve": true, "note": "核实属实，予以剔除"});
+    assert_eq!(app.act("head1", b, "decide_appeal", decide.clone()).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.act("ops", b, "decide_appeal", decide.clone()).await.0, StatusCode::FORBIDDEN);
+    let k = app.act_ok("cpc", b, "decide_appeal", decide).await;
+    assert_eq!((k["appeal"].as_str(), k["state"].as_str()), (Some("approved"), Some("closed")));
+    // out of the figures of BJ0101, BJ01 and above; counted apart
+    let (_, m) = app.get("cpc", q).await;
+    let f = &m["figures"];
+    assert_eq!((f["received"].as_i64(), f["counts"]["excluded"].as_i64()), (Some(4), Some(1)));
+    assert_eq!(f["rates"]["timely_response_rate"]["display"], "100.00%", "b's late response no longer counts");
+    assert_eq!(f["rates"]["satisfaction"]["display"], "100.00%");
+    assert_eq!(m["by_channel"]["hotline"], 0);
+    let (_, ho) = app.get("cpc", "/api/v1/measures?from=2025-03-01&to=2025-03-31").await;
+    assert_eq!(ho["figures"]["received"], 4);
+    // but in the ledger, marked
+    let (_, ledger) = app.get("cpc", "/api/v1/complaints?org_unit=BJ0101&received_from=2025-03-01").await;
+    assert!(ledger["items"].as_array().unwrap().iter().any(|k| k["id"] == b && k["appeal"] == "approved"));
+    let (_, approved) = app.get("cpc", "/api/v1/complaints?appeal=approved").await;
+    assert_eq!(approved["total"], 1);
+    let (status, p) = app.get("cpc", "/api/v1/complaints?appeal=maybe").await;
+    assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("appeal")));
+    // no appeal pending any more
+    let (status, _) = app.act("cpc", b, "decide_appeal", json!({"approve": false, "note": "x"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // the counters rebuilt from the events agree
+    let kept = app.store.rollup_snapshot().await.unwrap();
+    assert_eq!(app.store.rebuild_rollups().await.unwrap().differed, 0);
+    assert_eq!(kept, app.store.rollup_snapshot().await.unwrap());
 }

@@ -113,7 +113,7 @@ pub(super) async fn save_order(
         "UPDATE complaints SET state = $1, paused = $2, org_unit_id = $3, org_path = COALESCE($4, org_path), \
          extension_tier = $5, escalation_count = $6, transfer_count = $7, reopen_count = $8, merge_count = $9, \
          responded_at = $10, decided_at = $11, closed_at = $12, decision = $13, liable = $14, feedback = $15, repeat = $16, \
-         last_seq = $17, updated_at = $18, next_due_at = $19, responsible_unit_id = $20 WHERE id = $21",
+         last_seq = $17, updated_at = $18, next_due_at = $19, responsible_unit_id = $20, appeal = $21 WHERE id = $22",
     )
     .bind(o.state.as_str())
     .bind(i64::from(o.paused))
@@ -135,6 +135,7 @@ pub(super) async fn save_order(
     .bind(to_millis(at))
     .bind(o.next_due_at().map(to_millis))
     .bind(o.responsible_unit_id)
+    .bind(o.appeal.map(|a| a.as_str()))
     .bind(o.id)
     .execute(&mut *tx)
     .await?;
