@@ -258,9 +258,14 @@ impl Store {
     /// A page of orders matching the filter, newest received first, with the total count.
     pub async fn complaints(&self, f: &ComplaintFilter) -> Result<Page<ComplaintRow>, StoreError> {
         let mut where_ = SqlBuilder::default();
-        let (lo, hi) = subtree_range(&f.scope_path);
-        where_.push(" WHERE ((k.org_path >= ").bind(Arg::Text(lo)).push(" AND k.org_path < ").bind(Arg::Text(hi));
-        where_.push(") OR k.first_responder_id = ").bind(Arg::I64(f.viewer_id)).push(")");
+        if path_ids(&f.scope_path).len() != 1 {
+            let (lo, hi) = subtree_range(&f.scope_path);
+            where_.push(" WHERE ((k.org_path >= ").bind(Arg::Text(lo)).push(" AND k.org_path < ").bind(Arg::Text(hi));
+            where_.push(") OR k.first_responder_id = ").bind(Arg::I64(f.viewer_id)).push(")");
+        } else {
+            // head office sees every order: no condition, so the planner is free to use any index
+            where_.push(" WHERE 1 = 1");
+        }
         if let Some(p) = &f.unit_path {
             let (lo, hi) = subtree_range(p);
             where_.push(" AND k.org_path >= ").bind(Arg::Text(lo)).push(" AND k.org_path < ").bind(Arg::Text(hi));
@@ -345,13 +350,19 @@ impl Store {
 
         let rows = if f.nearest_due_first {
             // Ticking orders by due time, then the others (paused) in registration order.
-            let walk = self.due_walk_pays(f).await?;
+            // Escalated orders are few: SQLite, which cannot know that, is pointed at their index.
+            let escalated = (f.escalated == Some(true) && self.backend() == crate::Backend::Sqlite)
+                .then_some("complaints_escalated");
+            let index = match escalated {
+                Some(i) => Some(i),
+                None => self.due_walk_pays(f).await?.then_some("complaints_overdue"),
+            };
             let ticking = self
                 .list_page(
                     &where_,
                     " AND k.next_due_at IS NOT NULL",
                     " ORDER BY k.next_due_at, k.id",
-                    walk,
+                    index,
                     f.limit,
                     f.offset,
                 )
@@ -370,12 +381,13 @@ impl Store {
                 let rest = f.limit - rows.len() as i64;
                 let skip = (f.offset - ticking_total).max(0);
                 rows.extend(
-                    self.list_page(&where_, " AND k.next_due_at IS NULL", " ORDER BY k.id", false, rest, skip).await?,
+                    self.list_page(&where_, " AND k.next_due_at IS NULL", " ORDER BY k.id", escalated, rest, skip)
+                        .await?,
                 );
             }
             rows
         } else {
-            self.list_page(&where_, "", " ORDER BY k.received_at DESC, k.id DESC", false, f.limit, f.offset).await?
+            self.list_page(&where_, "", " ORDER BY k.received_at DESC, k.id DESC", None, f.limit, f.offset).await?
         };
         let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
         let mut clocks = clocks_for(self.read(), &ids).await?;
@@ -392,23 +404,22 @@ impl Store {
         Ok(Page { items, total, offset: f.offset, limit: f.limit })
     }
 
-    /// One page of the list: `where_` plus `more`, in `order`. With `walk`, SQLite reads the orders in
-    /// due-time order from the index of ticking orders and stops at the page's end, instead of
-    /// sorting every order of the scope.
+    /// One page of the list: `where_` plus `more`, in `order`, read on SQLite through `index` when
+    /// given: the index of ticking orders by due time (read in order, stopping at the page's end
+    /// instead of sorting every order of the scope), or the index of escalated orders.
     #[allow(clippy::too_many_arguments)]
     async fn list_page(
         &self,
         where_: &SqlBuilder,
         more: &str,
         order: &str,
-        walk: bool,
+        index: Option<&'static str>,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<AnyRow>, StoreError> {
-        let select = if walk {
-            COMPLAINT_SELECT.replacen("FROM complaints k", "FROM complaints k INDEXED BY complaints_overdue", 1)
-        } else {
-            COMPLAINT_SELECT.to_string()
+        let select = match index {
+            Some(i) => COMPLAINT_SELECT.replacen("FROM complaints k", &format!("FROM complaints k INDEXED BY {i}"), 1),
+            None => COMPLAINT_SELECT.to_string(),
         };
         let mut list = SqlBuilder::new(&select);
         list.sql.push_str(&where_.sql);

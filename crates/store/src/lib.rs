@@ -92,7 +92,7 @@ impl Store {
             }),
         };
         if !store.rollups_built().await? {
-            let r = store.rebuild_rollups().await?;
+            let r = store.rebuild_rollups_with(false).await?;
             tracing::info!(orders = r.orders, rows = r.rows, "rollups built from the event log");
         }
         Ok(store)

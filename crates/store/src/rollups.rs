@@ -209,8 +209,9 @@ pub(crate) fn counts_from_row(r: &sqlx::any::AnyRow) -> Result<Counts, StoreErro
 
 /// Recomputes both tables from the event log inside the writer's transaction: every order is
 /// replayed from its `register` event and counted where it stands now.
-pub(crate) async fn rebuild(tx: &mut AnyConnection) -> Result<RebuildReport, StoreError> {
-    let before = snapshot(tx).await?;
+/// With `compare`, also counts the rows that differ from those stored before (reading both in full).
+pub(crate) async fn rebuild(tx: &mut AnyConnection, compare: bool) -> Result<RebuildReport, StoreError> {
+    let before = if compare { Some(snapshot(tx).await?) } else { None };
     let paths: HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>("SELECT id, path FROM org_units")
         .fetch_all(&mut *tx)
         .await?
@@ -284,9 +285,17 @@ pub(crate) async fn rebuild(tx: &mut AnyConnection) -> Result<RebuildReport, Sto
     )
     .execute(&mut *tx)
     .await?;
-    let after = snapshot(tx).await?;
-    report.rows = (after.days.len() + after.months.len() + after.live.len()) as i64;
-    report.differed = before.differences(&after);
+    if let Some(before) = before {
+        let after = snapshot(tx).await?;
+        report.rows = (after.days.len() + after.months.len() + after.live.len()) as i64;
+        report.differed = before.differences(&after);
+    } else {
+        for table in ["rollup_days", "rollup_months", "unit_live"] {
+            let (n,): (i64,) =
+                sqlx::query_as(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}")).fetch_one(&mut *tx).await?;
+            report.rows += n;
+        }
+    }
     Ok(report)
 }
 

@@ -189,6 +189,10 @@ async fn the_board_counts_each_child_unit_and_the_whole_subtree(app: TestApp) {
     assert_eq!(l["total"], 2);
     let (_, l) = app.get("ops", "/api/v1/complaints?open=false").await;
     assert_eq!(l["total"], 1);
+    let (_, l) = app.get("ops", "/api/v1/complaints?escalated=true&sort=due").await;
+    assert_eq!(l["items"].as_array().unwrap().iter().map(|k| k["id"].as_i64().unwrap()).collect::<Vec<_>>(), [a]);
+    let (_, l) = app.get("cpc", "/api/v1/complaints?escalated=true&open=true&sort=due").await;
+    assert_eq!(l["total"], 1, "head office sees it too: {l}");
     let (_, l) = app.get("ops", "/api/v1/complaints?responsible_unit=BJ0101&received_from=2025-03-01").await;
     assert_eq!(l["total"], 3, "the received figure's list: {l}");
     let (_, l) = app.get("ops", "/api/v1/complaints?org_unit=BJ0101&received_from=2025-03-01").await;

@@ -144,7 +144,8 @@ impl From<sqlx::Error> for WriteError {
 #[allow(clippy::large_enum_variant)] // moved through the channel once, never stored in bulk
 enum Msg {
     Job(Job),
-    RebuildRollups(oneshot::Sender<Result<crate::RebuildReport, StoreError>>),
+    /// With the count of rows that differed from those kept (`true`), or without (at start-up).
+    RebuildRollups(bool, oneshot::Sender<Result<crate::RebuildReport, StoreError>>),
 }
 
 enum Job {
@@ -184,8 +185,8 @@ pub(crate) fn spawn(
                 match m {
                     Msg::Job(j) => jobs.push(j),
                     // the jobs queued before it are committed first; those after it wait for it
-                    Msg::RebuildRollups(reply) => {
-                        rebuild = Some(reply);
+                    Msg::RebuildRollups(compare, reply) => {
+                        rebuild = Some((compare, reply));
                         break;
                     }
                 }
@@ -196,8 +197,8 @@ pub(crate) fn spawn(
             if !jobs.is_empty() {
                 ctx.process(std::mem::take(&mut jobs)).await;
             }
-            if let Some(reply) = rebuild {
-                drop(reply.send(ctx.rebuild_rollups().await));
+            if let Some((compare, reply)) = rebuild {
+                drop(reply.send(ctx.rebuild_rollups(compare).await));
             }
         }
     });
@@ -213,11 +214,11 @@ struct Ctx {
 }
 
 impl Ctx {
-    async fn rebuild_rollups(&self) -> Result<crate::RebuildReport, StoreError> {
+    async fn rebuild_rollups(&self, compare: bool) -> Result<crate::RebuildReport, StoreError> {
         let mut tx = self.pool.begin().await?;
         // other servers' writers wait on the chain head until the rebuild commits
         let _head = lock_chain(&mut tx).await?;
-        let report = crate::rollups::rebuild(&mut tx).await?;
+        let report = crate::rollups::rebuild(&mut tx, compare).await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -419,8 +420,13 @@ impl crate::Store {
     /// Recomputes the rollups from the event log, after the writes queued before it and before those
     /// queued after it. Writes wait while it runs.
     pub async fn rebuild_rollups(&self) -> Result<crate::RebuildReport, StoreError> {
+        self.rebuild_rollups_with(true).await
+    }
+
+    /// The rebuild without the comparison with what was kept (which reads both in full).
+    pub(crate) async fn rebuild_rollups_with(&self, compare: bool) -> Result<crate::RebuildReport, StoreError> {
         let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Msg::RebuildRollups(tx)).await.map_err(|_| StoreError::WriterGone)?;
+        self.inner.writer.tx.send(Msg::RebuildRollups(compare, tx)).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
