@@ -274,6 +274,27 @@ pub struct Volume {
     pub transactions: Option<i64>,
 }
 
+impl Volume {
+    /// Figures entered as (customers, transactions).
+    pub fn of(figures: Option<(i64, i64)>) -> Self {
+        Self { customers: figures.map(|f| f.0), transactions: figures.map(|f| f.1) }
+    }
+
+    /// A date range's volume: the figures of the year, quarter or month that is exactly the range
+    /// (`exact`) when known; otherwise those of the months it touches, in order — transactions
+    /// summed, customers (a stock, not a flow) those of the latest month known.
+    pub fn of_range(exact: Option<(i64, i64)>, months: &[Option<(i64, i64)>]) -> Self {
+        if exact.is_some() {
+            return Self::of(exact);
+        }
+        let known: Vec<(i64, i64)> = months.iter().flatten().copied().collect();
+        Self {
+            customers: known.last().map(|k| k.0),
+            transactions: (!known.is_empty()).then(|| known.iter().map(|k| k.1).sum()),
+        }
+    }
+}
+
 /// A ratio: its numerator and denominator, and the value when the denominator is not zero.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ratio {
@@ -515,6 +536,19 @@ mod tests {
         assert_eq!(f.satisfaction.display(), "50.00%");
         assert_eq!(f.escalation_rate.display(), "0.00%");
         assert_eq!(f.liable_share.display(), "0.00%");
+    }
+
+    #[test]
+    fn a_range_takes_its_exact_periods_figures_else_sums_the_months_transactions() {
+        assert_eq!(
+            Volume::of_range(Some((10, 20)), &[Some((1, 2))]),
+            Volume { customers: Some(10), transactions: Some(20) }
+        );
+        assert_eq!(
+            Volume::of_range(None, &[Some((100, 5)), None, Some((120, 7))]),
+            Volume { customers: Some(120), transactions: Some(12) }
+        );
+        assert_eq!(Volume::of_range(None, &[None, None]), Volume::default());
     }
 
     #[test]

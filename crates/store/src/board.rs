@@ -38,16 +38,14 @@ impl Store {
         now: i64,
         since: i64,
     ) -> Result<Vec<BoardRow>, StoreError> {
-        let children: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT c.id, c.code, c.name, c.path FROM org_units c JOIN org_units p ON p.id = c.parent_id \
-             WHERE p.path = $1 ORDER BY c.code",
-        )
-        .bind(path)
-        .fetch_all(self.read())
-        .await?;
         let own_id = path_ids(path).last().copied().unwrap_or_default();
-        let units: Vec<(i64, String, String, String)> =
-            children.into_iter().chain([(own_id, code.to_string(), name.to_string(), path.to_string())]).collect();
+        let units: Vec<(i64, String, String, String)> = self
+            .org_unit_children(own_id)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.code, c.name, c.path))
+            .chain([(own_id, code.to_string(), name.to_string(), path.to_string())])
+            .collect();
         let ids = units.iter().map(|u| u.0.to_string()).collect::<Vec<_>>().join(", ");
         let live: HashMap<i64, (i64, i64)> = sqlx::query_as::<_, (i64, i64, i64)>(&format!(
             "SELECT CAST(unit_id AS BIGINT), CAST(open AS BIGINT), CAST(escalated_open AS BIGINT) FROM unit_live WHERE unit_id IN ({ids})"

@@ -342,11 +342,7 @@ impl Store {
         if let Some(before) = f.open_since_before {
             where_.push(" AND ").push(OPEN).push(" AND k.received_at < ").bind(Arg::I64(before));
         }
-        let mut count = SqlBuilder::new("SELECT COUNT(*) AS n FROM complaints k");
-        count.sql.push_str(&where_.sql);
-        count.args = where_.args.clone();
-        let total: Option<i64> =
-            if f.skip_count { None } else { Some(count.query().fetch_one(self.read()).await?.try_get("n")?) };
+        let total: Option<i64> = if f.skip_count { None } else { Some(self.count_matching(&where_, "").await?) };
 
         let rows = if f.nearest_due_first {
             // Ticking orders by due time, then the others (paused) in registration order.
@@ -370,11 +366,7 @@ impl Store {
             let mut rows = ticking;
             if (rows.len() as i64) < f.limit {
                 let ticking_total = if rows.is_empty() && f.offset > 0 {
-                    let mut c = SqlBuilder::new("SELECT COUNT(*) AS n FROM complaints k");
-                    c.sql.push_str(&where_.sql);
-                    c.args = where_.args.clone();
-                    c.push(" AND k.next_due_at IS NOT NULL");
-                    c.query().fetch_one(self.read()).await?.try_get("n")?
+                    self.count_matching(&where_, " AND k.next_due_at IS NOT NULL").await?
                 } else {
                     f.offset + rows.len() as i64
                 };
@@ -402,6 +394,15 @@ impl Store {
         clocks.clear();
         let total = total.unwrap_or(f.offset + items.len() as i64);
         Ok(Page { items, total, offset: f.offset, limit: f.limit })
+    }
+
+    /// How many orders match `where_` plus `more`.
+    async fn count_matching(&self, where_: &SqlBuilder, more: &str) -> Result<i64, StoreError> {
+        let mut count = SqlBuilder::new("SELECT COUNT(*) AS n FROM complaints k");
+        count.sql.push_str(&where_.sql);
+        count.args = where_.args.clone();
+        count.push(more);
+        Ok(count.query().fetch_one(self.read()).await?.try_get("n")?)
     }
 
     /// One page of the list: `where_` plus `more`, in `order`, read on SQLite through `index` when
@@ -453,14 +454,15 @@ impl Store {
         let (Some(unit), Some(root)) = (path_ids(scope).last().copied(), path_ids(scope).first().copied()) else {
             return Ok(false);
         };
-        let open = |id: i64| async move {
-            let r: Option<(i64,)> = sqlx::query_as("SELECT CAST(open AS BIGINT) FROM unit_live WHERE unit_id = $1")
-                .bind(id)
-                .fetch_optional(self.read())
-                .await?;
-            Ok::<i64, StoreError>(r.map_or(0, |(n,)| n))
-        };
-        let (share, all) = (open(unit).await?, open(root).await?);
+        let open: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT CAST(unit_id AS BIGINT), CAST(open AS BIGINT) FROM unit_live WHERE unit_id IN ($1, $2)",
+        )
+        .bind(unit)
+        .bind(root)
+        .fetch_all(self.read())
+        .await?;
+        let open_in = |id: i64| open.iter().find(|r| r.0 == id).map_or(0, |r| r.1);
+        let (share, all) = (open_in(unit), open_in(root));
         Ok((share as f64).powi(2) > (f.limit.max(1) * all.max(1)) as f64)
     }
 
@@ -472,11 +474,11 @@ impl Store {
         before: i64,
     ) -> Result<Vec<(String, String, i64)>, StoreError> {
         let (lo, hi) = subtree_range(scope_path);
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT o.code, o.name, COUNT(*) AS n FROM complaints k JOIN org_units o ON o.id = k.org_unit_id \
-             WHERE k.org_path >= $1 AND k.org_path < $2 AND k.state NOT IN ('closed', 'declined', 'withdrawn') AND k.received_at < $3 \
-             GROUP BY o.code, o.name ORDER BY n DESC, o.code",
-        )
+             WHERE k.org_path >= $1 AND k.org_path < $2 AND {OPEN} AND k.received_at < $3 \
+             GROUP BY o.code, o.name ORDER BY n DESC, o.code"
+        ))
         .bind(lo)
         .bind(hi)
         .bind(before)

@@ -8,6 +8,7 @@ use crate::{Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
 use xiaobao_core::measure::{COUNTERS, Counts, Volume, day_number};
+use xiaobao_core::org::path_ids;
 use xiaobao_core::period::Period;
 
 /// How the counters of a range are split.
@@ -41,11 +42,11 @@ enum Table {
     Months,
 }
 
-/// The parts of `from..=to` to read: day ranges (yyyymmdd) for the partial months at its ends, and a
-/// month range (yyyymm) for the whole months between.
 /// An inclusive range of days (yyyymmdd) or months (yyyymm).
 type Span = (i32, i32);
 
+/// The parts of `from..=to` to read: day ranges (yyyymmdd) for the partial months at its ends, and a
+/// month range (yyyymm) for the whole months between.
 fn segments(from: NaiveDate, to: NaiveDate) -> (Vec<Span>, Option<Span>) {
     let month_of = |d: NaiveDate| d.year() * 100 + d.month() as i32;
     let first_of = |d: NaiveDate| d.with_day(1).unwrap_or(d);
@@ -74,6 +75,13 @@ pub struct PeriodStatsRow {
     pub transactions: i64,
     /// Entered for the unit itself; otherwise the sum of its children's.
     pub entered: bool,
+}
+
+impl PeriodStatsRow {
+    /// (customers, transactions)
+    pub fn figures(&self) -> (i64, i64) {
+        (self.customers, self.transactions)
+    }
 }
 
 impl Store {
@@ -189,9 +197,7 @@ impl Store {
             .collect())
     }
 
-    /// Customers and transactions of each of `units` over `from..=to`: the figures of the year,
-    /// quarter or month that is exactly the range where known; otherwise the months it touches
-    /// (transactions summed, customers of the latest month known).
+    /// Customers and transactions of each of `units` over `from..=to` (`Volume::of_range`).
     pub async fn volumes(
         &self,
         units: &[i64],
@@ -202,24 +208,13 @@ impl Store {
         let exact = Period::exactly(from, to);
         let periods: Vec<Period> = exact.into_iter().chain(months.iter().copied()).collect();
         let rows = self.period_stats(units, &periods).await?;
-        let figure = |unit: i64, p: Period| {
-            let key = p.to_string();
-            rows.iter().find(|r| r.unit_id == unit && r.period == key).map(|r| (r.customers, r.transactions))
-        };
         Ok(units
             .iter()
             .map(|&u| {
-                let v = match exact.and_then(|p| figure(u, p)) {
-                    Some((c, t)) => Volume { customers: Some(c), transactions: Some(t) },
-                    None => {
-                        let known: Vec<(i64, i64)> = months.iter().filter_map(|m| figure(u, *m)).collect();
-                        Volume {
-                            customers: known.last().map(|k| k.0),
-                            transactions: (!known.is_empty()).then(|| known.iter().map(|k| k.1).sum()),
-                        }
-                    }
-                };
-                (u, v)
+                let figure =
+                    |p: Period| rows.iter().find(|r| r.unit_id == u && r.period == p.to_string()).map(|r| r.figures());
+                let monthly: Vec<Option<(i64, i64)>> = months.iter().map(|m| figure(*m)).collect();
+                (u, Volume::of_range(exact.and_then(figure), &monthly))
             })
             .collect())
     }
@@ -290,7 +285,7 @@ async fn resum(
     Ok(true)
 }
 
-/// Re-sums each unit above `unit_id`, up to the first that has figures of its own.
+/// Re-sums each unit above `unit_id`, nearest first, up to the first that has figures of its own.
 async fn resum_above(
     tx: &mut sqlx::AnyConnection,
     unit_id: i64,
@@ -298,18 +293,14 @@ async fn resum_above(
     by: i64,
     at_ms: i64,
 ) -> Result<(), StoreError> {
-    let mut current = unit_id;
-    loop {
-        let parent: Option<(Option<i64>,)> = sqlx::query_as("SELECT parent_id FROM org_units WHERE id = $1")
-            .bind(current)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some((Some(p),)) = parent else { return Ok(()) };
-        if !resum(tx, p, period, by, at_ms).await? {
-            return Ok(());
+    let (path,): (String,) =
+        sqlx::query_as("SELECT path FROM org_units WHERE id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
+    for above in path_ids(&path).into_iter().rev().skip(1) {
+        if !resum(tx, above, period, by, at_ms).await? {
+            break;
         }
-        current = p;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,8 +9,7 @@ use crate::{Store, StoreError};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 use xiaobao_core::channel::Channel;
-use xiaobao_core::complaint::{Change, Order, State, replay};
-use xiaobao_core::deadline::Clock;
+use xiaobao_core::complaint::{Change, Order, Registration, State, replay};
 use xiaobao_core::measure::{COUNTERS, Counts, Key, Live, contribution};
 use xiaobao_core::org::path_ids;
 use xiaobao_core::time::from_millis;
@@ -151,19 +150,19 @@ pub struct RollupSnapshot {
 impl RollupSnapshot {
     /// How many rows differ between two snapshots (present in one only, or with other counters).
     pub fn differences(&self, other: &Self) -> i64 {
-        type Row = (i64, i64, String, String, Counts);
-        let keyed = |rows: &[Row], other: &[Row]| {
-            let a: HashMap<_, _> = rows.iter().map(|r| ((r.0, r.1, &r.2, &r.3), r.4)).collect();
-            let b: HashMap<_, _> = other.iter().map(|r| ((r.0, r.1, &r.2, &r.3), r.4)).collect();
-            (a.iter().filter(|(k, v)| b.get(*k) != Some(*v)).count() + b.keys().filter(|k| !a.contains_key(*k)).count())
-                as i64
+        let by_key = |rows: &[(i64, i64, String, String, Counts)]| -> HashMap<(i64, i64, String, String), Counts> {
+            rows.iter().map(|r| ((r.0, r.1, r.2.clone(), r.3.clone()), r.4)).collect()
         };
-        let a: HashMap<i64, Live> = self.live.iter().copied().collect();
-        let b: HashMap<i64, Live> = other.live.iter().copied().collect();
-        let live =
-            a.iter().filter(|(k, v)| b.get(*k) != Some(*v)).count() + b.keys().filter(|k| !a.contains_key(*k)).count();
-        keyed(&self.days, &other.days) + keyed(&self.months, &other.months) + live as i64
+        let live = |rows: &[(i64, Live)]| -> HashMap<i64, Live> { rows.iter().copied().collect() };
+        (differing(&by_key(&self.days), &by_key(&other.days))
+            + differing(&by_key(&self.months), &by_key(&other.months))
+            + differing(&live(&self.live), &live(&other.live))) as i64
     }
+}
+
+/// Keys whose values differ between `a` and `b`, or that only one has.
+fn differing<K: Eq + std::hash::Hash, V: PartialEq>(a: &HashMap<K, V>, b: &HashMap<K, V>) -> usize {
+    a.iter().filter(|(k, v)| b.get(*k) != Some(*v)).count() + b.keys().filter(|k| !a.contains_key(*k)).count()
 }
 
 pub(crate) async fn snapshot(c: &mut AnyConnection) -> Result<RollupSnapshot, StoreError> {
@@ -252,23 +251,17 @@ pub(crate) async fn rebuild(tx: &mut AnyConnection, compare: bool) -> Result<Reb
         for r in &orders {
             let id: i64 = r.try_get("id")?;
             let history = by_order.remove(&id).unwrap_or_default();
-            let mut history = history.into_iter();
-            let Some((Change::Register { clocks, repeat_of }, _, _)) = history.next() else {
-                return Err(corrupt(format!("complaint {id} has no register event first")));
-            };
             let channel: String = r.try_get("channel")?;
-            let received_at = from_millis(r.try_get("received_at")?);
-            let registered = Order::registered(
+            let registration = Registration {
                 id,
-                r.try_get("registered_unit_id")?,
-                received_at,
-                r.try_get("first_responder_id")?,
-                Channel::parse("channel", &channel).map_err(|_| corrupt(format!("channel {channel}")))?,
-                r.try_get("category")?,
-                clocks.iter().map(|c| Clock::start(c.kind, received_at, c.due_at)).collect(),
-                repeat_of.is_some(),
-            );
-            let order = replay(registered, history);
+                registered_unit_id: r.try_get("registered_unit_id")?,
+                received_at: from_millis(r.try_get("received_at")?),
+                first_responder_id: r.try_get("first_responder_id")?,
+                channel: Channel::parse("channel", &channel).map_err(|_| corrupt(format!("channel {channel}")))?,
+                category: r.try_get("category")?,
+            };
+            let order = replay(registration, history)
+                .ok_or_else(|| corrupt(format!("complaint {id} has no register event first")))?;
             let path = |id: i64| paths.get(&id).ok_or_else(|| corrupt(format!("unit {id}")));
             delta.add(path(order.responsible_unit_id)?, path(order.org_unit_id)?, &order);
             report.orders += 1;
@@ -313,9 +306,7 @@ impl Store {
             .await?;
         Ok(v.is_none_or(|(v,)| v == "true"))
     }
-}
 
-impl Store {
     /// Counts orders that are not stored as complaints into the rollups, each as (the path of the unit
     /// it counts against and is handled at, the order). For benchmarks of the measures, which read
     /// only the rollups: a bank-sized history is counted here without writing it complaint by

@@ -16,7 +16,7 @@ use xiaobao_core::period::Period;
 use xiaobao_core::role::Role;
 use xiaobao_core::time::local_date;
 use xiaobao_server::{AppState, SystemClock};
-use xiaobao_store::{DatabaseUrl, NewUser, Store};
+use xiaobao_store::{NewUser, Store};
 
 const BRANCHES: usize = 20;
 const SUBS: usize = 20;
@@ -147,22 +147,10 @@ pub async fn run(
     data_dir: Option<std::path::PathBuf>,
     database_url: Option<String>,
 ) -> Result<()> {
-    let tmp = tempfile::tempdir()?;
-    let dir = match &data_dir {
-        Some(d) => {
-            std::fs::create_dir_all(d)?;
-            d.clone()
-        }
-        None => tmp.path().to_path_buf(),
-    };
-    let url = DatabaseUrl::choose(&dir, database_url.as_deref())?;
-    let store = Store::open(&url).await?;
+    let (store, _tmp) = super::bench_store(data_dir.as_deref(), database_url.as_deref()).await?;
     println!(
         "bench measures: {} backend, {complaints} complaints over 12 months, {} outlets ({} units)",
-        match store.backend() {
-            xiaobao_store::Backend::Sqlite => "SQLite",
-            xiaobao_store::Backend::Postgres => "PostgreSQL",
-        },
+        super::backend_name(&store),
         BRANCHES * SUBS * OUTLETS,
         1 + BRANCHES + BRANCHES * SUBS + BRANCHES * SUBS * OUTLETS
     );
@@ -190,9 +178,7 @@ pub async fn run(
     let today = local_date(chrono::Utc::now());
     let from = (today - chrono::Months::new(11)).with_day(1).unwrap_or(today);
     let range = format!("from={from}&to={today}");
-    let report = |name: &str, f: [f64; 4]| {
-        println!("  {name:<34} p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms", f[0], f[1], f[2], f[3]);
-    };
+    let report = super::report;
     let cpc = |_| token.clone();
     let path = |q: String| move |_| format!("/api/v1/measures?{q}");
     measure(&router, 20, path(range.clone()), cpc).await?;

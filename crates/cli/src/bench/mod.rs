@@ -83,6 +83,36 @@ fn cpu_seconds() -> f64 {
     ticks / 100.0
 }
 
+/// The store a bench fills: SQLite kept in `data_dir` (reused by the next run) or in a temporary
+/// directory (returned, to live as long as the store), or PostgreSQL at `database_url`.
+pub(crate) async fn bench_store(
+    data_dir: Option<&std::path::Path>,
+    database_url: Option<&str>,
+) -> Result<(Store, tempfile::TempDir)> {
+    let tmp = tempfile::tempdir()?;
+    let dir = match data_dir {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.to_path_buf()
+        }
+        None => tmp.path().to_path_buf(),
+    };
+    let store = Store::open(&DatabaseUrl::choose(&dir, database_url)?).await?;
+    Ok((store, tmp))
+}
+
+pub(crate) fn backend_name(store: &Store) -> &'static str {
+    match store.backend() {
+        xiaobao_store::Backend::Sqlite => "SQLite",
+        xiaobao_store::Backend::Postgres => "PostgreSQL",
+    }
+}
+
+/// One timed request's line: p50, p95, p99 and max in milliseconds.
+pub(crate) fn report(name: &str, f: [f64; 4]) {
+    println!("  {name:<34} p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms", f[0], f[1], f[2], f[3]);
+}
+
 pub(crate) fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -102,9 +132,7 @@ async fn deadlines(orders: u64, probes: u64, database_url: Option<String>) -> Re
     use xiaobao_core::deadline::{ClockRule, Escalation, Period, Policy, Unit};
     use xiaobao_core::role::Role;
 
-    let dir = tempfile::tempdir()?;
-    let url = DatabaseUrl::choose(dir.path(), database_url.as_deref())?;
-    let store = Store::open(&url).await?;
+    let (store, _dir) = bench_store(None, database_url.as_deref()).await?;
     let ho = store.org_unit_by_code("HO").await?.context("head office")?;
     let hash = xiaobao_server::hash_password("bench-password").map_err(|_| anyhow::anyhow!("hash"))?;
     let head = store
@@ -238,9 +266,7 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
 }
 
 async fn register(clients: usize, requests: u64, database_url: Option<String>) -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let url = DatabaseUrl::choose(dir.path(), database_url.as_deref())?;
-    let store = Store::open(&url).await?;
+    let (store, _dir) = bench_store(None, database_url.as_deref()).await?;
     let ho = store.org_unit_by_code("HO").await?.context("head office")?;
     let hash = xiaobao_server::hash_password("bench-password").map_err(|_| anyhow::anyhow!("hash"))?;
     let username = format!("bench{}", std::process::id());

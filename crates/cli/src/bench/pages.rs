@@ -15,7 +15,7 @@ use xiaobao_core::complaint::UnitRef;
 use xiaobao_core::org::{OrgCode, OrgUnitKind};
 use xiaobao_core::role::Role;
 use xiaobao_server::{AppState, SystemClock};
-use xiaobao_store::{DatabaseUrl, NewOrgUnit, NewUser, Store};
+use xiaobao_store::{NewOrgUnit, NewUser, Store};
 
 const BRANCHES: usize = 10;
 const SUBS: usize = 10;
@@ -185,22 +185,10 @@ pub async fn run(
     data_dir: Option<std::path::PathBuf>,
     database_url: Option<String>,
 ) -> Result<()> {
-    let tmp = tempfile::tempdir()?;
-    let dir = match &data_dir {
-        Some(d) => {
-            std::fs::create_dir_all(d)?;
-            d.clone()
-        }
-        None => tmp.path().to_path_buf(),
-    };
-    let url = DatabaseUrl::choose(&dir, database_url.as_deref())?;
-    let store = Store::open(&url).await?;
+    let (store, _tmp) = super::bench_store(data_dir.as_deref(), database_url.as_deref()).await?;
     println!(
         "bench pages: {} backend, {orders} orders over {} outlets",
-        match store.backend() {
-            xiaobao_store::Backend::Sqlite => "SQLite",
-            xiaobao_store::Backend::Postgres => "PostgreSQL",
-        },
+        super::backend_name(&store),
         BRANCHES * SUBS * OUTLETS
     );
     org_and_users(&store).await?;
@@ -230,9 +218,7 @@ pub async fn run(
     anyhow::ensure!(per_outlet > 0, "no orders in the first outlet");
 
     let head = |i: u64| heads[(i % 100) as usize].clone();
-    let report = |name: &str, f: [f64; 4]| {
-        println!("  {name:<28} p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms", f[0], f[1], f[2], f[3]);
-    };
+    let report = super::report;
     // warm the caches once
     measure(&router, 100, |_| "/".into(), head).await?;
     report("work queue (outlet head /)", measure(&router, samples, |_| "/".into(), head).await?);

@@ -365,13 +365,39 @@ pub fn check(
     Ok(out)
 }
 
-/// An order rebuilt from its history: the order its `register` event made (`registered`), then each
-/// later event's change, the state it led to and when, in order.
-pub fn replay(mut order: Order, events: impl IntoIterator<Item = (Change, State, Instant)>) -> Order {
+/// What an order's row records of its registration and its `register` event does not carry.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub id: i64,
+    pub registered_unit_id: i64,
+    pub received_at: Instant,
+    pub first_responder_id: i64,
+    pub channel: Channel,
+    pub category: Option<String>,
+}
+
+/// An order rebuilt from its history: its `register` event (which must come first), then each later
+/// event's change, the state it led to and when, in order. None when the history does not start
+/// with a registration.
+pub fn replay(reg: Registration, events: impl IntoIterator<Item = (Change, State, Instant)>) -> Option<Order> {
+    let mut events = events.into_iter();
+    let Some((Change::Register { clocks, repeat_of }, _, _)) = events.next() else {
+        return None;
+    };
+    let mut order = Order::registered(
+        reg.id,
+        reg.registered_unit_id,
+        reg.received_at,
+        reg.first_responder_id,
+        reg.channel,
+        reg.category,
+        clocks.iter().map(|c| Clock::start(c.kind, reg.received_at, c.due_at)).collect(),
+        repeat_of.is_some(),
+    );
     for (change, to, at) in events {
         apply(&mut order, &change, to, at);
     }
-    order
+    Some(order)
 }
 
 /// Apply an event's change to the order. Deterministic: replaying an order's events rebuilds it.

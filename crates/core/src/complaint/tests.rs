@@ -301,3 +301,35 @@ proptest! {
         prop_assert_eq!(replayed, o);
     }
 }
+
+#[test]
+fn replaying_the_history_rebuilds_the_order_and_needs_the_registration_first() {
+    let cal = Calendar::china();
+    let mut live = new_order();
+    let register = Change::Register {
+        clocks: live.clocks.iter().map(|c| ClockStart { kind: c.kind, due_at: c.due_at }).collect(),
+        repeat_of: None,
+    };
+    let mut history = vec![(register, State::Registered, t0())];
+    for (action, hours) in [
+        (Action::Accept, 0),
+        (Action::Respond { text: "已联系".into() }, 1),
+        (Action::Escalate { to: Some(unit(1)), reason: "客户要求".into() }, 2),
+        (Action::Decide(decision()), 30),
+    ] {
+        let at = t0() + Duration::hours(hours);
+        let (change, to) = check(&live, &action, &actor(Role::CpCentre), at, &Policy::default(), &cal).unwrap();
+        apply(&mut live, &change, to, at);
+        history.push((change, to, at));
+    }
+    let reg = Registration {
+        id: 1,
+        registered_unit_id: 10,
+        received_at: t0(),
+        first_responder_id: 100,
+        channel: Channel::Counter,
+        category: Some("01".into()),
+    };
+    assert_eq!(replay(reg.clone(), history.clone()), Some(live));
+    assert_eq!(replay(reg, history.into_iter().skip(1)), None);
+}

@@ -139,13 +139,19 @@ pub async fn measures(
     to: NaiveDate,
     by: Option<&str>,
 ) -> ApiResult<MeasuresView> {
+    /// A drill-down: by child unit, or by a split of the unit's own rollups.
+    #[derive(PartialEq)]
+    enum By {
+        Unit,
+        Rollup(Split),
+    }
     let split = match by {
         None | Some("") => None,
-        Some("unit") => Some(None),
-        Some("month") => Some(Some(Split::Month)),
-        Some("channel") => Some(Some(Split::Channel)),
-        Some("category") => Some(Some(Split::Category)),
-        Some("cause") => Some(Some(Split::Cause)),
+        Some("unit") => Some(By::Unit),
+        Some("month") => Some(By::Rollup(Split::Month)),
+        Some("channel") => Some(By::Rollup(Split::Channel)),
+        Some("category") => Some(By::Rollup(Split::Category)),
+        Some("cause") => Some(By::Rollup(Split::Cause)),
         Some(_) => {
             return Err(ApiError::invalid(
                 "by",
@@ -155,7 +161,7 @@ pub async fn measures(
         }
     };
     let store = &state.store;
-    let children = if split == Some(None) { store.org_unit_children(unit.id).await? } else { Vec::new() };
+    let children = if split == Some(By::Unit) { store.org_unit_children(unit.id).await? } else { Vec::new() };
     let ids: Vec<i64> = std::iter::once(unit.id).chain(children.iter().map(|u| u.id)).collect();
     let volumes = store.volumes(&ids, from, to).await?;
     let volume = volumes.get(&unit.id).copied().unwrap_or_default();
@@ -169,7 +175,7 @@ pub async fn measures(
     let mut breakdown = Vec::new();
     match split {
         None => {}
-        Some(None) => {
+        Some(By::Unit) => {
             let rows = store.rollup_counts(&ids[1..], from, to, Split::Total).await?;
             for u in children {
                 let c = rows.iter().filter(|r| r.0 == u.id).fold(Counts::default(), |a, r| a + r.2);
@@ -183,7 +189,7 @@ pub async fn measures(
                 });
             }
         }
-        Some(Some(split)) => {
+        Some(By::Rollup(split)) => {
             let rows = if split == Split::Channel {
                 channels.clone()
             } else {
@@ -194,18 +200,19 @@ pub async fn measures(
                 Split::Cause => store.classes(Some(Dimension::Cause)).await?,
                 _ => Vec::new(),
             };
+            // each month's own figures, read once
+            let monthly = match split {
+                Split::Month => store.period_stats(&[unit.id], &Period::months(from, to)).await?,
+                _ => Vec::new(),
+            };
             for (_, key, c) in rows {
                 let (key, zh, en, v) = match split {
                     Split::Month => {
-                        let (y, m) = (key.get(..4).unwrap_or_default(), key.get(4..).unwrap_or_default());
-                        let month = format!("{y}-{m}");
-                        let v = match Period::parse("month", &month) {
-                            Ok(p) => {
-                                store.volumes(&[unit.id], p.first_day(), p.last_day()).await?.get(&unit.id).copied()
-                            }
-                            Err(_) => None,
-                        };
-                        (month.clone(), month.clone(), month, v.unwrap_or_default())
+                        // yyyymm
+                        let n: i32 = key.parse().unwrap_or_default();
+                        let month = Period::Month(n / 100, (n % 100).unsigned_abs()).to_string();
+                        let figures = monthly.iter().find(|r| r.period == month).map(|r| r.figures());
+                        (month.clone(), month.clone(), month, Volume::of(figures))
                     }
                     Split::Channel => {
                         let ch = Channel::parse("channel", &key).ok();

@@ -28,7 +28,8 @@ fn query_with(p: &Params, page: Option<i64>) -> String {
     parts.join("&")
 }
 
-fn field_error(error: &Option<(String, String)>, field: &str) -> Markup {
+/// The error beside its field, when the error names it.
+pub(super) fn field_error(error: &Option<(String, String)>, field: &str) -> Markup {
     html! {
         @if let Some((f, m)) = error {
             @if f == field { span.error.field-error data-field=(field) role="alert" { (m) } }

@@ -78,13 +78,7 @@ pub async fn page_measures(State(state): State<AppState>, headers: HeaderMap, Qu
         }
     };
     let v = |k: &str| p.get(k).cloned().unwrap_or_default();
-    let field_error = |field: &str| {
-        html! {
-            @if let Some((f, m)) = &error {
-                @if f == field { span.error.field-error data-field=(field) role="alert" { (m) } }
-            }
-        }
-    };
+    let field_error = |field: &str| super::lists::field_error(&error, field);
     let body = html! {
         div.card {
             h1 { (lang.t("measures")) }
