@@ -124,3 +124,35 @@ fn import_calendar_replaces_the_years_in_the_file_and_refuses_bad_lines() {
     assert!(!out.status.success());
     assert!(text(&out).contains("line 2"), "{}", text(&out));
 }
+
+#[test]
+fn import_period_stats_enters_every_row_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let file = dir.path().join("figures.csv");
+    std::fs::write(&file, "机构代码,期间,客户数,交易笔数\nHO,2025-03,1200000,45000000\nHO,2025-Q1,1250000,130000000\n")
+        .unwrap();
+    let out = xiaobao(&["import", "period-stats", file.to_str().unwrap(), "--data-dir", d], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("entered 2 rows for 1 unit; periods 2025-Q1, 2025-03"), "{}", text(&out));
+
+    std::fs::write(&file, "机构代码,期间,客户数,交易笔数\nHO,2025-04,1,2\nXX99,2025-04,1,2\n").unwrap();
+    let out = xiaobao(&["import", "period-stats", file.to_str().unwrap(), "--data-dir", d], None);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("row 3: org unit XX99 does not exist"), "{}", text(&out));
+
+    let rows: Vec<(String, i64, i64)> = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection;
+        let db = dir.path().join("xiaobao.db");
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        sqlx::query_as("SELECT period, customers, transactions FROM period_stats ORDER BY period")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        rows,
+        vec![("2025-03".to_string(), 1_200_000, 45_000_000), ("2025-Q1".to_string(), 1_250_000, 130_000_000)],
+        "April's good row was not entered either"
+    );
+}

@@ -167,13 +167,15 @@ impl std::ops::AddAssign for Counts {
 }
 
 /// Where an order's counters are kept, below its unit: the day it was received (as yyyymmdd), its
-/// intake channel, the large class of its business category and of its decided cause.
+/// intake channel, the large class of its business category and of its decided cause, and its first
+/// responder (for the employees' league, kept by month).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     pub day: i32,
     pub channel: Channel,
     pub category: String,
     pub cause: String,
+    pub responder: i64,
 }
 
 /// A day as the integer yyyymmdd the rollups are keyed by.
@@ -201,6 +203,7 @@ pub fn contribution(o: &Order) -> (Key, Counts) {
         channel: o.channel,
         category: large_class(o.category.as_deref()),
         cause: large_class(o.decision.as_ref().and_then(|d| d.cause.as_deref())),
+        responder: o.first_responder_id,
     };
     if o.appeal == Some(crate::complaint::AppealStatus::Approved) {
         // out of the unit's figures (and its parents'), counted apart
@@ -425,7 +428,17 @@ mod tests {
     #[test]
     fn a_new_order_counts_as_received_and_open_under_its_day_channel_and_large_class() {
         let (key, c) = contribution(&order(Channel::Regulator));
-        assert_eq!(key, Key { day: 20250303, channel: Channel::Regulator, category: "03".into(), cause: "".into() });
+        let o = order(Channel::Regulator);
+        assert_eq!(
+            key,
+            Key {
+                day: 20250303,
+                channel: Channel::Regulator,
+                category: "03".into(),
+                cause: "".into(),
+                responder: o.first_responder_id
+            }
+        );
         assert_eq!(c, Counts { received: 1, over_level: 1, open: 1, ..Counts::default() });
     }
 

@@ -44,6 +44,8 @@ pub enum Permission {
     ReadMeasures,
     /// Enter or import customers and transactions per unit and period.
     EnterStatistics,
+    /// Set how the measures rank and group: the league tables' minimum volume, the hot-issue window.
+    ConfigureMeasures,
     /// Approve or reject a unit's appeal to exclude a complaint from its figures (at head office).
     DecideAppeals,
 }
@@ -123,6 +125,7 @@ impl Role {
             ReadMeasures => managing || matches!(self, ServiceDept | Auditor),
             EnterStatistics => matches!(self, CpCentre | ServiceDept | Admin),
             DecideAppeals => matches!(self, CpCentre),
+            ConfigureMeasures => matches!(self, CpCentre | Admin),
         }
     }
 }
@@ -162,6 +165,10 @@ mod tests {
         assert!(!Role::Teller.can(Permission::ReadMeasures));
         assert!(Role::CpCentre.can(Permission::EnterStatistics));
         assert!(!Role::OutletHead.can(Permission::EnterStatistics));
+        assert!(
+            Role::CpCentre.can(Permission::ConfigureMeasures)
+                && !Role::VicePresident.can(Permission::ConfigureMeasures)
+        );
         assert!(Role::Teller.can(Permission::RegisterComplaint));
         assert!(!Role::Teller.can(Permission::HandleComplaint));
     }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod export;
+pub mod import;
 pub mod json;
 pub mod mailer;
 pub mod scheduler;

@@ -31,7 +31,7 @@ pub use complaints::{ComplaintFilter, ComplaintRow, Page};
 pub use db::{Backend, DatabaseUrl};
 pub use error::StoreError;
 pub use events::{EventRow, VerifyReport};
-pub use measures::{PeriodStatsRow, Split};
+pub use measures::{EnteredFigures, PeriodStatsRow, Split};
 pub use org_units::{CreateOrgUnitError, NewOrgUnit, OrgUnitRow};
 pub use rollups::{RebuildReport, RollupSnapshot};
 pub use rules::Rules;

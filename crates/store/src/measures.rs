@@ -3,7 +3,7 @@
 //! entered, or for a unit without its own, the sum of its children's, kept current as figures are
 //! entered so a read is one row.
 
-use crate::rollups::{DIM_ALL, counts_from_row};
+use crate::rollups::{DIM_ALL, DIM_RESPONDER, counts_from_row};
 use crate::{Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
@@ -20,6 +20,8 @@ pub enum Split {
     Cause,
     /// yyyymm
     Month,
+    /// The first responder's user id: kept by month only, so read whole months with it.
+    Responder,
 }
 
 impl Split {
@@ -30,6 +32,7 @@ impl Split {
             (Self::Channel, _) => ("channel", "value"),
             (Self::Category, _) => ("category", "value"),
             (Self::Cause, _) => ("cause", "value"),
+            (Self::Responder, _) => (DIM_RESPONDER, "value"),
             (Self::Month, Table::Days) => (DIM_ALL, "CAST(day / 100 AS TEXT)"),
             (Self::Month, Table::Months) => (DIM_ALL, "CAST(month AS TEXT)"),
         }
@@ -64,6 +67,17 @@ fn segments(from: NaiveDate, to: NaiveDate) -> (Vec<Span>, Option<Span>) {
     }
     let months = (whole_from <= whole_to).then(|| (month_of(whole_from), month_of(whole_to)));
     (days, months)
+}
+
+const LEAGUE_MIN_VOLUME: &str = "league_min_volume";
+
+/// Figures entered for one unit and period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnteredFigures {
+    pub unit_id: i64,
+    pub period: Period,
+    pub customers: i64,
+    pub transactions: i64,
 }
 
 /// One period's figures as stored for one unit.
@@ -141,9 +155,33 @@ impl Store {
         by: i64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
+        self.put_period_stats_many(&[EnteredFigures { unit_id, period, customers, transactions }], Some(by), at_ms)
+            .await
+    }
+
+    /// Enters many units' figures (an import) in one transaction: all of them or, on any error, none.
+    /// Each unit above an entered one is re-summed once, deepest first.
+    /// `by` is the user who entered them (none for the command line).
+    pub async fn put_period_stats_many(
+        &self,
+        rows: &[EnteredFigures],
+        by: Option<i64>,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
         let mut tx = self.write().begin().await?;
-        upsert_figures(&mut tx, unit_id, period, (customers, transactions), true, by, at_ms).await?;
-        resum_above(&mut tx, unit_id, period, by, at_ms).await?;
+        let mut above: std::collections::BTreeSet<(std::cmp::Reverse<usize>, i64, Period)> = Default::default();
+        for r in rows {
+            upsert_figures(&mut tx, r.unit_id, r.period, (r.customers, r.transactions), true, by, at_ms).await?;
+            let (path,): (String,) =
+                sqlx::query_as("SELECT path FROM org_units WHERE id = $1").bind(r.unit_id).fetch_one(&mut *tx).await?;
+            let ids = path_ids(&path);
+            for (depth, id) in ids.iter().enumerate().take(ids.len().saturating_sub(1)) {
+                above.insert((std::cmp::Reverse(depth), *id, r.period));
+            }
+        }
+        for (_, id, period) in above {
+            resum(&mut tx, id, period, by, at_ms).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -166,8 +204,8 @@ impl Store {
         if r.rows_affected() == 0 {
             return Ok(false);
         }
-        resum(&mut tx, unit_id, period, by, at_ms).await?;
-        resum_above(&mut tx, unit_id, period, by, at_ms).await?;
+        resum(&mut tx, unit_id, period, Some(by), at_ms).await?;
+        resum_above(&mut tx, unit_id, period, Some(by), at_ms).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -195,6 +233,28 @@ impl Store {
                 entered: entered == 1,
             })
             .collect())
+    }
+
+    /// The minimum volume for a fair rank in the league tables (a setting; five by default).
+    pub async fn league_min_volume(&self) -> Result<i64, StoreError> {
+        let v: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE name = $1")
+            .bind(LEAGUE_MIN_VOLUME)
+            .fetch_optional(self.read())
+            .await?;
+        Ok(v.and_then(|(v,)| v.parse().ok()).unwrap_or(xiaobao_core::league::DEFAULT_MIN_VOLUME))
+    }
+
+    pub async fn set_league_min_volume(&self, value: i64, by: i64, at_ms: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO settings (name, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)              ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,              updated_by = excluded.updated_by",
+        )
+        .bind(LEAGUE_MIN_VOLUME)
+        .bind(value.to_string())
+        .bind(at_ms)
+        .bind(by)
+        .execute(self.write())
+        .await?;
+        Ok(())
     }
 
     /// Customers and transactions of each of `units` over `from..=to` (`Volume::of_range`).
@@ -226,7 +286,7 @@ async fn upsert_figures(
     period: Period,
     (customers, transactions): (i64, i64),
     entered: bool,
-    by: i64,
+    by: Option<i64>,
     at_ms: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(
@@ -253,7 +313,7 @@ async fn resum(
     tx: &mut sqlx::AnyConnection,
     unit_id: i64,
     period: Period,
-    by: i64,
+    by: Option<i64>,
     at_ms: i64,
 ) -> Result<bool, StoreError> {
     let own: Option<(i64,)> =
@@ -290,7 +350,7 @@ async fn resum_above(
     tx: &mut sqlx::AnyConnection,
     unit_id: i64,
     period: Period,
-    by: i64,
+    by: Option<i64>,
     at_ms: i64,
 ) -> Result<(), StoreError> {
     let (path,): (String,) =

@@ -1,5 +1,6 @@
 //! Rollups: the complaint counters of every unit's subtree by received day (`rollup_days`) and month
-//! (`rollup_months`), in total and by intake channel, category and cause one dimension at a time, and
+//! (`rollup_months`), in total and by intake channel, category and cause one dimension at a time (and
+//! by first responder, monthly only), and
 //! what is open in each subtree now (`unit_live`). The writer adds each change's
 //! difference in the transaction of its event; `rebuild` recomputes both from the event log. Measures
 //! and the board read these, never the complaints themselves.
@@ -66,6 +67,8 @@ impl RollupDelta {
                 *days.entry((unit, key.day, dim, value.clone())).or_default() += c;
                 *months.entry((unit, key.day / 100, dim, value)).or_default() += c;
             }
+            // employees are ranked by month only
+            *months.entry((unit, key.day / 100, DIM_RESPONDER, key.responder.to_string())).or_default() += c;
         }
         let nonzero = |m: HashMap<RowKey, Counts>| m.into_iter().filter(|(_, c)| !c.is_zero()).collect::<Vec<_>>();
         upsert_counts(tx, "rollup_days", "day", &nonzero(days)).await?;
@@ -90,6 +93,8 @@ impl RollupDelta {
 
 /// The dimension under which every order counts once: the unit's totals.
 pub(crate) const DIM_ALL: &str = "all";
+/// The monthly dimension of first responders (value: the user's id).
+pub(crate) const DIM_RESPONDER: &str = "responder";
 
 /// A counter row's key: unit, period (yyyymmdd or yyyymm), dimension and its value.
 type RowKey = (i64, i32, &'static str, String);

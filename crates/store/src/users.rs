@@ -95,6 +95,17 @@ impl Store {
         rows.iter().map(user_from_row).collect()
     }
 
+    /// The users with these ids (any order; unknown ids left out).
+    pub async fn users_by_ids(&self, ids: &[i64]) -> Result<Vec<UserRow>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT {USER_COLUMNS} {USER_FROM} WHERE u.id IN ({list})");
+        let rows = sqlx::query(&sql).fetch_all(self.read()).await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
     pub async fn count_users(&self) -> Result<i64, StoreError> {
         let (n,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM users WHERE username <> 'system'").fetch_one(self.read()).await?;

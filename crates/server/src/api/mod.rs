@@ -7,6 +7,7 @@ pub mod categories;
 pub mod complainants;
 pub mod complaint_actions;
 pub mod complaints;
+pub mod league;
 pub mod measures;
 pub mod notifications;
 pub mod org_units;
@@ -69,6 +70,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(complaints::routes())
         .merge(board::routes())
         .merge(measures::routes())
+        .merge(league::routes())
         .merge(attachments::routes())
         .merge(complaint_actions::routes())
         .merge(rules::routes())

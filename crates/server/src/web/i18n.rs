@@ -43,6 +43,15 @@ impl Lang {
         let (zh, en) = words(key).unwrap_or((key, key));
         if self.english() { en } else { zh }
     }
+
+    /// A word whose key is only known at run time (e.g. a measure's name from a request); the key
+    /// itself when the table has none.
+    pub fn word(self, key: &str) -> String {
+        match words(key) {
+            Some((zh, en)) => (if self.english() { en } else { zh }).to_string(),
+            None => key.to_string(),
+        }
+    }
 }
 
 /// (Chinese, English) for a key, if the table has it.
@@ -153,6 +162,31 @@ fn words(key: &str) -> Option<(&'static str, &'static str)> {
             "所选机构和日期范围内没有受理投诉。请扩大日期范围或选择上级机构。",
             "No complaints were received in this unit and range. Widen the range or choose a parent unit.",
         ),
+        "period_stats" => ("客户数与交易量", "Customers and transactions"),
+        "period" => ("统计期间", "Period"),
+        "source" => ("来源", "Source"),
+        "entered" => ("录入", "Entered"),
+        "summed" => ("下级合计", "Sum of children"),
+        "missing" => ("缺失", "Missing"),
+        "clear" => ("清除", "Clear"),
+        "download_template" => ("下载填报模板（CSV）", "Download a template to fill in (CSV)"),
+        "enter_figures" => ("录入数据", "Enter figures"),
+        "save" => ("保存", "Save"),
+        "import_figures" => ("导入表格", "Import a table"),
+        "import" => ("导入", "Import"),
+        "league" => ("排名", "League tables"),
+        "hot_issues" => ("热点问题", "Hot issues"),
+        "reports" => ("报表", "Reports"),
+        "league_of" => ("排名对象", "Rank"),
+        "outlets" => ("网点", "Outlets"),
+        "employees" => ("员工（首问责任人）", "Employees (first responders)"),
+        "league_measure" => ("排名指标", "Measure"),
+        "min_volume" => ("最低样本量", "Minimum volume"),
+        "league_best" => ("最好", "Best"),
+        "league_worst" => ("最差", "Worst"),
+        "league_unranked" => ("未参与排名", "Not ranked"),
+        "rank" => ("名次", "Rank"),
+        "volume" => ("样本量", "Volume"),
         "admin" => ("系统管理", "Administration"),
         "admin_org" => ("机构", "Org units"),
         "admin_users" => ("用户与角色", "Users and roles"),

@@ -24,7 +24,9 @@ button.primary{background:#8a1c1c;color:#fff;border:0;border-radius:4px;padding:
 .clock.ok{background:#e3f4e8;color:#17602b}.clock.warning{background:#fff3cd;color:#7a5200}.clock.breached{background:#fde2e1;color:#a3150f}
 .clock.met,.clock.stopped,.clock.paused{background:#eceff3;color:#4a5360}
 .muted{color:#5b6571}
+.notice{background:#e3f4e8;color:#17602b;padding:.4rem .7rem;border-radius:4px}
 nav.main a{margin-right:.8rem;font-weight:normal}
+.columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:0 1.5rem}
 .filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:0 1rem}
 label.inline{display:inline;font-weight:normal;margin-right:1rem}label.inline input{width:auto}
 a.button{display:inline-block;border:1px solid #8a1c1c;color:#8a1c1c;border-radius:4px;padding:.45rem 1rem;margin-top:.8rem;text-decoration:none}
@@ -57,6 +59,7 @@ pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str,
                             a #nav-home href="/" { (lang.t("home")) }
                             a #nav-orders href="/complaints" { (lang.t("orders")) }
                             @if user.is_some_and(|u| u.role.can(Permission::ReadMeasures)) { a #nav-measures href="/measures" { (lang.t("measures")) } }
+                            @else if user.is_some_and(|u| u.role.can(Permission::EnterStatistics)) { a #nav-measures href="/statistics" { (lang.t("period_stats")) } }
                             @if admin { a #nav-admin href="/admin" { (lang.t("admin")) } }
                         }
                     }

@@ -43,6 +43,25 @@ const BREAKDOWN_RATES: [&str; 6] = [
     "satisfaction",
 ];
 
+/// The sections of the measures area the caller may open, as tabs.
+pub fn tabs(lang: Lang, caller: &Caller, current: &str) -> Markup {
+    let mut sections = Vec::new();
+    if caller.can(Permission::ReadMeasures) {
+        sections.push(("/measures", "measures"));
+        sections.push(("/league", "league"));
+    }
+    if caller.can(Permission::ReadMeasures) || caller.can(Permission::EnterStatistics) {
+        sections.push(("/statistics", "period_stats"));
+    }
+    html! {
+        nav.tabs #measures-tabs {
+            @for (href, key) in sections {
+                a href=(href) class=[(key == current).then_some("current")] { (lang.t(key)) }
+            }
+        }
+    }
+}
+
 pub async fn page_measures(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
     let Ok(caller) = Caller::from_headers(&headers, &state).await else {
         return Redirect::to("/login").into_response();
@@ -80,6 +99,7 @@ pub async fn page_measures(State(state): State<AppState>, headers: HeaderMap, Qu
     let v = |k: &str| p.get(k).cloned().unwrap_or_default();
     let field_error = |field: &str| super::lists::field_error(&error, field);
     let body = html! {
+        (tabs(lang, &caller, "measures"))
         div.card {
             h1 { (lang.t("measures")) }
             form #measures-filter method="get" action="/measures" {

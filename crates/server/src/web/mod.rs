@@ -5,12 +5,14 @@
 mod admin;
 pub mod i18n;
 mod layout;
+mod league;
 mod lists;
 mod measures;
 mod order;
 mod pages;
 mod progress;
 mod register;
+mod statistics;
 
 use crate::app::AppState;
 use axum::Router;
@@ -39,6 +41,16 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/complaints/{id}/attachments/{attachment_id}", axum::routing::get(order::download))
         .route("/measures", axum::routing::get(measures::page_measures))
+        .route("/league", axum::routing::get(league::page_league))
+        .route("/league/settings", axum::routing::post(league::settings))
+        .route("/statistics", axum::routing::get(statistics::page_statistics).post(statistics::enter))
+        .route("/statistics/clear", axum::routing::post(statistics::clear))
+        .route(
+            "/statistics/import",
+            axum::routing::post(statistics::import)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::attachments::MAX_UPLOAD_BYTES)),
+        )
+        .route("/statistics/template.csv", axum::routing::get(statistics::template))
         .route("/admin", axum::routing::get(admin::index))
         .route("/admin/org", axum::routing::get(admin::org).post(admin::org_create))
         .route("/admin/org/{code}/rename", axum::routing::post(admin::org_rename))

@@ -25,14 +25,14 @@ fn cookie_pair(set: &[String], name: &str) -> Option<String> {
 }
 
 /// A browser-like client: no redirects followed, cookies carried by hand.
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
-    jar: Vec<String>,
+    pub jar: Vec<String>,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Self {
+    pub fn new(app: &TestApp) -> Self {
         Self {
             http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
             base: app.base.clone(),
@@ -51,7 +51,7 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> (StatusCode, HeaderMap, String) {
+    pub async fn get(&mut self, path: &str) -> (StatusCode, HeaderMap, String) {
         let res =
             self.http.get(format!("{}{path}", self.base)).header("cookie", self.jar.join("; ")).send().await.unwrap();
         let (s, h) = (res.status(), res.headers().clone());
@@ -59,7 +59,7 @@ impl Browser {
         (s, h, res.text().await.unwrap())
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {
         let res = self
             .http
             .post(format!("{}{path}", self.base))
@@ -73,11 +73,29 @@ impl Browser {
         (s, h, res.text().await.unwrap())
     }
 
-    fn csrf(&self) -> String {
+    /// Posts a multipart form: the CSRF token and one file.
+    pub async fn upload(&mut self, path: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, HeaderMap, String) {
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", self.csrf())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.jar.join("; "))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let (s, h) = (res.status(), res.headers().clone());
+        self.keep(&h);
+        (s, h, res.text().await.unwrap())
+    }
+
+    pub fn csrf(&self) -> String {
         self.jar.iter().find_map(|p| p.strip_prefix("xiaobao_csrf=")).unwrap().to_string()
     }
 
-    async fn login(&mut self, user: &str) {
+    pub async fn login(&mut self, user: &str) {
         self.get("/login").await;
         let csrf = self.csrf();
         let (status, h, _) = self.post("/login", &[("username", user), ("password", PASSWORD), ("_csrf", &csrf)]).await;

@@ -1,0 +1,237 @@
+//! League tables: the outlets of a unit's subtree, or the employees who first received its complaints,
+//! ranked for a month by one measure — best and worst first — with the minimum volume for a fair
+//! rank taken from the settings unless the request names one.
+
+use crate::api::measures::{UnitRef, unit_or_own};
+use crate::api::query::Params;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ValidJson;
+use axum::Json;
+use axum::extract::{Query, State};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use xiaobao_core::league::{self, League, Standing};
+use xiaobao_core::measure::{Counts, Figures, Volume};
+use xiaobao_core::org::OrgUnitKind;
+use xiaobao_core::period::Period;
+use xiaobao_core::role::Permission;
+use xiaobao_core::time::local_date;
+use xiaobao_store::Split;
+
+/// Most entries listed at each end of a table.
+const MAX_LIMIT: usize = 100;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LeagueEntry {
+    /// 1 for the best; null when not ranked.
+    pub rank: Option<usize>,
+    /// Unit code, or the employee's login name.
+    pub key: String,
+    pub name: String,
+    /// The employee's unit (for outlets, the outlet itself).
+    pub org_unit: String,
+    pub value: Option<f64>,
+    pub display: String,
+    /// The cases behind the value (the rate's denominator, or complaints received).
+    pub volume: i64,
+    pub received: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LeagueView {
+    pub org_unit: UnitRef,
+    /// YYYY-MM
+    pub month: String,
+    /// outlets | employees
+    pub of: String,
+    pub measure: String,
+    pub higher_is_better: bool,
+    pub min_volume: i64,
+    pub ranked_count: usize,
+    pub unranked_count: usize,
+    /// The best, best first.
+    pub best: Vec<LeagueEntry>,
+    /// The worst, worst first.
+    pub worst: Vec<LeagueEntry>,
+    /// Those left unranked (too few cases, or no customer figures), largest volume first.
+    pub unranked: Vec<LeagueEntry>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeagueSettings {
+    /// Cases a rate needs behind it for its unit or employee to be ranked (0–10,000).
+    pub min_volume: i64,
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_league)).routes(routes!(get_league_settings, put_league_settings))
+}
+
+/// The month asked for (`YYYY-MM`), by default the last whole month.
+pub fn month_param(p: &Params, today: chrono::NaiveDate) -> ApiResult<Period> {
+    match p.get("month").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => {
+            let last = today.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(today);
+            Ok(Period::Month(last.year(), last.month()))
+        }
+        Some(s) => match Period::parse("month", s)? {
+            m @ Period::Month(..) => Ok(m),
+            _ => Err(ApiError::invalid("month", "月份格式应为 YYYY-MM", "expected a month YYYY-MM")),
+        },
+    }
+}
+
+/// The league of `p` (org_unit, month, of, measure, min_volume, limit) for the caller.
+pub async fn league(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<LeagueView> {
+    caller.require(Permission::ReadMeasures)?;
+    let month = month_param(p, local_date(state.clock.now()))?;
+    let of = match p.get("of").map(|s| s.trim()).unwrap_or("outlets") {
+        "" | "outlets" => "outlets",
+        "employees" => "employees",
+        _ => {
+            return Err(ApiError::invalid(
+                "of",
+                "排名对象须为 outlets 或 employees",
+                "of must be outlets or employees",
+            ));
+        }
+    };
+    let measure = league::parse_measure("measure", p.get("measure").map(|s| s.trim()).unwrap_or("per_10k_customers"))?;
+    let min_volume = match p.get("min_volume").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => state.store.league_min_volume().await?,
+        Some(s) => volume_param("min_volume", s)?,
+    };
+    let limit = match p.get("limit").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => 10,
+        Some(s) => s.parse::<usize>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
+            ApiError::invalid("limit", "须为 1 至 100 之间的整数", "must be a whole number from 1 to 100")
+        })?,
+    };
+    let unit = unit_or_own(state, caller, p.get("org_unit")).await?;
+    let (from, to) = (month.first_day(), month.last_day());
+    let store = &state.store;
+    let table: League<LeagueEntry> = if of == "outlets" {
+        let outlets: Vec<_> = store
+            .org_units_in_subtree(&unit.path)
+            .await?
+            .into_iter()
+            .filter(|u| u.kind == OrgUnitKind::Outlet)
+            .collect();
+        let ids: Vec<i64> = outlets.iter().map(|u| u.id).collect();
+        let counts: HashMap<i64, Counts> =
+            store.rollup_counts(&ids, from, to, Split::Total).await?.into_iter().map(|(u, _, c)| (u, c)).collect();
+        let volumes = store.volumes(&ids, from, to).await?;
+        let entries = outlets
+            .into_iter()
+            .map(|u| {
+                let c = counts.get(&u.id).copied().unwrap_or_default();
+                let v = volumes.get(&u.id).copied().unwrap_or_default();
+                let entry = LeagueEntry {
+                    rank: None,
+                    key: u.code.clone(),
+                    name: u.name,
+                    org_unit: u.code,
+                    value: None,
+                    display: String::new(),
+                    volume: 0,
+                    received: c.received,
+                };
+                (entry, Figures::compute(c, v))
+            })
+            .collect();
+        league::rank(entries, measure, min_volume)
+    } else {
+        let rows = store.rollup_counts(&[unit.id], from, to, Split::Responder).await?;
+        let ids: Vec<i64> = rows.iter().filter_map(|r| r.1.parse().ok()).collect();
+        let users: HashMap<i64, xiaobao_store::UserRow> =
+            store.users_by_ids(&ids).await?.into_iter().map(|u| (u.id, u)).collect();
+        let entries = rows
+            .into_iter()
+            .filter_map(|(_, id, c)| {
+                let u = users.get(&id.parse().ok()?)?;
+                let entry = LeagueEntry {
+                    rank: None,
+                    key: u.username.clone(),
+                    name: u.display_name.clone(),
+                    org_unit: u.org_code.clone(),
+                    value: None,
+                    display: String::new(),
+                    volume: 0,
+                    received: c.received,
+                };
+                Some((entry, Figures::compute(c, Volume::default())))
+            })
+            .collect();
+        league::rank(entries, measure, min_volume)
+    };
+    let fill = |s: &Standing<LeagueEntry>| LeagueEntry {
+        rank: s.rank,
+        value: s.value,
+        display: s.display.clone(),
+        volume: s.volume,
+        ..s.entry.clone()
+    };
+    Ok(LeagueView {
+        org_unit: UnitRef { code: unit.code.clone(), name: unit.name.clone() },
+        month: month.to_string(),
+        of: of.to_string(),
+        measure: measure.to_string(),
+        higher_is_better: league::higher_is_better(measure),
+        min_volume,
+        ranked_count: table.ranked.len(),
+        unranked_count: table.unranked.len(),
+        best: table.ranked.iter().take(limit).map(fill).collect(),
+        worst: table.ranked.iter().rev().take(limit).map(fill).collect(),
+        unranked: table.unranked.iter().take(limit).map(fill).collect(),
+    })
+}
+
+fn volume_param(field: &str, s: &str) -> ApiResult<i64> {
+    s.parse::<i64>().ok().filter(|v| (0..=10_000).contains(v)).ok_or_else(|| {
+        ApiError::invalid(field, "须为 0 至 10000 之间的整数", "must be a whole number from 0 to 10,000")
+    })
+}
+
+/// The outlets of a unit's subtree (`of=outlets`, the default) or the employees who first received
+/// its complaints (`of=employees`), ranked for a `month` (default: last month) by a `measure`
+/// (default per_10k_customers): the best and the worst `limit` (default 10), and those left unranked
+/// for too small a volume (`min_volume`, default the configured one).
+#[utoipa::path(get, path = "/api/v1/league", tag = "measures",
+    params(("org_unit" = Option<String>, Query), ("month" = Option<String>, Query), ("of" = Option<String>, Query),
+           ("measure" = Option<String>, Query), ("min_volume" = Option<i64>, Query), ("limit" = Option<usize>, Query)),
+    responses((status = 200, body = LeagueView), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn get_league(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Params>,
+) -> ApiResult<Json<LeagueView>> {
+    Ok(Json(league(&state, &caller, &p).await?))
+}
+
+/// The configured minimum volume for a fair rank.
+#[utoipa::path(get, path = "/api/v1/league/settings", tag = "measures",
+    responses((status = 200, body = LeagueSettings), (status = 403, body = crate::error::Problem)))]
+pub async fn get_league_settings(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<LeagueSettings>> {
+    caller.require(Permission::ReadMeasures)?;
+    Ok(Json(LeagueSettings { min_volume: state.store.league_min_volume().await? }))
+}
+
+/// Sets the minimum volume for a fair rank (the consumer-protection centre, or an administrator).
+#[utoipa::path(put, path = "/api/v1/league/settings", tag = "measures", request_body = LeagueSettings,
+    responses((status = 200, body = LeagueSettings), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn put_league_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    ValidJson(req): ValidJson<LeagueSettings>,
+) -> ApiResult<Json<LeagueSettings>> {
+    caller.require(Permission::ConfigureMeasures)?;
+    let v = volume_param("min_volume", &req.min_volume.to_string())?;
+    state.store.set_league_min_volume(v, caller.user.id, state.clock.now().timestamp_millis()).await?;
+    Ok(Json(LeagueSettings { min_volume: v }))
+}

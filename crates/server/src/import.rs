@@ -1,0 +1,289 @@
+//! Tables uploaded by staff: an XLSX workbook's first sheet or a UTF-8 CSV file, read into rows of
+//! text; and the period statistics such a table holds (unit code, period, customers, transactions).
+//! Every problem names the row and the column, and nothing is loaded unless every row is good.
+
+use crate::error::{ApiError, ApiResult};
+use calamine::{Data, Reader};
+use std::collections::HashSet;
+use xiaobao_core::period::Period;
+
+/// Most data rows one import may hold.
+pub const MAX_IMPORT_ROWS: usize = 100_000;
+
+/// A row of cells as text, with its row number in the file (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub number: usize,
+    pub cells: Vec<String>,
+}
+
+fn refused(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
+    ApiError::invalid("file", zh, en)
+}
+
+/// The rows of an XLSX workbook's first sheet (recognised by its content) or of a UTF-8 CSV file.
+/// Blank rows are left out.
+pub fn read_table(bytes: &[u8]) -> ApiResult<Vec<Line>> {
+    let lines = if bytes.starts_with(b"PK\x03\x04") { read_xlsx(bytes)? } else { read_csv(bytes)? };
+    Ok(lines.into_iter().filter(|l| l.cells.iter().any(|c| !c.is_empty())).collect())
+}
+
+fn read_csv(bytes: &[u8]) -> ApiResult<Vec<Line>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(refused(
+            "CSV 文件须为 UTF-8 编码（Excel 中另存为“CSV UTF-8”），或直接上传 XLSX",
+            "a CSV file must be UTF-8 (in Excel, save as \"CSV UTF-8\"), or upload the XLSX itself",
+        ));
+    }
+    // row by row, so each keeps its number in the file (the cells of this table never span lines)
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let number = i + 1;
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
+        let cells = match reader.records().next() {
+            None => Vec::new(),
+            Some(Ok(record)) => record.iter().map(|c| c.trim().to_string()).collect(),
+            Some(Err(e)) => {
+                return Err(refused(
+                    format!("第 {number} 行无法读取：{e}"),
+                    format!("row {number} cannot be read: {e}"),
+                ));
+            }
+        };
+        out.push(Line { number, cells });
+    }
+    Ok(out)
+}
+
+fn read_xlsx(bytes: &[u8]) -> ApiResult<Vec<Line>> {
+    let unreadable = || refused("无法读取该 XLSX 文件", "the XLSX file cannot be read");
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let range = match wb.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        Some(Err(_)) => return Err(unreadable()),
+        None => return Ok(Vec::new()),
+    };
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    Ok(range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| Line { number: first_row + i + 1, cells: row.iter().map(cell_text).collect() })
+        .collect())
+}
+
+/// A cell as the text a person typed: whole numbers without ".0", dates as YYYY-MM-DD.
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => excel_date(dt.as_f64()).map_or_else(|| dt.to_string(), |d| d.to_string()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// The date of an Excel serial day number (1900 date system, as every current Excel writes).
+fn excel_date(serial: f64) -> Option<chrono::NaiveDate> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    epoch.checked_add_signed(chrono::TimeDelta::try_days(serial.floor() as i64)?)
+}
+
+/// One row of a period-statistics table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodFiguresRow {
+    pub line: usize,
+    pub org_unit: String,
+    pub period: Period,
+    pub customers: i64,
+    pub transactions: i64,
+}
+
+/// The columns of a period-statistics table, and the header names each is known by.
+const COLUMNS: [(&str, &str, &[&str]); 4] = [
+    ("org_unit", "机构代码", &["org_unit", "unit", "unit code", "机构代码", "机构号", "机构编码"]),
+    ("period", "期间", &["period", "期间", "统计期间", "统计期"]),
+    ("customers", "客户数", &["customers", "客户数", "客户数量"]),
+    ("transactions", "交易笔数", &["transactions", "交易笔数", "交易量", "业务笔数"]),
+];
+
+/// Largest figure accepted (a bank's customers or transactions in a year are far below it).
+pub const MAX_FIGURE: i64 = 1_000_000_000_000;
+
+/// A period as written in a file: `2025`, `2025-Q1`, `2025-03`; a date cell stands for its month.
+fn period_cell(s: &str) -> Option<Period> {
+    let s = s.trim();
+    if let Ok(p) = Period::parse("period", s) {
+        return Some(p);
+    }
+    // 2025-03-01 (Excel turns a typed "2025-03" into a date), 2025/3, 2025年3月
+    let s = s.replace(['/', '年', '.'], "-").replace('月', "");
+    let mut parts = s.split('-').filter(|p| !p.is_empty());
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u32 = parts.next()?.parse().ok()?;
+    let p = format!("{year:04}-{month:02}");
+    Period::parse("period", &p).ok()
+}
+
+fn whole_number(s: &str) -> Option<i64> {
+    let s = s.replace([',', '，', ' '], "");
+    s.parse::<i64>().ok().filter(|v| (0..=MAX_FIGURE).contains(v))
+}
+
+/// The rows of a period-statistics table: a header row naming the columns (in any order, in Chinese
+/// or English), or no header and the columns in the order unit code, period, customers, transactions.
+pub fn period_figures(lines: &[Line]) -> ApiResult<Vec<PeriodFiguresRow>> {
+    let Some(first) = lines.first() else {
+        return Err(refused("文件中没有数据行", "the file holds no rows"));
+    };
+    let known = |c: &String| COLUMNS.iter().any(|(_, _, names)| names.iter().any(|n| c.trim().eq_ignore_ascii_case(n)));
+    let has_header = first.cells.iter().any(known);
+    let order: [usize; 4] = if has_header {
+        let mut order = [0; 4];
+        for (i, (en, zh, names)) in COLUMNS.iter().enumerate() {
+            let at = first.cells.iter().position(|c| names.iter().any(|n| c.trim().eq_ignore_ascii_case(n)));
+            order[i] = at.ok_or_else(|| {
+                refused(
+                    format!("第 {} 行（表头）缺少“{zh}”列", first.number),
+                    format!("row {} (the header) has no column {en}", first.number),
+                )
+            })?;
+        }
+        order
+    } else {
+        [0, 1, 2, 3]
+    };
+    let data = &lines[usize::from(has_header)..];
+    if data.is_empty() {
+        return Err(refused("文件中没有数据行", "the file holds no rows"));
+    }
+    if data.len() > MAX_IMPORT_ROWS {
+        return Err(refused(
+            format!("一次最多导入 {MAX_IMPORT_ROWS} 行，该文件有 {} 行", data.len()),
+            format!("at most {MAX_IMPORT_ROWS} rows may be imported at once; the file has {}", data.len()),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let none_left = || refused("文件中没有填写数据的行", "no row of the file has figures");
+    let mut out = Vec::with_capacity(data.len());
+    for l in data {
+        let cell = |i: usize| l.cells.get(order[i]).map(|c| c.trim()).unwrap_or("");
+        let bad = |i: usize, zh: &str, en: &str| {
+            let (col_en, col_zh, _) = COLUMNS[i];
+            refused(format!("第 {} 行“{col_zh}”：{zh}", l.number), format!("row {}, {col_en}: {en}", l.number))
+        };
+        let org_unit = cell(0).to_string();
+        if org_unit.is_empty() {
+            return Err(bad(0, "不能为空", "must not be empty"));
+        }
+        let period = period_cell(cell(1))
+            .ok_or_else(|| bad(1, "应为 2025、2025-Q1 或 2025-03", "expected 2025, 2025-Q1 or 2025-03"))?;
+        // a unit left blank (as in a downloaded template) is not entered
+        if cell(2).is_empty() && cell(3).is_empty() {
+            continue;
+        }
+        let figure = |i: usize| {
+            whole_number(cell(i))
+                .ok_or_else(|| bad(i, "须为 0 至 1 万亿之间的整数", "must be a whole number from 0 to 10^12"))
+        };
+        let customers = figure(2)?;
+        let transactions = figure(3)?;
+        if !seen.insert((org_unit.clone(), period)) {
+            return Err(refused(
+                format!("第 {} 行：机构 {org_unit} 的 {period} 已在前面出现过", l.number),
+                format!("row {}: {org_unit} {period} appears more than once", l.number),
+            ));
+        }
+        out.push(PeriodFiguresRow { line: l.number, org_unit, period, customers, transactions });
+    }
+    if out.is_empty() {
+        return Err(none_left());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn message(e: ApiError) -> String {
+        match e {
+            ApiError::Invalid(f) => format!("{}: {}", f.field, f.msg.en),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_csv_with_a_header_in_any_order_and_chinese_names() {
+        let csv =
+            "\u{feff}期间,客户数,机构代码,交易笔数\n2025-03,\"12,000\",OUT1,480000\n\n2025-Q1,30000,SUB1,1500000\n";
+        let rows = period_figures(&read_table(csv.as_bytes()).unwrap()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[0],
+            PeriodFiguresRow {
+                line: 2,
+                org_unit: "OUT1".into(),
+                period: Period::Month(2025, 3),
+                customers: 12_000,
+                transactions: 480_000
+            }
+        );
+        assert_eq!((rows[1].line, rows[1].period), (4, Period::Quarter(2025, 1)));
+    }
+
+    #[test]
+    fn without_a_header_the_columns_are_in_order() {
+        let rows =
+            period_figures(&read_table(b"OUT1,2025,100,2000\nOUT2,2025/4,5,6\nOUT3,2025-04,,").unwrap()).unwrap();
+        assert_eq!(rows.len(), 2, "a unit left blank is not entered");
+        assert_eq!(rows[0].period, Period::Year(2025));
+        assert_eq!(rows[1].period, Period::Month(2025, 4));
+        assert_eq!((rows[1].customers, rows[1].transactions), (5, 6));
+    }
+
+    #[test]
+    fn bad_rows_are_named_by_row_and_column() {
+        let e = |s: &str| message(period_figures(&read_table(s.as_bytes()).unwrap()).unwrap_err());
+        assert_eq!(
+            e("org_unit,period,customers,transactions\nOUT1,2025-13,1,2"),
+            "file: row 2, period: expected 2025, 2025-Q1 or 2025-03"
+        );
+        assert_eq!(e("OUT1,2025-03,-1,2"), "file: row 1, customers: must be a whole number from 0 to 10^12");
+        assert_eq!(e("OUT1,2025-03,1,2.5"), "file: row 1, transactions: must be a whole number from 0 to 10^12");
+        assert_eq!(e("OUT1,2025-03,1,2\n,2025-03,1,2"), "file: row 2, org_unit: must not be empty");
+        assert_eq!(e("OUT1,2025-03,1,2\nOUT1,2025-03,3,4"), "file: row 2: OUT1 2025-03 appears more than once");
+        assert_eq!(e("机构代码,期间,客户数\nOUT1,2025-03,1"), "file: row 1 (the header) has no column transactions");
+        assert_eq!(e("机构代码,期间,客户数,交易笔数\n"), "file: the file holds no rows");
+        assert_eq!(e("机构代码,期间,客户数,交易笔数\nOUT1,2025-03,,"), "file: no row of the file has figures");
+        assert_eq!(e("OUT1,2025-03,,7"), "file: row 1, customers: must be a whole number from 0 to 10^12");
+        assert!(message(read_table(b"OUT1,2025,\xB1\xB1,1").unwrap_err()).contains("UTF-8"));
+    }
+
+    #[test]
+    fn an_xlsx_sheet_reads_numbers_and_date_cells() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["机构代码", "期间", "客户数", "交易笔数"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "OUT1").unwrap();
+        let month = Format::new().set_num_format("yyyy-mm");
+        ws.write_datetime_with_format(1, 1, ExcelDateTime::from_ymd(2025, 3, 1).unwrap(), &month).unwrap();
+        ws.write_number(1, 2, 12000.0).unwrap();
+        ws.write_number(1, 3, 480000.0).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let rows = period_figures(&read_table(&bytes).unwrap()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].period, rows[0].customers, rows[0].transactions), (Period::Month(2025, 3), 12000, 480000));
+        assert!(message(read_table(b"PK\x03\x04garbage").unwrap_err()).contains("cannot be read"));
+    }
+}

@@ -1,0 +1,367 @@
+//! The period statistics page: a unit's and its children's customers and transactions for a month,
+//! quarter or year — entered, summed from below, or missing — with a form to enter one unit's figures,
+//! a button to clear them, and the import of a whole table (XLSX or CSV). Every change goes through the
+//! API's own functions, so the checks are the same.
+
+use super::i18n::Lang;
+use super::layout::page;
+use super::pages::{csrf, csrf_ok, forbidden_form, html_response};
+use crate::api::measures::{PeriodStatsView, period_table};
+use crate::api::query::{Params, percent_encode};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use axum::Form;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
+use maud::html;
+use xiaobao_core::period::Period;
+use xiaobao_core::role::Permission;
+use xiaobao_core::time::local_date;
+
+/// The period shown when none is asked for: last month, whose figures are the ones being entered.
+fn default_period(state: &AppState) -> String {
+    let today = local_date(state.clock.now());
+    let last_month = today.with_day0(0).and_then(|d| d.pred_opt()).unwrap_or(today);
+    Period::Month(last_month.year(), last_month.month()).to_string()
+}
+
+fn may_open(caller: &Caller) -> bool {
+    caller.can(Permission::ReadMeasures) || caller.can(Permission::EnterStatistics)
+}
+
+/// The page, with a notice after a change or an error beside the form that caused it.
+async fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    p: &Params,
+    error: Option<(&'static str, String, String, String)>,
+) -> Response {
+    let lang = Lang::from_headers(headers);
+    let (token, set) = csrf(headers);
+    let title = lang.t("period_stats");
+    if !may_open(caller) {
+        let body = html! { div.card { p.error { (lang.t("no_permission")) } } };
+        let mut res = html_response(page(lang, Some(&caller.user), Some(&token), title, body), set);
+        *res.status_mut() = StatusCode::FORBIDDEN;
+        return res;
+    }
+    let mut q = p.clone();
+    if q.get("period").is_none_or(|s| s.trim().is_empty()) {
+        q.insert("period".into(), default_period(state));
+    }
+    let table = period_table(state, caller, &q).await;
+    let (rows, filter_error): (Vec<PeriodStatsView>, Option<(String, String)>) = match table {
+        Ok(rows) => (rows, None),
+        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
+            (Vec::new(), Some((e.field.clone(), e.msg.in_lang(lang.english()).to_string())))
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, "period statistics page");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let period = q.get("period").cloned().unwrap_or_default();
+    let unit = q.get("org_unit").cloned().unwrap_or_default();
+    let may_enter = caller.can(Permission::EnterStatistics);
+    let en = lang.english();
+    let form_error = |form: &str| {
+        html! {
+            @if let Some((_, field, zh, msg_en)) = error.as_ref().filter(|e| e.0 == form) {
+                p.error.form-error data-form=(form) data-field=(field) role="alert" { (if en { msg_en } else { zh }) }
+            }
+        }
+    };
+    let figure = |v: Option<i64>| v.map_or("—".to_string(), |v| v.to_string());
+    let body = html! {
+        (super::measures::tabs(lang, caller, "period_stats"))
+        div.card {
+            h1 { (title) }
+            form #stats-filter method="get" action="/statistics" {
+                div.filters {
+                    div {
+                        label for="s-unit" { (lang.t("org_unit_code")) }
+                        input #s-unit name="org_unit" value=(unit) maxlength="32" placeholder=(caller.user.org_code);
+                        (super::lists::field_error(&filter_error, "org_unit"))
+                    }
+                    div {
+                        label for="s-period" { (lang.t("period")) }
+                        input #s-period name="period" value=(period) maxlength="7" placeholder="2025-03 / 2025-Q1 / 2025";
+                        (super::lists::field_error(&filter_error, "period"))
+                    }
+                }
+                button type="submit" { (lang.t("apply")) }
+            }
+            @if let Some(n) = p.get("imported") {
+                p.notice #notice role="status" { (if en { format!("{n} rows imported.") } else { format!("已导入 {n} 行。") }) }
+            }
+            @if p.get("saved").is_some() {
+                p.notice #notice role="status" { (if en { "Saved." } else { "已保存。" }) }
+            }
+            @if p.get("cleared").is_some() {
+                p.notice #notice role="status" { (if en { "Cleared: the unit counts as the sum of its children again." } else { "已清除：该机构重新按下级机构合计。" }) }
+            }
+            (form_error("clear"))
+            @if filter_error.is_none() {
+                table #stats {
+                    thead { tr {
+                        th { (lang.t("org_unit")) }
+                        th.num { (lang.t("customers")) }
+                        th.num { (lang.t("transactions")) }
+                        th { (lang.t("source")) }
+                        @if may_enter { th { } }
+                    } }
+                    tbody {
+                        @for (i, r) in rows.iter().enumerate() {
+                            tr data-unit=(r.org_unit) {
+                                td {
+                                    @if i == 0 { (r.name) " (" (r.org_unit) ")" }
+                                    @else { a href={ "/statistics?org_unit=" (r.org_unit) "&period=" (r.period) } { (r.name) " (" (r.org_unit) ")" } }
+                                }
+                                td.num { (figure(r.customers)) }
+                                td.num { (figure(r.transactions)) }
+                                td {
+                                    @if r.entered { (lang.t("entered")) }
+                                    @else if r.customers.is_some() { span.muted { (lang.t("summed")) } }
+                                    @else { span.muted { (lang.t("missing")) } }
+                                }
+                                @if may_enter {
+                                    td {
+                                        @if r.entered {
+                                            form.inline method="post" action="/statistics/clear" data-confirm=(if en { format!("Clear the figures entered for {} in {}?", r.org_unit, r.period) } else { format!("确定清除 {} 在 {} 录入的数据吗？", r.org_unit, r.period) }) {
+                                                input type="hidden" name="_csrf" value=(token);
+                                                input type="hidden" name="org_unit" value=(r.org_unit);
+                                                input type="hidden" name="period" value=(r.period);
+                                                input type="hidden" name="back" value=(unit);
+                                                button type="submit" { (lang.t("clear")) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if rows.iter().skip(1).all(|r| r.customers.is_none()) && rows.first().is_some_and(|r| r.customers.is_none()) {
+                    p.muted #empty { (if en { "No figures for this period yet. Enter them below or import a table." } else { "该期间尚无数据。请在下方录入或导入表格。" }) }
+                }
+                p { a #template href={ "/statistics/template.csv?org_unit=" (unit) "&period=" (period) } { (lang.t("download_template")) } }
+            }
+        }
+        @if may_enter {
+            div.card {
+                h2 { (lang.t("enter_figures")) }
+                form #stats-form method="post" action="/statistics" {
+                    input type="hidden" name="_csrf" value=(token);
+                    input type="hidden" name="back" value=(unit);
+                    div.filters {
+                        div {
+                            label for="e-unit" { (lang.t("org_unit_code")) }
+                            input #e-unit name="org_unit" required maxlength="32" list="stats-units";
+                            datalist #stats-units { @for r in &rows { option value=(r.org_unit) { (r.name) } } }
+                        }
+                        div {
+                            label for="e-period" { (lang.t("period")) }
+                            input #e-period name="period" required maxlength="7" value=(period);
+                        }
+                        div {
+                            label for="e-customers" { (lang.t("customers")) }
+                            input #e-customers name="customers" required inputmode="numeric";
+                        }
+                        div {
+                            label for="e-transactions" { (lang.t("transactions")) }
+                            input #e-transactions name="transactions" required inputmode="numeric";
+                        }
+                    }
+                    (form_error("enter"))
+                    button.primary type="submit" { (lang.t("save")) }
+                }
+            }
+            div.card {
+                h2 { (lang.t("import_figures")) }
+                p.muted { (if en {
+                    "An XLSX workbook (first sheet) or a UTF-8 CSV file with the columns org_unit, period, customers, transactions (or 机构代码, 期间, 客户数, 交易笔数) in a header row. Every row is checked first; nothing is entered unless all are good."
+                } else {
+                    "XLSX 工作簿（第一个工作表）或 UTF-8 编码的 CSV 文件，表头含 机构代码、期间、客户数、交易笔数 四列（也可用英文列名）。先检查每一行，全部无误才导入。"
+                }) }
+                form #import-form method="post" action="/statistics/import" enctype="multipart/form-data" {
+                    input type="hidden" name="_csrf" value=(token);
+                    input type="hidden" name="back" value=(unit);
+                    input #import-file type="file" name="file" accept=".xlsx,.csv,text/csv" required;
+                    (form_error("import"))
+                    button.primary type="submit" { (lang.t("import")) }
+                }
+            }
+        }
+    };
+    let mut res = html_response(page(lang, Some(&caller.user), Some(&token), title, body), set);
+    if error.is_some() || filter_error.is_some() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+pub async fn page_statistics(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    render(&state, &headers, &caller, &p, None).await
+}
+
+/// Back to the page of the unit shown before, on the period just changed, with a notice.
+fn back(f: &Params, notice: &str) -> Response {
+    let unit = f.get("back").map(String::as_str).unwrap_or("");
+    let period = f.get("period").map(String::as_str).unwrap_or("");
+    let q: String = [("org_unit", unit), ("period", period)]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}&", percent_encode(v)))
+        .collect();
+    Redirect::to(&format!("/statistics?{q}{notice}")).into_response()
+}
+
+/// The page again after a refusal, showing what was asked for.
+async fn refused(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    f: &Params,
+    form: &'static str,
+    e: ApiError,
+) -> Response {
+    let lang = Lang::from_headers(headers);
+    let p = e.problem(lang.english());
+    let msg = p.msg.unwrap_or_else(|| xiaobao_core::Msg::new(p.detail.clone(), p.detail.clone()));
+    let mut q = Params::new();
+    if let Some(u) = f.get("back") {
+        q.insert("org_unit".into(), u.clone());
+    }
+    if let Some(period) = f.get("period") {
+        q.insert("period".into(), period.clone());
+    }
+    let field = p.field.clone().unwrap_or_default();
+    let mut res = render(state, headers, caller, &q, Some((form, field, msg.zh, msg.en))).await;
+    if p.status == 403 {
+        *res.status_mut() = StatusCode::FORBIDDEN;
+    }
+    res
+}
+
+async fn form_caller(state: &AppState, headers: &HeaderMap, f: &Params) -> Result<Caller, Response> {
+    let caller = Caller::from_headers(headers, state).await.map_err(|_| Redirect::to("/login").into_response())?;
+    if !csrf_ok(headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
+        return Err(forbidden_form());
+    }
+    Ok(caller)
+}
+
+/// One unit's figures entered from the form.
+pub async fn enter(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Params>) -> Response {
+    let caller = match form_caller(&state, &headers, &f).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let number = |name: &str| -> Result<i64, ApiError> {
+        let s = f.get(name).map(|s| s.trim().replace([',', '，'], "")).unwrap_or_default();
+        s.parse().map_err(|_| ApiError::invalid(name, "须为整数", "must be a whole number"))
+    };
+    let result = async {
+        let req = crate::api::measures::PutPeriodStats {
+            org_unit: f.get("org_unit").cloned().unwrap_or_default(),
+            period: f.get("period").cloned().unwrap_or_default(),
+            customers: number("customers")?,
+            transactions: number("transactions")?,
+        };
+        crate::api::measures::enter_one(&state, &caller, req).await
+    }
+    .await;
+    match result {
+        Ok(_) => back(&f, "saved=1"),
+        Err(e) => refused(&state, &headers, &caller, &f, "enter", e).await,
+    }
+}
+
+/// Clears what was entered for a unit and period (after the browser asked to confirm).
+pub async fn clear(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Params>) -> Response {
+    let caller = match form_caller(&state, &headers, &f).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match crate::api::measures::clear_one(&state, &caller, &f).await {
+        Ok(()) => back(&f, "cleared=1"),
+        Err(e) => refused(&state, &headers, &caller, &f, "clear", e).await,
+    }
+}
+
+/// A table uploaded from the import form.
+pub async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Ok(m) = m else { return forbidden_form() };
+    let mut fields = Params::new();
+    let file = crate::api::attachments::read_file_part(m, |name, value| {
+        fields.insert(name.to_string(), value);
+    })
+    .await;
+    if !csrf_ok(&headers, fields.get("_csrf").map(String::as_str).unwrap_or("")) {
+        return forbidden_form();
+    }
+    let result = match file {
+        Ok(Some((_, bytes))) => crate::api::measures::import_figures(&state, &caller, &bytes).await,
+        Ok(None) => Err(ApiError::invalid("file", "请选择要上传的文件", "choose a file to upload")),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(imported) => {
+            if let Some(p) = imported.periods.first() {
+                fields.insert("period".into(), p.clone());
+            }
+            back(&fields, &format!("imported={}", imported.rows))
+        }
+        Err(e) => refused(&state, &headers, &caller, &fields, "import", e).await,
+    }
+}
+
+/// The table of the page as a CSV file to fill in and import: one row per unit, current figures kept.
+pub async fn template(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if !may_open(&caller) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let mut q = p.clone();
+    if q.get("period").is_none_or(|s| s.trim().is_empty()) {
+        q.insert("period".into(), default_period(&state));
+    }
+    match period_table(&state, &caller, &q).await {
+        Ok(rows) => {
+            let mut csv = String::from("\u{feff}机构代码,期间,客户数,交易笔数,机构名称\n");
+            for r in rows {
+                // only what was entered: sums are worked out, not typed
+                let n = |v: Option<i64>| v.filter(|_| r.entered).map(|v| v.to_string()).unwrap_or_default();
+                csv.push_str(&format!(
+                    "{},{},{},{},\"{}\"\n",
+                    r.org_unit,
+                    r.period,
+                    n(r.customers),
+                    n(r.transactions),
+                    r.name.replace('"', "\"\"")
+                ));
+            }
+            let name =
+                format!("attachment; filename=\"period-stats-{}.csv\"", q.get("period").cloned().unwrap_or_default());
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], csv)
+                .into_response()
+        }
+        Err(_) => render(&state, &headers, &caller, &p, None).await,
+    }
+}
