@@ -10,6 +10,7 @@ pub mod complainant;
 pub mod complaint;
 pub mod deadline;
 pub mod error;
+pub mod hot_issue;
 pub mod league;
 pub mod mask;
 pub mod measure;

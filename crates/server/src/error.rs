@@ -153,6 +153,10 @@ impl From<WriteError> for ApiError {
         match e {
             WriteError::NotFound => Self::NotFound,
             WriteError::Refused(r) => r.into(),
+            WriteError::AlreadyLinked { complaint_id, hot_issue_id } => Self::Conflict(Msg::new(
+                format!("投诉 {complaint_id} 已归入热点问题 {hot_issue_id}"),
+                format!("complaint {complaint_id} already belongs to hot issue {hot_issue_id}"),
+            )),
             WriteError::Store(s) => s.into(),
         }
     }

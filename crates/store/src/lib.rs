@@ -38,8 +38,8 @@ pub use rules::Rules;
 pub use sessions::SessionPrincipal;
 pub use users::{NewUser, UserChanges, UserRow};
 pub use writer::{
-    ActInput, ActOutcome, AlertInput, AlertOutcome, AttachInput, AttachOutcome, RegisterInput, RegisterOutcome,
-    WriteError,
+    ActInput, ActOutcome, AlertInput, AlertOutcome, AttachInput, AttachOutcome, HotIssueTarget, LinkInput, LinkOutcome,
+    RegisterInput, RegisterOutcome, WriteError,
 };
 
 use std::sync::Arc;

@@ -90,6 +90,11 @@ pub enum Change {
         approved: bool,
         note: String,
     },
+    /// Linked with similar complaints as one hot issue.
+    HotIssue {
+        hot_issue_id: i64,
+        title: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +125,7 @@ impl Change {
             Self::RequestReview { .. } => "request_review",
             Self::Withdraw { .. } => "withdraw",
             Self::Attach { .. } => "attach",
+            Self::HotIssue { .. } => "hot_issue",
             Self::ClockAlert { alert: Alert::Warning { .. }, .. } => "clock_warning",
             Self::ClockAlert { alert: Alert::Breach { .. }, .. } => "clock_breach",
         }

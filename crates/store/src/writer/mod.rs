@@ -7,6 +7,7 @@
 mod act;
 mod alert;
 mod attach;
+mod hot_issue;
 mod pending;
 mod register;
 
@@ -15,6 +16,7 @@ use crate::events::{ChainHead, lock_chain, store_chain};
 use act::{load_order, save_order};
 pub use alert::{AlertInput, AlertOutcome};
 pub use attach::{AttachInput, AttachOutcome};
+pub use hot_issue::{HotIssueTarget, LinkInput, LinkOutcome};
 use pending::Pending;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
@@ -130,6 +132,9 @@ pub enum WriteError {
     NotFound,
     #[error("refused: {0:?}")]
     Refused(Refusal),
+    /// The order already belongs to a hot issue.
+    #[error("complaint {complaint_id} already belongs to hot issue {hot_issue_id}")]
+    AlreadyLinked { complaint_id: i64, hot_issue_id: i64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -153,6 +158,7 @@ enum Job {
     Act(ActInput, oneshot::Sender<Result<ActOutcome, WriteError>>),
     Alert(AlertInput, oneshot::Sender<Result<AlertOutcome, WriteError>>),
     Attach(AttachInput, oneshot::Sender<Result<AttachOutcome, WriteError>>),
+    Link(LinkInput, oneshot::Sender<Result<LinkOutcome, WriteError>>),
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -161,6 +167,7 @@ enum Done {
     Act(Result<ActOutcome, WriteError>),
     Alert(Result<AlertOutcome, WriteError>),
     Attach(Result<AttachOutcome, WriteError>),
+    Link(Result<LinkOutcome, WriteError>),
 }
 
 #[derive(Clone)]
@@ -251,6 +258,7 @@ impl Ctx {
                         Job::Act(..) => Done::Act(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
                         Job::Alert(..) => Done::Alert(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
                         Job::Attach(..) => Done::Attach(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
+                        Job::Link(..) => Done::Link(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
                     };
                     reply(job, d);
                 }
@@ -266,7 +274,7 @@ impl Ctx {
             &mut tx,
             jobs.iter().filter_map(|j| match j {
                 Job::Register(input, _) => Some(&input.complainant),
-                Job::Act(..) | Job::Alert(..) | Job::Attach(..) => None,
+                Job::Act(..) | Job::Alert(..) | Job::Attach(..) | Job::Link(..) => None,
             }),
         )
         .await?;
@@ -288,13 +296,15 @@ impl Ctx {
                 Job::Act(input, _) => Done::Act(self.act(&mut tx, &mut b, input).await),
                 Job::Alert(input, _) => Done::Alert(self.alert(&mut tx, &mut b, input).await),
                 Job::Attach(input, _) => Done::Attach(self.attach(&mut tx, &mut b, input).await),
+                Job::Link(input, _) => Done::Link(self.link_hot_issue(&mut tx, &mut b, input).await),
             };
             // A database failure poisons the transaction (PostgreSQL): give up the batch.
             match d {
                 Done::Register(Err(WriteError::Store(e)))
                 | Done::Act(Err(WriteError::Store(e)))
                 | Done::Alert(Err(WriteError::Store(e)))
-                | Done::Attach(Err(WriteError::Store(e))) => return Err(e),
+                | Done::Attach(Err(WriteError::Store(e)))
+                | Done::Link(Err(WriteError::Store(e))) => return Err(e),
                 d => done.push(d),
             }
         }
@@ -385,6 +395,7 @@ fn reply(job: Job, done: Done) {
         (Job::Act(_, tx), Done::Act(r)) => drop(tx.send(r)),
         (Job::Alert(_, tx), Done::Alert(r)) => drop(tx.send(r)),
         (Job::Attach(_, tx), Done::Attach(r)) => drop(tx.send(r)),
+        (Job::Link(_, tx), Done::Link(r)) => drop(tx.send(r)),
         _ => tracing::error!("writer reply mismatch"),
     }
 }
@@ -435,6 +446,14 @@ impl crate::Store {
         input.at = to_stored_precision(input.at);
         let (tx, rx) = oneshot::channel();
         self.inner.writer.tx.send(Msg::Job(Job::Attach(input, tx))).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Links orders as one hot issue (new or existing): an event on each, all in one transaction.
+    pub async fn link_hot_issue(&self, mut input: LinkInput) -> Result<LinkOutcome, WriteError> {
+        input.at = to_stored_precision(input.at);
+        let (tx, rx) = oneshot::channel();
+        self.inner.writer.tx.send(Msg::Job(Job::Link(input, tx))).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 }

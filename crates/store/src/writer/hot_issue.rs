@@ -1,0 +1,99 @@
+//! Linking orders as one hot issue inside the writer's batch: the issue (when new), a `hot_issue` event
+//! on each order and its `hot_issue_id`, in one transaction. Every order is checked before anything is
+//! written, so a refusal leaves all of them as they were.
+
+use super::{Batch, Ctx, WriteError, load_order};
+use crate::events::append;
+use sqlx::AnyConnection;
+use xiaobao_core::complaint::{Actor, Change, NewEvent};
+use xiaobao_core::org::in_subtree;
+use xiaobao_core::time::{Instant, to_millis};
+
+/// The issue the orders join.
+#[derive(Debug, Clone)]
+pub enum HotIssueTarget {
+    New { title: String, keywords: String, org_unit_id: i64 },
+    Existing { id: i64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkInput {
+    pub target: HotIssueTarget,
+    pub complaint_ids: Vec<i64>,
+    pub actor: Actor,
+    pub at: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkOutcome {
+    pub hot_issue_id: i64,
+    pub linked: usize,
+}
+
+impl Ctx {
+    pub(super) async fn link_hot_issue(
+        &self,
+        tx: &mut AnyConnection,
+        b: &mut Batch,
+        i: &LinkInput,
+    ) -> Result<LinkOutcome, WriteError> {
+        b.flush(tx).await?;
+        let mut orders = Vec::with_capacity(i.complaint_ids.len());
+        for id in &i.complaint_ids {
+            let loaded = load_order(tx, *id).await?.ok_or(WriteError::NotFound)?;
+            if !in_subtree(&i.actor.unit_path, &loaded.path) {
+                return Err(WriteError::NotFound);
+            }
+            let (linked,): (Option<i64>,) = sqlx::query_as("SELECT hot_issue_id FROM complaints WHERE id = $1")
+                .bind(*id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if let Some(other) = linked {
+                return Err(WriteError::AlreadyLinked { complaint_id: *id, hot_issue_id: other });
+            }
+            orders.push(loaded.order);
+        }
+        let (hot_issue_id, title) = match &i.target {
+            HotIssueTarget::New { title, keywords, org_unit_id } => {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO hot_issues (title, keywords, org_unit_id, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(title)
+                .bind(keywords)
+                .bind(*org_unit_id)
+                .bind(i.actor.user_id)
+                .bind(to_millis(i.at))
+                .fetch_one(&mut *tx)
+                .await?;
+                (id, title.clone())
+            }
+            HotIssueTarget::Existing { id } => {
+                let row: Option<(String,)> = sqlx::query_as("SELECT title FROM hot_issues WHERE id = $1")
+                    .bind(*id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                (*id, row.ok_or(WriteError::NotFound)?.0)
+            }
+        };
+        for order in &orders {
+            let ev = NewEvent {
+                complaint_id: order.id,
+                actor_id: i.actor.user_id,
+                at: i.at,
+                from: Some(order.state),
+                to: order.state,
+                change: Change::HotIssue { hot_issue_id, title: title.clone() },
+            };
+            let seq = append(&mut b.head, &ev)?;
+            sqlx::query("UPDATE complaints SET hot_issue_id = $1, last_seq = $2, updated_at = $3 WHERE id = $4")
+                .bind(hot_issue_id)
+                .bind(seq)
+                .bind(to_millis(i.at))
+                .bind(order.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(LinkOutcome { hot_issue_id, linked: orders.len() })
+    }
+}
