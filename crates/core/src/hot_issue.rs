@@ -18,9 +18,46 @@ pub const DEFAULT_MIN_SIZE: usize = 3;
 
 /// Words that say nothing about the matter: every complaint has them.
 const STOP_WORDS: &[&str] = &[
-    "客户", "客户称", "本人", "银行", "本行", "网点", "工作人员", "投诉", "要求", "表示", "认为", "反映", "称", "进行", "办理",
-    "业务", "问题", "情况", "没有", "一个", "现在", "已经", "但是", "因为", "所以", "并且", "以及", "我们", "他们", "自己",
-    "目前", "相关", "处理", "告知", "时候", "这个", "那个", "什么", "可以", "需要",
+    "客户",
+    "客户称",
+    "本人",
+    "银行",
+    "本行",
+    "网点",
+    "工作人员",
+    "投诉",
+    "要求",
+    "表示",
+    "认为",
+    "反映",
+    "称",
+    "进行",
+    "办理",
+    "业务",
+    "问题",
+    "情况",
+    "没有",
+    "一个",
+    "现在",
+    "已经",
+    "但是",
+    "因为",
+    "所以",
+    "并且",
+    "以及",
+    "我们",
+    "他们",
+    "自己",
+    "目前",
+    "相关",
+    "处理",
+    "告知",
+    "时候",
+    "这个",
+    "那个",
+    "什么",
+    "可以",
+    "需要",
 ];
 
 fn jieba() -> &'static Jieba {
@@ -134,10 +171,16 @@ pub fn suggest(cands: &[Candidate], min_size: usize) -> Vec<Group> {
             let mut words: Vec<(&str, usize)> = freq.into_iter().filter(|(_, f)| f * 2 >= members.len()).collect();
             words.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.chars().count().cmp(&a.0.chars().count())).then(a.0.cmp(b.0)));
             let units: BTreeSet<i64> = members.iter().map(|&i| cands[i].unit_id).collect();
-            Group { keywords: words.into_iter().take(5).map(|(w, _)| w.to_string()).collect(), units: units.len(), members }
+            Group {
+                keywords: words.into_iter().take(5).map(|(w, _)| w.to_string()).collect(),
+                units: units.len(),
+                members,
+            }
         })
         .collect();
-    out.sort_by(|a, b| b.units.cmp(&a.units).then(b.members.len().cmp(&a.members.len())).then(a.members.cmp(&b.members)));
+    out.sort_by(|a, b| {
+        b.units.cmp(&a.units).then(b.members.len().cmp(&a.members.len())).then(a.members.cmp(&b.members))
+    });
     out
 }
 

@@ -51,6 +51,10 @@ pub struct ComplaintFilter {
     pub unit_path: Option<String>,
     /// Orders with an appeal in this status.
     pub appeal: Option<AppealStatus>,
+    /// Orders linked to this hot issue.
+    pub hot_issue: Option<i64>,
+    /// Orders in no hot issue yet.
+    pub unlinked: bool,
     /// Counted against a unit of this subtree (the responsible unit, which escalation leaves alone).
     pub responsible_path: Option<String>,
     /// A category code and its subclasses.
@@ -281,6 +285,12 @@ impl Store {
         }
         if let Some(a) = f.appeal {
             where_.push(" AND k.appeal = ").bind(Arg::Text(a.as_str().into()));
+        }
+        if let Some(h) = f.hot_issue {
+            where_.push(" AND k.hot_issue_id = ").bind(Arg::I64(h));
+        }
+        if f.unlinked {
+            where_.push(" AND k.hot_issue_id IS NULL");
         }
         if let Some(s) = f.state {
             where_.push(" AND k.state = ").bind(Arg::Text(s.as_str().into()));

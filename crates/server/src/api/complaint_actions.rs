@@ -86,7 +86,7 @@ impl TransferBody {
 }
 
 impl DecideBody {
-    async fn into_action(self, state: &AppState) -> ApiResult<Action> {
+    pub async fn into_action(self, state: &AppState) -> ApiResult<Action> {
         let cause = match self.cause.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(c)
                 if c.len() <= 6

@@ -373,6 +373,8 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         unit_path,
         responsible_path,
         appeal,
+        hot_issue: int(p, "hot_issue")?,
+        unlinked: false,
         category,
         overdue: boolean(p, "overdue")?,
         escalated: boolean(p, "escalated")?,

@@ -7,6 +7,7 @@ pub mod categories;
 pub mod complainants;
 pub mod complaint_actions;
 pub mod complaints;
+pub mod hot_issues;
 pub mod league;
 pub mod measures;
 pub mod notifications;
@@ -71,6 +72,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(board::routes())
         .merge(measures::routes())
         .merge(league::routes())
+        .merge(hot_issues::routes())
         .merge(attachments::routes())
         .merge(complaint_actions::routes())
         .merge(rules::routes())

@@ -9,6 +9,7 @@ mod admin;
 mod audit;
 mod auth;
 mod deadlines;
+mod hot_issues;
 mod input;
 mod league;
 mod lifecycle;

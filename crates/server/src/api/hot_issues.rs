@@ -1,0 +1,418 @@
+//! Hot issues (热点问题): suggested groups of alike complaints across the units of a subtree within a
+//! window; linking a group (or any chosen orders) as one hot issue, an event on each order; and one
+//! decision applied to each open order of an issue, each through the ordinary decide action with its
+//! own event.
+
+use crate::api::complaint_actions::DecideBody;
+use crate::api::measures::{UnitRef, unit_or_own};
+use crate::api::query::Params;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ValidJson;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use xiaobao_core::hot_issue::{Candidate, DEFAULT_MIN_SIZE, suggest, terms};
+use xiaobao_core::org::in_subtree;
+use xiaobao_core::role::Permission;
+use xiaobao_core::text::bounded;
+use xiaobao_core::time::rfc3339;
+use xiaobao_store::{ComplaintFilter, ComplaintRow, HotIssueRow, HotIssueTarget, LinkInput};
+
+/// The newest complaints of a window that the grouping reads.
+pub const MAX_CANDIDATES: i64 = 5_000;
+/// Most orders linked in one request, and listed on one issue.
+pub const MAX_MEMBERS: usize = 500;
+/// Default window of the suggestions, in days.
+pub const DEFAULT_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberView {
+    pub id: i64,
+    pub number: String,
+    pub org_unit: String,
+    pub org_name: String,
+    pub state: String,
+    pub category: Option<String>,
+    pub cause: Option<String>,
+    pub summary: String,
+    pub received_at: String,
+}
+
+impl From<&ComplaintRow> for MemberView {
+    fn from(k: &ComplaintRow) -> Self {
+        Self {
+            id: k.order.id,
+            number: k.number.clone(),
+            org_unit: k.org_code.clone(),
+            org_name: k.org_name.clone(),
+            state: k.order.state.as_str().to_string(),
+            category: k.category.clone(),
+            cause: k.cause.clone(),
+            summary: k.summary.clone(),
+            received_at: rfc3339(k.order.received_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SuggestionView {
+    /// The words most of its complaints share.
+    pub keywords: Vec<String>,
+    pub size: usize,
+    /// Distinct units among its complaints.
+    pub units: usize,
+    /// The most common category and cause among them.
+    pub category: Option<String>,
+    pub cause: Option<String>,
+    pub complaints: Vec<MemberView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SuggestionsView {
+    pub org_unit: UnitRef,
+    pub days: i64,
+    pub min_size: usize,
+    /// Complaints read (the newest of the window not yet in a hot issue).
+    pub candidates: usize,
+    /// The window held more than the grouping reads; the oldest were left out.
+    pub truncated: bool,
+    pub groups: Vec<SuggestionView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HotIssueView {
+    pub id: i64,
+    pub title: String,
+    pub keywords: Vec<String>,
+    pub org_unit: UnitRef,
+    pub created_by: String,
+    pub created_at: String,
+    pub members: i64,
+    pub open_members: i64,
+}
+
+impl From<HotIssueRow> for HotIssueView {
+    fn from(h: HotIssueRow) -> Self {
+        Self {
+            id: h.id,
+            title: h.title,
+            keywords: h.keywords.split_whitespace().map(str::to_string).collect(),
+            org_unit: UnitRef { code: h.org_code, name: h.org_name },
+            created_by: h.created_by,
+            created_at: rfc3339(h.created_at),
+            members: h.members,
+            open_members: h.open_members,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HotIssueDetail {
+    #[serde(flatten)]
+    pub issue: HotIssueView,
+    /// Its orders inside the caller's scope, newest first.
+    pub complaints: Vec<MemberView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewHotIssue {
+    /// 1–100 characters.
+    pub title: String,
+    /// Ids of the orders to link (2–500, each in the caller's scope and in no hot issue yet).
+    pub complaints: Vec<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoreComplaints {
+    pub complaints: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchResult {
+    pub id: i64,
+    pub number: String,
+    pub ok: bool,
+    /// Why this order was not decided (its state, a paused clock, …), in Chinese and in English.
+    pub error_zh: Option<String>,
+    pub error_en: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchView {
+    pub decided: usize,
+    pub refused: usize,
+    pub results: Vec<BatchResult>,
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_suggestions))
+        .routes(routes!(list_hot_issues, create_hot_issue))
+        .routes(routes!(get_hot_issue))
+        .routes(routes!(add_complaints))
+        .routes(routes!(decide_all))
+}
+
+fn bounded_int(p: &Params, name: &str, default: i64, lo: i64, hi: i64) -> ApiResult<i64> {
+    match p.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => s.parse::<i64>().ok().filter(|v| (lo..=hi).contains(v)).ok_or_else(|| {
+            ApiError::invalid(
+                name,
+                format!("须为 {lo} 至 {hi} 之间的整数"),
+                format!("must be a whole number from {lo} to {hi}"),
+            )
+        }),
+    }
+}
+
+fn most_common(values: impl Iterator<Item = Option<String>>) -> Option<String> {
+    let mut freq: BTreeMap<String, usize> = BTreeMap::new();
+    for v in values.flatten() {
+        *freq.entry(v).or_default() += 1;
+    }
+    freq.into_iter().max_by_key(|(_, n)| *n).map(|(v, _)| v)
+}
+
+/// The suggested hot issues of `p` (org_unit, days, min_size) for the caller.
+pub async fn suggestions(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<SuggestionsView> {
+    caller.require(Permission::ReadMeasures)?;
+    let days = bounded_int(p, "days", DEFAULT_DAYS, 1, 365)?;
+    let min_size = bounded_int(p, "min_size", DEFAULT_MIN_SIZE as i64, 2, 100)? as usize;
+    let unit = unit_or_own(state, caller, p.get("org_unit")).await?;
+    let now = state.clock.now();
+    let f = ComplaintFilter {
+        scope_path: caller.user.org_path.clone(),
+        viewer_id: caller.user.id,
+        unit_path: Some(unit.path.clone()),
+        received_from: Some((now - chrono::Duration::days(days)).timestamp_millis()),
+        unlinked: true,
+        now_ms: now.timestamp_millis(),
+        skip_count: true,
+        limit: MAX_CANDIDATES + 1,
+        ..Default::default()
+    };
+    let mut rows = state.store.complaints(&f).await?.items;
+    let truncated = rows.len() as i64 > MAX_CANDIDATES;
+    rows.truncate(MAX_CANDIDATES as usize);
+    let cands: Vec<Candidate> = rows
+        .iter()
+        .map(|k| Candidate {
+            id: k.order.id,
+            unit_id: k.order.responsible_unit_id,
+            category: k.category.clone(),
+            cause: k.cause.clone(),
+            terms: terms(&format!("{} {}", k.summary, k.description)),
+        })
+        .collect();
+    let groups = suggest(&cands, min_size)
+        .into_iter()
+        .map(|g| {
+            let members: Vec<&ComplaintRow> = g.members.iter().map(|&i| &rows[i]).collect();
+            SuggestionView {
+                keywords: g.keywords,
+                size: members.len(),
+                units: g.units,
+                category: most_common(members.iter().map(|k| k.category.clone())),
+                cause: most_common(members.iter().map(|k| k.cause.clone())),
+                complaints: members.iter().take(MAX_MEMBERS).map(|k| MemberView::from(*k)).collect(),
+            }
+        })
+        .collect();
+    Ok(SuggestionsView {
+        org_unit: UnitRef { code: unit.code, name: unit.name },
+        days,
+        min_size,
+        candidates: rows.len(),
+        truncated,
+        groups,
+    })
+}
+
+/// Complaints of a unit's subtree (`org_unit`, default the caller's) received in the last `days`
+/// (default 30) and in no hot issue yet, grouped by what they are about: groups of at least
+/// `min_size` (default 3), those spanning more units first.
+#[utoipa::path(get, path = "/api/v1/hot-issues/suggestions", tag = "hot issues",
+    params(("org_unit" = Option<String>, Query), ("days" = Option<i64>, Query), ("min_size" = Option<usize>, Query)),
+    responses((status = 200, body = SuggestionsView), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn get_suggestions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Params>,
+) -> ApiResult<Json<SuggestionsView>> {
+    Ok(Json(suggestions(&state, &caller, &p).await?))
+}
+
+/// Whether the caller may see a hot issue: made inside the caller's subtree, or above it.
+fn visible(caller: &Caller, h: &HotIssueRow) -> bool {
+    caller.sees_unit(&h.org_path) || in_subtree(&h.org_path, &caller.user.org_path)
+}
+
+pub async fn hot_issue_list(state: &AppState, caller: &Caller) -> ApiResult<Vec<HotIssueView>> {
+    caller.require(Permission::ReadComplaints)?;
+    Ok(state.store.hot_issues().await?.into_iter().filter(|h| visible(caller, h)).map(HotIssueView::from).collect())
+}
+
+/// The hot issues the caller may see, newest first.
+#[utoipa::path(get, path = "/api/v1/hot-issues", tag = "hot issues",
+    responses((status = 200, body = [HotIssueView]), (status = 401, body = crate::error::Problem)))]
+pub async fn list_hot_issues(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<HotIssueView>>> {
+    Ok(Json(hot_issue_list(&state, &caller).await?))
+}
+
+/// The orders of `ids`, each in the caller's scope and in no hot issue: checked before anything is
+/// linked, so a refusal names the order.
+async fn linkable(state: &AppState, caller: &Caller, ids: &[i64], least: usize) -> ApiResult<Vec<ComplaintRow>> {
+    let distinct: BTreeSet<i64> = ids.iter().copied().collect();
+    if distinct.len() < least || ids.len() > MAX_MEMBERS || distinct.len() != ids.len() {
+        return Err(ApiError::invalid(
+            "complaints",
+            format!("须选择 {least} 至 {MAX_MEMBERS} 笔不重复的投诉"),
+            format!("choose from {least} to {MAX_MEMBERS} distinct complaints"),
+        ));
+    }
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        let k = state.store.complaint(*id).await?.filter(|k| caller.sees_unit(&k.org_path)).ok_or_else(|| {
+            ApiError::invalid(
+                "complaints",
+                format!("投诉 {id} 不存在或不在您的管辖范围内"),
+                format!("complaint {id} does not exist or is outside your scope"),
+            )
+        })?;
+        rows.push(k);
+    }
+    Ok(rows)
+}
+
+fn keywords_of(rows: &[ComplaintRow]) -> String {
+    let mut freq: BTreeMap<String, usize> = BTreeMap::new();
+    for k in rows {
+        for t in terms(&format!("{} {}", k.summary, k.description)) {
+            *freq.entry(t).or_default() += 1;
+        }
+    }
+    let mut words: Vec<(String, usize)> = freq.into_iter().filter(|(_, n)| n * 2 >= rows.len()).collect();
+    words.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.chars().count().cmp(&a.0.chars().count())));
+    words.into_iter().take(5).map(|(w, _)| w).collect::<Vec<_>>().join(" ")
+}
+
+pub async fn create(state: &AppState, caller: &Caller, req: NewHotIssue) -> ApiResult<HotIssueView> {
+    caller.require(Permission::HandleComplaint)?;
+    let title = bounded("title", &req.title, 1, 100)?;
+    let rows = linkable(state, caller, &req.complaints, 2).await?;
+    let out = state
+        .store
+        .link_hot_issue(LinkInput {
+            target: HotIssueTarget::New { title, keywords: keywords_of(&rows), org_unit_id: caller.user.org_unit_id },
+            complaint_ids: req.complaints,
+            actor: caller.actor(),
+            at: state.clock.now(),
+        })
+        .await?;
+    let h = state.store.hot_issue(out.hot_issue_id).await?.ok_or(ApiError::Internal)?;
+    Ok(h.into())
+}
+
+/// Links orders as one new hot issue, with an event on each; all or none.
+#[utoipa::path(post, path = "/api/v1/hot-issues", tag = "hot issues", request_body = NewHotIssue,
+    responses((status = 201, body = HotIssueView), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn create_hot_issue(
+    State(state): State<AppState>,
+    caller: Caller,
+    ValidJson(req): ValidJson<NewHotIssue>,
+) -> ApiResult<(StatusCode, Json<HotIssueView>)> {
+    Ok((StatusCode::CREATED, Json(create(&state, &caller, req).await?)))
+}
+
+/// A hot issue the caller may see, with its orders in the caller's scope.
+pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> ApiResult<HotIssueDetail> {
+    caller.require(Permission::ReadComplaints)?;
+    let h = state.store.hot_issue(id).await?.filter(|h| visible(caller, h)).ok_or(ApiError::NotFound)?;
+    let f = ComplaintFilter {
+        scope_path: caller.user.org_path.clone(),
+        viewer_id: caller.user.id,
+        hot_issue: Some(id),
+        now_ms: state.clock.now().timestamp_millis(),
+        skip_count: true,
+        limit: MAX_MEMBERS as i64,
+        ..Default::default()
+    };
+    let rows = state.store.complaints(&f).await?.items;
+    Ok(HotIssueDetail { issue: h.into(), complaints: rows.iter().map(MemberView::from).collect() })
+}
+
+#[utoipa::path(get, path = "/api/v1/hot-issues/{id}", tag = "hot issues", params(("id" = i64, Path)),
+    responses((status = 200, body = HotIssueDetail), (status = 404, body = crate::error::Problem)))]
+pub async fn get_hot_issue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<HotIssueDetail>> {
+    Ok(Json(detail(&state, &caller, id).await?))
+}
+
+pub async fn add(state: &AppState, caller: &Caller, id: i64, ids: Vec<i64>) -> ApiResult<HotIssueDetail> {
+    caller.require(Permission::HandleComplaint)?;
+    state.store.hot_issue(id).await?.filter(|h| visible(caller, h)).ok_or(ApiError::NotFound)?;
+    linkable(state, caller, &ids, 1).await?;
+    let input = LinkInput {
+        target: HotIssueTarget::Existing { id },
+        complaint_ids: ids,
+        actor: caller.actor(),
+        at: state.clock.now(),
+    };
+    state.store.link_hot_issue(input).await?;
+    detail(state, caller, id).await
+}
+
+/// Links more orders to a hot issue, with an event on each; all or none.
+#[utoipa::path(post, path = "/api/v1/hot-issues/{id}/complaints", tag = "hot issues", params(("id" = i64, Path)), request_body = MoreComplaints,
+    responses((status = 200, body = HotIssueDetail), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn add_complaints(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ValidJson(req): ValidJson<MoreComplaints>,
+) -> ApiResult<Json<HotIssueDetail>> {
+    Ok(Json(add(&state, &caller, id, req.complaints).await?))
+}
+
+pub async fn decide_each(state: &AppState, caller: &Caller, id: i64, body: DecideBody) -> ApiResult<BatchView> {
+    caller.require(Permission::HandleComplaint)?;
+    let action = body.into_action(state).await?;
+    let issue = detail(state, caller, id).await?;
+    let mut results = Vec::new();
+    for m in issue.complaints.iter().filter(|m| !matches!(m.state.as_str(), "closed" | "declined" | "withdrawn")) {
+        let r = crate::api::complaint_actions::act(state, caller, m.id, action.clone()).await;
+        let (zh, en) = match r {
+            Ok(_) => (None, None),
+            Err(e) => (Some(e.problem(false).detail), Some(e.problem(true).detail)),
+        };
+        results.push(BatchResult { id: m.id, number: m.number.clone(), ok: zh.is_none(), error_zh: zh, error_en: en });
+    }
+    let decided = results.iter().filter(|r| r.ok).count();
+    Ok(BatchView { decided, refused: results.len() - decided, results })
+}
+
+/// One decision applied to each open order of the hot issue in the caller's scope, each through the
+/// decide action with its own event. Orders that cannot be decided now (not yet responded, paused, …)
+/// are listed with the reason; the others are decided.
+#[utoipa::path(post, path = "/api/v1/hot-issues/{id}/decide", tag = "hot issues", params(("id" = i64, Path)), request_body = DecideBody,
+    responses((status = 200, body = BatchView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn decide_all(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ValidJson(body): ValidJson<DecideBody>,
+) -> ApiResult<Json<BatchView>> {
+    Ok(Json(decide_each(&state, &caller, id, body).await?))
+}

@@ -1,0 +1,165 @@
+//! Hot issues: alike complaints across units suggested as one group; linked as one issue with an
+//! event on each order (all or none, within scope); one decision applied to each open order.
+
+use crate::both_backends;
+use crate::harness::{TestApp, complaint_body};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+both_backends!(alike_complaints_are_suggested_linked_and_decided_together, hot_issues_check_role_scope_and_input);
+
+async fn file(app: &TestApp, unit: &str, phone: &str, category: &str, summary: &str, description: &str) -> i64 {
+    let mut body = complaint_body(unit, phone);
+    body["category"] = json!(category);
+    body["summary"] = json!(summary);
+    body["description"] = json!(description);
+    let (status, k) = app.post("cpc", "/api/v1/complaints", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{k}");
+    k["id"].as_i64().unwrap()
+}
+
+/// Three complaints about credit-card annual fees at two outlets, and two about other matters.
+async fn fee_complaints(app: &TestApp) -> Vec<i64> {
+    vec![
+        file(app, "BJ0101", "13500000001", "0302", "信用卡年费争议", "办卡时承诺免年费，现被收取信用卡年费 300 元")
+            .await,
+        file(app, "BJ0102", "13500000002", "0302", "被收取信用卡年费", "信用卡年费被扣，办卡时说免年费").await,
+        file(app, "BJ0101", "13500000003", "0302", "信用卡年费不合理", "承诺免年费却收取信用卡年费").await,
+        file(app, "BJ0102", "13500000004", "01", "排队时间过长", "网点只开两个窗口，等候一小时").await,
+        file(app, "BJ0101", "13500000005", "04", "手机银行转账失败", "转账显示成功但资金未到账").await,
+    ]
+}
+
+fn ids(v: &Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = v.as_array().unwrap().iter().map(|k| k["id"].as_i64().unwrap()).collect();
+    ids.sort();
+    ids
+}
+
+async fn alike_complaints_are_suggested_linked_and_decided_together(app: TestApp) {
+    let k = fee_complaints(&app).await;
+    let (status, v) = app.get("cpc", "/api/v1/hot-issues/suggestions?org_unit=BJ01").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["candidates"], 5);
+    assert_eq!(v["groups"].as_array().unwrap().len(), 1, "{v}");
+    let g = &v["groups"][0];
+    assert_eq!((g["size"].as_i64(), g["units"].as_i64()), (Some(3), Some(2)));
+    assert_eq!(ids(&g["complaints"]), k[..3].to_vec());
+    assert!(g["keywords"].as_array().unwrap().contains(&json!("年费")), "{g}");
+    assert_eq!(g["category"], "0302");
+
+    // the operations supervisor of the sub-branch links the group as one hot issue
+    let (status, h) =
+        app.post("ops", "/api/v1/hot-issues", json!({"title": "信用卡年费争议", "complaints": &k[..3]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{h}");
+    let id = h["id"].as_i64().unwrap();
+    assert_eq!((h["members"].as_i64(), h["open_members"].as_i64()), (Some(3), Some(3)));
+    assert!(h["keywords"].as_array().unwrap().contains(&json!("年费")));
+    for c in &k[..3] {
+        let events = app.events(*c).await;
+        assert_eq!(events.last().unwrap().kind, "hot_issue", "an event on each order");
+    }
+    assert_eq!(app.events(k[3]).await.last().unwrap().kind, "register");
+    // linked orders are no longer suggested, and cannot join a second issue
+    let (_, v) = app.get("cpc", "/api/v1/hot-issues/suggestions?org_unit=BJ01").await;
+    assert_eq!((v["candidates"].as_i64(), v["groups"].as_array().unwrap().len()), (Some(2), 0));
+    let (status, p) = app.post("ops", "/api/v1/hot-issues", json!({"title": "重复", "complaints": [k[0], k[3]]})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(app.events(k[3]).await.last().unwrap().kind, "register", "nothing linked when one is refused");
+    let (_, list) = app.get("ops", "/api/v1/hot-issues").await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    // the list of orders filters by hot issue
+    let (_, page) = app.get("ops", &format!("/api/v1/complaints?hot_issue={id}")).await;
+    assert_eq!(ids(&page["items"]), k[..3].to_vec());
+
+    // the outlet head of BJ0102 sees the issue (made above it) with its own order only
+    let (status, d) = app.get("head2", &format!("/api/v1/hot-issues/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids(&d["complaints"]), vec![k[1]]);
+
+    // one decision for each: two are being handled, one still waits to be accepted
+    for c in [k[0], k[2]] {
+        app.act_ok("head1", c, "accept", json!({})).await;
+        app.act_ok("head1", c, "respond", json!({"text": "已联系客户"})).await;
+    }
+    let decision = json!({"liable": true, "root_cause": "service_fault", "cause": "12", "text": "退还年费并致歉"});
+    let (status, r) = app.post("ops", &format!("/api/v1/hot-issues/{id}/decide"), decision.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!((r["decided"].as_i64(), r["refused"].as_i64()), (Some(2), Some(1)), "{r}");
+    let refused = r["results"].as_array().unwrap().iter().find(|x| x["ok"] == false).unwrap();
+    assert_eq!(refused["id"], k[1]);
+    assert!(refused["error_en"].as_str().unwrap().contains("registered"), "{refused}");
+    for c in [k[0], k[2]] {
+        let events = app.events(c).await;
+        assert_eq!(events.last().unwrap().kind, "decide", "each decided with its own event");
+    }
+    let (_, d) = app.get("ops", &format!("/api/v1/hot-issues/{id}")).await;
+    let states: Vec<&str> = d["complaints"].as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
+    assert_eq!(states.iter().filter(|s| **s == "decided").count(), 2, "{d}");
+
+    // more orders join an existing issue
+    let (status, d) =
+        app.post("ops", &format!("/api/v1/hot-issues/{id}/complaints"), json!({"complaints": [k[3]]})).await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    assert_eq!(d["members"], 4);
+}
+
+async fn hot_issues_check_role_scope_and_input(app: TestApp) {
+    let k = fee_complaints(&app).await;
+    let (status, _) = app.get("teller1", "/api/v1/hot-issues/suggestions").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for (q, field) in
+        [("days=0", "days"), ("days=400", "days"), ("min_size=1", "min_size"), ("org_unit=SH", "org_unit")]
+    {
+        let (status, p) = app.get("vp", &format!("/api/v1/hot-issues/suggestions?{q}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{q}: {p}");
+        assert_eq!(p["field"], field);
+    }
+    // a teller may not link; an outlet head may not link another outlet's order
+    let (status, _) =
+        app.post("teller1", "/api/v1/hot-issues", json!({"title": "x", "complaints": [k[0], k[2]]})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, p) =
+        app.post("head1", "/api/v1/hot-issues", json!({"title": "年费", "complaints": [k[0], k[1]]})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["field"], "complaints");
+    assert!(p["detail"].as_str().unwrap().contains(&k[1].to_string()), "{p}");
+    for (body, field) in [
+        (json!({"title": " ", "complaints": [k[0], k[2]]}), "title"),
+        (json!({"title": "年费", "complaints": [k[0]]}), "complaints"),
+        (json!({"title": "年费", "complaints": [k[0], k[0]]}), "complaints"),
+        (json!({"title": "年费", "complaints": [k[0], 999999]}), "complaints"),
+    ] {
+        let (status, p) = app.post("head1", "/api/v1/hot-issues", body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {p}");
+        assert_eq!(p["field"], field, "{body}");
+    }
+    assert!(app.events(k[0]).await.iter().all(|e| e.kind != "hot_issue"), "nothing was linked");
+    // an issue made at one outlet is not seen by the other
+    let (status, h) =
+        app.post("head1", "/api/v1/hot-issues", json!({"title": "年费", "complaints": [k[0], k[2]]})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = h["id"].as_i64().unwrap();
+    assert_eq!(app.get("head2", &format!("/api/v1/hot-issues/{id}")).await.0, StatusCode::NOT_FOUND);
+    assert!(app.get("head2", "/api/v1/hot-issues").await.1.as_array().unwrap().is_empty());
+    assert_eq!(app.get("vp", &format!("/api/v1/hot-issues/{id}")).await.0, StatusCode::OK);
+    // a bad decision is refused whole
+    let (status, p) = app
+        .post(
+            "head1",
+            &format!("/api/v1/hot-issues/{id}/decide"),
+            json!({"liable": true, "root_cause": "service_fault", "text": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(
+        app.post(
+            "head2",
+            &format!("/api/v1/hot-issues/{id}/decide"),
+            json!({"liable": true, "root_cause": "service_fault", "text": "x"})
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+}
