@@ -49,6 +49,7 @@ pub fn tabs(lang: Lang, caller: &Caller, current: &str) -> Markup {
     if caller.can(Permission::ReadMeasures) {
         sections.push(("/measures", "measures"));
         sections.push(("/league", "league"));
+        sections.push(("/hot-issues", "hot_issues"));
     }
     if caller.can(Permission::ReadMeasures) || caller.can(Permission::EnterStatistics) {
         sections.push(("/statistics", "period_stats"));

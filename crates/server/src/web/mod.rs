@@ -3,6 +3,7 @@
 //! session; every response carries security headers.
 
 mod admin;
+mod hot_issues;
 pub mod i18n;
 mod layout;
 mod league;
@@ -41,6 +42,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/complaints/{id}/attachments/{attachment_id}", axum::routing::get(order::download))
         .route("/measures", axum::routing::get(measures::page_measures))
+        .route("/hot-issues", axum::routing::get(hot_issues::page_hot_issues).post(hot_issues::link))
+        .route("/hot-issues/{id}", axum::routing::get(hot_issues::page_hot_issue))
+        .route("/hot-issues/{id}/decide", axum::routing::post(hot_issues::decide))
         .route("/league", axum::routing::get(league::page_league))
         .route("/league/settings", axum::routing::post(league::settings))
         .route("/statistics", axum::routing::get(statistics::page_statistics).post(statistics::enter))

@@ -30,7 +30,7 @@ pub(super) struct FormError {
 }
 
 impl FormError {
-    fn from_api(e: ApiError, form: &str, values: HashMap<String, String>, lang: Lang) -> Self {
+    pub(super) fn from_api(e: ApiError, form: &str, values: HashMap<String, String>, lang: Lang) -> Self {
         let p = e.problem(lang.english());
         Self {
             status: StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST),
@@ -102,9 +102,10 @@ fn allowed_actions(state: &AppState, caller: &Caller, k: &ComplaintRow, now: Ins
         .collect()
 }
 
-fn action_form(
+/// An action's form, posted to `target`.
+pub(super) fn action_form(
     lang: Lang,
-    id: i64,
+    target: &str,
     csrf: &str,
     kind: ActionKind,
     causes: &[ClassRow],
@@ -139,7 +140,7 @@ fn action_form(
     };
     let reason_label = if en { "Reason" } else { "原因" };
     html! {
-        form.action method="post" action={ "/complaints/" (id) "/act/" (kind.as_str()) } data-confirm=[confirm] id={ "action-" (kind.as_str()) } {
+        form.action method="post" action=(target) data-confirm=[confirm] id={ "action-" (kind.as_str()) } {
             input type="hidden" name="_csrf" value=(csrf);
             @if let Some(e) = form_err { p.error #action-error role="alert" { (e.message) } }
             @match kind {
@@ -287,7 +288,7 @@ pub(super) async fn complaint_page(
         }
         @if !actions.is_empty() {
             div.card #actions {
-                @for a in &actions { (action_form(lang, id, &token, *a, &causes, error.as_ref())) }
+                @for a in &actions { (action_form(lang, &format!("/complaints/{id}/act/{}", a.as_str()), &token, *a, &causes, error.as_ref())) }
             }
         }
         div.card {
@@ -312,6 +313,28 @@ pub(super) async fn complaint_page(
     res
 }
 
+/// An action form's fields as the API's JSON body: empty optional fields left out, checkboxes bools.
+pub(super) fn action_body(kind: ActionKind, fields: &HashMap<String, String>) -> Vec<u8> {
+    let mut body = serde_json::Map::new();
+    for (k, v) in fields {
+        if k == "_csrf"
+            || k == "liable"
+            || k == "approve"
+            || (v.trim().is_empty() && matches!(k.as_str(), "cause" | "remedy" | "amount" | "note"))
+        {
+            continue;
+        }
+        body.insert(k.clone(), serde_json::Value::String(v.clone()));
+    }
+    if kind == ActionKind::Decide {
+        body.insert("liable".into(), serde_json::Value::Bool(fields.get("liable").is_some_and(|v| v == "true")));
+    }
+    if kind == ActionKind::DecideAppeal {
+        body.insert("approve".into(), serde_json::Value::Bool(fields.get("approve").is_some_and(|v| v == "true")));
+    }
+    serde_json::Value::Object(body).to_string().into_bytes()
+}
+
 /// An action form's submission: checked as the API checks it; back to the order page.
 pub async fn act(
     State(state): State<AppState>,
@@ -329,25 +352,7 @@ pub async fn act(
     let Some(kind) = ActionKind::from_str_opt(&action) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    // The form's fields as the API's JSON body: empty optional fields left out, the checkbox a bool.
-    let mut body = serde_json::Map::new();
-    for (k, v) in &fields {
-        if k == "_csrf"
-            || k == "liable"
-            || k == "approve"
-            || (v.trim().is_empty() && matches!(k.as_str(), "cause" | "remedy" | "amount" | "note"))
-        {
-            continue;
-        }
-        body.insert(k.clone(), serde_json::Value::String(v.clone()));
-    }
-    if kind == ActionKind::Decide {
-        body.insert("liable".into(), serde_json::Value::Bool(fields.get("liable").is_some_and(|v| v == "true")));
-    }
-    if kind == ActionKind::DecideAppeal {
-        body.insert("approve".into(), serde_json::Value::Bool(fields.get("approve").is_some_and(|v| v == "true")));
-    }
-    let bytes = serde_json::Value::Object(body).to_string().into_bytes();
+    let bytes = action_body(kind, &fields);
     let result = match crate::api::complaint_actions::parse_action(&state, kind, &bytes).await {
         Ok(a) => crate::api::complaint_actions::act(&state, &caller, id, a).await.map(|_| ()),
         Err(e) => Err(e),

@@ -3,10 +3,15 @@
 
 use crate::both_backends;
 use crate::harness::{TestApp, complaint_body};
+use crate::web::Browser;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-both_backends!(alike_complaints_are_suggested_linked_and_decided_together, hot_issues_check_role_scope_and_input);
+both_backends!(
+    alike_complaints_are_suggested_linked_and_decided_together,
+    hot_issues_check_role_scope_and_input,
+    the_hot_issue_pages_link_a_group_and_decide_its_orders
+);
 
 async fn file(app: &TestApp, unit: &str, phone: &str, category: &str, summary: &str, description: &str) -> i64 {
     let mut body = complaint_body(unit, phone);
@@ -162,4 +167,70 @@ async fn hot_issues_check_role_scope_and_input(app: TestApp) {
         .0,
         StatusCode::NOT_FOUND
     );
+}
+
+async fn the_hot_issue_pages_link_a_group_and_decide_its_orders(app: TestApp) {
+    let k = fee_complaints(&app).await;
+    let mut ops = Browser::new(&app);
+    ops.login("ops").await;
+    let (status, _, html) = ops.get("/hot-issues").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"no-issues\"") && html.contains("id=\"group-0\""), "{html}");
+    assert!(!html.contains("id=\"group-1\""));
+    let group = html.split("id=\"group-0\"").nth(1).unwrap();
+    for c in &k[..3] {
+        assert!(group.contains(&format!("name=\"c\" value=\"{c}\" checked")), "{c} ticked");
+    }
+    // untick one and link the other two
+    let csrf = ops.csrf();
+    let (a, b) = (k[0].to_string(), k[1].to_string());
+    let form =
+        [("_csrf", csrf.as_str()), ("group", "0"), ("title", "信用卡年费争议"), ("c", a.as_str()), ("c", b.as_str())];
+    let (status, h, _) = ops.post("/hot-issues", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let at = h["location"].to_str().unwrap().to_string();
+    let (_, _, page) = ops.get(&at).await;
+    assert!(page.contains("id=\"issue-title\">信用卡年费争议"), "{page}");
+    assert!(page.contains(&format!("data-id=\"{}\"", k[0])) && !page.contains(&format!("data-id=\"{}\"", k[2])));
+    // the one left out is alone, and a group needs three: nothing is suggested now
+    let (_, _, html) = ops.get("/hot-issues").await;
+    assert!(html.contains("id=\"no-groups\"") && html.contains("信用卡年费争议"));
+    // linking an order twice is refused beside its group
+    let (status, _, html) = ops.post("/hot-issues", &form).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("field-error"), "{html}");
+
+    // one decision for both: k[0] is being handled, k[1] still registered
+    app.act_ok("head1", k[0], "accept", json!({})).await;
+    app.act_ok("head1", k[0], "respond", json!({"text": "已联系客户"})).await;
+    let action = format!("{at}/decide");
+    assert!(page.contains(&format!("action=\"{action}\"")), "the decision form posts to the issue");
+    let (status, _, html) = ops
+        .post(
+            &action,
+            &[("_csrf", &csrf), ("liable", "true"), ("root_cause", "service_fault"), ("cause", ""), ("text", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an empty text is refused at the form");
+    assert!(html.contains("data-field=\"text\""), "{html}");
+    let (status, _, html) = ops
+        .post(
+            &action,
+            &[
+                ("_csrf", &csrf),
+                ("liable", "true"),
+                ("root_cause", "service_fault"),
+                ("cause", "12"),
+                ("text", "退还年费"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("data-id=\"{}\" data-ok=\"true\"", k[0])), "{html}");
+    assert!(html.contains(&format!("data-id=\"{}\" data-ok=\"false\"", k[1])));
+    assert_eq!(app.events(k[0]).await.last().unwrap().kind, "decide");
+    // a teller is not offered the pages
+    let mut teller = Browser::new(&app);
+    teller.login("teller1").await;
+    assert_eq!(teller.get("/hot-issues").await.0, StatusCode::FORBIDDEN);
 }

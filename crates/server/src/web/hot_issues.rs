@@ -1,0 +1,323 @@
+//! The hot-issue pages: suggested groups of alike complaints (each with the orders ticked, a title
+//! and a button to link them as one hot issue), the hot issues already linked, and an issue's page with
+//! its orders and one decision for all of them, with the outcome for each.
+
+use super::i18n::Lang;
+use super::layout::page;
+use super::order::{FormError, action_body, action_form};
+use super::pages::{csrf, csrf_ok, forbidden_form, html_response};
+use crate::api::hot_issues::{BatchView, HotIssueDetail, MemberView, NewHotIssue, SuggestionsView};
+use crate::api::query::Params;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use std::collections::HashMap;
+use xiaobao_core::classification::Dimension;
+use xiaobao_core::complaint::{ActionKind, State as OrderState};
+use xiaobao_core::role::Permission;
+
+fn state_label(lang: Lang, s: &str) -> String {
+    match OrderState::from_str_opt(s) {
+        Some(st) if lang.english() => st.label_en().to_string(),
+        Some(st) => st.label_zh().to_string(),
+        None => s.to_string(),
+    }
+}
+
+fn members_table(lang: Lang, members: &[MemberView], tick: bool) -> Markup {
+    let en = lang.english();
+    html! {
+        table.members {
+            thead { tr {
+                @if tick { th { } }
+                th { (lang.t("number")) } th { (lang.t("org_unit")) } th { (lang.t("state")) }
+                th { (if en { "Summary" } else { "摘要" }) } th { (if en { "Received" } else { "受理时间" }) }
+            } }
+            tbody {
+                @for m in members {
+                    tr data-id=(m.id) {
+                        @if tick { td { input type="checkbox" name="c" value=(m.id) checked aria-label=(m.number); } }
+                        td { a href={ "/complaints/" (m.id) } { (m.number) } }
+                        td { (m.org_name) " (" (m.org_unit) ")" }
+                        td { (state_label(lang, &m.state)) }
+                        td { (m.summary) }
+                        td.nowrap { (m.received_at.get(0..16).unwrap_or("").replace('T', " ")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn forbidden(lang: Lang, caller: &Caller, token: &str, set: Option<axum::http::HeaderValue>) -> Response {
+    let body = html! { div.card { p.error { (lang.t("no_permission")) } } };
+    let mut res = html_response(page(lang, Some(&caller.user), Some(token), lang.t("hot_issues"), body), set);
+    *res.status_mut() = StatusCode::FORBIDDEN;
+    res
+}
+
+async fn render_list(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    p: &Params,
+    link_error: Option<(usize, String)>,
+) -> Response {
+    let lang = Lang::from_headers(headers);
+    let (token, set) = csrf(headers);
+    if !caller.can(Permission::ReadMeasures) {
+        return forbidden(lang, caller, &token, set);
+    }
+    let en = lang.english();
+    let (view, error): (Option<SuggestionsView>, _) = match crate::api::hot_issues::suggestions(state, caller, p).await
+    {
+        Ok(v) => (Some(v), None),
+        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
+            (None, Some((e.field.clone(), e.msg.in_lang(en).to_string())))
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, "hot issues page");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let issues = match crate::api::hot_issues::hot_issue_list(state, caller).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = ?e, "hot issues page");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let may_link = caller.can(Permission::HandleComplaint);
+    let v = |k: &str| p.get(k).cloned().unwrap_or_default();
+    let field_error = |f: &str| super::lists::field_error(&error, f);
+    let body = html! {
+        (super::measures::tabs(lang, caller, "hot_issues"))
+        div.card {
+            h1 { (lang.t("hot_issues")) }
+            @if issues.is_empty() {
+                p.muted #no-issues { (if en { "No hot issues linked yet. Link a suggested group below." } else { "尚未归并热点问题。可在下方将建议的分组归为热点问题。" }) }
+            } @else {
+                table #issues {
+                    thead { tr {
+                        th { (if en { "Hot issue" } else { "热点问题" }) } th { (if en { "Keywords" } else { "关键词" }) }
+                        th { (lang.t("org_unit")) } th.num { (if en { "Orders" } else { "工单数" }) } th.num { (lang.t("open")) }
+                        th { (if en { "Linked" } else { "归并时间" }) }
+                    } }
+                    tbody {
+                        @for h in &issues {
+                            tr data-id=(h.id) {
+                                td { a href={ "/hot-issues/" (h.id) } { (h.title) } }
+                                td { (h.keywords.join(" ")) }
+                                td { (h.org_unit.name) }
+                                td.num { (h.members) }
+                                td.num { (h.open_members) }
+                                td.nowrap { (h.created_at.get(0..10).unwrap_or("")) " · " (h.created_by) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        div.card {
+            h2 { (if en { "Suggested hot issues" } else { "疑似热点问题" }) }
+            form #suggest-filter method="get" action="/hot-issues" {
+                div.filters {
+                    div {
+                        label for="h-unit" { (lang.t("org_unit_code")) }
+                        input #h-unit name="org_unit" value=(v("org_unit")) maxlength="32" placeholder=(caller.user.org_code);
+                        (field_error("org_unit"))
+                    }
+                    div {
+                        label for="h-days" { (if en { "Received in the last (days)" } else { "最近天数" }) }
+                        input #h-days name="days" inputmode="numeric" value=(v("days")) placeholder="30";
+                        (field_error("days"))
+                    }
+                    div {
+                        label for="h-min" { (if en { "At least (complaints)" } else { "最少投诉笔数" }) }
+                        input #h-min name="min_size" inputmode="numeric" value=(v("min_size")) placeholder="3";
+                        (field_error("min_size"))
+                    }
+                }
+                button type="submit" { (lang.t("apply")) }
+            }
+            @if let Some(view) = &view {
+                p.muted #suggest-summary {
+                    (if en { format!("{} complaints of the last {} days not yet in a hot issue were compared.", view.candidates, view.days) }
+                     else { format!("已比对最近 {} 天内尚未归并的投诉 {} 笔。", view.days, view.candidates) })
+                    @if view.truncated { " " (if en { "Only the newest were read: narrow the unit or the days to see the rest." } else { "仅比对了最新的投诉，缩小机构或天数可查看其余。" }) }
+                }
+                @if view.groups.is_empty() {
+                    p.muted #no-groups { (if en { "No group of alike complaints." } else { "没有发现相似投诉的分组。" }) }
+                }
+                @for (i, g) in view.groups.iter().enumerate() {
+                    div.group id={ "group-" (i) } {
+                        h3 {
+                            (g.keywords.join(" · "))
+                            span.muted { " — " (if en { format!("{} complaints at {} units", g.size, g.units) } else { format!("{} 笔，涉及 {} 个机构", g.size, g.units) }) }
+                        }
+                        @if may_link {
+                            form.link method="post" action="/hot-issues" {
+                                input type="hidden" name="_csrf" value=(token);
+                                input type="hidden" name="group" value=(i);
+                                (members_table(lang, &g.complaints, true))
+                                label for={ "title-" (i) } { (if en { "Title of the hot issue" } else { "热点问题名称" }) }
+                                input id={ "title-" (i) } name="title" maxlength="100" required value=(g.complaints.first().map(|m| m.summary.clone()).unwrap_or_default());
+                                @if let Some((gi, msg)) = &link_error { @if *gi == i { span.error.field-error role="alert" { (msg) } } }
+                                button.primary type="submit" { (if en { "Link as one hot issue" } else { "归为热点问题" }) }
+                            }
+                        } @else {
+                            (members_table(lang, &g.complaints, false))
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("hot_issues"), body), set);
+    if error.is_some() || link_error.is_some() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+pub async fn page_hot_issues(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    render_list(&state, &headers, &caller, &p, None).await
+}
+
+/// A suggested group's form: the ticked orders linked under the title.
+pub async fn link(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Vec<(String, String)>>) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !csrf_ok(&headers, &get("_csrf")) {
+        return forbidden_form();
+    }
+    let ids: Vec<i64> = f.iter().filter(|(n, _)| n == "c").filter_map(|(_, v)| v.parse().ok()).collect();
+    match crate::api::hot_issues::create(&state, &caller, NewHotIssue { title: get("title"), complaints: ids }).await {
+        Ok(h) => Redirect::to(&format!("/hot-issues/{}", h.id)).into_response(),
+        Err(e) => {
+            let lang = Lang::from_headers(&headers);
+            let p = e.problem(lang.english());
+            let group = get("group").parse().unwrap_or(0);
+            let mut res = render_list(&state, &headers, &caller, &Params::new(), Some((group, p.detail))).await;
+            if p.status == 403 || p.status == 409 {
+                *res.status_mut() = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
+            }
+            res
+        }
+    }
+}
+
+async fn render_issue(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    id: i64,
+    outcome: Option<BatchView>,
+    error: Option<FormError>,
+) -> Response {
+    let lang = Lang::from_headers(headers);
+    let (token, set) = csrf(headers);
+    if !caller.can(Permission::ReadMeasures) {
+        return forbidden(lang, caller, &token, set);
+    }
+    let en = lang.english();
+    let d: HotIssueDetail = match crate::api::hot_issues::detail(state, caller, id).await {
+        Ok(d) => d,
+        Err(ApiError::NotFound) => {
+            let body = html! { div.card { p.error #not-found { (lang.t("not_found")) } } };
+            let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("hot_issues"), body), set);
+            *res.status_mut() = StatusCode::NOT_FOUND;
+            return res;
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, "hot issue page");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let causes = state.store.classes(Some(Dimension::Cause)).await.unwrap_or_default();
+    let open = d.complaints.iter().filter(|m| !matches!(m.state.as_str(), "closed" | "declined" | "withdrawn")).count();
+    let status = error.as_ref().map(|e| e.status);
+    let body = html! {
+        (super::measures::tabs(lang, caller, "hot_issues"))
+        div.card {
+            h1 #issue-title { (d.issue.title) }
+            p.muted {
+                (d.issue.keywords.join(" · ")) " — " (d.issue.org_unit.name) " · " (d.issue.created_by) " · " (d.issue.created_at.get(0..10).unwrap_or(""))
+            }
+            p { a href={ "/complaints?hot_issue=" (d.issue.id) } { (if en { "Open in the order list" } else { "在工单列表中查看" }) } }
+            (members_table(lang, &d.complaints, false))
+        }
+        @if let Some(o) = &outcome {
+            div.card #outcome {
+                h2 { (if en { format!("{} decided, {} not", o.decided, o.refused) } else { format!("已作出决定 {} 笔，未能处理 {} 笔", o.decided, o.refused) }) }
+                table {
+                    @for r in &o.results {
+                        tr data-id=(r.id) data-ok=(r.ok) {
+                            td { a href={ "/complaints/" (r.id) } { (r.number) } }
+                            td { @if r.ok { (if en { "decided" } else { "已决定" }) } @else { span.error { (if en { r.error_en.clone() } else { r.error_zh.clone() }.unwrap_or_default()) } } }
+                        }
+                    }
+                }
+            }
+        }
+        @if caller.can(Permission::HandleComplaint) && open > 0 {
+            div.card {
+                h2 { (if en { format!("One decision for the {open} open orders") } else { format!("对 {open} 笔在办工单作出同一处理决定") }) }
+                p.muted { (if en { "Each order is decided on its own, with its own event; those not ready for a decision are listed with the reason." } else { "逐笔作出决定，各自记录事件；尚不能决定的工单将列出原因。" }) }
+                (action_form(lang, &format!("/hot-issues/{id}/decide"), &token, ActionKind::Decide, &causes, error.as_ref()))
+            }
+        }
+    };
+    let mut res = html_response(page(lang, Some(&caller.user), Some(&token), &d.issue.title, body), set);
+    if let Some(s) = status {
+        *res.status_mut() = s;
+    }
+    res
+}
+
+pub async fn page_hot_issue(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    render_issue(&state, &headers, &caller, id, None, None).await
+}
+
+/// The decision form of an issue's page: applied to each open order, the outcome shown for each.
+pub async fn decide(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if !csrf_ok(&headers, fields.get("_csrf").map(String::as_str).unwrap_or("")) {
+        return forbidden_form();
+    }
+    let lang = Lang::from_headers(&headers);
+    let body = action_body(ActionKind::Decide, &fields);
+    let result = match crate::json::parse_json(&body) {
+        Ok(b) => crate::api::hot_issues::decide_each(&state, &caller, id, b).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(outcome) => render_issue(&state, &headers, &caller, id, Some(outcome), None).await,
+        Err(e) => {
+            let mut values = fields;
+            values.remove("_csrf");
+            let err = FormError::from_api(e, ActionKind::Decide.as_str(), values, lang);
+            render_issue(&state, &headers, &caller, id, None, Some(err)).await
+        }
+    }
+}
