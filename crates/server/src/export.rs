@@ -42,9 +42,15 @@ fn local(t: Instant) -> String {
     rfc3339(t).get(0..16).unwrap_or("").replace('T', " ")
 }
 
-/// The order list as an XLSX workbook: one header row, one row per order.
-pub fn complaints_xlsx(rows: &[ComplaintRow], english: bool, now: Instant) -> Result<Vec<u8>, XlsxError> {
-    let headers: [(&str, &str, f64); 17] = [
+/// The order list (or a unit's ledger, 台账) as an XLSX workbook: one header row, one row per order.
+/// An order whose appeal was approved stays listed, marked as not counted in the figures.
+pub fn complaints_xlsx(
+    rows: &[ComplaintRow],
+    english: bool,
+    now: Instant,
+    sheet: (&str, &str),
+) -> Result<Vec<u8>, XlsxError> {
+    let headers: [(&str, &str, f64); 19] = [
         ("工单号", "Number", 22.0),
         ("受理时间", "Received", 17.0),
         ("渠道", "Channel", 12.0),
@@ -62,11 +68,13 @@ pub fn complaints_xlsx(rows: &[ComplaintRow], english: bool, now: Instant) -> Re
         ("升级次数", "Escalations", 8.0),
         ("已超时", "Breached", 8.0),
         ("办结时间", "Closed", 17.0),
+        ("申诉", "Appeal", 16.0),
+        ("计入统计", "Counted", 8.0),
     ];
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
-    ws.set_name(if english { "Orders" } else { "工单" })?;
+    ws.set_name(if english { sheet.1 } else { sheet.0 })?;
     for (col, (zh, en, width)) in headers.iter().enumerate() {
         let col = col as u16;
         ws.write_string_with_format(0, col, if english { *en } else { *zh }, &bold)?;
@@ -98,10 +106,72 @@ pub fn complaints_xlsx(rows: &[ComplaintRow], english: bool, now: Instant) -> Re
         ws.write_number(r, 14, f64::from(k.order.escalation_count))?;
         ws.write_string(r, 15, yes_no(breached))?;
         ws.write_string(r, 16, k.order.closed_at.map(local).unwrap_or_default())?;
+        let appeal = k.order.appeal.map(|a| if english { a.label_en() } else { a.label_zh() }).unwrap_or_default();
+        ws.write_string(r, 17, appeal)?;
+        ws.write_string(r, 18, yes_no(k.order.appeal != Some(xiaobao_core::complaint::AppealStatus::Approved)))?;
     }
     ws.set_freeze_panes(1, 0)?;
     if !rows.is_empty() {
         ws.autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1)?;
     }
+    wb.save_to_buffer()
+}
+
+/// One line of the regulator's statistics table: a business category and a cause (large classes),
+/// with the complaints received by intake channel.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RegulatoryLine {
+    pub category: String,
+    pub category_name: String,
+    pub cause: String,
+    pub cause_name: String,
+    /// By channel code, every channel present (zero included).
+    pub by_channel: std::collections::BTreeMap<String, i64>,
+    pub total: i64,
+}
+
+/// The regulator's statistics table as an XLSX workbook: a title row, a header row (category, cause,
+/// one column per channel, total), a row per category and cause, and a totals row.
+pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], english: bool) -> Result<Vec<u8>, XlsxError> {
+    use xiaobao_core::channel::Channel;
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name(if english { "Regulatory" } else { "监管统计表" })?;
+    ws.write_string_with_format(0, 0, title, &bold)?;
+    let mut headers: Vec<String> = if english {
+        vec!["Category code".into(), "Category".into(), "Cause code".into(), "Cause".into()]
+    } else {
+        vec!["业务类别代码".into(), "业务类别".into(), "原因代码".into(), "投诉原因".into()]
+    };
+    headers
+        .extend(Channel::ALL.iter().map(|c| if english { c.as_str().to_string() } else { c.label_zh().to_string() }));
+    headers.push(if english { "Total".into() } else { "合计".into() });
+    for (col, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(1, col as u16, h, &bold)?;
+    }
+    ws.set_column_width(1, 18.0)?;
+    ws.set_column_width(3, 18.0)?;
+    let first_channel = 4u16;
+    for (i, l) in lines.iter().enumerate() {
+        let r = i as u32 + 2;
+        ws.write_string(r, 0, &l.category)?;
+        ws.write_string(r, 1, &l.category_name)?;
+        ws.write_string(r, 2, &l.cause)?;
+        ws.write_string(r, 3, &l.cause_name)?;
+        for (j, c) in Channel::ALL.iter().enumerate() {
+            ws.write_number(r, first_channel + j as u16, l.by_channel.get(c.as_str()).copied().unwrap_or(0) as f64)?;
+        }
+        ws.write_number(r, first_channel + Channel::ALL.len() as u16, l.total as f64)?;
+    }
+    let r = lines.len() as u32 + 2;
+    ws.write_string_with_format(r, 0, if english { "Total" } else { "合计" }, &bold)?;
+    for (j, c) in Channel::ALL.iter().enumerate() {
+        let sum: i64 = lines.iter().map(|l| l.by_channel.get(c.as_str()).copied().unwrap_or(0)).sum();
+        ws.write_number_with_format(r, first_channel + j as u16, sum as f64, &bold)?;
+    }
+    let all: i64 = lines.iter().map(|l| l.total).sum();
+    ws.write_number_with_format(r, first_channel + Channel::ALL.len() as u16, all as f64, &bold)?;
+    ws.set_freeze_panes(2, 4)?;
     wb.save_to_buffer()
 }

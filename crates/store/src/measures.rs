@@ -3,7 +3,7 @@
 //! entered, or for a unit without its own, the sum of its children's, kept current as figures are
 //! entered so a read is one row.
 
-use crate::rollups::{DIM_ALL, DIM_RESPONDER, counts_from_row};
+use crate::rollups::{DIM_ALL, DIM_CROSS, DIM_RESPONDER, counts_from_row};
 use crate::{Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
@@ -22,6 +22,8 @@ pub enum Split {
     Month,
     /// The first responder's user id: kept by month only, so read whole months with it.
     Responder,
+    /// `category|cause|channel` (large classes): kept by month only, so read whole months with it.
+    Cross,
 }
 
 impl Split {
@@ -33,6 +35,7 @@ impl Split {
             (Self::Category, _) => ("category", "value"),
             (Self::Cause, _) => ("cause", "value"),
             (Self::Responder, _) => (DIM_RESPONDER, "value"),
+            (Self::Cross, _) => (DIM_CROSS, "value"),
             (Self::Month, Table::Days) => (DIM_ALL, "CAST(day / 100 AS TEXT)"),
             (Self::Month, Table::Months) => (DIM_ALL, "CAST(month AS TEXT)"),
         }

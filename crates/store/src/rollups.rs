@@ -1,6 +1,6 @@
 //! Rollups: the complaint counters of every unit's subtree by received day (`rollup_days`) and month
 //! (`rollup_months`), in total and by intake channel, category and cause one dimension at a time (and
-//! by first responder, monthly only), and
+//! by first responder and by category × cause × channel, monthly only), and
 //! what is open in each subtree now (`unit_live`). The writer adds each change's
 //! difference in the transaction of its event; `rebuild` recomputes both from the event log. Measures
 //! and the board read these, never the complaints themselves.
@@ -67,8 +67,10 @@ impl RollupDelta {
                 *days.entry((unit, key.day, dim, value.clone())).or_default() += c;
                 *months.entry((unit, key.day / 100, dim, value)).or_default() += c;
             }
-            // employees are ranked by month only
+            // by month only: employees' league tables, and the regulator's category × cause × channel table
             *months.entry((unit, key.day / 100, DIM_RESPONDER, key.responder.to_string())).or_default() += c;
+            let cross = format!("{}|{}|{}", key.category, key.cause, key.channel.as_str());
+            *months.entry((unit, key.day / 100, DIM_CROSS, cross)).or_default() += c;
         }
         let nonzero = |m: HashMap<RowKey, Counts>| m.into_iter().filter(|(_, c)| !c.is_zero()).collect::<Vec<_>>();
         upsert_counts(tx, "rollup_days", "day", &nonzero(days)).await?;
@@ -95,6 +97,8 @@ impl RollupDelta {
 pub(crate) const DIM_ALL: &str = "all";
 /// The monthly dimension of first responders (value: the user's id).
 pub(crate) const DIM_RESPONDER: &str = "responder";
+/// The monthly dimension of category, cause and channel together (value: `category|cause|channel`).
+pub(crate) const DIM_CROSS: &str = "cross";
 
 /// A counter row's key: unit, period (yyyymmdd or yyyymm), dimension and its value.
 type RowKey = (i64, i32, &'static str, String);

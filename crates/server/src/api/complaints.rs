@@ -285,15 +285,20 @@ pub async fn xlsx_response(
     f: &ComplaintFilter,
     english: bool,
 ) -> ApiResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     let now = state.clock.now();
     let rows = crate::export::rows_for_export(&state.store, f).await?;
-    let bytes = crate::export::complaints_xlsx(&rows, english, now).map_err(|e| {
+    let bytes = crate::export::complaints_xlsx(&rows, english, now, ("工单", "Orders")).map_err(|e| {
         tracing::error!(error = %e, "export");
         ApiError::Internal
     })?;
     let name = format!("complaints-{}.xlsx", xiaobao_core::time::local_date(now).format("%Y%m%d"));
-    Ok((
+    Ok(xlsx_download(&name, bytes))
+}
+
+/// A workbook as a download named `name`.
+pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
         [
             (
                 axum::http::header::CONTENT_TYPE,
@@ -303,7 +308,7 @@ pub async fn xlsx_response(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// The list filter from a query string (the API list, the list page and the export share it): every

@@ -13,6 +13,7 @@ pub mod measures;
 pub mod notifications;
 pub mod org_units;
 pub mod query;
+pub mod reports;
 pub mod rules;
 pub mod session;
 pub mod users;
@@ -73,6 +74,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(measures::routes())
         .merge(league::routes())
         .merge(hot_issues::routes())
+        .merge(reports::routes())
         .merge(attachments::routes())
         .merge(complaint_actions::routes())
         .merge(rules::routes())

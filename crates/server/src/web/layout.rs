@@ -25,6 +25,7 @@ button.primary{background:#8a1c1c;color:#fff;border:0;border-radius:4px;padding:
 .clock.met,.clock.stopped,.clock.paused{background:#eceff3;color:#4a5360}
 .muted{color:#5b6571}
 .group{border-top:1px solid #e3e6ea;padding-top:.6rem;margin-top:.8rem}
+.scroll{overflow-x:auto}
 .notice{background:#e3f4e8;color:#17602b;padding:.4rem .7rem;border-radius:4px}
 nav.main a{margin-right:.8rem;font-weight:normal}
 .columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:0 1.5rem}

@@ -50,6 +50,7 @@ pub fn tabs(lang: Lang, caller: &Caller, current: &str) -> Markup {
         sections.push(("/measures", "measures"));
         sections.push(("/league", "league"));
         sections.push(("/hot-issues", "hot_issues"));
+        sections.push(("/reports", "reports"));
     }
     if caller.can(Permission::ReadMeasures) || caller.can(Permission::EnterStatistics) {
         sections.push(("/statistics", "period_stats"));

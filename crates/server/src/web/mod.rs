@@ -13,6 +13,7 @@ mod order;
 mod pages;
 mod progress;
 mod register;
+mod reports;
 mod statistics;
 
 use crate::app::AppState;
@@ -45,6 +46,9 @@ pub fn routes() -> Router<AppState> {
         .route("/hot-issues", axum::routing::get(hot_issues::page_hot_issues).post(hot_issues::link))
         .route("/hot-issues/{id}", axum::routing::get(hot_issues::page_hot_issue))
         .route("/hot-issues/{id}/decide", axum::routing::post(hot_issues::decide))
+        .route("/reports", axum::routing::get(reports::page_reports))
+        .route("/reports/ledger.xlsx", axum::routing::get(reports::ledger))
+        .route("/reports/regulatory.xlsx", axum::routing::get(reports::regulatory_xlsx))
         .route("/league", axum::routing::get(league::page_league))
         .route("/league/settings", axum::routing::post(league::settings))
         .route("/statistics", axum::routing::get(statistics::page_statistics).post(statistics::enter))

@@ -77,11 +77,11 @@ async fn filters_select_the_right_orders_and_pages_cover_them_all(app: TestApp) 
 
 both_backends!(the_filtered_list_exports_to_xlsx_masked_in_the_readers_language);
 
-fn cell(range: &calamine::Range<calamine::Data>, row: u32, col: u32) -> String {
+pub(crate) fn cell(range: &calamine::Range<calamine::Data>, row: u32, col: u32) -> String {
     range.get_value((row, col)).map(|d| d.to_string()).unwrap_or_default()
 }
 
-fn sheet(bytes: Vec<u8>, name: &str) -> calamine::Range<calamine::Data> {
+pub(crate) fn sheet(bytes: Vec<u8>, name: &str) -> calamine::Range<calamine::Data> {
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx file");
     wb.worksheet_range(name).expect("the sheet")

@@ -17,6 +17,7 @@ mod lists;
 mod measures;
 mod privacy;
 mod repeat;
+mod reports;
 mod rollups;
 mod rules;
 mod scope;

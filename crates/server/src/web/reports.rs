@@ -1,0 +1,160 @@
+//! The reports page: the regulator's category × cause × channel table of a unit and period, shown and
+//! downloadable as XLSX, and the download of a unit's ledger (台账) for a date range.
+
+use super::i18n::Lang;
+use super::layout::page;
+use super::pages::{csrf, html_response};
+use crate::api::query::{Params, percent_encode};
+use crate::api::reports::regulatory;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use xiaobao_core::channel::Channel;
+use xiaobao_core::role::Permission;
+
+async fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    p: &Params,
+    download_error: Option<(String, String)>,
+) -> Response {
+    let lang = Lang::from_headers(headers);
+    let (token, set) = csrf(headers);
+    let en = lang.english();
+    let title = lang.t("reports");
+    if !caller.can(Permission::ReadMeasures) {
+        let body = html! { div.card { p.error { (lang.t("no_permission")) } } };
+        let mut res = html_response(page(lang, Some(&caller.user), Some(&token), title, body), set);
+        *res.status_mut() = StatusCode::FORBIDDEN;
+        return res;
+    }
+    let (table, error) = match regulatory(state, caller, p).await {
+        Ok(v) => (Some(v), None),
+        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
+            (None, Some((e.field.clone(), e.msg.in_lang(en).to_string())))
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, "reports page");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let error = error.or(download_error);
+    let v = |k: &str| p.get(k).cloned().unwrap_or_default();
+    let field_error = |f: &str| super::lists::field_error(&error, f);
+    let body = html! {
+        (super::measures::tabs(lang, caller, "reports"))
+        div.card {
+            h1 { (if en { "Regulatory statistics table" } else { "监管投诉统计表" }) }
+            form #regulatory-filter method="get" action="/reports" {
+                div.filters {
+                    div {
+                        label for="r-unit" { (lang.t("org_unit_code")) }
+                        input #r-unit name="org_unit" value=(v("org_unit")) maxlength="32" placeholder=(caller.user.org_code);
+                        (field_error("org_unit"))
+                    }
+                    div {
+                        label for="r-period" { (lang.t("period")) }
+                        input #r-period name="period" value=(table.as_ref().map_or(v("period"), |t| t.period.clone())) maxlength="7" placeholder="2025-03 / 2025-Q1 / 2025";
+                        (field_error("period"))
+                    }
+                }
+                button type="submit" { (lang.t("apply")) }
+            }
+            @if let Some(t) = &table {
+                p {
+                    a.button #regulatory-download href={ "/reports/regulatory.xlsx?org_unit=" (percent_encode(&t.org_unit.code)) "&period=" (t.period) } { (lang.t("export_xlsx")) }
+                }
+                @if t.lines.is_empty() {
+                    p.muted #empty { (if en { "No complaints in this unit and period." } else { "该机构和期间没有受理投诉。" }) }
+                } @else {
+                    div.scroll {
+                        table #regulatory {
+                            thead { tr {
+                                th { (lang.t("by_category")) } th { (lang.t("by_cause")) }
+                                @for c in Channel::ALL { th.num { (if en { c.as_str() } else { c.label_zh() }) } }
+                                th.num { (if en { "Total" } else { "合计" }) }
+                            } }
+                            tbody {
+                                @for l in &t.lines {
+                                    tr data-key={ (l.category) "|" (l.cause) } {
+                                        td { (l.category) " " (l.category_name) } td { (l.cause) " " (l.cause_name) }
+                                        @for c in Channel::ALL { td.num { (l.by_channel.get(c.as_str()).copied().unwrap_or(0)) } }
+                                        td.num { (l.total) }
+                                    }
+                                }
+                                tr #regulatory-total {
+                                    th colspan="2" { (if en { "Total" } else { "合计" }) }
+                                    @for c in Channel::ALL { th.num { (t.totals.get(c.as_str()).copied().unwrap_or(0)) } }
+                                    th.num { (t.total) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        div.card {
+            h2 { (if en { "Complaint ledger (XLSX)" } else { "投诉台账（XLSX）" }) }
+            p.muted { (if en { "Every complaint counted against the unit's subtree, received in the range; those excluded by an approved appeal stay listed, marked." } else { "所选机构及下辖机构在日期范围内受理的全部投诉；申诉获批剔除的投诉仍列出并注明。" }) }
+            form #ledger-form method="get" action="/reports/ledger.xlsx" {
+                div.filters {
+                    div { label for="g-unit" { (lang.t("org_unit_code")) } input #g-unit name="org_unit" value=(v("org_unit")) maxlength="32" placeholder=(caller.user.org_code); }
+                    div { label for="g-from" { (lang.t("date_from")) } input #g-from type="date" name="from"; (field_error("from")) }
+                    div { label for="g-to" { (lang.t("date_to")) } input #g-to type="date" name="to"; (field_error("to")) }
+                }
+                button.primary type="submit" { (lang.t("export_xlsx")) }
+            }
+        }
+    };
+    let mut res = html_response(page(lang, Some(&caller.user), Some(&token), title, body), set);
+    if error.is_some() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+pub async fn page_reports(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
+    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    render(&state, &headers, &caller, &p, None).await
+}
+
+/// A download, or the page again with the refusal beside its field.
+async fn download(state: &AppState, headers: &HeaderMap, p: Params, ledger: bool) -> Response {
+    let Ok(caller) = Caller::from_headers(headers, state).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let english = Lang::from_headers(headers).english();
+    let r = if ledger {
+        crate::api::reports::ledger_download(state, &caller, &p, english).await
+    } else {
+        crate::api::reports::regulatory_download(state, &caller, &p, english).await
+    };
+    match r {
+        Ok(r) => r,
+        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
+            // the regulatory table as it was asked for; after a ledger refusal, the default table
+            let back = if ledger { Params::new() } else { p };
+            render(state, headers, &caller, &back, Some((e.field.clone(), e.msg.in_lang(english).to_string()))).await
+        }
+        Err(ApiError::Forbidden(_)) => render(state, headers, &caller, &p, None).await,
+        Err(e) => {
+            tracing::error!(error = ?e, "report download");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+pub async fn ledger(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
+    download(&state, &headers, p, true).await
+}
+
+pub async fn regulatory_xlsx(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
+    download(&state, &headers, p, false).await
+}
