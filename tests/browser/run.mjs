@@ -187,6 +187,52 @@ await test("an administrator adds a user; a taken username is refused in place",
   await context.close();
 });
 
+await test("the centre reads measures, league tables, hot issues and reports, and enters figures", async () => {
+  const { context, page } = await loggedIn("cpc");
+  await Promise.all([page.waitForURL(`${base}/measures`), page.click("#nav-measures")]);
+  await page.waitForSelector("#figures #received");
+  assert.ok(Number(await page.textContent("#received")) > 0, "the demo year has complaints");
+  assert.notEqual((await page.textContent('tr[data-rate="per_10k_customers"] td.num')).trim(), "—", "the demo has customers");
+  await page.selectOption("#m-by", "unit");
+  await Promise.all([page.waitForURL(/by=unit/), page.click("#measures-filter button")]);
+  await page.waitForSelector("#breakdown tr[data-key=BJ]");
+  await page.waitForSelector("#volume-chart");
+  await page.screenshot({ path: join(artifacts, "measures.png"), fullPage: true });
+
+  await Promise.all([page.waitForURL(/\/league/), page.click('#measures-tabs a[href="/league"]')]);
+  await page.waitForSelector("#league-best tbody tr");
+  assert.equal((await page.textContent("#league-best tbody tr td.num")).trim(), "1");
+  await page.selectOption("#l-of", "employees");
+  await page.selectOption("#l-measure", "received");
+  await Promise.all([page.waitForURL(/of=employees/), page.click("#league-filter button")]);
+  await page.waitForSelector("#league-best tbody tr");
+  await page.screenshot({ path: join(artifacts, "league.png"), fullPage: true });
+
+  await Promise.all([page.waitForURL(/\/hot-issues/), page.click('#measures-tabs a[href="/hot-issues"]')]);
+  await page.waitForSelector("#group-0");
+  await page.screenshot({ path: join(artifacts, "hot-issues.png"), fullPage: true });
+  await Promise.all([page.waitForURL(/\/hot-issues\/\d+$/), page.click("#group-0 form.link button")]);
+  await page.waitForSelector("#issue-title");
+  assert.ok(await page.locator("table.members tbody tr").count() >= 3);
+
+  await Promise.all([page.waitForURL(/\/reports/), page.click('#measures-tabs a[href="/reports"]')]);
+  await page.waitForSelector("#regulatory-total");
+  const [sheet] = await Promise.all([page.waitForEvent("download"), page.click("#regulatory-download")]);
+  assert.match(sheet.suggestedFilename(), /^regulatory-HO-\d{4}-\d{2}\.xlsx$/);
+  await page.screenshot({ path: join(artifacts, "reports.png"), fullPage: true });
+
+  await page.goto(`${base}/statistics?org_unit=BJ0101&period=2026-01`);
+  await page.setInputFiles("#import-file", {
+    name: "figures.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("机构代码,期间,客户数,交易笔数\nBJ0101,2026-01,12345,678900\n"),
+  });
+  await Promise.all([page.waitForURL(/imported=1/), page.click("#import-form button")]);
+  assert.match(await page.textContent('#stats tr[data-unit="BJ0101"]'), /12345/);
+  await page.screenshot({ path: join(artifacts, "statistics.png"), fullPage: true });
+  await context.close();
+});
+
 await browser.close();
 server.kill();
 rmSync(dataDir, { recursive: true, force: true });

@@ -246,6 +246,25 @@ pub async fn create(store: &Store) -> Result<Summary> {
         }
     }
 
+    // Each outlet's customers and transactions for the last thirteen months: what the per-10,000
+    // figures divide by (the units above hold the sums).
+    let today = chrono::Utc::now().date_naive();
+    let months =
+        xiaobao_core::period::Period::months(today.checked_sub_months(chrono::Months::new(12)).unwrap_or(today), today);
+    let mut figures = Vec::new();
+    for o in &outlets {
+        let customers: i64 = rng.gen_range(8_000..40_000);
+        for (i, m) in months.iter().enumerate() {
+            figures.push(xiaobao_store::EnteredFigures {
+                unit_id: o.unit.id,
+                period: *m,
+                customers: customers + i as i64 * rng.gen_range(20..120),
+                transactions: customers * rng.gen_range(18..30),
+            });
+        }
+    }
+    store.put_period_stats_many(&figures, Some(cpc.id), chrono::Utc::now().timestamp_millis()).await?;
+
     // A pool of complainants, some of whom complain more than once (repeats, the watch list).
     let mut people: Vec<NewComplainant> = Vec::new();
     for i in 0..1_800 {

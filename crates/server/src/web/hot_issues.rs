@@ -164,14 +164,20 @@ async fn render_list(
                             form.link method="post" action="/hot-issues" {
                                 input type="hidden" name="_csrf" value=(token);
                                 input type="hidden" name="group" value=(i);
-                                (members_table(lang, &g.complaints, true))
+                                details open[g.complaints.len() <= 10] {
+                                    summary { (if en { format!("The {} orders (untick those that do not belong)", g.size) } else { format!("{} 笔工单（不属于该问题的请取消勾选）", g.size) }) }
+                                    (members_table(lang, &g.complaints, true))
+                                }
                                 label for={ "title-" (i) } { (if en { "Title of the hot issue" } else { "热点问题名称" }) }
                                 input id={ "title-" (i) } name="title" maxlength="100" required value=(g.complaints.first().map(|m| m.summary.clone()).unwrap_or_default());
                                 @if let Some((gi, msg)) = &link_error { @if *gi == i { span.error.field-error role="alert" { (msg) } } }
                                 button.primary type="submit" { (if en { "Link as one hot issue" } else { "归为热点问题" }) }
                             }
                         } @else {
-                            (members_table(lang, &g.complaints, false))
+                            details open[g.complaints.len() <= 10] {
+                                summary { (if en { format!("The {} orders", g.size) } else { format!("{} 笔工单", g.size) }) }
+                                (members_table(lang, &g.complaints, false))
+                            }
                         }
                     }
                 }
