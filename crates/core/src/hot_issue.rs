@@ -119,6 +119,22 @@ pub struct Group {
     pub units: usize,
 }
 
+/// The words at least half of a group's complaints share, most shared first (longer first among
+/// equals), at most five.
+pub fn keywords<'a>(term_sets: impl Iterator<Item = &'a BTreeSet<String>>) -> Vec<String> {
+    let mut freq: HashMap<&str, usize> = HashMap::new();
+    let mut n = 0;
+    for terms in term_sets {
+        n += 1;
+        for t in terms {
+            *freq.entry(t.as_str()).or_default() += 1;
+        }
+    }
+    let mut words: Vec<(&str, usize)> = freq.into_iter().filter(|(_, f)| f * 2 >= n).collect();
+    words.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.chars().count().cmp(&a.0.chars().count())).then(a.0.cmp(b.0)));
+    words.into_iter().take(5).map(|(w, _)| w.to_string()).collect()
+}
+
 fn find(parent: &mut [usize], mut i: usize) -> usize {
     while parent[i] != i {
         parent[i] = parent[parent[i]];
@@ -162,20 +178,9 @@ pub fn suggest(cands: &[Candidate], min_size: usize) -> Vec<Group> {
         .into_values()
         .filter(|m| m.len() >= min_size.max(2))
         .map(|members| {
-            let mut freq: HashMap<&str, usize> = HashMap::new();
-            for &i in &members {
-                for t in &cands[i].terms {
-                    *freq.entry(t.as_str()).or_default() += 1;
-                }
-            }
-            let mut words: Vec<(&str, usize)> = freq.into_iter().filter(|(_, f)| f * 2 >= members.len()).collect();
-            words.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.chars().count().cmp(&a.0.chars().count())).then(a.0.cmp(b.0)));
+            let keywords = keywords(members.iter().map(|&i| &cands[i].terms));
             let units: BTreeSet<i64> = members.iter().map(|&i| cands[i].unit_id).collect();
-            Group {
-                keywords: words.into_iter().take(5).map(|(w, _)| w.to_string()).collect(),
-                units: units.len(),
-                members,
-            }
+            Group { keywords, units: units.len(), members }
         })
         .collect();
     out.sort_by(|a, b| {

@@ -59,6 +59,12 @@ impl Period {
         next.and_then(|d| d.pred_opt()).unwrap_or_default()
     }
 
+    /// The last whole month before `date`: the month whose figures and rankings are read by default.
+    pub fn month_before(date: NaiveDate) -> Self {
+        let last = date.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(date);
+        Self::Month(last.year(), last.month())
+    }
+
     /// The year, quarter or month that is exactly `from..=to`, if there is one.
     pub fn exactly(from: NaiveDate, to: NaiveDate) -> Option<Self> {
         let y = from.year();
@@ -96,6 +102,12 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_month_before_a_date_crosses_the_year() {
+        assert_eq!(Period::month_before(d("2026-01-15")), Period::Month(2025, 12));
+        assert_eq!(Period::month_before(d("2026-03-01")), Period::Month(2026, 2));
     }
 
     #[test]

@@ -173,10 +173,20 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.write().begin().await?;
         let mut above: std::collections::BTreeSet<(std::cmp::Reverse<usize>, i64, Period)> = Default::default();
+        let mut paths: HashMap<i64, String> = HashMap::new();
         for r in rows {
             upsert_figures(&mut tx, r.unit_id, r.period, (r.customers, r.transactions), true, by, at_ms).await?;
-            let (path,): (String,) =
-                sqlx::query_as("SELECT path FROM org_units WHERE id = $1").bind(r.unit_id).fetch_one(&mut *tx).await?;
+            let path = match paths.get(&r.unit_id) {
+                Some(p) => p.clone(),
+                None => {
+                    let (path,): (String,) = sqlx::query_as("SELECT path FROM org_units WHERE id = $1")
+                        .bind(r.unit_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    paths.insert(r.unit_id, path.clone());
+                    path
+                }
+            };
             let ids = path_ids(&path);
             for (depth, id) in ids.iter().enumerate().take(ids.len().saturating_sub(1)) {
                 above.insert((std::cmp::Reverse(depth), *id, r.period));

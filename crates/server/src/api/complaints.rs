@@ -287,18 +287,21 @@ pub async fn xlsx_response(
 ) -> ApiResult<axum::response::Response> {
     let now = state.clock.now();
     let rows = crate::export::rows_for_export(&state.store, f).await?;
-    let bytes = crate::export::complaints_xlsx(&rows, english, now, ("工单", "Orders")).map_err(|e| {
-        tracing::error!(error = %e, "export");
-        ApiError::Internal
-    })?;
     let name = format!("complaints-{}.xlsx", xiaobao_core::time::local_date(now).format("%Y%m%d"));
-    Ok(xlsx_download(&name, bytes))
+    xlsx_download(&name, crate::export::complaints_xlsx(&rows, english, now, ("工单", "Orders")))
 }
 
-/// A workbook as a download named `name`.
-pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+/// A workbook as a download named `name`; a workbook that could not be written is logged (500).
+pub fn xlsx_download(
+    name: &str,
+    bytes: Result<Vec<u8>, rust_xlsxwriter::XlsxError>,
+) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    (
+    let bytes = bytes.map_err(|e| {
+        tracing::error!(error = %e, workbook = name, "writing a workbook");
+        ApiError::Internal
+    })?;
+    Ok((
         [
             (
                 axum::http::header::CONTENT_TYPE,
@@ -308,7 +311,7 @@ pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
         ],
         bytes,
     )
-        .into_response()
+        .into_response())
 }
 
 /// The list filter from a query string (the API list, the list page and the export share it): every

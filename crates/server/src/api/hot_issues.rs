@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
-use xiaobao_core::hot_issue::{Candidate, DEFAULT_MIN_SIZE, suggest, terms};
+use xiaobao_core::hot_issue::{Candidate, DEFAULT_MIN_SIZE, keywords, suggest, terms};
 use xiaobao_core::org::in_subtree;
 use xiaobao_core::role::Permission;
 use xiaobao_core::text::bounded;
@@ -42,6 +42,13 @@ pub struct MemberView {
     pub cause: Option<String>,
     pub summary: String,
     pub received_at: String,
+}
+
+impl MemberView {
+    /// Still being handled (not closed, declined or withdrawn).
+    pub fn is_open(&self) -> bool {
+        xiaobao_core::complaint::State::from_str_opt(&self.state).is_some_and(|s| s.is_open())
+    }
 }
 
 impl From<&ComplaintRow> for MemberView {
@@ -293,16 +300,10 @@ async fn linkable(state: &AppState, caller: &Caller, ids: &[i64], least: usize) 
     Ok(rows)
 }
 
+/// The words most of the orders share, as stored with the issue.
 fn keywords_of(rows: &[ComplaintRow]) -> String {
-    let mut freq: BTreeMap<String, usize> = BTreeMap::new();
-    for k in rows {
-        for t in terms(&format!("{} {}", k.summary, k.description)) {
-            *freq.entry(t).or_default() += 1;
-        }
-    }
-    let mut words: Vec<(String, usize)> = freq.into_iter().filter(|(_, n)| n * 2 >= rows.len()).collect();
-    words.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.chars().count().cmp(&a.0.chars().count())));
-    words.into_iter().take(5).map(|(w, _)| w).collect::<Vec<_>>().join(" ")
+    let sets: Vec<BTreeSet<String>> = rows.iter().map(|k| terms(&format!("{} {}", k.summary, k.description))).collect();
+    keywords(sets.iter()).join(" ")
 }
 
 pub async fn create(state: &AppState, caller: &Caller, req: NewHotIssue) -> ApiResult<HotIssueView> {
@@ -391,7 +392,7 @@ pub async fn decide_each(state: &AppState, caller: &Caller, id: i64, body: Decid
     let action = body.into_action(state).await?;
     let issue = detail(state, caller, id).await?;
     let mut results = Vec::new();
-    for m in issue.complaints.iter().filter(|m| !matches!(m.state.as_str(), "closed" | "declined" | "withdrawn")) {
+    for m in issue.complaints.iter().filter(|m| m.is_open()) {
         let r = crate::api::complaint_actions::act(state, caller, m.id, action.clone()).await;
         let (zh, en) = match r {
             Ok(_) => (None, None),

@@ -10,7 +10,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ValidJson;
 use axum::Json;
 use axum::extract::{Query, State};
-use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -76,10 +75,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The month asked for (`YYYY-MM`), by default the last whole month.
 pub fn month_param(p: &Params, today: chrono::NaiveDate) -> ApiResult<Period> {
     match p.get("month").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => {
-            let last = today.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(today);
-            Ok(Period::Month(last.year(), last.month()))
-        }
+        None => Ok(Period::month_before(today)),
         Some(s) => match Period::parse("month", s)? {
             m @ Period::Month(..) => Ok(m),
             _ => Err(ApiError::invalid("month", "月份格式应为 YYYY-MM", "expected a month YYYY-MM")),
@@ -105,7 +101,7 @@ pub async fn league(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<
     let measure = league::parse_measure("measure", p.get("measure").map(|s| s.trim()).unwrap_or("per_10k_customers"))?;
     let min_volume = match p.get("min_volume").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => state.store.league_min_volume().await?,
-        Some(s) => volume_param("min_volume", s)?,
+        Some(s) => min_volume(s.parse().unwrap_or(-1))?,
     };
     let limit = match p.get("limit").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => 10,
@@ -192,10 +188,13 @@ pub async fn league(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<
     })
 }
 
-fn volume_param(field: &str, s: &str) -> ApiResult<i64> {
-    s.parse::<i64>().ok().filter(|v| (0..=10_000).contains(v)).ok_or_else(|| {
-        ApiError::invalid(field, "须为 0 至 10000 之间的整数", "must be a whole number from 0 to 10,000")
-    })
+/// A minimum volume, checked: 0 to 10,000.
+fn min_volume(v: i64) -> ApiResult<i64> {
+    if (0..=10_000).contains(&v) {
+        Ok(v)
+    } else {
+        Err(ApiError::invalid("min_volume", "须为 0 至 10000 之间的整数", "must be a whole number from 0 to 10,000"))
+    }
 }
 
 /// The outlets of a unit's subtree (`of=outlets`, the default) or the employees who first received
@@ -231,7 +230,7 @@ pub async fn put_league_settings(
     ValidJson(req): ValidJson<LeagueSettings>,
 ) -> ApiResult<Json<LeagueSettings>> {
     caller.require(Permission::ConfigureMeasures)?;
-    let v = volume_param("min_volume", &req.min_volume.to_string())?;
+    let v = min_volume(req.min_volume)?;
     state.store.set_league_min_volume(v, caller.user.id, state.clock.now().timestamp_millis()).await?;
     Ok(Json(LeagueSettings { min_volume: v }))
 }

@@ -6,7 +6,7 @@ use crate::api::measures::{UnitRef, range, unit_or_own};
 use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::export::RegulatoryLine;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -43,7 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 fn period_param(p: &Params, today: chrono::NaiveDate) -> ApiResult<Period> {
     match p.get("period").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         Some(s) => Ok(Period::parse("period", s)?),
-        None => crate::api::league::month_param(&Params::new(), today),
+        None => Ok(Period::month_before(today)),
     }
 }
 
@@ -124,11 +124,8 @@ pub async fn regulatory_download(
             v.org_unit.name, v.org_unit.code, v.period
         )
     };
-    let bytes = crate::export::regulatory_xlsx(&title, &v.lines, english).map_err(|e| {
-        tracing::error!(error = %e, "regulatory report");
-        ApiError::Internal
-    })?;
-    Ok(crate::api::complaints::xlsx_download(&format!("regulatory-{}-{}.xlsx", v.org_unit.code, v.period), bytes))
+    let name = format!("regulatory-{}-{}.xlsx", v.org_unit.code, v.period);
+    crate::api::complaints::xlsx_download(&name, crate::export::regulatory_xlsx(&title, &v.lines, english))
 }
 
 /// The regulator's statistics table as an XLSX workbook (a title row, a header row, a line per
@@ -166,11 +163,11 @@ pub async fn ledger_download(
         ..Default::default()
     };
     let rows = crate::export::rows_for_export(&state.store, &f).await?;
-    let bytes = crate::export::complaints_xlsx(&rows, english, now, ("台账", "Ledger")).map_err(|e| {
-        tracing::error!(error = %e, "ledger");
-        ApiError::Internal
-    })?;
-    Ok(crate::api::complaints::xlsx_download(&format!("ledger-{}-{from}-{to}.xlsx", unit.code), bytes))
+    let name = format!("ledger-{}-{from}-{to}.xlsx", unit.code);
+    crate::api::complaints::xlsx_download(
+        &name,
+        crate::export::complaints_xlsx(&rows, english, now, ("台账", "Ledger")),
+    )
 }
 
 /// A unit's complaint ledger (台账): every complaint counted against its subtree (`org_unit`, default

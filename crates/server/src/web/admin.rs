@@ -5,7 +5,7 @@
 
 use super::i18n::Lang;
 use super::layout::page;
-use super::pages::{csrf, csrf_ok, forbidden_form, html_response};
+use super::pages::{csrf, form_caller, html_response};
 use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -77,15 +77,6 @@ fn sections(caller: &Caller) -> Vec<(&'static str, &'static str)> {
 
 async fn caller_or_login(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
     Caller::from_headers(headers, state).await.map_err(|_| Redirect::to("/login").into_response())
-}
-
-/// The caller of a form submission: logged in, and the form carries the CSRF token.
-async fn form_caller(state: &AppState, headers: &HeaderMap, f: &Fields) -> Result<Caller, Response> {
-    let caller = caller_or_login(state, headers).await?;
-    if !csrf_ok(headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return Err(forbidden_form());
-    }
-    Ok(caller)
 }
 
 /// The section's page for a role that may not open it.

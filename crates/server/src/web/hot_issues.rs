@@ -5,7 +5,7 @@
 use super::i18n::Lang;
 use super::layout::page;
 use super::order::{FormError, action_body, action_form};
-use super::pages::{csrf, csrf_ok, forbidden_form, html_response};
+use super::pages::{csrf, csrf_ok, forbidden_form, form_caller, html_response, no_permission, shown};
 use crate::api::hot_issues::{BatchView, HotIssueDetail, MemberView, NewHotIssue, SuggestionsView};
 use crate::api::query::Params;
 use crate::app::AppState;
@@ -54,13 +54,6 @@ fn members_table(lang: Lang, members: &[MemberView], tick: bool) -> Markup {
     }
 }
 
-fn forbidden(lang: Lang, caller: &Caller, token: &str, set: Option<axum::http::HeaderValue>) -> Response {
-    let body = html! { div.card { p.error { (lang.t("no_permission")) } } };
-    let mut res = html_response(page(lang, Some(&caller.user), Some(token), lang.t("hot_issues"), body), set);
-    *res.status_mut() = StatusCode::FORBIDDEN;
-    res
-}
-
 async fn render_list(
     state: &AppState,
     headers: &HeaderMap,
@@ -71,20 +64,14 @@ async fn render_list(
     let lang = Lang::from_headers(headers);
     let (token, set) = csrf(headers);
     if !caller.can(Permission::ReadMeasures) {
-        return forbidden(lang, caller, &token, set);
+        return no_permission(lang, caller, (token, set), lang.t("hot_issues"));
     }
     let en = lang.english();
-    let (view, error): (Option<SuggestionsView>, _) = match crate::api::hot_issues::suggestions(state, caller, p).await
-    {
-        Ok(v) => (Some(v), None),
-        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
-            (None, Some((e.field.clone(), e.msg.in_lang(en).to_string())))
-        }
-        Err(e) => {
-            tracing::error!(error = ?e, "hot issues page");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
+    let (view, error): (Option<SuggestionsView>, _) =
+        match shown(crate::api::hot_issues::suggestions(state, caller, p).await, lang, "hot issues") {
+            Ok(v) => v,
+            Err(r) => return r,
+        };
     let issues = match crate::api::hot_issues::hot_issue_list(state, caller).await {
         Ok(v) => v,
         Err(e) => {
@@ -127,11 +114,7 @@ async fn render_list(
             h2 { (if en { "Suggested hot issues" } else { "疑似热点问题" }) }
             form #suggest-filter method="get" action="/hot-issues" {
                 div.filters {
-                    div {
-                        label for="h-unit" { (lang.t("org_unit_code")) }
-                        input #h-unit name="org_unit" value=(v("org_unit")) maxlength="32" placeholder=(caller.user.org_code);
-                        (field_error("org_unit"))
-                    }
+                    (super::measures::unit_field(lang, "h-unit", &v("org_unit"), caller, &error))
                     div {
                         label for="h-days" { (if en { "Received in the last (days)" } else { "最近天数" }) }
                         input #h-days name="days" inputmode="numeric" value=(v("days")) placeholder="30";
@@ -234,7 +217,7 @@ async fn render_issue(
     let lang = Lang::from_headers(headers);
     let (token, set) = csrf(headers);
     if !caller.can(Permission::ReadMeasures) {
-        return forbidden(lang, caller, &token, set);
+        return no_permission(lang, caller, (token, set), lang.t("hot_issues"));
     }
     let en = lang.english();
     let d: HotIssueDetail = match crate::api::hot_issues::detail(state, caller, id).await {
@@ -251,7 +234,7 @@ async fn render_issue(
         }
     };
     let causes = state.store.classes(Some(Dimension::Cause)).await.unwrap_or_default();
-    let open = d.complaints.iter().filter(|m| !matches!(m.state.as_str(), "closed" | "declined" | "withdrawn")).count();
+    let open = d.complaints.iter().filter(|m| m.is_open()).count();
     let status = error.as_ref().map(|e| e.status);
     let body = html! {
         (super::measures::tabs(lang, caller, "hot_issues"))
@@ -305,12 +288,10 @@ pub async fn decide(
     Path(id): Path<i64>,
     Form(fields): Form<HashMap<String, String>>,
 ) -> Response {
-    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
-        return Redirect::to("/login").into_response();
+    let caller = match form_caller(&state, &headers, &fields).await {
+        Ok(c) => c,
+        Err(r) => return r,
     };
-    if !csrf_ok(&headers, fields.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return forbidden_form();
-    }
     let lang = Lang::from_headers(&headers);
     let body = action_body(ActionKind::Decide, &fields);
     let result = match crate::json::parse_json(&body) {

@@ -3,7 +3,7 @@
 
 use super::i18n::Lang;
 use super::layout::page;
-use super::pages::{csrf, csrf_ok, forbidden_form, html_response};
+use super::pages::{csrf, form_caller, html_response, no_permission, shown};
 use crate::api::league::{LeagueEntry, LeagueSettings, LeagueView, league};
 use crate::api::query::Params;
 use crate::app::AppState;
@@ -14,7 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use xiaobao_core::league::LEAGUE_MEASURES;
+use xiaobao_core::league::league_measures;
 use xiaobao_core::role::Permission;
 
 async fn render(
@@ -28,20 +28,11 @@ async fn render(
     let (token, set) = csrf(headers);
     let title = lang.t("league");
     if !caller.can(Permission::ReadMeasures) {
-        let body = html! { div.card { p.error { (lang.t("no_permission")) } } };
-        let mut res = html_response(page(lang, Some(&caller.user), Some(&token), title, body), set);
-        *res.status_mut() = StatusCode::FORBIDDEN;
-        return res;
+        return no_permission(lang, caller, (token, set), title);
     }
-    let (view, error) = match league(state, caller, p).await {
-        Ok(v) => (Some(v), None),
-        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
-            (None, Some((e.field.clone(), e.msg.in_lang(lang.english()).to_string())))
-        }
-        Err(e) => {
-            tracing::error!(error = ?e, "league page");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let (view, error) = match shown(league(state, caller, p).await, lang, "league") {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let v = |k: &str| p.get(k).cloned().unwrap_or_default();
     let en = lang.english();
@@ -54,11 +45,7 @@ async fn render(
             h1 { (title) }
             form #league-filter method="get" action="/league" {
                 div.filters {
-                    div {
-                        label for="l-unit" { (lang.t("org_unit_code")) }
-                        input #l-unit name="org_unit" value=(v("org_unit")) maxlength="32" placeholder=(caller.user.org_code);
-                        (field_error("org_unit"))
-                    }
+                    (super::measures::unit_field(lang, "l-unit", &v("org_unit"), caller, &error))
                     div {
                         label for="l-month" { (lang.t("by_month")) }
                         input #l-month type="month" name="month" value=(view.as_ref().map_or(v("month"), |x| x.month.clone()));
@@ -75,7 +62,7 @@ async fn render(
                     div {
                         label for="l-measure" { (lang.t("league_measure")) }
                         select #l-measure name="measure" {
-                            @for m in LEAGUE_MEASURES { option value=(m) selected[m == measure] { (lang.t(m)) } }
+                            @for m in league_measures() { option value=(m) selected[m == measure] { (lang.t(m)) } }
                         }
                         (field_error("measure"))
                     }
@@ -174,12 +161,10 @@ pub async fn page_league(State(state): State<AppState>, headers: HeaderMap, Quer
 
 /// The minimum volume set from the page.
 pub async fn settings(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Params>) -> Response {
-    let Ok(caller) = Caller::from_headers(&headers, &state).await else {
-        return Redirect::to("/login").into_response();
+    let caller = match form_caller(&state, &headers, &f).await {
+        Ok(c) => c,
+        Err(r) => return r,
     };
-    if !csrf_ok(&headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return forbidden_form();
-    }
     let lang = Lang::from_headers(&headers);
     let value = f.get("min_volume").map(|s| s.trim()).unwrap_or("");
     let result = match value.parse::<i64>() {

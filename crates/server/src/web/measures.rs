@@ -14,24 +14,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped, html};
 use xiaobao_core::channel::Channel;
+use xiaobao_core::measure::RATES;
 use xiaobao_core::role::Permission;
 use xiaobao_core::time::local_date;
 
 const SPLITS: [&str; 5] = ["unit", "month", "channel", "category", "cause"];
-
-/// The rates in the order the page lists them.
-const RATE_ROWS: [&str; 10] = [
-    "per_10k_customers",
-    "per_10k_transactions",
-    "timely_response_rate",
-    "on_time_resolution_rate",
-    "resolved_at_outlet_rate",
-    "escalation_rate",
-    "repeat_rate",
-    "over_level_rate",
-    "liable_share",
-    "satisfaction",
-];
 
 /// The columns of the drill-down table.
 const BREAKDOWN_RATES: [&str; 6] = [
@@ -42,6 +29,18 @@ const BREAKDOWN_RATES: [&str; 6] = [
     "repeat_rate",
     "satisfaction",
 ];
+
+/// The filter field of the unit whose subtree a page shows (the caller's own when left empty), with
+/// its refusal beside it.
+pub fn unit_field(lang: Lang, id: &str, value: &str, caller: &Caller, error: &Option<(String, String)>) -> Markup {
+    html! {
+        div {
+            label for=(id) { (lang.t("org_unit_code")) }
+            input id=(id) name="org_unit" value=(value) maxlength="32" placeholder=(caller.user.org_code);
+            (super::lists::field_error(error, "org_unit"))
+        }
+    }
+}
 
 /// The sections of the measures area the caller may open, as tabs.
 pub fn tabs(lang: Lang, caller: &Caller, current: &str) -> Markup {
@@ -71,10 +70,7 @@ pub async fn page_measures(State(state): State<AppState>, headers: HeaderMap, Qu
     let lang = Lang::from_headers(&headers);
     let (token, set) = csrf(&headers);
     if !caller.can(Permission::ReadMeasures) {
-        let body = html! { div.card { p.error { (lang.t("no_permission")) } } };
-        let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("measures"), body), set);
-        *res.status_mut() = StatusCode::FORBIDDEN;
-        return res;
+        return super::pages::no_permission(lang, &caller, (token, set), lang.t("measures"));
     }
     let today = local_date(state.clock.now());
     let by = p.get("by").map(String::as_str).filter(|b| !b.is_empty());
@@ -88,15 +84,9 @@ pub async fn page_measures(State(state): State<AppState>, headers: HeaderMap, Qu
         Ok::<_, ApiError>((view, trend))
     }
     .await;
-    let (data, error) = match result {
-        Ok(v) => (Some(v), None),
-        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
-            (None, Some((e.field.clone(), if lang.english() { e.msg.en.clone() } else { e.msg.zh.clone() })))
-        }
-        Err(e) => {
-            tracing::error!(error = ?e, "measures page");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let (data, error) = match super::pages::shown(result, lang, "measures") {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let v = |k: &str| p.get(k).cloned().unwrap_or_default();
     let field_error = |field: &str| super::lists::field_error(&error, field);
@@ -106,11 +96,7 @@ pub async fn page_measures(State(state): State<AppState>, headers: HeaderMap, Qu
             h1 { (lang.t("measures")) }
             form #measures-filter method="get" action="/measures" {
                 div.filters {
-                    div {
-                        label for="m-unit" { (lang.t("org_unit_code")) }
-                        input #m-unit name="org_unit" value=(v("org_unit")) maxlength="32" placeholder=(caller.user.org_code);
-                        (field_error("org_unit"))
-                    }
+                    (unit_field(lang, "m-unit", &v("org_unit"), &caller, &error))
                     div {
                         label for="m-from" { (lang.t("date_from")) }
                         input #m-from type="date" name="from" value=(v("from"));
@@ -165,7 +151,7 @@ fn figures_card(lang: Lang, view: &MeasuresView) -> Markup {
                     tr { th { (lang.t("received")) } td.num #received { (f.received) } td.muted { } }
                     tr { th { (lang.t("customers")) } td.num { (f.customers.map_or("—".to_string(), |c| c.to_string())) } td.muted { } }
                     tr { th { (lang.t("transactions")) } td.num { (f.transactions.map_or("—".to_string(), |c| c.to_string())) } td.muted { } }
-                    @for name in RATE_ROWS {
+                    @for name in RATES {
                         @let r = &f.rates[name];
                         tr data-rate=(name) {
                             th { (lang.t(name)) }

@@ -46,6 +46,54 @@ pub(super) fn forbidden_form() -> Response {
     (StatusCode::FORBIDDEN, "CSRF token missing or wrong").into_response()
 }
 
+/// The caller of a form submission: logged in (else to the login page), and the form carries the
+/// CSRF token (else 403).
+pub(super) async fn form_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: &std::collections::HashMap<String, String>,
+) -> Result<Caller, Response> {
+    let caller = Caller::from_headers(headers, state).await.map_err(|_| Redirect::to("/login").into_response())?;
+    if !csrf_ok(headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
+        return Err(forbidden_form());
+    }
+    Ok(caller)
+}
+
+/// A page saying the caller's role may not open it (403).
+pub(super) fn no_permission(
+    lang: Lang,
+    caller: &Caller,
+    (token, set): (String, Option<HeaderValue>),
+    title: &str,
+) -> Response {
+    let body = html! { div.card { p.error { (lang.t("no_permission")) } } };
+    let mut res = html_response(page(lang, Some(&caller.user), Some(&token), title, body), set);
+    *res.status_mut() = StatusCode::FORBIDDEN;
+    res
+}
+
+/// What an API call gives a page: its value, or a refusal naming a field, to show beside that field
+/// (the field, the message in the reader's language). Anything else is logged and answered 500.
+#[allow(clippy::type_complexity, clippy::result_large_err)] // a page's answer, as every handler returns it
+pub(super) fn shown<T>(
+    r: crate::error::ApiResult<T>,
+    lang: Lang,
+    what: &str,
+) -> Result<(Option<T>, Option<(String, String)>), Response> {
+    use crate::error::ApiError;
+    match r {
+        Ok(v) => Ok((Some(v), None)),
+        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
+            Ok((None, Some((e.field.clone(), e.msg.in_lang(lang.english()).to_string()))))
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, page = what, "page");
+            Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+    }
+}
+
 pub async fn login_form(headers: HeaderMap) -> Response {
     render_login(&headers, None)
 }

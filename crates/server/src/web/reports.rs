@@ -3,7 +3,7 @@
 
 use super::i18n::Lang;
 use super::layout::page;
-use super::pages::{csrf, html_response};
+use super::pages::{csrf, html_response, no_permission, shown};
 use crate::api::query::{Params, percent_encode};
 use crate::api::reports::regulatory;
 use crate::app::AppState;
@@ -28,20 +28,11 @@ async fn render(
     let en = lang.english();
     let title = lang.t("reports");
     if !caller.can(Permission::ReadMeasures) {
-        let body = html! { div.card { p.error { (lang.t("no_permission")) } } };
-        let mut res = html_response(page(lang, Some(&caller.user), Some(&token), title, body), set);
-        *res.status_mut() = StatusCode::FORBIDDEN;
-        return res;
+        return no_permission(lang, caller, (token, set), title);
     }
-    let (table, error) = match regulatory(state, caller, p).await {
-        Ok(v) => (Some(v), None),
-        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
-            (None, Some((e.field.clone(), e.msg.in_lang(en).to_string())))
-        }
-        Err(e) => {
-            tracing::error!(error = ?e, "reports page");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let (table, error) = match shown(regulatory(state, caller, p).await, lang, "reports") {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let error = error.or(download_error);
     let v = |k: &str| p.get(k).cloned().unwrap_or_default();
@@ -52,11 +43,7 @@ async fn render(
             h1 { (if en { "Regulatory statistics table" } else { "监管投诉统计表" }) }
             form #regulatory-filter method="get" action="/reports" {
                 div.filters {
-                    div {
-                        label for="r-unit" { (lang.t("org_unit_code")) }
-                        input #r-unit name="org_unit" value=(v("org_unit")) maxlength="32" placeholder=(caller.user.org_code);
-                        (field_error("org_unit"))
-                    }
+                    (super::measures::unit_field(lang, "r-unit", &v("org_unit"), caller, &error))
                     div {
                         label for="r-period" { (lang.t("period")) }
                         input #r-period name="period" value=(table.as_ref().map_or(v("period"), |t| t.period.clone())) maxlength="7" placeholder="2025-03 / 2025-Q1 / 2025";

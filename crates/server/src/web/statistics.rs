@@ -5,7 +5,7 @@
 
 use super::i18n::Lang;
 use super::layout::page;
-use super::pages::{csrf, csrf_ok, forbidden_form, html_response};
+use super::pages::{csrf, csrf_ok, forbidden_form, form_caller, html_response, no_permission, shown};
 use crate::api::measures::{PeriodStatsView, period_table};
 use crate::api::query::{Params, percent_encode};
 use crate::app::AppState;
@@ -15,7 +15,6 @@ use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Datelike;
 use maud::html;
 use xiaobao_core::period::Period;
 use xiaobao_core::role::Permission;
@@ -23,9 +22,7 @@ use xiaobao_core::time::local_date;
 
 /// The period shown when none is asked for: last month, whose figures are the ones being entered.
 fn default_period(state: &AppState) -> String {
-    let today = local_date(state.clock.now());
-    let last_month = today.with_day0(0).and_then(|d| d.pred_opt()).unwrap_or(today);
-    Period::Month(last_month.year(), last_month.month()).to_string()
+    Period::month_before(local_date(state.clock.now())).to_string()
 }
 
 fn may_open(caller: &Caller) -> bool {
@@ -44,26 +41,18 @@ async fn render(
     let (token, set) = csrf(headers);
     let title = lang.t("period_stats");
     if !may_open(caller) {
-        let body = html! { div.card { p.error { (lang.t("no_permission")) } } };
-        let mut res = html_response(page(lang, Some(&caller.user), Some(&token), title, body), set);
-        *res.status_mut() = StatusCode::FORBIDDEN;
-        return res;
+        return no_permission(lang, caller, (token, set), title);
     }
     let mut q = p.clone();
     if q.get("period").is_none_or(|s| s.trim().is_empty()) {
         q.insert("period".into(), default_period(state));
     }
     let table = period_table(state, caller, &q).await;
-    let (rows, filter_error): (Vec<PeriodStatsView>, Option<(String, String)>) = match table {
-        Ok(rows) => (rows, None),
-        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
-            (Vec::new(), Some((e.field.clone(), e.msg.in_lang(lang.english()).to_string())))
-        }
-        Err(e) => {
-            tracing::error!(error = ?e, "period statistics page");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let (rows, filter_error): (Option<Vec<PeriodStatsView>>, _) = match shown(table, lang, "period statistics") {
+        Ok(v) => v,
+        Err(r) => return r,
     };
+    let rows = rows.unwrap_or_default();
     let period = q.get("period").cloned().unwrap_or_default();
     let unit = q.get("org_unit").cloned().unwrap_or_default();
     let may_enter = caller.can(Permission::EnterStatistics);
@@ -82,11 +71,7 @@ async fn render(
             h1 { (title) }
             form #stats-filter method="get" action="/statistics" {
                 div.filters {
-                    div {
-                        label for="s-unit" { (lang.t("org_unit_code")) }
-                        input #s-unit name="org_unit" value=(unit) maxlength="32" placeholder=(caller.user.org_code);
-                        (super::lists::field_error(&filter_error, "org_unit"))
-                    }
+                    (super::measures::unit_field(lang, "s-unit", &unit, caller, &filter_error))
                     div {
                         label for="s-period" { (lang.t("period")) }
                         input #s-period name="period" value=(period) maxlength="7" placeholder="2025-03 / 2025-Q1 / 2025";
@@ -250,14 +235,6 @@ async fn refused(
     res
 }
 
-async fn form_caller(state: &AppState, headers: &HeaderMap, f: &Params) -> Result<Caller, Response> {
-    let caller = Caller::from_headers(headers, state).await.map_err(|_| Redirect::to("/login").into_response())?;
-    if !csrf_ok(headers, f.get("_csrf").map(String::as_str).unwrap_or("")) {
-        return Err(forbidden_form());
-    }
-    Ok(caller)
-}
-
 /// One unit's figures entered from the form.
 pub async fn enter(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Params>) -> Response {
     let caller = match form_caller(&state, &headers, &f).await {
@@ -344,19 +321,24 @@ pub async fn template(State(state): State<AppState>, headers: HeaderMap, Query(p
     }
     match period_table(&state, &caller, &q).await {
         Ok(rows) => {
-            let mut csv = String::from("\u{feff}机构代码,期间,客户数,交易笔数,机构名称\n");
-            for r in rows {
-                // only what was entered: sums are worked out, not typed
-                let n = |v: Option<i64>| v.filter(|_| r.entered).map(|v| v.to_string()).unwrap_or_default();
-                csv.push_str(&format!(
-                    "{},{},{},{},\"{}\"\n",
-                    r.org_unit,
-                    r.period,
-                    n(r.customers),
-                    n(r.transactions),
-                    r.name.replace('"', "\"\"")
-                ));
-            }
+            // only what was entered: sums are worked out, not typed
+            let mut w = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+            let mut write = || -> Result<Vec<u8>, csv::Error> {
+                w.write_record(["机构代码", "期间", "客户数", "交易笔数", "机构名称"])?;
+                for r in &rows {
+                    let n = |v: Option<i64>| v.filter(|_| r.entered).map(|v| v.to_string()).unwrap_or_default();
+                    w.write_record([
+                        r.org_unit.clone(),
+                        r.period.clone(),
+                        n(r.customers),
+                        n(r.transactions),
+                        r.name.clone(),
+                    ])?;
+                }
+                w.flush()?;
+                Ok(w.get_ref().clone())
+            };
+            let Ok(csv) = write() else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
             let name =
                 format!("attachment; filename=\"period-stats-{}.csv\"", q.get("period").cloned().unwrap_or_default());
             ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], csv)
