@@ -72,10 +72,19 @@ impl RollupDelta {
             let cross = format!("{}|{}|{}", key.category, key.cause, key.channel.as_str());
             *months.entry((unit, key.day / 100, DIM_CROSS, cross)).or_default() += c;
         }
-        let nonzero = |m: HashMap<RowKey, Counts>| m.into_iter().filter(|(_, c)| !c.is_zero()).collect::<Vec<_>>();
+        // in key order (unit, dimension, period, value): each statement touches neighbouring rows, and concurrent
+        // writers (several servers on PostgreSQL) take their row locks in the same order
+        let nonzero = |m: HashMap<RowKey, Counts>| {
+            let mut rows = m.into_iter().filter(|(_, c)| !c.is_zero()).collect::<Vec<_>>();
+            rows.sort_unstable_by(|((u1, p1, d1, v1), _), ((u2, p2, d2, v2), _)| {
+                (u1, d1, p1, v1).cmp(&(u2, d2, p2, v2))
+            });
+            rows
+        };
         upsert_counts(tx, "rollup_days", "day", &nonzero(days)).await?;
         upsert_counts(tx, "rollup_months", "month", &nonzero(months)).await?;
-        let live: Vec<(i64, Live)> = self.live.drain().filter(|(_, l)| !l.is_zero()).collect();
+        let mut live: Vec<(i64, Live)> = self.live.drain().filter(|(_, l)| !l.is_zero()).collect();
+        live.sort_unstable_by_key(|(unit, _)| *unit);
         for chunk in crate::sql::pow2_chunks(&live) {
             let mut b = SqlBuilder::new("INSERT INTO unit_live (unit_id, open, escalated_open) VALUES ");
             for (n, (unit, l)) in chunk.iter().enumerate() {

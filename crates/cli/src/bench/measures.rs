@@ -49,11 +49,21 @@ async fn org(store: &Store) -> Result<(Vec<String>, Vec<i64>)> {
     Ok((outlets, subs))
 }
 
-/// A deterministic stand-in for the n-th complaint: received on one of the last 365 days, at one
-/// outlet, through a channel and in a class in realistic proportions, and handled as most are.
-fn order(n: u64, today: chrono::NaiveDate, outlets: usize) -> (usize, Order) {
+/// The n-th complaint's picks: a deterministic draw below `m` for each `salt`.
+fn picks(n: u64) -> impl Fn(u64, u64) -> u64 {
     let h = n.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17) ^ n;
-    let pick = |salt: u64, m: u64| (h.rotate_left(salt as u32 * 7) ^ salt.wrapping_mul(0x2545_F491_4F6C_DD1D)) % m;
+    move |salt: u64, m: u64| (h.rotate_left(salt as u32 * 7) ^ salt.wrapping_mul(0x2545_F491_4F6C_DD1D)) % m
+}
+
+/// The outlet (its index) the n-th complaint is received at.
+fn outlet_of(n: u64, outlets: usize) -> usize {
+    picks(n)(13, outlets as u64) as usize
+}
+
+/// A deterministic stand-in for the n-th complaint: received on one of the last 365 days, through a
+/// channel and in a class in realistic proportions, and handled as most are.
+fn order(n: u64, today: chrono::NaiveDate) -> Order {
+    let pick = picks(n);
     let day = today - Duration::days(pick(1, 365) as i64);
     let received = xiaobao_core::time::start_of_local_day(day) + Duration::hours(9 + pick(2, 8) as i64);
     let channel = match pick(3, 100) {
@@ -101,7 +111,7 @@ fn order(n: u64, today: chrono::NaiveDate, outlets: usize) -> (usize, Order) {
     } else if older {
         o.state = if outcome < 98 { State::Declined } else { State::Withdrawn };
     }
-    ((pick(13, outlets as u64)) as usize, o)
+    o
 }
 
 async fn fill(store: &Store, complaints: u64, outlets: &[String], subs: &[i64]) -> Result<()> {
@@ -114,18 +124,21 @@ async fn fill(store: &Store, complaints: u64, outlets: &[String], subs: &[i64]) 
         return Ok(());
     }
     let started = Instant::now();
-    let mut n = 0;
-    while n < complaints {
-        let end = (n + CHUNK).min(complaints);
-        let chunk: Vec<(String, Order)> = (n..end)
-            .map(|i| {
-                let (outlet, o) = order(i, today, outlets.len());
-                (outlets[outlet].clone(), o)
+    // a run of neighbouring outlets per transaction (about CHUNK complaints): their counter rows
+    // lie together in the tables' indexes, as a bank's do when it is filled day by day
+    let per_chunk = ((outlets.len() as u64 * CHUNK).div_ceil(complaints.max(1)) as usize).clamp(1, outlets.len());
+    let mut counted = 0;
+    for first in (0..outlets.len()).step_by(per_chunk) {
+        let run = first..(first + per_chunk).min(outlets.len());
+        let chunk: Vec<(String, Order)> = (0..complaints)
+            .filter_map(|n| {
+                let outlet = outlet_of(n, outlets.len());
+                run.contains(&outlet).then(|| (outlets[outlet].clone(), order(n, today)))
             })
             .collect();
         store.bench_count_into_rollups(&chunk).await?;
-        n = end;
-        eprintln!("  … {n} complaints counted ({:.0} s)", started.elapsed().as_secs_f64());
+        counted += chunk.len();
+        eprintln!("  … {counted} complaints counted ({:.0} s)", started.elapsed().as_secs_f64());
     }
     // customers and transactions per sub-branch and month; branches and head office hold the sums
     let cpc = store.user_for_login("bench.cpc").await?.context("cpc")?.0.id;
