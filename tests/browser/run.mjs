@@ -213,7 +213,15 @@ await test("the centre reads measures, league tables, hot issues and reports, an
   await page.screenshot({ path: join(artifacts, "hot-issues.png"), fullPage: true });
   await Promise.all([page.waitForURL(/\/hot-issues\/\d+$/), page.click("#group-0 form.link button")]);
   await page.waitForSelector("#issue-title");
-  assert.ok(await page.locator("table.members tbody tr").count() >= 3);
+  const members = await page.locator("table.members tbody tr").count();
+  assert.ok(members >= 3);
+  // taking an order out asks first: dismissed, nothing changes; accepted, the row is gone
+  page.once("dialog", (d) => d.dismiss());
+  await page.click("table.members tbody tr:first-child form button");
+  assert.equal(await page.locator("table.members tbody tr").count(), members);
+  page.once("dialog", (d) => d.accept());
+  await Promise.all([page.waitForLoadState("load"), page.click("table.members tbody tr:first-child form button")]);
+  await page.waitForFunction((n) => document.querySelectorAll("table.members tbody tr").length === n, members - 1);
 
   await Promise.all([page.waitForURL(/\/reports/), page.click('#measures-tabs a[href="/reports"]')]);
   await page.waitForSelector("#regulatory-total");

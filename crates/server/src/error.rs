@@ -157,6 +157,10 @@ impl From<WriteError> for ApiError {
                 format!("投诉 {complaint_id} 已归入热点问题 {hot_issue_id}"),
                 format!("complaint {complaint_id} already belongs to hot issue {hot_issue_id}"),
             )),
+            WriteError::NotLinked { complaint_id, hot_issue_id } => Self::Conflict(Msg::new(
+                format!("投诉 {complaint_id} 不在热点问题 {hot_issue_id} 中"),
+                format!("complaint {complaint_id} is not in hot issue {hot_issue_id}"),
+            )),
             WriteError::Store(s) => s.into(),
         }
     }

@@ -95,6 +95,11 @@ pub enum Change {
         hot_issue_id: i64,
         title: String,
     },
+    /// Taken out of the hot issue it was linked to.
+    HotIssueLeft {
+        hot_issue_id: i64,
+        title: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +131,7 @@ impl Change {
             Self::Withdraw { .. } => "withdraw",
             Self::Attach { .. } => "attach",
             Self::HotIssue { .. } => "hot_issue",
+            Self::HotIssueLeft { .. } => "hot_issue_left",
             Self::ClockAlert { alert: Alert::Warning { .. }, .. } => "clock_warning",
             Self::ClockAlert { alert: Alert::Breach { .. }, .. } => "clock_breach",
         }

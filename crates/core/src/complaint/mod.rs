@@ -414,7 +414,7 @@ pub fn apply(order: &mut Order, change: &Change, to: State, at: Instant) {
         }
         Change::Merge { .. } => order.merge_count += 1,
         Change::Decline { .. } | Change::Withdraw { .. } => stop_all(order, at),
-        Change::Attach { .. } | Change::HotIssue { .. } => {}
+        Change::Attach { .. } | Change::HotIssue { .. } | Change::HotIssueLeft { .. } => {}
         Change::Appeal { .. } => order.appeal = Some(AppealStatus::Pending),
         Change::AppealDecided { approved, .. } => {
             order.appeal = Some(if *approved { AppealStatus::Approved } else { AppealStatus::Rejected });

@@ -165,6 +165,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_hot_issues, create_hot_issue))
         .routes(routes!(get_hot_issue))
         .routes(routes!(add_complaints))
+        .routes(routes!(remove_complaint))
         .routes(routes!(decide_all))
 }
 
@@ -385,6 +386,32 @@ pub async fn add_complaints(
     ValidJson(req): ValidJson<MoreComplaints>,
 ) -> ApiResult<Json<HotIssueDetail>> {
     Ok(Json(add(&state, &caller, id, req.complaints).await?))
+}
+
+pub async fn remove(state: &AppState, caller: &Caller, id: i64, complaint_id: i64) -> ApiResult<HotIssueDetail> {
+    caller.require(Permission::HandleComplaint)?;
+    state.store.hot_issue(id).await?.filter(|h| visible(caller, h)).ok_or(ApiError::NotFound)?;
+    let input = LinkInput {
+        target: HotIssueTarget::Leave { id },
+        complaint_ids: vec![complaint_id],
+        actor: caller.actor(),
+        at: state.clock.now(),
+    };
+    state.store.link_hot_issue(input).await?;
+    detail(state, caller, id).await
+}
+
+/// Takes an order out of the hot issue, with an event on it; it is suggested again and may join
+/// another issue. 409 when the order is not in this issue.
+#[utoipa::path(delete, path = "/api/v1/hot-issues/{id}/complaints/{complaint_id}", tag = "hot issues",
+    params(("id" = i64, Path), ("complaint_id" = i64, Path)),
+    responses((status = 200, body = HotIssueDetail), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn remove_complaint(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, complaint_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<HotIssueDetail>> {
+    Ok(Json(remove(&state, &caller, id, complaint_id).await?))
 }
 
 pub async fn decide_each(state: &AppState, caller: &Caller, id: i64, body: DecideBody) -> ApiResult<BatchView> {

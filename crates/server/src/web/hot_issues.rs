@@ -29,24 +29,41 @@ fn state_label(lang: Lang, s: &str) -> String {
     }
 }
 
-fn members_table(lang: Lang, members: &[MemberView], tick: bool) -> Markup {
+/// How the rows of an issue's orders are offered: to be ticked for linking, to be taken out of the
+/// issue (its id, and the form's CSRF token), or only shown.
+enum Rows<'a> {
+    Tick,
+    Remove(i64, &'a str),
+    Show,
+}
+
+fn members_table(lang: Lang, members: &[MemberView], rows: Rows) -> Markup {
     let en = lang.english();
     html! {
         table.members {
             thead { tr {
-                @if tick { th { } }
+                @if matches!(rows, Rows::Tick) { th { } }
                 th { (lang.t("number")) } th { (lang.t("org_unit")) } th { (lang.t("state")) }
                 th { (if en { "Summary" } else { "摘要" }) } th { (if en { "Received" } else { "受理时间" }) }
+                @if matches!(rows, Rows::Remove(..)) { th { } }
             } }
             tbody {
                 @for m in members {
                     tr data-id=(m.id) {
-                        @if tick { td { input type="checkbox" name="c" value=(m.id) checked aria-label=(m.number); } }
+                        @if matches!(rows, Rows::Tick) { td { input type="checkbox" name="c" value=(m.id) checked aria-label=(m.number); } }
                         td { a href={ "/complaints/" (m.id) } { (m.number) } }
                         td { (m.org_name) " (" (m.org_unit) ")" }
                         td { (state_label(lang, &m.state)) }
                         td { (m.summary) }
                         td.nowrap { (m.received_at.get(0..16).unwrap_or("").replace('T', " ")) }
+                        @if let Rows::Remove(issue, token) = rows {
+                            td { form.inline method="post" action={ "/hot-issues/" (issue) "/remove" }
+                                data-confirm=(if en { format!("Take {} out of this hot issue?", m.number) } else { format!("确定将 {} 移出该热点问题吗？", m.number) }) {
+                                input type="hidden" name="_csrf" value=(token);
+                                input type="hidden" name="c" value=(m.id);
+                                button type="submit" { (if en { "Take out" } else { "移出" }) }
+                            } }
+                        }
                     }
                 }
             }
@@ -149,7 +166,7 @@ async fn render_list(
                                 input type="hidden" name="group" value=(i);
                                 details open[g.complaints.len() <= 10] {
                                     summary { (if en { format!("The {} orders (untick those that do not belong)", g.size) } else { format!("{} 笔工单（不属于该问题的请取消勾选）", g.size) }) }
-                                    (members_table(lang, &g.complaints, true))
+                                    (members_table(lang, &g.complaints, Rows::Tick))
                                 }
                                 label for={ "title-" (i) } { (if en { "Title of the hot issue" } else { "热点问题名称" }) }
                                 input id={ "title-" (i) } name="title" maxlength="100" required value=(g.complaints.first().map(|m| m.summary.clone()).unwrap_or_default());
@@ -159,7 +176,7 @@ async fn render_list(
                         } @else {
                             details open[g.complaints.len() <= 10] {
                                 summary { (if en { format!("The {} orders", g.size) } else { format!("{} 笔工单", g.size) }) }
-                                (members_table(lang, &g.complaints, false))
+                                (members_table(lang, &g.complaints, Rows::Show))
                             }
                         }
                     }
@@ -244,7 +261,8 @@ async fn render_issue(
                 (d.issue.keywords.join(" · ")) " — " (d.issue.org_unit.name) " · " (d.issue.created_by) " · " (d.issue.created_at.get(0..10).unwrap_or(""))
             }
             p { a href={ "/complaints?hot_issue=" (d.issue.id) } { (if en { "Open in the order list" } else { "在工单列表中查看" }) } }
-            (members_table(lang, &d.complaints, false))
+            @if let Some(e) = error.as_ref().filter(|e| e.form == "remove") { p.error #remove-error role="alert" { (e.message) } }
+            (members_table(lang, &d.complaints, if caller.can(Permission::HandleComplaint) { Rows::Remove(id, &token) } else { Rows::Show }))
         }
         @if let Some(o) = &outcome {
             div.card #outcome {
@@ -304,6 +322,32 @@ pub async fn decide(
             let mut values = fields;
             values.remove("_csrf");
             let err = FormError::from_api(e, ActionKind::Decide.as_str(), values, lang);
+            render_issue(&state, &headers, &caller, id, None, Some(err)).await
+        }
+    }
+}
+
+/// Takes one order out of the issue (after the browser's confirmation), then shows the issue again.
+pub async fn remove(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Response {
+    let caller = match form_caller(&state, &headers, &fields).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lang = Lang::from_headers(&headers);
+    let order = fields.get("c").and_then(|c| c.trim().parse::<i64>().ok());
+    let result = match order {
+        Some(c) => crate::api::hot_issues::remove(&state, &caller, id, c).await.map(|_| ()),
+        None => Err(ApiError::invalid("c", "请选择要移出的工单", "choose the order to take out")),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/hot-issues/{id}")).into_response(),
+        Err(e) => {
+            let err = FormError::from_api(e, "remove", HashMap::new(), lang);
             render_issue(&state, &headers, &caller, id, None, Some(err)).await
         }
     }

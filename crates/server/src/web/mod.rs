@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/hot-issues", axum::routing::get(hot_issues::page_hot_issues).post(hot_issues::link))
         .route("/hot-issues/{id}", axum::routing::get(hot_issues::page_hot_issue))
         .route("/hot-issues/{id}/decide", axum::routing::post(hot_issues::decide))
+        .route("/hot-issues/{id}/remove", axum::routing::post(hot_issues::remove))
         .route("/reports", axum::routing::get(reports::page_reports))
         .route("/reports/ledger.xlsx", axum::routing::get(reports::ledger))
         .route("/reports/regulatory.xlsx", axum::routing::get(reports::regulatory_xlsx))

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 both_backends!(
     alike_complaints_are_suggested_linked_and_decided_together,
     hot_issues_check_role_scope_and_input,
-    the_hot_issue_pages_link_a_group_and_decide_its_orders
+    an_order_taken_out_of_a_hot_issue_is_suggested_again_and_may_join_another,
+    the_hot_issue_pages_link_a_group_decide_its_orders_and_take_one_out
 );
 
 async fn file(app: &TestApp, unit: &str, phone: &str, category: &str, summary: &str, description: &str) -> i64 {
@@ -109,6 +110,51 @@ async fn alike_complaints_are_suggested_linked_and_decided_together(app: TestApp
     assert_eq!(d["members"], 4);
 }
 
+async fn an_order_taken_out_of_a_hot_issue_is_suggested_again_and_may_join_another(app: TestApp) {
+    use reqwest::Method;
+    let k = fee_complaints(&app).await;
+    let (_, h) = app.post("ops", "/api/v1/hot-issues", json!({"title": "信用卡年费", "complaints": &k[..3]})).await;
+    let id = h["id"].as_i64().unwrap();
+    let out = |c: i64| format!("/api/v1/hot-issues/{id}/complaints/{c}");
+
+    // refused: a teller, an outlet head outside the order's outlet, an order not in the issue
+    assert_eq!(app.call("teller1", Method::DELETE, &out(k[0]), None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.call("head2", Method::DELETE, &out(k[0]), None).await.0, StatusCode::NOT_FOUND);
+    let (status, p) = app.call("ops", Method::DELETE, &out(k[3]), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains(&k[3].to_string()), "{p}");
+    assert_eq!(
+        app.call("ops", Method::DELETE, &format!("/api/v1/hot-issues/999999/complaints/{}", k[0]), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    for c in &k[..4] {
+        assert!(app.events(*c).await.iter().all(|e| e.kind != "hot_issue_left"), "nothing taken out");
+    }
+
+    // the head of its outlet takes k[0] out: an event on it, the issue has two orders left
+    let (status, d) = app.call("head1", Method::DELETE, &out(k[0]), None).await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    assert_eq!(ids(&d["complaints"]), vec![k[2]], "the outlet head sees its own order left");
+    let ev = app.events(k[0]).await;
+    assert_eq!(ev.last().unwrap().kind, "hot_issue_left");
+    assert_eq!(ev.last().unwrap().from_state, ev.last().unwrap().to_state, "its state is unchanged");
+    let (_, d) = app.get("ops", &format!("/api/v1/hot-issues/{id}")).await;
+    assert_eq!((d["members"].as_i64(), ids(&d["complaints"])), (Some(2), vec![k[1], k[2]]));
+    let (_, page) = app.get("ops", &format!("/api/v1/complaints?hot_issue={id}")).await;
+    assert_eq!(ids(&page["items"]), vec![k[1], k[2]]);
+    // a second time it is no longer in the issue
+    assert_eq!(app.call("head1", Method::DELETE, &out(k[0]), None).await.0, StatusCode::CONFLICT);
+    assert_eq!(app.events(k[0]).await.iter().filter(|e| e.kind == "hot_issue_left").count(), 1);
+
+    // it is a candidate again, and may join another issue
+    let (_, v) = app.get("cpc", "/api/v1/hot-issues/suggestions?org_unit=BJ01").await;
+    assert_eq!(v["candidates"], 3, "{v}");
+    let (status, h2) =
+        app.post("ops", "/api/v1/hot-issues", json!({"title": "其他", "complaints": [k[0], k[3]]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{h2}");
+    assert_eq!(app.events(k[0]).await.last().unwrap().kind, "hot_issue");
+}
+
 async fn hot_issues_check_role_scope_and_input(app: TestApp) {
     let k = fee_complaints(&app).await;
     let (status, _) = app.get("teller1", "/api/v1/hot-issues/suggestions").await;
@@ -169,7 +215,7 @@ async fn hot_issues_check_role_scope_and_input(app: TestApp) {
     );
 }
 
-async fn the_hot_issue_pages_link_a_group_and_decide_its_orders(app: TestApp) {
+async fn the_hot_issue_pages_link_a_group_decide_its_orders_and_take_one_out(app: TestApp) {
     let k = fee_complaints(&app).await;
     let mut ops = Browser::new(&app);
     ops.login("ops").await;
@@ -229,6 +275,19 @@ async fn the_hot_issue_pages_link_a_group_and_decide_its_orders(app: TestApp) {
     assert!(html.contains(&format!("data-id=\"{}\" data-ok=\"true\"", k[0])), "{html}");
     assert!(html.contains(&format!("data-id=\"{}\" data-ok=\"false\"", k[1])));
     assert_eq!(app.events(k[0]).await.last().unwrap().kind, "decide");
+    // k[1] is taken out of the issue from its page (the button asks first), and only k[0] stays
+    let remove = format!("{at}/remove");
+    assert!(html.contains(&format!("action=\"{remove}\"")) && html.contains("data-confirm"), "{html}");
+    let (status, h, _) = ops.post(&remove, &[("_csrf", csrf.as_str()), ("c", b.as_str())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h["location"].to_str().unwrap(), at);
+    let (_, _, page) = ops.get(&at).await;
+    assert!(page.contains(&format!("data-id=\"{}\"", k[0])) && !page.contains(&format!("data-id=\"{}\"", k[1])));
+    assert_eq!(app.events(k[1]).await.last().unwrap().kind, "hot_issue_left");
+    let (status, _, html) = ops.post(&remove, &[("_csrf", csrf.as_str()), ("c", b.as_str())]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "not in the issue any more");
+    assert!(html.contains("id=\"remove-error\""), "{html}");
+
     // a teller is not offered the pages
     let mut teller = Browser::new(&app);
     teller.login("teller1").await;

@@ -1,6 +1,7 @@
 //! Linking orders as one hot issue inside the writer's batch: the issue (when new), a `hot_issue` event
-//! on each order and its `hot_issue_id`, in one transaction. Every order is checked before anything is
-//! written, so a refusal leaves all of them as they were.
+//! on each order and its `hot_issue_id`, in one transaction; and taking orders out of their issue again
+//! (a `hot_issue_left` event each). Every order is checked before anything is written, so a refusal
+//! leaves all of them as they were.
 
 use super::{Batch, Ctx, WriteError, load_order};
 use crate::events::append;
@@ -9,11 +10,21 @@ use xiaobao_core::complaint::{Actor, Change, NewEvent};
 use xiaobao_core::org::in_subtree;
 use xiaobao_core::time::{Instant, to_millis};
 
-/// The issue the orders join.
+/// The issue the orders join, or leave.
 #[derive(Debug, Clone)]
 pub enum HotIssueTarget {
-    New { title: String, keywords: String, org_unit_id: i64 },
-    Existing { id: i64 },
+    New {
+        title: String,
+        keywords: String,
+        org_unit_id: i64,
+    },
+    Existing {
+        id: i64,
+    },
+    /// The orders, each now in this issue, leave it.
+    Leave {
+        id: i64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -27,6 +38,7 @@ pub struct LinkInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkOutcome {
     pub hot_issue_id: i64,
+    /// Orders that joined the issue (or left it).
     pub linked: usize,
 }
 
@@ -48,8 +60,14 @@ impl Ctx {
                 .bind(*id)
                 .fetch_one(&mut *tx)
                 .await?;
-            if let Some(other) = linked {
-                return Err(WriteError::AlreadyLinked { complaint_id: *id, hot_issue_id: other });
+            match (&i.target, linked) {
+                (HotIssueTarget::Leave { id: issue }, linked) if linked != Some(*issue) => {
+                    return Err(WriteError::NotLinked { complaint_id: *id, hot_issue_id: *issue });
+                }
+                (HotIssueTarget::New { .. } | HotIssueTarget::Existing { .. }, Some(other)) => {
+                    return Err(WriteError::AlreadyLinked { complaint_id: *id, hot_issue_id: other });
+                }
+                _ => {}
             }
             orders.push(loaded.order);
         }
@@ -68,13 +86,19 @@ impl Ctx {
                 .await?;
                 (id, title.clone())
             }
-            HotIssueTarget::Existing { id } => {
+            HotIssueTarget::Existing { id } | HotIssueTarget::Leave { id } => {
                 let row: Option<(String,)> = sqlx::query_as("SELECT title FROM hot_issues WHERE id = $1")
                     .bind(*id)
                     .fetch_optional(&mut *tx)
                     .await?;
                 (*id, row.ok_or(WriteError::NotFound)?.0)
             }
+        };
+        let leave = matches!(i.target, HotIssueTarget::Leave { .. });
+        let (change, now_in) = if leave {
+            (Change::HotIssueLeft { hot_issue_id, title }, None)
+        } else {
+            (Change::HotIssue { hot_issue_id, title }, Some(hot_issue_id))
         };
         for order in &orders {
             let ev = NewEvent {
@@ -83,11 +107,11 @@ impl Ctx {
                 at: i.at,
                 from: Some(order.state),
                 to: order.state,
-                change: Change::HotIssue { hot_issue_id, title: title.clone() },
+                change: change.clone(),
             };
             let seq = append(&mut b.head, &ev)?;
             sqlx::query("UPDATE complaints SET hot_issue_id = $1, last_seq = $2, updated_at = $3 WHERE id = $4")
-                .bind(hot_issue_id)
+                .bind(now_in)
                 .bind(seq)
                 .bind(to_millis(i.at))
                 .bind(order.id)

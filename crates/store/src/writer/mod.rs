@@ -135,6 +135,9 @@ pub enum WriteError {
     /// The order already belongs to a hot issue.
     #[error("complaint {complaint_id} already belongs to hot issue {hot_issue_id}")]
     AlreadyLinked { complaint_id: i64, hot_issue_id: i64 },
+    /// The order is not in the hot issue it was to leave.
+    #[error("complaint {complaint_id} is not in hot issue {hot_issue_id}")]
+    NotLinked { complaint_id: i64, hot_issue_id: i64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
