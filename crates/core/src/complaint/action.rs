@@ -91,6 +91,26 @@ impl ActionKind {
         }
     }
 
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Accept => "Accept",
+            Self::Decline => "Decline to accept",
+            Self::Respond => "Respond",
+            Self::Transfer => "Transfer",
+            Self::Escalate => "Escalate",
+            Self::Extend => "Extend",
+            Self::Pause => "Pause the clock",
+            Self::Resume => "Resume the clock",
+            Self::Decide => "Decide",
+            Self::Close => "Close",
+            Self::Reopen => "Reopen",
+            Self::RequestReview => "Request re-review",
+            Self::Withdraw => "Withdraw",
+            Self::Appeal => "Appeal to exclude",
+            Self::DecideAppeal => "Decide the appeal",
+        }
+    }
+
     /// Actions that record what the complainant said or asked, rather than the bank's handling.
     pub fn is_complainant_request(self) -> bool {
         matches!(self, Self::Close | Self::Reopen | Self::RequestReview | Self::Withdraw)

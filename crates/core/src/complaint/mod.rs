@@ -8,7 +8,7 @@ pub mod event;
 pub mod state;
 
 pub use action::{Action, ActionKind, AppealStatus, Decision, Feedback, RootCause, UnitRef};
-pub use event::{Change, ClockStart, NewEvent};
+pub use event::{Change, ClockStart, NewEvent, kind_label};
 pub use state::State;
 
 use crate::Msg;

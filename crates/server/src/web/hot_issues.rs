@@ -4,7 +4,7 @@
 
 use super::i18n::Lang;
 use super::layout::page;
-use super::order::{FormError, action_body, action_form};
+use super::order::{FormError, action_body, action_form, state_label};
 use super::pages::{csrf, csrf_ok, forbidden_form, form_caller, html_response, no_permission, shown};
 use crate::api::hot_issues::{BatchView, HotIssueDetail, MemberView, NewHotIssue, SuggestionsView};
 use crate::api::query::Params;
@@ -18,16 +18,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use std::collections::HashMap;
 use xiaobao_core::classification::Dimension;
-use xiaobao_core::complaint::{ActionKind, State as OrderState};
+use xiaobao_core::complaint::ActionKind;
 use xiaobao_core::role::Permission;
-
-fn state_label(lang: Lang, s: &str) -> String {
-    match OrderState::from_str_opt(s) {
-        Some(st) if lang.english() => st.label_en().to_string(),
-        Some(st) => st.label_zh().to_string(),
-        None => s.to_string(),
-    }
-}
 
 /// How the rows of an issue's orders are offered: to be ticked for linking, to be taken out of the
 /// issue (its id, and the form's CSRF token), or only shown.

@@ -193,7 +193,7 @@ pub(super) fn action_form(
                 }
                 _ => { (input("reason", reason_label, 500)) }
             }
-            button.primary type="submit" { (if en { kind.as_str() } else { kind.label_zh() }) }
+            button.primary type="submit" { (if en { kind.label_en() } else { kind.label_zh() }) }
         }
     }
 }
@@ -301,7 +301,11 @@ pub(super) async fn complaint_page(
             h2 { (lang.t("timeline")) }
             table #timeline {
                 @for e in &events {
-                    tr { td.nowrap { (rfc3339(e.at).get(0..16).unwrap_or("").replace('T', " ")) } td { (e.kind) } td { (e.actor_name) } td { (e.from_state) " → " (e.to_state) } }
+                    tr data-kind=(e.kind) {
+                        td.nowrap { (rfc3339(e.at).get(0..16).unwrap_or("").replace('T', " ")) }
+                        td { (event_label(lang, &e.kind)) } td { (e.actor_name) }
+                        td { @if !e.from_state.is_empty() { (state_label(lang, &e.from_state)) " → " } (state_label(lang, &e.to_state)) }
+                    }
                 }
             }
         }
@@ -420,5 +424,22 @@ pub async fn download(
         Ok(r) => r,
         Err(ApiError::NotFound) => complaint_page(&state, &headers, &caller, id, None).await,
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// An event's name on the timeline (its stored kind when this version has no word for it).
+fn event_label(lang: Lang, kind: &str) -> String {
+    match xiaobao_core::complaint::kind_label(kind) {
+        Some((zh, en)) => (if lang.english() { en } else { zh }).to_string(),
+        None => kind.to_string(),
+    }
+}
+
+/// A state's name as stored on an event (shown as stored when unknown).
+pub(super) fn state_label(lang: Lang, s: &str) -> String {
+    match xiaobao_core::complaint::State::from_str_opt(s) {
+        Some(st) if lang.english() => st.label_en().to_string(),
+        Some(st) => st.label_zh().to_string(),
+        None => s.to_string(),
     }
 }

@@ -310,6 +310,15 @@ async fn the_outlet_head_handles_an_order_through_its_forms(app: TestApp) {
     let aid = app.store.attachments(id).await.unwrap()[0].id;
     let link = format!("/complaints/{id}/attachments/{aid}");
     assert!(html.contains(&link) && html.contains("来电记录.txt"), "{html}");
+    // the timeline names each event and state in words
+    let timeline = html.split("id=\"timeline\"").nth(1).unwrap().split("</table>").next().unwrap();
+    let row = |kind: &str| {
+        timeline.split(&format!("data-kind=\"{kind}\"")).nth(1).unwrap().split("</tr>").next().unwrap().to_string()
+    };
+    assert!(row("register").contains("登记") && row("register").contains("已登记"), "{timeline}");
+    assert!(row("accept").contains("受理") && row("accept").contains("已登记 → 已受理"), "{timeline}");
+    assert!(row("attach").contains("上传附件"), "{timeline}");
+    assert!(!timeline.contains("registered"), "no stored names: {timeline}");
     let (status, h, body) = head.get(&link).await;
     assert_eq!(status, StatusCode::OK);
     assert!(h["content-disposition"].to_str().unwrap().starts_with("attachment;"));
