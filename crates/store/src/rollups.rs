@@ -64,21 +64,19 @@ impl RollupDelta {
                 ("category", key.category.clone()),
                 ("cause", key.cause.clone()),
             ] {
-                *days.entry((unit, key.day, dim, value.clone())).or_default() += c;
-                *months.entry((unit, key.day / 100, dim, value)).or_default() += c;
+                *days.entry((unit, dim, key.day, value.clone())).or_default() += c;
+                *months.entry((unit, dim, key.day / 100, value)).or_default() += c;
             }
             // by month only: employees' league tables, and the regulator's category × cause × channel table
-            *months.entry((unit, key.day / 100, DIM_RESPONDER, key.responder.to_string())).or_default() += c;
+            *months.entry((unit, DIM_RESPONDER, key.day / 100, key.responder.to_string())).or_default() += c;
             let cross = format!("{}|{}|{}", key.category, key.cause, key.channel.as_str());
-            *months.entry((unit, key.day / 100, DIM_CROSS, cross)).or_default() += c;
+            *months.entry((unit, DIM_CROSS, key.day / 100, cross)).or_default() += c;
         }
-        // in key order (unit, dimension, period, value): each statement touches neighbouring rows, and concurrent
-        // writers (several servers on PostgreSQL) take their row locks in the same order
+        // in key order: each statement touches neighbouring rows, and concurrent writers (several
+        // servers on PostgreSQL) take their row locks in the same order
         let nonzero = |m: HashMap<RowKey, Counts>| {
             let mut rows = m.into_iter().filter(|(_, c)| !c.is_zero()).collect::<Vec<_>>();
-            rows.sort_unstable_by(|((u1, p1, d1, v1), _), ((u2, p2, d2, v2), _)| {
-                (u1, d1, p1, v1).cmp(&(u2, d2, p2, v2))
-            });
+            rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             rows
         };
         upsert_counts(tx, "rollup_days", "day", &nonzero(days)).await?;
@@ -109,8 +107,9 @@ pub(crate) const DIM_RESPONDER: &str = "responder";
 /// The monthly dimension of category, cause and channel together (value: `category|cause|channel`).
 pub(crate) const DIM_CROSS: &str = "cross";
 
-/// A counter row's key: unit, period (yyyymmdd or yyyymm), dimension and its value.
-type RowKey = (i64, i32, &'static str, String);
+/// A counter row's key, in the tables' key order: unit, dimension, period (yyyymmdd or yyyymm) and
+/// the dimension's value.
+type RowKey = (i64, &'static str, i32, String);
 
 /// Adds counters to `table` (keyed by unit, the `period` column, dimension and value).
 async fn upsert_counts(
@@ -125,7 +124,7 @@ async fn upsert_counts(
             "INSERT INTO {table} (unit_id, {period}, dim, value, {}) VALUES ",
             COUNTERS.join(", ")
         ));
-        for (n, ((unit, p, dim, value), counts)) in chunk.iter().enumerate() {
+        for (n, ((unit, dim, p, value), counts)) in chunk.iter().enumerate() {
             b.push(if n == 0 { "(" } else { ", (" });
             b.bind(Arg::I64(*unit)).push(", ").bind(Arg::I64(i64::from(*p))).push(", ");
             b.bind(Arg::Text((*dim).to_string())).push(", ").bind(Arg::Text(value.clone()));

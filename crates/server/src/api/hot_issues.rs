@@ -169,19 +169,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(decide_all))
 }
 
-fn bounded_int(p: &Params, name: &str, default: i64, lo: i64, hi: i64) -> ApiResult<i64> {
-    match p.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(s) => s.parse::<i64>().ok().filter(|v| (lo..=hi).contains(v)).ok_or_else(|| {
-            ApiError::invalid(
-                name,
-                format!("须为 {lo} 至 {hi} 之间的整数"),
-                format!("must be a whole number from {lo} to {hi}"),
-            )
-        }),
-    }
-}
-
 fn most_common(values: impl Iterator<Item = Option<String>>) -> Option<String> {
     let mut freq: BTreeMap<String, usize> = BTreeMap::new();
     for v in values.flatten() {
@@ -193,8 +180,8 @@ fn most_common(values: impl Iterator<Item = Option<String>>) -> Option<String> {
 /// The suggested hot issues of `p` (org_unit, days, min_size) for the caller.
 pub async fn suggestions(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<SuggestionsView> {
     caller.require(Permission::ReadMeasures)?;
-    let days = bounded_int(p, "days", DEFAULT_DAYS, 1, 365)?;
-    let min_size = bounded_int(p, "min_size", DEFAULT_MIN_SIZE as i64, 2, 100)? as usize;
+    let days = crate::api::query::bounded(p, "days", DEFAULT_DAYS, 1, 365)?;
+    let min_size = crate::api::query::bounded(p, "min_size", DEFAULT_MIN_SIZE as i64, 2, 100)? as usize;
     let unit = unit_or_own(state, caller, p.get("org_unit")).await?;
     let now = state.clock.now();
     let f = ComplaintFilter {
@@ -363,15 +350,26 @@ pub async fn get_hot_issue(
 }
 
 pub async fn add(state: &AppState, caller: &Caller, id: i64, ids: Vec<i64>) -> ApiResult<HotIssueDetail> {
+    change_members(state, caller, id, ids, false).await
+}
+
+/// Orders join (or, with `leave`, leave) an issue the caller may see; then the issue as the caller sees it.
+async fn change_members(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    ids: Vec<i64>,
+    leave: bool,
+) -> ApiResult<HotIssueDetail> {
     caller.require(Permission::HandleComplaint)?;
     state.store.hot_issue(id).await?.filter(|h| visible(caller, h)).ok_or(ApiError::NotFound)?;
-    linkable(state, caller, &ids, 1).await?;
-    let input = LinkInput {
-        target: HotIssueTarget::Existing { id },
-        complaint_ids: ids,
-        actor: caller.actor(),
-        at: state.clock.now(),
+    let target = if leave {
+        HotIssueTarget::Leave { id }
+    } else {
+        linkable(state, caller, &ids, 1).await?;
+        HotIssueTarget::Existing { id }
     };
+    let input = LinkInput { target, complaint_ids: ids, actor: caller.actor(), at: state.clock.now() };
     state.store.link_hot_issue(input).await?;
     detail(state, caller, id).await
 }
@@ -389,16 +387,7 @@ pub async fn add_complaints(
 }
 
 pub async fn remove(state: &AppState, caller: &Caller, id: i64, complaint_id: i64) -> ApiResult<HotIssueDetail> {
-    caller.require(Permission::HandleComplaint)?;
-    state.store.hot_issue(id).await?.filter(|h| visible(caller, h)).ok_or(ApiError::NotFound)?;
-    let input = LinkInput {
-        target: HotIssueTarget::Leave { id },
-        complaint_ids: vec![complaint_id],
-        actor: caller.actor(),
-        at: state.clock.now(),
-    };
-    state.store.link_hot_issue(input).await?;
-    detail(state, caller, id).await
+    change_members(state, caller, id, vec![complaint_id], true).await
 }
 
 /// Takes an order out of the hot issue, with an event on it; it is suggested again and may join

@@ -41,6 +41,13 @@ pub struct LeagueEntry {
     pub received: i64,
 }
 
+impl LeagueEntry {
+    /// An outlet or employee with its complaints, before ranking fills rank, value and volume.
+    fn unranked(key: String, name: String, org_unit: String, c: Counts) -> Self {
+        Self { rank: None, key, name, org_unit, value: None, display: String::new(), volume: 0, received: c.received }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LeagueView {
     pub org_unit: UnitRef,
@@ -103,12 +110,7 @@ pub async fn league(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<
         None => state.store.league_min_volume().await?,
         Some(s) => min_volume(s.parse().unwrap_or(-1))?,
     };
-    let limit = match p.get("limit").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => 10,
-        Some(s) => s.parse::<usize>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
-            ApiError::invalid("limit", "须为 1 至 100 之间的整数", "must be a whole number from 1 to 100")
-        })?,
-    };
+    let limit = crate::api::query::bounded(p, "limit", 10, 1, MAX_LIMIT as i64)? as usize;
     let unit = unit_or_own(state, caller, p.get("org_unit")).await?;
     let (from, to) = (month.first_day(), month.last_day());
     let store = &state.store;
@@ -128,17 +130,7 @@ pub async fn league(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<
             .map(|u| {
                 let c = counts.get(&u.id).copied().unwrap_or_default();
                 let v = volumes.get(&u.id).copied().unwrap_or_default();
-                let entry = LeagueEntry {
-                    rank: None,
-                    key: u.code.clone(),
-                    name: u.name,
-                    org_unit: u.code,
-                    value: None,
-                    display: String::new(),
-                    volume: 0,
-                    received: c.received,
-                };
-                (entry, Figures::compute(c, v))
+                (LeagueEntry::unranked(u.code.clone(), u.name, u.code, c), Figures::compute(c, v))
             })
             .collect();
         league::rank(entries, measure, min_volume)
@@ -151,16 +143,7 @@ pub async fn league(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<
             .into_iter()
             .filter_map(|(_, id, c)| {
                 let u = users.get(&id.parse().ok()?)?;
-                let entry = LeagueEntry {
-                    rank: None,
-                    key: u.username.clone(),
-                    name: u.display_name.clone(),
-                    org_unit: u.org_code.clone(),
-                    value: None,
-                    display: String::new(),
-                    volume: 0,
-                    received: c.received,
-                };
+                let entry = LeagueEntry::unranked(u.username.clone(), u.display_name.clone(), u.org_code.clone(), c);
                 Some((entry, Figures::compute(c, Volume::default())))
             })
             .collect();

@@ -30,6 +30,20 @@ pub fn int(p: &Params, name: &str) -> Result<Option<i64>, ApiError> {
         .transpose()
 }
 
+/// A whole number from `lo` to `hi`, or `default` when the parameter is absent or empty.
+pub fn bounded(p: &Params, name: &str, default: i64, lo: i64, hi: i64) -> Result<i64, ApiError> {
+    match p.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => s.parse::<i64>().ok().filter(|v| (lo..=hi).contains(v)).ok_or_else(|| {
+            ApiError::invalid(
+                name,
+                format!("须为 {lo} 至 {hi} 之间的整数"),
+                format!("must be a whole number from {lo} to {hi}"),
+            )
+        }),
+    }
+}
+
 pub fn boolean(p: &Params, name: &str) -> Result<Option<bool>, ApiError> {
     match p.get(name).map(String::as_str) {
         None | Some("") => Ok(None),

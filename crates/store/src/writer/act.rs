@@ -72,6 +72,8 @@ pub(super) struct Loaded {
     /// Path of the unit it counts against.
     pub responsible_path: String,
     pub complainant_id: i64,
+    /// The hot issue it is linked to, if any.
+    pub hot_issue_id: Option<i64>,
 }
 
 pub(super) async fn load_order(tx: &mut AnyConnection, id: i64) -> Result<Option<Loaded>, WriteError> {
@@ -90,6 +92,7 @@ pub(super) async fn load_order(tx: &mut AnyConnection, id: i64) -> Result<Option
         path: row.try_get("org_path")?,
         responsible_path: row.try_get("responsible_path")?,
         complainant_id: row.try_get("complainant_id")?,
+        hot_issue_id: row.try_get("hot_issue_id")?,
     }))
 }
 

@@ -56,11 +56,7 @@ impl Ctx {
             if !in_subtree(&i.actor.unit_path, &loaded.path) {
                 return Err(WriteError::NotFound);
             }
-            let (linked,): (Option<i64>,) = sqlx::query_as("SELECT hot_issue_id FROM complaints WHERE id = $1")
-                .bind(*id)
-                .fetch_one(&mut *tx)
-                .await?;
-            match (&i.target, linked) {
+            match (&i.target, loaded.hot_issue_id) {
                 (HotIssueTarget::Leave { id: issue }, linked) if linked != Some(*issue) => {
                     return Err(WriteError::NotLinked { complaint_id: *id, hot_issue_id: *issue });
                 }
