@@ -292,7 +292,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             );
         }
         Command::Import { command: ImportCommand::Calendar { file, data } } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes = read_bounded(&file, MAX_CALENDAR_BYTES)?;
+            let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", file.display()))?;
             let entries =
                 xiaobao_core::calendar::parse_entries(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             if entries.is_empty() {
@@ -305,7 +306,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             println!("imported {} days; replaced the calendar of {}", entries.len(), years.join(", "));
         }
         Command::Import { command: ImportCommand::PeriodStats { file, data } } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes = read_bounded(&file, xiaobao_server::import::TableLimits::IMPORT.max_bytes)?;
             let store = data.open().await?;
             let now = chrono::Utc::now().timestamp_millis();
             let result = xiaobao_server::api::measures::enter_figures(&store, &bytes, |_| true, None, now).await;
@@ -322,4 +323,19 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Bench { command } => bench::run(command).await?,
     }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// A calendar file holds a few years of dates: far below this.
+const MAX_CALENDAR_BYTES: usize = 1024 * 1024;
+
+/// Reads a file of at most `max` bytes, refusing a larger one before reading it.
+fn read_bounded(path: &std::path::Path, max: usize) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(max as u64 + 1).read_to_end(&mut bytes).with_context(|| format!("reading {}", path.display()))?;
+    if bytes.len() > max {
+        bail!("{}: the file is too large (more than {max} bytes)", path.display());
+    }
+    Ok(bytes)
 }

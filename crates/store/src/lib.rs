@@ -27,7 +27,7 @@ pub use alerts::{AlertSignal, DueAlert, Leadership, NotificationRow, OutboxMail}
 pub use attachments::AttachmentRow;
 pub use board::BoardRow;
 pub use classes::ClassRow;
-pub use complainants::{ComplainantFilter, ComplainantRow};
+pub use complainants::{ComplainantFilter, ComplainantRow, ComplainantScope};
 pub use complaints::{ComplaintFilter, ComplaintRow, Page};
 pub use db::{Backend, DatabaseUrl};
 pub use error::StoreError;

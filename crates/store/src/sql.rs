@@ -9,6 +9,21 @@ pub(crate) enum Arg {
     OptText(Option<String>),
 }
 
+impl Arg {
+    /// Binds this argument as the query's next.
+    pub fn bind_to<'q>(
+        self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Arg::I64(v) => q.bind(v),
+            Arg::Text(v) => q.bind(v),
+            Arg::OptI64(v) => q.bind(v),
+            Arg::OptText(v) => q.bind(v),
+        }
+    }
+}
+
 /// SQL with `$n` placeholders numbered as they are pushed.
 #[derive(Default)]
 pub(crate) struct SqlBuilder {
@@ -72,12 +87,7 @@ impl SqlBuilder {
     pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
         let mut q = sqlx::query(&self.sql);
         for a in &self.args {
-            q = match a {
-                Arg::I64(v) => q.bind(*v),
-                Arg::Text(v) => q.bind(v.clone()),
-                Arg::OptI64(v) => q.bind(*v),
-                Arg::OptText(v) => q.bind(v.clone()),
-            };
+            q = a.clone().bind_to(q);
         }
         q
     }

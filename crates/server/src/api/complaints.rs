@@ -60,6 +60,25 @@ pub struct RegisteredView {
     pub merged: bool,
 }
 
+/// A complaint merged into an open order the registering user may not see: they learn that it
+/// joined a matter already being handled, and by which unit, and nothing of the order itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JoinedElsewhere {
+    /// Always true.
+    pub merged: bool,
+    /// The unit handling the order the complaint joined.
+    pub handled_by: crate::api::views::OrgUnitRef,
+}
+
+/// What registering answers: the order, or (merged into an order out of the caller's scope) only
+/// where it is being handled.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Registered {
+    Order(RegisteredView),
+    Elsewhere(JoinedElsewhere),
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LongUnresolvedRow {
     pub org_unit: crate::api::views::OrgUnitRef,
@@ -150,26 +169,23 @@ async fn check_class(
 }
 
 /// Register a complaint. The caller is its first responder. A complaint from a complainant who
-/// already has an open order on the same matter is merged into it (200, `merged: true`).
+/// already has an open order on the same matter is merged into it (200, `merged: true`); when that
+/// order is outside the caller's scope, the answer names only the unit handling it.
 #[utoipa::path(post, path = "/api/v1/complaints", tag = "complaints", request_body = CreateComplaint,
-    responses((status = 201, body = RegisteredView), (status = 200, description = "merged into an open order", body = RegisteredView),
+    responses((status = 201, body = RegisteredView), (status = 200, description = "merged into an open order", body = Registered),
         (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn create_complaint(
     State(state): State<AppState>,
     caller: Caller,
     ValidJson(req): ValidJson<CreateComplaint>,
-) -> ApiResult<(StatusCode, Json<RegisteredView>)> {
+) -> ApiResult<(StatusCode, Json<Registered>)> {
     let (status, view) = register(&state, &caller, req).await?;
     Ok((status, Json(view)))
 }
 
 /// Checks a registration and registers it (the API and the web form both come here): 201 for a new
 /// order, 200 when merged into the complainant's open order on the same matter.
-pub async fn register(
-    state: &AppState,
-    caller: &Caller,
-    req: CreateComplaint,
-) -> ApiResult<(StatusCode, RegisteredView)> {
+pub async fn register(state: &AppState, caller: &Caller, req: CreateComplaint) -> ApiResult<(StatusCode, Registered)> {
     caller.require(Permission::RegisterComplaint)?;
     let now = state.clock.now();
     let summary = bounded("summary", &req.summary, 1, limits::SUMMARY)?;
@@ -224,11 +240,13 @@ pub async fn register(
         None => state.store.complaint(outcome.id()).await?.ok_or(ApiError::Internal)?,
     };
     let merged = matches!(outcome, RegisterOutcome::Merged { .. });
+    if merged && !visible(caller, &k) {
+        let handled_by = crate::api::views::OrgUnitRef { code: k.org_code, name: k.org_name };
+        return Ok((StatusCode::OK, Registered::Elsewhere(JoinedElsewhere { merged: true, handled_by })));
+    }
     let status = if merged { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((
-        status,
-        RegisteredView { complaint: ComplaintView::new(&k, false, now, &state.store.rules().calendar), merged },
-    ))
+    let complaint = ComplaintView::new(&k, false, now, &state.store.rules().calendar);
+    Ok((status, Registered::Order(RegisteredView { complaint, merged })))
 }
 
 /// Work orders in the caller's scope (their subtree, plus the orders they registered), newest first.

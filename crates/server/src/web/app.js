@@ -13,10 +13,14 @@ document.addEventListener("submit", function (ev) {
   if (!warn) { return; }
   function check(param, value) {
     if (!value || value.length < 6) { return; }
-    fetch("/api/v1/complainants?" + param + "=" + encodeURIComponent(value), { credentials: "same-origin" })
+    fetch("/api/v1/complainants/watchlist-check?" + param + "=" + encodeURIComponent(value), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (page) {
-        if (page && page.items && page.items.some(function (c) { return c.watchlist; })) { warn.hidden = false; }
+      .then(function (s) {
+        if (s && s.watchlist) {
+          var n = warn.querySelector(".count");
+          if (n) { n.textContent = String(s.complaints); }
+          warn.hidden = false;
+        }
       })
       .catch(function () {});
   }

@@ -231,12 +231,7 @@ async fn render_issue(
     let en = lang.english();
     let d: HotIssueDetail = match crate::api::hot_issues::detail(state, caller, id).await {
         Ok(d) => d,
-        Err(ApiError::NotFound) => {
-            let body = html! { div.card { p.error #not-found { (lang.t("not_found")) } } };
-            let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("hot_issues"), body), set);
-            *res.status_mut() = StatusCode::NOT_FOUND;
-            return res;
-        }
+        Err(ApiError::NotFound) => return super::pages::not_found(lang, caller, (token, set)),
         Err(e) => {
             tracing::error!(error = ?e, "hot issue page");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();

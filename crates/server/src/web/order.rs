@@ -258,13 +258,7 @@ pub(super) async fn complaint_page(
     let now = state.clock.now();
     let (k, unmasked) = match crate::api::complaints::read_complaint(state, caller, id).await {
         Ok(found) => found,
-        Err(ApiError::NotFound) => {
-            let body =
-                html! { div.card { h1 #not-found { (lang.t("not_found")) } p { a href="/" { (lang.t("home")) } } } };
-            let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("not_found"), body), set);
-            *res.status_mut() = StatusCode::NOT_FOUND;
-            return res;
-        }
+        Err(ApiError::NotFound) => return super::pages::not_found(lang, caller, (token, set)),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     let view = crate::api::views::ComplaintView::new(&k, unmasked, now, &state.store.rules().calendar);
@@ -422,7 +416,8 @@ pub async fn download(
     };
     match crate::api::attachments::download(&state, &caller, id, attachment_id).await {
         Ok(r) => r,
-        Err(ApiError::NotFound) => complaint_page(&state, &headers, &caller, id, None).await,
+        // an attachment of another order (or none) is not found, whatever order the address names
+        Err(ApiError::NotFound) => super::pages::not_found(Lang::from_headers(&headers), &caller, csrf(&headers)),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

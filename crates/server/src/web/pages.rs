@@ -73,6 +73,14 @@ pub(super) fn no_permission(
     res
 }
 
+/// The page of something that does not exist or lies outside the caller's scope (the two read alike).
+pub(super) fn not_found(lang: Lang, caller: &Caller, (token, set): (String, Option<HeaderValue>)) -> Response {
+    let body = html! { div.card { h1 #not-found { (lang.t("not_found")) } p { a href="/" { (lang.t("home")) } } } };
+    let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("not_found"), body), set);
+    *res.status_mut() = StatusCode::NOT_FOUND;
+    res
+}
+
 /// What an API call gives a page: its value, or a refusal naming a field, to show beside that field
 /// (the field, the message in the reader's language). Anything else is logged and answered 500.
 #[allow(clippy::type_complexity, clippy::result_large_err)] // a page's answer, as every handler returns it
@@ -254,7 +262,13 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
     let Ok(caller) = Caller::from_headers(&headers, &state).await else {
         return Redirect::to("/login").into_response();
     };
-    home_with(&state, &headers, &caller, &super::register::RegisterForm::default(), &Default::default()).await
+    home_with(&state, &headers, &caller, &super::register::RegisterForm::default(), &Default::default(), None).await
+}
+
+/// The home page with a message saying what the last action did.
+pub(super) async fn home_notice(state: &AppState, headers: &HeaderMap, caller: &Caller, notice: &str) -> Response {
+    home_with(state, headers, caller, &super::register::RegisterForm::default(), &Default::default(), Some(notice))
+        .await
 }
 
 /// The home page of the caller's role; for front-line staff with the registration form, showing
@@ -265,6 +279,7 @@ pub(super) async fn home_with(
     caller: &Caller,
     form: &super::register::RegisterForm,
     errors: &super::register::FieldErrors,
+    notice: Option<&str>,
 ) -> Response {
     let lang = Lang::from_headers(headers);
     let (token, set) = csrf(headers);
@@ -328,6 +343,7 @@ pub(super) async fn home_with(
         None
     };
     let body = html! {
+        @if let Some(n) = notice { p.notice #notice role="status" { (n) } }
         @if let Some(r) = register { (r) }
         @if let Some(rows) = &board { (board_card(lang, rows, now)) }
         @for (key, empty, items) in &extra {

@@ -69,7 +69,10 @@ pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, er
                 label for="phone" { (if lang.english() { "Phone" } else { "联系电话" }) }
                 input #phone name="phone" value=(f.phone) maxlength="20" inputmode="tel";
                 (err(errors, "complainant.phone"))
-                p.error #watchlist-warning hidden { (if lang.english() { "This complainant is on the watch list (repeat complaints)." } else { "该投诉人为重点关注客户（曾重复投诉）。" }) }
+                p.error #watchlist-warning hidden {
+                    @if lang.english() { "This complainant is on the watch list (" span.count {} " complaints so far)." }
+                    @else { "该投诉人为重点关注客户（已投诉 " span.count {} " 次）。" }
+                }
                 label for="id_number" { (if lang.english() { "ID number" } else { "证件号码" }) }
                 input #id_number name="id_number" value=(f.id_number) maxlength="20";
                 (err(errors, "complainant.id_number"))
@@ -123,6 +126,7 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): 
                 &caller,
                 &f,
                 &[(e.field, e.msg.in_lang(lang.english()).to_string())].into(),
+                None,
             )
             .await;
         }
@@ -145,14 +149,24 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): 
         amount: None,
     };
     match crate::api::complaints::register(&state, &caller, req).await {
-        Ok((_, view)) => Redirect::to(&format!("/complaints/{}", view.complaint.id)).into_response(),
+        Ok((_, crate::api::complaints::Registered::Order(view))) => {
+            Redirect::to(&format!("/complaints/{}", view.complaint.id)).into_response()
+        }
+        Ok((_, crate::api::complaints::Registered::Elsewhere(j))) => {
+            let notice = if lang.english() {
+                format!("The complainant's matter is already being handled by {} ({}); this complaint has been added to it.", j.handled_by.name, j.handled_by.code)
+            } else {
+                format!("该投诉人的同一事项已由{}（{}）受理处理中，本次投诉已并入该工单。", j.handled_by.name, j.handled_by.code)
+            };
+            super::pages::home_notice(&state, &headers, &caller, &notice).await
+        }
         Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
             let errors: FieldErrors = [(e.field.clone(), e.msg.in_lang(lang.english()).to_string())].into();
-            super::pages::home_with(&state, &headers, &caller, &f, &errors).await
+            super::pages::home_with(&state, &headers, &caller, &f, &errors, None).await
         }
         Err(e) => {
             let p = e.problem(lang.english());
-            super::pages::home_with(&state, &headers, &caller, &f, &[(String::new(), p.detail)].into()).await
+            super::pages::home_with(&state, &headers, &caller, &f, &[(String::new(), p.detail)].into(), None).await
         }
     }
 }

@@ -1,98 +1,24 @@
-//! Tables uploaded by staff: an XLSX workbook's first sheet or a UTF-8 CSV file, read into rows of
-//! text; and the period statistics such a table holds (unit code, period, customers, transactions).
+//! Tables uploaded by staff, read by the bounded reader of `table`; and the period statistics such a
+//! table holds (unit code, period, customers, transactions).
 //! Every problem names the row and the column, and nothing is loaded unless every row is good.
 
+pub mod table;
+
 use crate::error::{ApiError, ApiResult};
-use calamine::{Data, Reader};
 use std::collections::HashSet;
 use xiaobao_core::period::Period;
+pub use table::{Line, TableLimits};
 
 /// Most data rows one import may hold.
 pub const MAX_IMPORT_ROWS: usize = 100_000;
-
-/// A row of cells as text, with its row number in the file (1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
-    pub number: usize,
-    pub cells: Vec<String>,
-}
 
 fn refused(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
     ApiError::invalid("file", zh, en)
 }
 
-/// The rows of an XLSX workbook's first sheet (recognised by its content) or of a UTF-8 CSV file.
-/// Blank rows are left out.
+/// The rows of a table staff import (XLSX or UTF-8 CSV), within the import limits.
 pub fn read_table(bytes: &[u8]) -> ApiResult<Vec<Line>> {
-    let lines = if bytes.starts_with(b"PK\x03\x04") { read_xlsx(bytes)? } else { read_csv(bytes)? };
-    Ok(lines.into_iter().filter(|l| l.cells.iter().any(|c| !c.is_empty())).collect())
-}
-
-fn read_csv(bytes: &[u8]) -> ApiResult<Vec<Line>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if std::str::from_utf8(bytes).is_err() {
-        return Err(refused(
-            "CSV 文件须为 UTF-8 编码（Excel 中另存为“CSV UTF-8”），或直接上传 XLSX",
-            "a CSV file must be UTF-8 (in Excel, save as \"CSV UTF-8\"), or upload the XLSX itself",
-        ));
-    }
-    // row by row, so each keeps its number in the file (the cells of this table never span lines)
-    let text = String::from_utf8_lossy(bytes);
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let number = i + 1;
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
-        let cells = match reader.records().next() {
-            None => Vec::new(),
-            Some(Ok(record)) => record.iter().map(|c| c.trim().to_string()).collect(),
-            Some(Err(e)) => {
-                return Err(refused(
-                    format!("第 {number} 行无法读取：{e}"),
-                    format!("row {number} cannot be read: {e}"),
-                ));
-            }
-        };
-        out.push(Line { number, cells });
-    }
-    Ok(out)
-}
-
-fn read_xlsx(bytes: &[u8]) -> ApiResult<Vec<Line>> {
-    let unreadable = || refused("无法读取该 XLSX 文件", "the XLSX file cannot be read");
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
-    let range = match wb.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        Some(Err(_)) => return Err(unreadable()),
-        None => return Ok(Vec::new()),
-    };
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| Line { number: first_row + i + 1, cells: row.iter().map(cell_text).collect() })
-        .collect())
-}
-
-/// A cell as the text a person typed: whole numbers without ".0", dates as YYYY-MM-DD.
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => excel_date(dt.as_f64()).map_or_else(|| dt.to_string(), |d| d.to_string()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
-}
-
-/// The date of an Excel serial day number (1900 date system, as every current Excel writes).
-fn excel_date(serial: f64) -> Option<chrono::NaiveDate> {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
-    epoch.checked_add_signed(chrono::TimeDelta::try_days(serial.floor() as i64)?)
+    table::read_table(bytes, &TableLimits::IMPORT)
 }
 
 /// One row of a period-statistics table.
