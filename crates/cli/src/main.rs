@@ -54,6 +54,13 @@ enum Command {
         /// Sender of alert mail.
         #[arg(long, env = "XIAOBAO_MAIL_FROM", default_value = "Xiaobao <xiaobao@localhost>")]
         mail_from: String,
+        /// The address browsers use, e.g. https://xiaobao.bank.local: when it is https, cookies
+        /// are marked Secure and every answer carries HSTS.
+        #[arg(long, env = "XIAOBAO_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Trust the proxy in front for X-Forwarded-Proto and X-Forwarded-For (only behind one).
+        #[arg(long, env = "XIAOBAO_TRUST_PROXY")]
+        trust_proxy: bool,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -172,7 +179,13 @@ fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     match cli.command {
-        Command::Serve { listen, demo, smtp_url, mail_from, data } => {
+        Command::Serve { listen, demo, smtp_url, mail_from, public_url, trust_proxy, data } => {
+            let https = match public_url.as_deref().map(str::trim) {
+                None | Some("") => false,
+                Some(u) if u.starts_with("https://") => true,
+                Some(u) if u.starts_with("http://") => false,
+                Some(u) => bail!("--public-url: \"{u}\" must start with https:// or http://"),
+            };
             let smtp = smtp_url
                 .as_deref()
                 .map(|u| xiaobao_server::mailer::SmtpConfig::parse(u, &mail_from))
@@ -194,7 +207,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 "Xiaobao is serving on http://{} (API under /api/v1, OpenAPI at /api/openapi.json)",
                 listener.local_addr()?
             );
-            let state = AppState::new(store.clone(), Arc::new(SystemClock));
+            let state = AppState::new(store.clone(), Arc::new(SystemClock))
+                .with_deployment(xiaobao_server::Deployment { https, trust_proxy });
             let scheduler = xiaobao_server::scheduler::spawn(state.clone());
             let mailer =
                 smtp.map(|s| xiaobao_server::mailer::spawn(state.clone(), s, std::time::Duration::from_secs(15)));

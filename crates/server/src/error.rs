@@ -19,7 +19,11 @@ pub enum ApiError {
     Invalid(FieldError),
     /// Malformed input: not JSON, wrong types (400).
     BadRequest(FieldError),
-    TooManyRequests(Msg),
+    /// Too many tries: wait this many seconds (sent as `Retry-After`).
+    TooManyRequests(Msg, u64),
+    /// The server cannot answer now (the database is unreachable, or it is too busy): try again in
+    /// this many seconds (503 with `Retry-After`).
+    Unavailable(Msg, u64),
     PayloadTooLarge,
     Internal,
 }
@@ -39,6 +43,10 @@ pub struct Problem {
     #[serde(skip)]
     #[schema(ignore)]
     pub msg: Option<Msg>,
+    /// Seconds before trying again (the `Retry-After` header).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -59,7 +67,8 @@ impl ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", Some(e.field.clone()), e.msg.clone())
             }
             Self::BadRequest(e) => (StatusCode::BAD_REQUEST, "bad-request", Some(e.field.clone()), e.msg.clone()),
-            Self::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", None, m.clone()),
+            Self::TooManyRequests(m, _) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", None, m.clone()),
+            Self::Unavailable(m, _) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, m.clone()),
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload-too-large",
@@ -75,6 +84,19 @@ impl ApiError {
         }
     }
 
+    /// Seconds the caller should wait before trying again, if this error says so.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests(_, s) | Self::Unavailable(_, s) => Some(*s),
+            _ => None,
+        }
+    }
+
+    /// Too busy to take the request now.
+    pub fn busy(seconds: u64) -> Self {
+        Self::Unavailable(Msg::new("服务器繁忙，请稍后重试", "the server is busy; please try again shortly"), seconds)
+    }
+
     pub fn problem(&self, english: bool) -> Problem {
         let (status, kind, field, msg) = self.parts();
         let detail = match &field {
@@ -88,6 +110,7 @@ impl ApiError {
             detail,
             field,
             msg: Some(msg),
+            retry_after: self.retry_after(),
         }
     }
 
@@ -111,6 +134,9 @@ pub fn problem_response(p: &Problem, english: bool) -> Response {
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    if let Some(s) = p.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
     let json = serde_json::to_vec(&body).unwrap_or_default();
     let mut res = (status, headers, json).into_response();
     res.extensions_mut().insert(p.clone());
@@ -134,6 +160,13 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => Self::NotFound,
             StoreError::Duplicate(field) => Self::Invalid(FieldError::new(field, "已存在", "already exists")),
+            e if e.is_unavailable() => {
+                tracing::warn!(error = %e, "the database is unavailable");
+                Self::Unavailable(
+                    Msg::new("数据库暂时无法访问，请稍后重试", "the database is unavailable; please try again shortly"),
+                    5,
+                )
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 Self::Internal

@@ -11,8 +11,9 @@ pub mod import;
 pub mod json;
 pub mod mailer;
 pub mod scheduler;
+pub mod throttle;
 pub mod web;
 
-pub use app::{AppState, router, serve};
+pub use app::{AppState, ClientAddr, Deployment, router, serve};
 pub use auth::hash_password;
 pub use clock::{Clock, ManualClock, SystemClock};

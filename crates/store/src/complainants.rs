@@ -4,10 +4,10 @@
 use crate::db::subtree_range;
 use crate::sql::Arg;
 use crate::{Store, StoreError};
-use xiaobao_core::org::path_ids;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use xiaobao_core::complainant::ComplainantTag;
+use xiaobao_core::org::path_ids;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComplainantRow {
@@ -119,7 +119,11 @@ impl Store {
 
     /// What registration may tell of a person, whoever handled them: whether any complainant with
     /// this phone or ID number is on the watch list, and how many complaints they have made.
-    pub async fn watchlist_status(&self, phone: Option<&str>, id_number: Option<&str>) -> Result<(bool, i64), StoreError> {
+    pub async fn watchlist_status(
+        &self,
+        phone: Option<&str>,
+        id_number: Option<&str>,
+    ) -> Result<(bool, i64), StoreError> {
         let sql = format!(
             "SELECT {COMPLAINANT_COLUMNS} FROM complainants c \
              WHERE ($1 <> '' AND c.phone = $1) OR ($2 <> '' AND c.id_number = $2) LIMIT 10"

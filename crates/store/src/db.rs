@@ -85,7 +85,7 @@ pub async fn connect(url: &DatabaseUrl) -> Result<(Backend, AnyPool, AnyPool), S
         }
         DatabaseUrl::Postgres(u) => {
             let pool =
-                AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(u).await?;
+                AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(5)).connect(u).await?;
             Ok((Backend::Postgres, pool.clone(), pool))
         }
     }

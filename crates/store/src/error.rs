@@ -19,6 +19,28 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The database could not be reached or went away mid-request: worth trying again later, not a
+    /// fault of the request or of the data.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::WriterGone => true,
+            Self::Db(e) => match e {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                // PostgreSQL's connection exceptions (08…) and shutdowns (57P01–57P03)
+                sqlx::Error::Database(d) => {
+                    d.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// Maps a unique-constraint violation to `Duplicate(what)`, anything else unchanged.
     pub(crate) fn on_unique(e: sqlx::Error, what: &'static str) -> Self {
         match &e {

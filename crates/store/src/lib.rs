@@ -4,6 +4,7 @@
 
 mod access_log;
 mod alerts;
+mod announcements;
 mod attachments;
 mod board;
 mod classes;
@@ -12,6 +13,7 @@ mod complaints;
 mod db;
 mod error;
 mod events;
+mod guesses;
 mod hot_issues;
 mod measures;
 mod org_units;
@@ -24,6 +26,7 @@ mod writer;
 
 pub use access_log::AccessLogEntry;
 pub use alerts::{AlertSignal, DueAlert, Leadership, NotificationRow, OutboxMail};
+pub use announcements::Announcement;
 pub use attachments::AttachmentRow;
 pub use board::BoardRow;
 pub use classes::ClassRow;
@@ -32,6 +35,7 @@ pub use complaints::{ComplaintFilter, ComplaintRow, Page};
 pub use db::{Backend, DatabaseUrl};
 pub use error::StoreError;
 pub use events::{EventRow, VerifyReport};
+pub use guesses::LoginLockRow;
 pub use hot_issues::HotIssueRow;
 pub use measures::{EnteredFigures, PeriodStatsRow, Split};
 pub use org_units::{CreateOrgUnitError, NewOrgUnit, OrgUnitRow};
@@ -59,6 +63,7 @@ struct Inner {
     writer: writer::WriterHandle,
     rules: rules::SharedRules,
     signal: Arc<alerts::AlertSignal>,
+    announcements: tokio::sync::broadcast::Sender<Announcement>,
     system_user_id: i64,
     /// Org units by code: units are never deleted and their paths never change.
     org_units: std::sync::RwLock<std::collections::HashMap<String, OrgUnitRow>>,
@@ -88,11 +93,15 @@ impl Store {
                 writer,
                 rules,
                 signal,
+                announcements: announcements::channel(),
                 system_user_id,
                 org_units: Default::default(),
                 classes: Default::default(),
             }),
         };
+        if let DatabaseUrl::Postgres(u) = url {
+            announcements::listen(u.clone(), Arc::downgrade(&store.inner));
+        }
         if !store.rollups_built().await? {
             let r = store.rebuild_rollups_with(false).await?;
             tracing::info!(orders = r.orders, rows = r.rows, "rollups built from the event log");

@@ -107,7 +107,13 @@ impl Store {
     }
 
     /// Reads the rules again (another server may have changed them).
+    /// Reads the rules again here and tells every other server to do the same.
     pub async fn reload_rules(&self) -> Result<(), StoreError> {
+        self.load_rules_again().await?;
+        self.announce(crate::Announcement::Rules).await
+    }
+
+    pub(crate) async fn load_rules_again(&self) -> Result<(), StoreError> {
         let rules = load(self.write()).await?;
         *self.inner.rules.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(rules);
         Ok(())

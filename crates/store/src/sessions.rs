@@ -47,6 +47,7 @@ impl Store {
             .bind(token_hash)
             .execute(self.write())
             .await?;
+        self.announce(crate::Announcement::Session(token_hash.to_string())).await?;
         Ok(r.rows_affected() > 0)
     }
 }

@@ -146,7 +146,9 @@ impl Store {
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        if c.active == Some(false) || c.password_hash.is_some() || c.role.is_some() || c.org_unit_id.is_some() {
+        let ends_sessions =
+            c.active == Some(false) || c.password_hash.is_some() || c.role.is_some() || c.org_unit_id.is_some();
+        if ends_sessions {
             sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
                 .bind(now_ms)
                 .bind(id)
@@ -154,6 +156,9 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
+        if ends_sessions {
+            self.announce(crate::Announcement::User(id)).await?;
+        }
         self.user_by_id(id).await?.ok_or(StoreError::NotFound)
     }
 

@@ -283,7 +283,13 @@ async fn register(clients: usize, requests: u64, database_url: Option<String>) -
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let state = AppState::new(store.clone(), Arc::new(SystemClock));
-    let server = tokio::spawn(async move { axum::serve(listener, xiaobao_server::router(state)).await });
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            xiaobao_server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
     let base = format!("http://{addr}");
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let login: serde_json::Value = http

@@ -59,14 +59,23 @@ impl Period {
     }
 }
 
-/// The bank's opening hours on working days, e.g. 09:00–17:00 Shanghai time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+/// The bank's opening hours on working days, e.g. 09:00–17:00 Shanghai time. On the wire (and in
+/// the OpenAPI document) it is `{open: "09:00", close: "17:00"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "OpeningHoursText", into = "OpeningHoursText")]
 pub struct OpeningHours {
     /// Minutes after midnight.
     open: u32,
     close: u32,
 }
+
+impl utoipa::PartialSchema for OpeningHours {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <OpeningHoursText as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for OpeningHours {}
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OpeningHoursText {

@@ -11,11 +11,11 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xiaobao_core::complainant::{IdNumber, Phone};
 use xiaobao_core::role::Permission;
-use serde::Serialize;
-use utoipa::ToSchema;
 use xiaobao_store::{ComplainantFilter, ComplainantScope};
 
 pub fn routes() -> OpenApiRouter<AppState> {

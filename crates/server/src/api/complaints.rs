@@ -75,7 +75,7 @@ pub struct JoinedElsewhere {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Registered {
-    Order(RegisteredView),
+    Order(Box<RegisteredView>),
     Elsewhere(JoinedElsewhere),
 }
 
@@ -246,7 +246,7 @@ pub async fn register(state: &AppState, caller: &Caller, req: CreateComplaint) -
     }
     let status = if merged { StatusCode::OK } else { StatusCode::CREATED };
     let complaint = ComplaintView::new(&k, false, now, &state.store.rules().calendar);
-    Ok((status, Registered::Order(RegisteredView { complaint, merged })))
+    Ok((status, Registered::Order(Box::new(RegisteredView { complaint, merged }))))
 }
 
 /// Work orders in the caller's scope (their subtree, plus the orders they registered), newest first.

@@ -9,6 +9,7 @@ pub mod complaint_actions;
 pub mod complaints;
 pub mod hot_issues;
 pub mod league;
+pub mod login_locks;
 pub mod measures;
 pub mod notifications;
 pub mod org_units;
@@ -69,6 +70,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(categories::routes())
         .merge(complainants::routes())
+        .merge(login_locks::routes())
         .merge(complaints::routes())
         .merge(board::routes())
         .merge(measures::routes())
@@ -79,4 +81,46 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(complaint_actions::routes())
         .merge(rules::routes())
         .merge(notifications::routes())
+}
+
+/// Every refusal is a problem document (`application/problem+json`): the handlers' own Problem
+/// answers are given that content type, and every operation documents the refusals any request can
+/// meet (malformed, not logged in, not permitted, not found or out of scope, in conflict, too large,
+/// invalid, too many tries, the database unavailable).
+pub fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    const PROBLEM: &str = "application/problem+json";
+    let problem = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+    let is_problem =
+        |c: &utoipa::openapi::Content| matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"));
+    let every = [
+        ("400", "malformed request: not JSON, a wrong type, an unknown field"),
+        ("401", "not logged in"),
+        ("403", "the caller's role may not do this"),
+        ("404", "not found, or outside the caller's scope"),
+        ("409", "not allowed in the resource's present state"),
+        ("413", "the request body is too large"),
+        ("422", "a field is wrong; `field` names it"),
+        ("429", "too many tries; `Retry-After` says when to come back"),
+        ("503", "the database is unavailable or the server is busy; `Retry-After` says when to try again"),
+    ];
+    for item in doc.paths.paths.values_mut() {
+        let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in ops.into_iter().flatten() {
+            let responses = &mut op.responses.responses;
+            for r in responses.values_mut() {
+                if let RefOr::T(resp) = r
+                    && let Some(c) = resp.content.get("application/json").filter(|c| is_problem(c)).cloned()
+                {
+                    resp.content.shift_remove("application/json");
+                    resp.content.insert(PROBLEM.to_string(), c);
+                }
+            }
+            for (status, description) in every {
+                responses.entry(status.to_string()).or_insert_with(|| {
+                    RefOr::T(ResponseBuilder::new().description(description).content(PROBLEM, problem.clone()).build())
+                });
+            }
+        }
+    }
 }

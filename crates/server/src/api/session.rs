@@ -2,7 +2,8 @@
 
 use crate::api::views::UserView;
 use crate::app::AppState;
-use crate::auth::{Caller, SESSION_COOKIE, SESSION_HOURS, new_token, verify_password};
+use crate::app::ClientAddr;
+use crate::auth::{Caller, SESSION_COOKIE, SESSION_HOURS};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ValidJson;
 use axum::Json;
@@ -35,9 +36,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(from): ClientAddr,
     ValidJson(req): ValidJson<LoginRequest>,
 ) -> ApiResult<(HeaderMap, Json<LoginResponse>)> {
-    let (token, user) = authenticate(&state, &req.username, &req.password).await?;
+    let (token, user) = authenticate(&state, &req.username, &req.password, from).await?;
     let now = state.clock.now();
     let expires = now + chrono::Duration::hours(SESSION_HOURS);
     let mut headers = HeaderMap::new();
@@ -50,35 +52,7 @@ pub async fn login(
     ))
 }
 
-/// Checks the password (throttled per username) and opens a session: the token and the user.
-pub async fn authenticate(
-    state: &AppState,
-    username: &str,
-    password: &str,
-) -> ApiResult<(String, xiaobao_store::UserRow)> {
-    let username = username.trim();
-    state.throttle.check(username)?;
-    let found = state.store.user_for_login(username).await?;
-    let unauthorized = || {
-        ApiError::Invalid(xiaobao_core::FieldError::new("password", "用户名或密码错误", "wrong username or password"))
-    };
-    let Some((user, hash)) = found.filter(|(u, _)| u.active) else {
-        state.throttle.fail(username);
-        return Err(unauthorized());
-    };
-    let pw = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.map_err(|_| ApiError::Internal)?;
-    if !ok {
-        state.throttle.fail(username);
-        return Err(unauthorized());
-    }
-    state.throttle.succeed(username);
-    let (token, token_hash) = new_token();
-    let now = state.clock.now();
-    let expires = now + chrono::Duration::hours(SESSION_HOURS);
-    state.store.create_session(&token_hash, user.id, now.timestamp_millis(), expires.timestamp_millis()).await?;
-    Ok((token, user))
-}
+pub use crate::auth::login::authenticate;
 
 /// Log out: the token stops working at once.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204), (status = 401, body = crate::error::Problem)))]

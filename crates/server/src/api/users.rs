@@ -3,7 +3,7 @@
 use crate::api::query::{Params, paging};
 use crate::api::views::{Paged, UserView};
 use crate::app::AppState;
-use crate::auth::{Caller, hash_password};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ValidJson;
 use axum::Json;
@@ -69,6 +69,20 @@ pub async fn update_user(
 ) -> ApiResult<Json<UserView>> {
     caller.require(Permission::ManageUsers)?;
     let user = user_in_scope(&state, &caller, &username).await?;
+    let UpdateUser { display_name, role, org_unit, active, password, email } = &req;
+    if display_name.is_none()
+        && role.is_none()
+        && org_unit.is_none()
+        && active.is_none()
+        && password.is_none()
+        && email.is_none()
+    {
+        return Err(ApiError::BadRequest(FieldError::new(
+            "body",
+            "请求中没有要修改的内容",
+            "the request changes nothing: give at least one field",
+        )));
+    }
     if user.id == caller.user.id && (req.active == Some(false) || req.role.is_some_and(|r| r != user.role)) {
         return Err(ApiError::Conflict(xiaobao_core::Msg::new(
             "不能停用自己的账号或更改自己的角色，请由另一位管理员操作",
@@ -84,7 +98,7 @@ pub async fn update_user(
     let password_hash = match req.password {
         Some(pw) => {
             check_password(&pw)?;
-            Some(hash_password_off_thread(pw).await?)
+            Some(state.passwords.hash(pw).await?)
         }
         None => None,
     };
@@ -121,11 +135,6 @@ pub async fn user_in_scope(state: &AppState, caller: &Caller, username: &str) ->
     state.store.user_by_username(username).await?.filter(|u| caller.sees_unit(&u.org_path)).ok_or(ApiError::NotFound)
 }
 
-/// Hashes a password on the blocking pool: argon2id takes tens of milliseconds by design.
-async fn hash_password_off_thread(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| ApiError::Internal)?
-}
-
 /// An e-mail address: something@host, at most 254 characters, no spaces.
 pub fn parse_email(s: &str) -> Result<String, FieldError> {
     let s = s.trim();
@@ -144,6 +153,13 @@ pub fn check_password(s: &str) -> Result<(), FieldError> {
     let n = s.chars().count();
     if !(limits::PASSWORD_MIN..=limits::PASSWORD_MAX).contains(&n) {
         return Err(FieldError::new("password", "密码长度须为 8–128 位", "password must be 8–128 characters"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "password",
+            "密码不能包含控制字符（如换行、制表符）",
+            "a password may not hold control characters (line breaks, tabs and the like)",
+        ));
     }
     Ok(())
 }
@@ -174,7 +190,7 @@ pub async fn create_user(
     let display_name = bounded("display_name", &req.display_name, 1, limits::DISPLAY_NAME)?;
     check_password(&req.password)?;
     let unit = crate::api::unit_in_scope(&state, &caller, "org_unit", &req.org_unit).await?;
-    let password_hash = hash_password_off_thread(req.password.clone()).await?;
+    let password_hash = state.passwords.hash(req.password.clone()).await?;
     let user = state
         .store
         .create_user(&NewUser {

@@ -6,8 +6,8 @@ pub mod table;
 
 use crate::error::{ApiError, ApiResult};
 use std::collections::HashSet;
-use xiaobao_core::period::Period;
 pub use table::{Line, TableLimits};
+use xiaobao_core::period::Period;
 
 /// Most data rows one import may hold.
 pub const MAX_IMPORT_ROWS: usize = 100_000;

@@ -101,7 +101,10 @@ pub fn check_archive(bytes: &[u8], limits: &TableLimits) -> ApiResult<()> {
         let too_large = |inflated: u64| {
             refused(
                 format!("文件中的 {name} 解压后过大（超过 {} 字节，最多 {} 字节）", inflated, limits.max_entry_bytes),
-                format!("{name} in the file inflates too far (past {inflated} bytes, at most {})", limits.max_entry_bytes),
+                format!(
+                    "{name} in the file inflates too far (past {inflated} bytes, at most {})",
+                    limits.max_entry_bytes
+                ),
             )
         };
         // the declared size may lie; it is only a first, cheap refusal
@@ -226,7 +229,11 @@ fn read_xlsx(bytes: &[u8], limits: &TableLimits) -> ApiResult<Vec<Line>> {
     let mut cells = wb.worksheet_cells_reader(&name).map_err(|_| unreadable())?;
     let beyond = |row: u32, column: u32, declared: bool| {
         let at = cell_name(row, column);
-        let (zh_what, en_what) = if declared { ("声明的范围到达", "declares a range reaching") } else { ("有内容位于", "holds a cell at") };
+        let (zh_what, en_what) = if declared {
+            ("声明的范围到达", "declares a range reaching")
+        } else {
+            ("有内容位于", "holds a cell at")
+        };
         refused(
             format!(
                 "工作表“{name}”{zh_what} {at}，最多读取 {} 行 {} 列（到 {}）",
@@ -411,10 +418,13 @@ mod tests {
         let few = TableLimits { max_cells: 1, ..TableLimits::IMPORT };
         assert!(message(read_table(&bytes, &few).unwrap_err()).contains("too many cells"));
         let rows = read_table(&bytes, &TableLimits::IMPORT).unwrap();
-        assert_eq!(rows, vec![
-            Line { number: 1, cells: vec!["a".into()] },
-            Line { number: 4, cells: vec![String::new(), "b".into()] }
-        ]);
+        assert_eq!(
+            rows,
+            vec![
+                Line { number: 1, cells: vec!["a".into()] },
+                Line { number: 4, cells: vec![String::new(), "b".into()] }
+            ]
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod lists;
 mod measures;
 mod order;
 mod pages;
-mod progress;
+pub mod progress;
 mod register;
 mod reports;
 mod statistics;
@@ -95,5 +95,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    // pages and answers carry personal data: never kept by a browser or a proxy, unless a handler
+    // said otherwise (the script, the OpenAPI document)
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     res
 }

@@ -270,8 +270,17 @@ pub(super) async fn complaint_page(
         || caller.can(xiaobao_core::role::Permission::HandleComplaint);
     // an error for a form no longer offered (the state moved on) is shown at the top
     let orphan = error.as_ref().filter(|e| e.form != "attach" && !actions.iter().any(|a| a.as_str() == e.form));
+    let today = xiaobao_core::time::local_date(now).to_string();
+    let progress_stopped = state.store.progress_stopped(id, &today).await.ok().flatten().is_some();
     let body = html! {
         @if let Some(e) = orphan { div.card { p.error #action-error role="alert" { (e.message) } } }
+        @if progress_stopped {
+            div.card { p.error #progress-stopped role="alert" { (if lang.english() {
+                "Too many wrong tries at this complaint's public progress page today: it answers nothing until tomorrow. If the complainant asks, tell them the progress directly."
+            } else {
+                "今日该投诉的公开进度查询错误次数过多，已停止查询至明日。如投诉人来询，请直接告知办理进度。"
+            }) } }
+        }
         div.card {
             h1 #number { (k.number) }
             p { strong { (lang.t("state")) ": " } span #state { (if lang.english() { k.order.state.label_en() } else { k.order.state.label_zh() }) }

@@ -135,12 +135,17 @@ pub struct LoginForm {
     csrf: String,
 }
 
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    crate::app::ClientAddr(from): crate::app::ClientAddr,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
     if !csrf_ok(&headers, &f.csrf) {
         return forbidden_form();
     }
     let lang = Lang::from_headers(&headers);
-    match crate::api::session::authenticate(&state, &f.username, &f.password).await {
+    match crate::api::session::authenticate(&state, &f.username, &f.password, from).await {
         Ok((token, _)) => {
             let mut res = Redirect::to("/").into_response();
             let cookie = format!(
@@ -152,7 +157,9 @@ pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): F
             }
             res
         }
-        Err(crate::error::ApiError::TooManyRequests(m)) => render_login(&headers, Some(m.in_lang(lang.english()))),
+        Err(crate::error::ApiError::TooManyRequests(m, _) | crate::error::ApiError::Unavailable(m, _)) => {
+            render_login(&headers, Some(m.in_lang(lang.english())))
+        }
         Err(_) => render_login(&headers, Some(lang.t("login_failed"))),
     }
 }

@@ -1,20 +1,20 @@
 //! The complainant's progress page: no login; the complaint number and the last four digits of the
-//! phone show the state and dates, nothing else (a PBOC requirement). Throttled against guessing.
+//! phone show the state and dates, nothing else (a PBOC requirement). Guessing is held back per
+//! source address and, above all, per complaint number: a few wrong tries a day, then nothing.
 
 use super::i18n::Lang;
 use super::layout::page;
 use super::pages::{CSRF_COOKIE, csrf};
 use crate::app::AppState;
+use crate::app::ClientAddr;
 use crate::auth::cookie;
+use crate::throttle::{Rule, Throttle};
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant as StdInstant};
 use xiaobao_core::time::rfc3339;
 
 #[derive(Deserialize)]
@@ -25,23 +25,22 @@ pub struct Lookup {
     csrf: String,
 }
 
-/// Lookups per browser (its CSRF cookie) and overall: ten a minute for one browser.
-static ATTEMPTS: Mutex<Option<HashMap<String, Vec<StdInstant>>>> = Mutex::new(None);
-const PER_MINUTE: usize = 10;
+/// Wrong tries a complaint number admits in a day (Asia/Shanghai), counted before each is checked:
+/// past them the number answers nothing until the next day, and its order says so.
+pub const DAILY_TRIES_PER_NUMBER: i64 = 5;
 
-fn throttled(key: &str) -> bool {
-    let mut guard = ATTEMPTS.lock().unwrap_or_else(|p| p.into_inner());
-    let map = guard.get_or_insert_with(HashMap::new);
-    if map.len() > 100_000 {
-        map.retain(|_, v| v.iter().any(|t| t.elapsed() < Duration::from_secs(60)));
+/// Wrong lookups from one address: ten, then a doubling wait from two seconds up to a quarter of an
+/// hour (the browser's own cookie is no key: a client invents a new one per request).
+pub const ADDRESS_RULE: Rule = Rule { free: 10, base_ms: 2000, max_ms: 15 * 60_000, window_ms: 60 * 60_000 };
+
+pub struct ProgressGuard {
+    address: Throttle,
+}
+
+impl Default for ProgressGuard {
+    fn default() -> Self {
+        Self { address: Throttle::new(ADDRESS_RULE) }
     }
-    let v = map.entry(key.to_string()).or_default();
-    v.retain(|t| t.elapsed() < Duration::from_secs(60));
-    if v.len() >= PER_MINUTE {
-        return true;
-    }
-    v.push(StdInstant::now());
-    false
 }
 
 fn render(headers: &HeaderMap, result: Option<Markup>, status: StatusCode) -> Response {
@@ -74,31 +73,57 @@ pub async fn form(headers: HeaderMap) -> Response {
     render(&headers, None, StatusCode::OK)
 }
 
-pub async fn lookup(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Lookup>) -> Response {
+pub async fn lookup(
+    State(state): State<AppState>,
+    ClientAddr(from): ClientAddr,
+    headers: HeaderMap,
+    Form(f): Form<Lookup>,
+) -> Response {
     let lang = Lang::from_headers(&headers);
-    let Some(browser) = cookie(&headers, CSRF_COOKIE).filter(|c| c.len() == 64 && *c == f.csrf) else {
+    if cookie(&headers, CSRF_COOKIE).filter(|c| c.len() == 64 && *c == f.csrf).is_none() {
         return (StatusCode::FORBIDDEN, "CSRF token missing or wrong").into_response();
-    };
-    if throttled(&browser) {
-        return render(
-            &headers,
+    }
+    let too_many = |headers: &HeaderMap| {
+        render(
+            headers,
             Some(html! { p.error #progress-result { (lang.t("too_many")) } }),
             StatusCode::TOO_MANY_REQUESTS,
-        );
+        )
+    };
+    let key = from.to_string();
+    let now_ms = state.clock.now().timestamp_millis();
+    if state.progress.address.reserve(&key, now_ms).is_err() {
+        return too_many(&headers);
     }
     let number = f.number.trim();
     let last4 = f.last4.trim();
-    let found = if number.len() <= 32 && last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit()) {
-        state
-            .store
-            .complaint_by_number(number)
-            .await
-            .ok()
-            .flatten()
-            .filter(|k| k.complainant.phone.as_deref().is_some_and(|p| p.ends_with(last4)))
-    } else {
-        None
-    };
+    let well_formed = number.len() <= 32 && last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit());
+    let order = if well_formed { state.store.complaint_by_number(number).await.ok().flatten() } else { None };
+    let day = xiaobao_core::time::local_date(state.clock.now()).to_string();
+    let mut found = None;
+    if let Some(k) = order {
+        // the number's budget is spent before the digits are compared, so concurrent guesses share it
+        match state.store.progress_try(k.order.id, &day, DAILY_TRIES_PER_NUMBER).await {
+            Ok(true) => {
+                let right = k.complainant.phone.as_deref().is_some_and(|p| p.ends_with(last4));
+                let stopped = state.store.progress_tried(k.order.id, &day, right, DAILY_TRIES_PER_NUMBER, now_ms).await;
+                if matches!(stopped, Ok(true)) {
+                    tracing::warn!(number = %k.number, "progress page stopped for the day after wrong tries");
+                }
+                if right {
+                    found = Some(k);
+                }
+            }
+            // spent for today: answered as a wrong try, whatever the digits
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "progress page");
+                state.progress.address.finish(&key, false, now_ms);
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        }
+    }
+    state.progress.address.finish(&key, found.is_none(), now_ms);
     let result = match found {
         Some(k) => html! {
             table #progress-result {

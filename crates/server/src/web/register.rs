@@ -154,9 +154,15 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): 
         }
         Ok((_, crate::api::complaints::Registered::Elsewhere(j))) => {
             let notice = if lang.english() {
-                format!("The complainant's matter is already being handled by {} ({}); this complaint has been added to it.", j.handled_by.name, j.handled_by.code)
+                format!(
+                    "The complainant's matter is already being handled by {} ({}); this complaint has been added to it.",
+                    j.handled_by.name, j.handled_by.code
+                )
             } else {
-                format!("该投诉人的同一事项已由{}（{}）受理处理中，本次投诉已并入该工单。", j.handled_by.name, j.handled_by.code)
+                format!(
+                    "该投诉人的同一事项已由{}（{}）受理处理中，本次投诉已并入该工单。",
+                    j.handled_by.name, j.handled_by.code
+                )
             };
             super::pages::home_notice(&state, &headers, &caller, &notice).await
         }

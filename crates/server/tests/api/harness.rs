@@ -140,7 +140,12 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
-            axum::serve(listener, xiaobao_server::router(server_state)).await.unwrap();
+            axum::serve(
+                listener,
+                xiaobao_server::router(server_state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
         let http = reqwest::Client::new();
         let mut app = TestApp { base, store, state, clock, http, tokens: HashMap::new(), db, _dir: dir, server };

@@ -255,13 +255,16 @@ impl Ctx {
                 }
             }
             Err(e) => {
+                // one job: it fails with the batch's own error (a lost database stays a lost database)
+                let mut error = Some(e);
                 for job in jobs {
+                    let mut e = || WriteError::Store(error.take().unwrap_or(StoreError::WriterGone));
                     let d = match &job {
-                        Job::Register(..) => Done::Register(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
-                        Job::Act(..) => Done::Act(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
-                        Job::Alert(..) => Done::Alert(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
-                        Job::Attach(..) => Done::Attach(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
-                        Job::Link(..) => Done::Link(Err(WriteError::Store(StoreError::Corrupt(e.to_string())))),
+                        Job::Register(..) => Done::Register(Err(e())),
+                        Job::Act(..) => Done::Act(Err(e())),
+                        Job::Alert(..) => Done::Alert(Err(e())),
+                        Job::Attach(..) => Done::Attach(Err(e())),
+                        Job::Link(..) => Done::Link(Err(e())),
                     };
                     reply(job, d);
                 }

@@ -2,6 +2,9 @@
 //! 256-bit secrets kept as SHA-256 hashes, looked up per request (with a short in-memory cache), sent
 //! as `Authorization: Bearer` or the HttpOnly, SameSite=Strict session cookie.
 
+pub mod login;
+pub mod passwords;
+
 use crate::app::AppState;
 use crate::error::ApiError;
 use argon2::Argon2;
@@ -14,7 +17,6 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::{Duration, Instant as StdInstant};
-use xiaobao_core::Msg;
 use xiaobao_core::complaint::Actor;
 use xiaobao_core::org::in_subtree;
 use xiaobao_core::role::Permission;
@@ -73,43 +75,14 @@ impl SessionCache {
         self.entries.write().unwrap_or_else(|p| p.into_inner()).remove(hash);
     }
 
+    /// Forgets every cached session.
+    pub fn clear(&self) {
+        self.entries.write().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     /// Forgets every cached session of a user (deactivated, new password, new role or unit).
     pub fn forget_user(&self, user_id: i64) {
         self.entries.write().unwrap_or_else(|p| p.into_inner()).retain(|_, (u, _, _)| u.id != user_id);
-    }
-}
-
-/// Failed logins per username: five in fifteen minutes locks the name for fifteen minutes.
-#[derive(Default)]
-pub struct LoginThrottle {
-    failures: RwLock<HashMap<String, Vec<StdInstant>>>,
-}
-
-const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
-const THROTTLE_MAX: usize = 5;
-
-impl LoginThrottle {
-    pub fn check(&self, username: &str) -> Result<(), ApiError> {
-        let map = self.failures.read().unwrap_or_else(|p| p.into_inner());
-        let recent = map.get(username).map(|v| v.iter().filter(|t| t.elapsed() < THROTTLE_WINDOW).count()).unwrap_or(0);
-        if recent >= THROTTLE_MAX {
-            return Err(ApiError::TooManyRequests(Msg::new(
-                "登录失败次数过多，请 15 分钟后再试",
-                "too many failed logins; try again in 15 minutes",
-            )));
-        }
-        Ok(())
-    }
-
-    pub fn fail(&self, username: &str) {
-        let mut map = self.failures.write().unwrap_or_else(|p| p.into_inner());
-        let v = map.entry(username.to_string()).or_default();
-        v.retain(|t| t.elapsed() < THROTTLE_WINDOW);
-        v.push(StdInstant::now());
-    }
-
-    pub fn succeed(&self, username: &str) {
-        self.failures.write().unwrap_or_else(|p| p.into_inner()).remove(username);
     }
 }
 
