@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use xiaobao_store::Store;
@@ -150,6 +150,43 @@ async fn language(req: Request, next: Next) -> Response {
     res
 }
 
+/// Every refusal of the API is a problem document, also those made before a handler ran (a path or
+/// query that does not parse, a body of the wrong type), which the framework answers in plain text.
+async fn problems_only(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let plain =
+        !res.headers().get(header::CONTENT_TYPE).is_some_and(|c| c.as_bytes().starts_with(b"application/problem+json"));
+    if !api
+        || !(status.is_client_error() || status.is_server_error())
+        || !plain
+        || res.extensions().get::<Problem>().is_some()
+    {
+        return res;
+    }
+    let text = match axum::body::to_bytes(res.into_body(), 4096).await {
+        Ok(b) => String::from_utf8_lossy(&b).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let msg = xiaobao_core::Msg::new(format!("请求无效：{text}"), format!("the request is not valid: {text}"));
+    let e = match status {
+        axum::http::StatusCode::NOT_FOUND => ApiError::NotFound,
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE | axum::http::StatusCode::BAD_REQUEST => {
+            ApiError::BadRequest(xiaobao_core::FieldError { field: "request".into(), msg })
+        }
+        axum::http::StatusCode::METHOD_NOT_ALLOWED => {
+            let mut r = ApiError::BadRequest(xiaobao_core::FieldError { field: "method".into(), msg }).into_response();
+            *r.status_mut() = status;
+            return r;
+        }
+        s if s.is_server_error() => ApiError::Internal,
+        _ => ApiError::BadRequest(xiaobao_core::FieldError { field: "request".into(), msg }),
+    };
+    e.into_response()
+}
+
 async fn not_found() -> ApiError {
     ApiError::NotFound
 }
@@ -168,6 +205,7 @@ pub fn router(state: AppState) -> Router {
     .route("/healthz", axum::routing::get(healthz))
     .merge(crate::web::routes())
     .fallback(not_found)
+    .layer(axum::middleware::from_fn(problems_only))
     .layer(axum::middleware::from_fn(language))
     .layer(axum::middleware::from_fn(crate::web::security_headers))
     .layer(axum::middleware::from_fn_with_state(state.clone(), transport))

@@ -133,10 +133,19 @@ fn no_file() -> ApiError {
     ApiError::invalid("file", "请选择要上传的文件", "choose a file to upload")
 }
 
+/// The form an attachment is uploaded with: one file, in the field `file`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // describes the multipart body for the OpenAPI document
+pub struct UploadForm {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Attach a file (multipart field `file`): PDF, PNG, JPEG, DOCX, XLSX, MP3, WAV or plain text, at
 /// most 10 MB; the type is judged by the content and must match the name's extension.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/attachments", tag = "complaints", params(("id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", description = "the file, in a field named `file`"),
+    request_body(content_type = "multipart/form-data", content = UploadForm, description = "the file, in a field named `file`"),
     responses((status = 201, body = AttachmentView), (status = 404, body = crate::error::Problem),
         (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn upload_attachment(
@@ -146,7 +155,19 @@ pub async fn upload_attachment(
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
     let m = m.map_err(|_| bad_multipart())?;
-    let (name, data) = read_file_part(m, |_, _| {}).await?.ok_or_else(no_file)?;
+    let mut unknown = None;
+    let file = read_file_part(m, |n, _| {
+        unknown.get_or_insert_with(|| n.to_string());
+    })
+    .await?;
+    if let Some(n) = unknown {
+        return Err(ApiError::BadRequest(xiaobao_core::FieldError::new(
+            &n,
+            format!("未知的字段“{n}”：只上传一个文件，字段名为 file"),
+            format!("unknown field \"{n}\": send one file, in the field named file"),
+        )));
+    }
+    let (name, data) = file.ok_or_else(no_file)?;
     let a = attach_file(&state, &caller, id, &name, data).await?;
     Ok((StatusCode::CREATED, Json(AttachmentView::from(&a))))
 }

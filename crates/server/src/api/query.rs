@@ -44,13 +44,21 @@ pub fn bounded(p: &Params, name: &str, default: i64, lo: i64, hi: i64) -> Result
     }
 }
 
+/// A boolean parameter: `true`/`1` or `false`/`0`; an empty value is refused like any other word
+/// (forms that send blank fields for "any" drop them first, with `without_blanks`).
 pub fn boolean(p: &Params, name: &str) -> Result<Option<bool>, ApiError> {
     match p.get(name).map(String::as_str) {
-        None | Some("") => Ok(None),
+        None => Ok(None),
         Some("true") | Some("1") => Ok(Some(true)),
         Some("false") | Some("0") => Ok(Some(false)),
         Some(_) => Err(ApiError::invalid(name, "须为 true 或 false", "must be true or false")),
     }
+}
+
+/// The parameters a page's filter form sent, without the fields left blank (blank means "any").
+pub fn without_blanks(mut p: Params) -> Params {
+    p.retain(|_, v| !v.trim().is_empty());
+    p
 }
 
 /// An RFC 3339 instant, or a date `YYYY-MM-DD` meaning 00:00 of that day in Shanghai.

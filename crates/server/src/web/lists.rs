@@ -45,6 +45,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
     let en = lang.english();
     let (token, set) = csrf(&headers);
     let now = state.clock.now();
+    let p = crate::api::query::without_blanks(p);
     let (result, error) = match crate::api::complaints::complaint_filter(&state, &caller, &p).await {
         Ok((f, page)) => match state.store.complaints(&f).await {
             Ok(rows) => (Some((rows, page)), None),
@@ -189,6 +190,7 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, Query(p):
         return Redirect::to("/login").into_response();
     };
     let lang = Lang::from_headers(&headers);
+    let p = crate::api::query::without_blanks(p);
     let f = match crate::api::complaints::complaint_filter(&state, &caller, &p).await {
         Ok((f, _)) => f,
         Err(_) => return Redirect::to(&format!("/complaints?{}", query_with(&p, None))).into_response(),

@@ -4,7 +4,7 @@ use crate::both_backends;
 use crate::harness::TestApp;
 use serde_json::json;
 
-both_backends!(an_altered_event_is_caught, a_missing_event_is_caught);
+both_backends!(an_altered_event_is_caught, a_missing_event_is_caught, replaced_attachment_bytes_are_caught);
 
 async fn story(app: &TestApp) -> i64 {
     let id = app.register("teller1", "BJ0101", "13500000001").await["id"].as_i64().unwrap();
@@ -34,4 +34,39 @@ async fn a_missing_event_is_caught(app: TestApp) {
     let (seq, why) = app.store.verify_chain().await.unwrap().first_problem.expect("deletion detected");
     assert_eq!(seq, 2);
     assert!(why.contains("missing"), "{why}");
+}
+
+async fn replaced_attachment_bytes_are_caught(app: TestApp) {
+    let id = app.register("teller1", "BJ0101", "13500000003").await["id"].as_i64().unwrap();
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4 the signed receipt".to_vec()).file_name("r.pdf"));
+    let res = app
+        .http
+        .post(format!("{}/api/v1/complaints/{id}/attachments", app.base))
+        .bearer_auth(&app.tokens["teller1"])
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let att: serde_json::Value = res.json().await.unwrap();
+    let seq = att["event_seq"].as_i64().unwrap();
+    assert!(app.store.verify_chain().await.unwrap().ok());
+    // other bytes, and the row's own checksum rewritten to match them: the chained event still holds
+    // the original's SHA-256
+    let forged = "%PDF-1.4 another receipt";
+    let forged_sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(forged.as_bytes()))
+    };
+    let blob = hex::encode(forged.as_bytes());
+    let set_data = match app.db {
+        crate::harness::DbHandle::Sqlite(_) => format!("X'{blob}'"),
+        crate::harness::DbHandle::Postgres(_) => format!("'\\x{blob}'::bytea"),
+    };
+    app.raw_sql(&format!("UPDATE attachments SET data = {set_data}, sha256 = '{forged_sha}' WHERE id = {}", att["id"]))
+        .await;
+    let report = app.store.verify_chain().await.unwrap();
+    let (at, why) = report.first_problem.expect("replaced bytes detected");
+    assert_eq!(at, seq);
+    assert!(why.contains("attachment") && why.contains("altered"), "{why}");
 }
