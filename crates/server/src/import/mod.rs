@@ -138,13 +138,7 @@ pub fn period_figures(lines: &[Line]) -> ApiResult<Vec<PeriodFiguresRow>> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    fn message(e: ApiError) -> String {
-        match e {
-            ApiError::Invalid(f) => format!("{}: {}", f.field, f.msg.en),
-            other => format!("{other:?}"),
-        }
-    }
+    use table::tests::message;
 
     #[test]
     fn a_csv_with_a_header_in_any_order_and_chinese_names() {

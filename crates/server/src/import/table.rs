@@ -375,10 +375,11 @@ pub mod crafted {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn message(e: ApiError) -> String {
+    /// A refusal as `field: English message`.
+    pub(crate) fn message(e: ApiError) -> String {
         match e {
             ApiError::Invalid(f) => format!("{}: {}", f.field, f.msg.en),
             other => format!("{other:?}"),

@@ -38,17 +38,7 @@ async fn a_missing_event_is_caught(app: TestApp) {
 
 async fn replaced_attachment_bytes_are_caught(app: TestApp) {
     let id = app.register("teller1", "BJ0101", "13500000003").await["id"].as_i64().unwrap();
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4 the signed receipt".to_vec()).file_name("r.pdf"));
-    let res = app
-        .http
-        .post(format!("{}/api/v1/complaints/{id}/attachments", app.base))
-        .bearer_auth(&app.tokens["teller1"])
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let att: serde_json::Value = res.json().await.unwrap();
+    let att = app.upload_attachment("teller1", id, "r.pdf", b"%PDF-1.4 the signed receipt").await;
     let seq = att["event_seq"].as_i64().unwrap();
     assert!(app.store.verify_chain().await.unwrap().ok());
     // other bytes, and the row's own checksum rewritten to match them: the chained event still holds

@@ -137,16 +137,7 @@ impl TestApp {
         let clock = ManualClock::new(start_time());
         let state = AppState::new(store.clone(), Arc::new(clock.clone()));
         let server_state = state.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                xiaobao_server::router(server_state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        let (base, server) = serve(server_state).await;
         let http = reqwest::Client::new();
         let mut app = TestApp { base, store, state, clock, http, tokens: HashMap::new(), db, _dir: dir, server };
         for (username, ..) in USERS {
@@ -289,6 +280,40 @@ pub fn complaint_body(unit: &str, phone: &str) -> Value {
         "description": "客户称办卡时承诺免年费，现被收取年费 300 元。",
         "amount": "300.00"
     })
+}
+
+/// Serves `state` on a random local port, as `xiaobao serve` does (each request knows its client's
+/// address): the base URL and the server's task.
+pub async fn serve(state: AppState) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            xiaobao_server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    (base, server)
+}
+
+impl TestApp {
+    /// Uploads `bytes` as `name` to order `id` as `user` and returns the attachment (asserting 201).
+    pub async fn upload_attachment(&self, user: &str, id: i64, name: &str, bytes: &[u8]) -> Value {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+        let res = self
+            .http
+            .post(format!("{}/api/v1/complaints/{id}/attachments", self.base))
+            .bearer_auth(&self.tokens[user])
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.unwrap()
+    }
 }
 
 /// Runs a test story against SQLite and against PostgreSQL.

@@ -11,7 +11,8 @@ use xiaobao_core::role::Role;
 
 both_backends!(a_table_of_figures_is_imported_whole_or_not_at_all, the_statistics_page_enters_imports_and_clears);
 
-async fn import(app: &TestApp, user: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+/// Posts a table to the figures import as `user`.
+pub(crate) async fn import(app: &TestApp, user: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
     let res = app
         .http
         .post(format!("{}/api/v1/period-stats/import", app.base))
