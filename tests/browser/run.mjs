@@ -241,6 +241,42 @@ await test("the centre reads measures, league tables, hot issues and reports, an
   await context.close();
 });
 
+await test("another city's teller is warned of a watch-listed complainant and told only who handles the matter", async () => {
+  // two complaints of one person at BJ0101 make a repeat complainant, on the watch list
+  const { context: bj, page: bjPage } = await loggedIn("bj0101.teller");
+  for (const [category, summary] of [["01", "存款利息计算有误"], ["04", "银行卡被重复扣费"]]) {
+    await bjPage.goto(`${base}/`);
+    await bjPage.fill("#name", "赵秀兰");
+    await bjPage.fill("#phone", "13922223333");
+    await bjPage.selectOption("#category", category);
+    await bjPage.fill("#summary", summary);
+    await bjPage.fill("#description", "客户到柜台反映，要求尽快处理。");
+    await Promise.all([bjPage.waitForURL(/\/complaints\/\d+$/), bjPage.click("#register-submit")]);
+  }
+  await bj.close();
+  for (const [width, height, suffix] of [[1280, 900, ""], [390, 844, "-phone"]]) {
+    const { context, page } = await loggedIn("sh0101.teller");
+    await page.setViewportSize({ width, height });
+    await page.fill("#phone", "13922223333");
+    await page.press("#phone", "Tab");
+    await page.waitForSelector("#watchlist-warning:not([hidden])");
+    assert.match(await page.textContent("#watchlist-warning"), /已投诉 2 次/);
+    if (suffix) { await context.close(); continue; }
+    await page.fill("#name", "赵秀兰");
+    await page.selectOption("#category", "01");
+    await page.fill("#summary", "存款利息计算有误");
+    await page.fill("#description", "客户致电再次反映，称利息仍未更正。");
+    await page.click("#register-submit");
+    await page.waitForSelector("#notice");
+    const notice = await page.textContent("#notice");
+    assert.match(notice, /BJ0101/, "the unit handling it is named");
+    assert.doesNotMatch(notice, /TS\d/, "the order's number is not told");
+    assert.equal(new URL(page.url()).pathname, "/complaints/new", "no order page of another branch is opened");
+    await page.screenshot({ path: join(artifacts, `joined-elsewhere${suffix}.png`), fullPage: true });
+    await context.close();
+  }
+});
+
 await browser.close();
 server.kill();
 rmSync(dataDir, { recursive: true, force: true });
