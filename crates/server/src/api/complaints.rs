@@ -245,7 +245,8 @@ pub async fn register(state: &AppState, caller: &Caller, req: CreateComplaint) -
         return Ok((StatusCode::OK, Registered::Elsewhere(JoinedElsewhere { merged: true, handled_by })));
     }
     let status = if merged { StatusCode::OK } else { StatusCode::CREATED };
-    let complaint = ComplaintView::new(&k, false, now, &state.store.rules().calendar);
+    let mut complaint = ComplaintView::new(&k, false, now, &state.store.rules().calendar);
+    hide_links_out_of_scope(state, caller, &mut complaint).await?;
     Ok((status, Registered::Order(Box::new(RegisteredView { complaint, merged }))))
 }
 
@@ -466,7 +467,20 @@ pub async fn get_complaint(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ComplaintView>> {
     let (k, unmasked) = read_complaint(&state, &caller, id).await?;
-    Ok(Json(ComplaintView::new(&k, unmasked, state.clock.now(), &state.store.rules().calendar)))
+    let mut view = ComplaintView::new(&k, unmasked, state.clock.now(), &state.store.rules().calendar);
+    hide_links_out_of_scope(&state, &caller, &mut view).await?;
+    Ok(Json(view))
+}
+
+/// The earlier complaint a repeat follows may be another unit's: the caller learns that it is a
+/// repeat, and the earlier order's id only when they may see that order.
+async fn hide_links_out_of_scope(state: &AppState, caller: &Caller, view: &mut ComplaintView) -> ApiResult<()> {
+    if let Some(earlier) = view.repeat_of
+        && read_visible(state, caller, earlier).await.is_err()
+    {
+        view.repeat_of = None;
+    }
+    Ok(())
 }
 
 /// The order's timeline: every event, oldest first.
