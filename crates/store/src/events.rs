@@ -236,8 +236,49 @@ impl Store {
                 first_problem: Some((last, format!("event {last} does not match the chain head"))),
             });
         }
-        let first_problem = self.verify_attachments().await?;
+        let mut first_problem = self.verify_attachments().await?;
+        if first_problem.is_none() {
+            first_problem = self.verify_orders().await?;
+        }
         Ok(VerifyReport { checked, head_seq, first_problem })
+    }
+
+    /// Each order as stored (its state, units, clocks, decision) against the order its events replay
+    /// to: an edit of the current-state tables that the chain does not show is caught here.
+    async fn verify_orders(&self) -> Result<Option<(i64, String)>, StoreError> {
+        let mut c = self.read().acquire().await?;
+        let mut after = 0i64;
+        while let Some((last, _, orders)) = crate::rollups::replayed_page(&mut c, after).await? {
+            // clocks are kept in the order they are shown, replayed in the order they started
+            let in_kind_order = |mut o: xiaobao_core::complaint::Order| {
+                use xiaobao_core::deadline::ClockKind;
+                o.clocks.sort_by_key(|c| ClockKind::ALL.iter().position(|k| *k == c.kind));
+                o
+            };
+            for replayed in orders {
+                let replayed = in_kind_order(replayed);
+                let stored = self.complaint(replayed.id).await?.map(|k| in_kind_order(k.order));
+                if stored.as_ref() != Some(&replayed) {
+                    let (seq,): (i64,) = sqlx::query_as(
+                        "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM events WHERE complaint_id = $1",
+                    )
+                    .bind(replayed.id)
+                    .fetch_one(self.read())
+                    .await?;
+                    return Ok(Some((
+                        seq,
+                        format!(
+                            "complaint {} was altered: as stored it is not what its events make it (stored state {}, events say {})",
+                            replayed.id,
+                            stored.map_or("none", |o| o.state.as_str()),
+                            replayed.state.as_str()
+                        ),
+                    )));
+                }
+            }
+            after = last;
+        }
+        Ok(None)
     }
 
     /// Each attachment's bytes against the SHA-256 its upload event recorded (the event is in the

@@ -223,6 +223,60 @@ pub(crate) fn counts_from_row(r: &sqlx::any::AnyRow) -> Result<Counts, StoreErro
     Ok(Counts::from_values(v))
 }
 
+/// The orders after `after_id` (a page of them), each replayed from its events: the last id, the
+/// events read, and the orders. None when no order is left.
+pub(crate) async fn replayed_page(
+    tx: &mut AnyConnection,
+    after_id: i64,
+) -> Result<Option<(i64, i64, Vec<Order>)>, StoreError> {
+    let corrupt = |what: String| StoreError::Corrupt(what);
+    let orders = sqlx::query(
+        "SELECT id, registered_unit_id, received_at, first_responder_id, channel, category FROM complaints \
+         WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after_id)
+    .bind(REBUILD_PAGE)
+    .fetch_all(&mut *tx)
+    .await?;
+    let Some(last) = orders.last() else { return Ok(None) };
+    let last_id: i64 = last.try_get("id")?;
+    let events = sqlx::query(
+        "SELECT complaint_id, at, to_state, payload FROM events WHERE complaint_id > $1 AND complaint_id <= $2 \
+         ORDER BY complaint_id, seq",
+    )
+    .bind(after_id)
+    .bind(last_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut by_order: HashMap<i64, Vec<(Change, State, xiaobao_core::time::Instant)>> = HashMap::new();
+    for e in &events {
+        let payload: String = e.try_get("payload")?;
+        let change: Change = serde_json::from_str(&payload).map_err(|err| corrupt(err.to_string()))?;
+        let to: String = e.try_get("to_state")?;
+        let to = State::from_str_opt(&to).ok_or_else(|| corrupt(format!("state {to}")))?;
+        by_order.entry(e.try_get("complaint_id")?).or_default().push((change, to, from_millis(e.try_get("at")?)));
+    }
+    let mut replayed = Vec::with_capacity(orders.len());
+    for r in &orders {
+        let id: i64 = r.try_get("id")?;
+        let history = by_order.remove(&id).unwrap_or_default();
+        let channel: String = r.try_get("channel")?;
+        let registration = Registration {
+            id,
+            registered_unit_id: r.try_get("registered_unit_id")?,
+            received_at: from_millis(r.try_get("received_at")?),
+            first_responder_id: r.try_get("first_responder_id")?,
+            channel: Channel::parse("channel", &channel).map_err(|_| corrupt(format!("channel {channel}")))?,
+            category: r.try_get("category")?,
+        };
+        replayed.push(
+            replay(registration, history)
+                .ok_or_else(|| corrupt(format!("complaint {id} has no register event first")))?,
+        );
+    }
+    Ok(Some((last_id, events.len() as i64, replayed)))
+}
+
 /// Recomputes both tables from the event log inside the writer's transaction: every order is
 /// replayed from its `register` event and counted where it stands now.
 /// With `compare`, also counts the rows that differ from those stored before (reading both in full).
@@ -237,50 +291,11 @@ pub(crate) async fn rebuild(tx: &mut AnyConnection, compare: bool) -> Result<Reb
     let mut delta = RollupDelta::default();
     let mut report = RebuildReport::default();
     let mut after_id = 0i64;
-    loop {
-        let orders = sqlx::query(
-            "SELECT id, registered_unit_id, received_at, first_responder_id, channel, category FROM complaints \
-             WHERE id > $1 ORDER BY id LIMIT $2",
-        )
-        .bind(after_id)
-        .bind(REBUILD_PAGE)
-        .fetch_all(&mut *tx)
-        .await?;
-        let Some(last) = orders.last() else { break };
-        let last_id: i64 = last.try_get("id")?;
-        let events = sqlx::query(
-            "SELECT complaint_id, at, to_state, payload FROM events WHERE complaint_id > $1 AND complaint_id <= $2 \
-             ORDER BY complaint_id, seq",
-        )
-        .bind(after_id)
-        .bind(last_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut by_order: HashMap<i64, Vec<(Change, State, xiaobao_core::time::Instant)>> = HashMap::new();
-        for e in &events {
-            let payload: String = e.try_get("payload")?;
-            let change: Change = serde_json::from_str(&payload).map_err(|err| corrupt(err.to_string()))?;
-            let to: String = e.try_get("to_state")?;
-            let to = State::from_str_opt(&to).ok_or_else(|| corrupt(format!("state {to}")))?;
-            by_order.entry(e.try_get("complaint_id")?).or_default().push((change, to, from_millis(e.try_get("at")?)));
-        }
-        report.events += events.len() as i64;
-        for r in &orders {
-            let id: i64 = r.try_get("id")?;
-            let history = by_order.remove(&id).unwrap_or_default();
-            let channel: String = r.try_get("channel")?;
-            let registration = Registration {
-                id,
-                registered_unit_id: r.try_get("registered_unit_id")?,
-                received_at: from_millis(r.try_get("received_at")?),
-                first_responder_id: r.try_get("first_responder_id")?,
-                channel: Channel::parse("channel", &channel).map_err(|_| corrupt(format!("channel {channel}")))?,
-                category: r.try_get("category")?,
-            };
-            let order = replay(registration, history)
-                .ok_or_else(|| corrupt(format!("complaint {id} has no register event first")))?;
+    while let Some((last_id, events, orders)) = replayed_page(tx, after_id).await? {
+        report.events += events;
+        for order in &orders {
             let path = |id: i64| paths.get(&id).ok_or_else(|| corrupt(format!("unit {id}")));
-            delta.add(path(order.responsible_unit_id)?, path(order.org_unit_id)?, &order);
+            delta.add(path(order.responsible_unit_id)?, path(order.org_unit_id)?, order);
             report.orders += 1;
         }
         after_id = last_id;

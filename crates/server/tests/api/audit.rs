@@ -4,7 +4,22 @@ use crate::both_backends;
 use crate::harness::TestApp;
 use serde_json::json;
 
-both_backends!(an_altered_event_is_caught, a_missing_event_is_caught, replaced_attachment_bytes_are_caught);
+both_backends!(
+    an_altered_event_is_caught,
+    a_missing_event_is_caught,
+    replaced_attachment_bytes_are_caught,
+    an_edited_order_state_is_caught
+);
+
+async fn an_edited_order_state_is_caught(app: TestApp) {
+    let id = story(&app).await;
+    // someone marks the order closed in its own row, leaving the events alone
+    app.raw_sql(&format!("UPDATE complaints SET state = 'closed' WHERE id = {id}")).await;
+    let report = app.store.verify_chain().await.unwrap();
+    let (seq, why) = report.first_problem.expect("the edit is caught");
+    assert_eq!(seq, 3, "named at the order's last event");
+    assert!(why.contains(&format!("complaint {id} was altered")) && why.contains("stored state closed"), "{why}");
+}
 
 async fn story(app: &TestApp) -> i64 {
     let id = app.register("teller1", "BJ0101", "13500000001").await["id"].as_i64().unwrap();
