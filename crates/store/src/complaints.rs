@@ -248,6 +248,21 @@ impl Store {
         Ok(Some(complaint_from_row(&row, clocks)?))
     }
 
+    /// The stored orders with ids in `(after, last]`, by id: two queries for the whole run.
+    pub(crate) async fn orders_in_id_range(&self, after: i64, last: i64) -> Result<Vec<Order>, StoreError> {
+        let sql = format!("{COMPLAINT_SELECT} WHERE k.id > $1 AND k.id <= $2 ORDER BY k.id");
+        let rows = sqlx::query(&sql).bind(after).bind(last).fetch_all(self.read()).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+        let mut clocks: std::collections::HashMap<i64, Vec<Clock>> = Default::default();
+        for (id, c) in clocks_for(self.read(), &ids).await? {
+            clocks.entry(id).or_default().push(c);
+        }
+        rows.iter()
+            .zip(&ids)
+            .map(|(r, id)| complaint_from_row(r, clocks.remove(id).unwrap_or_default()).map(|k| k.order))
+            .collect()
+    }
+
     pub async fn complaint_by_number(&self, number: &str) -> Result<Option<ComplaintRow>, StoreError> {
         let id: Option<(i64,)> = sqlx::query_as("SELECT id FROM complaints WHERE number = $1")
             .bind(number)

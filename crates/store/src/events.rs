@@ -255,9 +255,11 @@ impl Store {
                 o.clocks.sort_by_key(|c| ClockKind::ALL.iter().position(|k| *k == c.kind));
                 o
             };
+            let mut stored: std::collections::HashMap<i64, xiaobao_core::complaint::Order> =
+                self.orders_in_id_range(after, last).await?.into_iter().map(|o| (o.id, in_kind_order(o))).collect();
             for replayed in orders {
                 let replayed = in_kind_order(replayed);
-                let stored = self.complaint(replayed.id).await?.map(|k| in_kind_order(k.order));
+                let stored = stored.remove(&replayed.id);
                 if stored.as_ref() != Some(&replayed) {
                     let (seq,): (i64,) = sqlx::query_as(
                         "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM events WHERE complaint_id = $1",
