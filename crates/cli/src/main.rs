@@ -30,12 +30,51 @@ struct DataArgs {
     /// postgres://user:password@host/db to use PostgreSQL instead of SQLite.
     #[arg(long, env = "XIAOBAO_DATABASE_URL")]
     database_url: Option<String>,
+    /// Where checkpoints of the history are appended (best on another disk or host than the
+    /// database); defaults to <data-dir>/checkpoints.
+    #[arg(long, env = "XIAOBAO_CHECKPOINT_DIR")]
+    checkpoint_dir: Option<PathBuf>,
 }
 
+/// The environment variable that may hold the chain key (64 hex digits) instead of the key file.
+const CHAIN_KEY_ENV: &str = "XIAOBAO_CHAIN_KEY";
+
 impl DataArgs {
+    /// Opens the store with the chain key: from XIAOBAO_CHAIN_KEY, else from <data-dir>/chain.key,
+    /// made there on first start.
     async fn open(&self) -> Result<Store> {
         let url = DatabaseUrl::choose(&self.data_dir, self.database_url.as_deref())?;
-        Store::open(&url).await.with_context(|| format!("opening the database {url}"))
+        let key_file = self.data_dir.join(xiaobao_store::KEY_FILE);
+        let (key, made) = match std::env::var(CHAIN_KEY_ENV) {
+            Ok(hex) => {
+                (xiaobao_store::ChainKey::from_hex(&hex).map_err(|e| anyhow::anyhow!("{CHAIN_KEY_ENV}: {e}"))?, false)
+            }
+            Err(_) => {
+                xiaobao_store::load_or_create_key(&key_file).map_err(|e| anyhow::anyhow!("the chain key: {e}"))?
+            }
+        };
+        match Store::open(&url, key).await {
+            Ok(store) => {
+                if made {
+                    eprintln!(
+                        "Made a new chain key in {}: it seals the history. Back it up apart from the database.",
+                        key_file.display()
+                    );
+                }
+                Ok(store)
+            }
+            Err(e) => {
+                if made {
+                    // a key made for a database sealed with another one is of no use
+                    drop(std::fs::remove_file(&key_file));
+                }
+                Err(anyhow::Error::new(e).context(format!("opening the database {url}")))
+            }
+        }
+    }
+
+    fn checkpoint_dir(&self) -> PathBuf {
+        self.checkpoint_dir.clone().unwrap_or_else(|| self.data_dir.join("checkpoints"))
     }
 }
 
@@ -61,6 +100,9 @@ enum Command {
         /// Trust the proxy in front for X-Forwarded-Proto and X-Forwarded-For (only behind one).
         #[arg(long, env = "XIAOBAO_TRUST_PROXY")]
         trust_proxy: bool,
+        /// Minutes between checkpoints of the history (1 to 60).
+        #[arg(long, env = "XIAOBAO_CHECKPOINT_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=60))]
+        checkpoint_minutes: u64,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -146,8 +188,16 @@ enum RollupCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain of every event; exits non-zero at the first altered or missing event.
+    /// Check the whole history: the seal of every event and access log entry, the checkpoints,
+    /// and every order, complainant, attachment and counter against its events. Exits 2 at the
+    /// first problem, naming it.
     Verify {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Append a checkpoint of the history to the checkpoint file now (the server writes one every
+    /// hour by itself).
+    Checkpoint {
         #[command(flatten)]
         data: DataArgs,
     },
@@ -179,7 +229,7 @@ fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     match cli.command {
-        Command::Serve { listen, demo, smtp_url, mail_from, public_url, trust_proxy, data } => {
+        Command::Serve { listen, demo, smtp_url, mail_from, public_url, trust_proxy, checkpoint_minutes, data } => {
             let https = match public_url.as_deref().map(str::trim) {
                 None | Some("") => false,
                 Some(u) if u.starts_with("https://") => true,
@@ -210,6 +260,12 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let state = AppState::new(store.clone(), Arc::new(SystemClock))
                 .with_deployment(xiaobao_server::Deployment { https, trust_proxy });
             let scheduler = xiaobao_server::scheduler::spawn(state.clone());
+            let checkpoint_dir = data.checkpoint_dir();
+            let checkpoints = xiaobao_server::checkpoints::spawn(
+                store.clone(),
+                checkpoint_dir.clone(),
+                std::time::Duration::from_secs(checkpoint_minutes * 60),
+            );
             let mailer =
                 smtp.map(|s| xiaobao_server::mailer::spawn(state.clone(), s, std::time::Duration::from_secs(15)));
             let reload = {
@@ -226,6 +282,10 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             };
             xiaobao_server::serve(listener, state).await?;
             scheduler.abort();
+            checkpoints.abort();
+            if let Err(e) = xiaobao_server::checkpoints::write(&store, &checkpoint_dir).await {
+                tracing::error!(error = %e, "writing the last checkpoint failed");
+            }
             reload.abort();
             if let Some(m) = mailer {
                 m.abort();
@@ -280,16 +340,55 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             store.close().await;
         }
         Command::Audit { command: AuditCommand::Verify { data } } => {
+            let dir = data.checkpoint_dir();
+            let checkpoints = xiaobao_store::read_checkpoints(&dir).map_err(|e| anyhow::anyhow!("{e}"))?;
             let store = data.open().await?;
-            let report = store.verify_chain().await?;
+            let started = std::time::Instant::now();
+            let r = store.verify(&checkpoints).await?;
             store.close().await;
-            match report.first_problem {
-                None => println!("audit chain intact: {} events verified", report.checked),
+            let last = match &r.last_checkpoint {
+                Some(at) => format!("{} checkpoints in {}, the last of {at}", r.checkpoints, dir.display()),
+                None => format!("no checkpoints yet in {}", dir.display()),
+            };
+            match r.first_problem {
+                None => {
+                    println!(
+                        "audit chain intact: {} events verified ({} of them from before the chain was keyed), \
+                         {} access log entries, {} complainant records; {last}; {:.1} s",
+                        r.checked,
+                        r.unkeyed,
+                        r.access_checked,
+                        r.complainants_checked,
+                        started.elapsed().as_secs_f64()
+                    );
+                    if r.access_unchained > 0 {
+                        println!(
+                            "{} access log entries are from before the access log was chained",
+                            r.access_unchained
+                        );
+                    }
+                }
                 Some((seq, why)) => {
-                    println!("audit chain BROKEN at event {seq}: {why} ({} events verified before it)", report.checked);
+                    println!(
+                        "audit chain BROKEN at event {seq}: {why} ({} events verified before it; {last})",
+                        r.checked
+                    );
                     return Ok(std::process::ExitCode::from(2));
                 }
             }
+        }
+        Command::Audit { command: AuditCommand::Checkpoint { data } } => {
+            let store = data.open().await?;
+            let dir = data.checkpoint_dir();
+            let c = xiaobao_server::checkpoints::write(&store, &dir).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.close().await;
+            println!(
+                "checkpoint of {} written to {}: {} events, {} access log entries",
+                c.at,
+                dir.join(xiaobao_store::CHECKPOINT_FILE).display(),
+                c.events.seq,
+                c.access.seq
+            );
         }
         Command::Rollup { command: RollupCommand::Rebuild { data } } => {
             let store = data.open().await?;

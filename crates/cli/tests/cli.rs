@@ -91,7 +91,36 @@ fn demo_bank_verifies_and_tampering_fails_audit_verify() {
 
     let verify = xiaobao(&["audit", "verify", "--data-dir", d], None);
     assert!(verify.status.success(), "{}", text(&verify));
-    assert!(text(&verify).contains("intact"));
+    assert!(text(&verify).contains("intact") && text(&verify).contains("no checkpoints yet"), "{}", text(&verify));
+
+    // the key was made on first start, readable by its owner only
+    let key_file = dir.path().join("chain.key");
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let cp = xiaobao(&["audit", "checkpoint", "--data-dir", d], None);
+    assert!(cp.status.success(), "{}", text(&cp));
+    assert!(text(&cp).contains("checkpoint of"), "{}", text(&cp));
+    let verify = xiaobao(&["audit", "verify", "--data-dir", d], None);
+    assert!(text(&verify).contains("1 checkpoints in"), "{}", text(&verify));
+
+    // without its key the database is not opened, and no stray key is left behind
+    std::fs::remove_file(&key_file).unwrap();
+    let keyless = xiaobao(&["audit", "verify", "--data-dir", d], None);
+    assert!(!keyless.status.success());
+    assert!(text(&keyless).contains("sealed with the chain key"), "{}", text(&keyless));
+    assert!(!key_file.exists());
+    // the key from the environment instead of the file
+    let hex: String = key.lines().filter(|l| !l.starts_with('#')).collect();
+    let from_env = Command::new(env!("CARGO_BIN_EXE_xiaobao"))
+        .args(["audit", "verify", "--data-dir", d])
+        .env("XIAOBAO_CHAIN_KEY", hex.trim())
+        .output()
+        .unwrap();
+    assert!(from_env.status.success(), "{}", text(&from_env));
+    std::fs::write(&key_file, &key).unwrap();
 
     let db = dir.path().join("xiaobao.db");
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -18,6 +18,7 @@ pub mod money;
 pub mod org;
 pub mod period;
 pub mod role;
+pub mod seal;
 pub mod text;
 pub mod time;
 

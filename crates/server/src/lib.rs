@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod checkpoints;
 pub mod clock;
 pub mod error;
 pub mod export;

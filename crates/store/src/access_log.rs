@@ -1,4 +1,6 @@
-//! The access log: every read of unmasked personal data, who and when.
+//! The access log: every read of unmasked personal data, who and when. Chained like the events:
+//! each entry takes the next place after the head and is sealed with the key over the seal before
+//! it, so a removed or edited entry is caught by `audit verify`.
 
 use crate::{Store, StoreError};
 use sqlx::Row;
@@ -12,6 +14,22 @@ pub struct AccessLogEntry {
     pub fields: String,
 }
 
+/// An entry's seal: the key over the seal before it, its place and every stored field.
+pub(crate) fn seal(key: &xiaobao_core::seal::ChainKey, prev: &str, seq: i64, e: &AccessLogEntry) -> String {
+    key.mac(
+        "access",
+        &[
+            prev.as_bytes(),
+            seq.to_string().as_bytes(),
+            e.user_id.to_string().as_bytes(),
+            e.at.to_string().as_bytes(),
+            e.subject.as_bytes(),
+            e.subject_id.to_string().as_bytes(),
+            e.fields.as_bytes(),
+        ],
+    )
+}
+
 impl Store {
     /// Records an unmasked read; the caller returns the data only once this has committed.
     pub async fn log_unmasked_read(
@@ -22,14 +40,30 @@ impl Store {
         subject_id: i64,
         fields: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO access_log (user_id, at, subject, subject_id, fields) VALUES ($1, $2, $3, $4, $5)")
-            .bind(user_id)
-            .bind(at_ms)
-            .bind(subject)
-            .bind(subject_id)
-            .bind(fields)
-            .execute(self.write())
-            .await?;
+        let entry =
+            AccessLogEntry { user_id, at: at_ms, subject: subject.to_string(), subject_id, fields: fields.to_string() };
+        let mut tx = self.write().begin().await?;
+        // the head's row lock orders concurrent readers' entries (SQLite: the write lock)
+        let (seq, prev): (i64, String) =
+            sqlx::query_as("UPDATE access_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                .fetch_one(&mut *tx)
+                .await?;
+        let hash = seal(self.key(), &prev, seq, &entry);
+        sqlx::query(
+            "INSERT INTO access_log (user_id, at, subject, subject_id, fields, seq, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(user_id)
+        .bind(at_ms)
+        .bind(subject)
+        .bind(subject_id)
+        .bind(fields)
+        .bind(seq)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE access_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 

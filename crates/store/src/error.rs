@@ -14,6 +14,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("invalid database URL: {0}")]
     BadUrl(String),
+    #[error("{0}")]
+    WrongKey(String),
     #[error("the writer has stopped")]
     WriterGone,
 }

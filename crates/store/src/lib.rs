@@ -19,9 +19,11 @@ mod measures;
 mod org_units;
 mod rollups;
 mod rules;
+mod seal;
 mod sessions;
 mod sql;
 mod users;
+mod verify;
 mod writer;
 
 pub use access_log::AccessLogEntry;
@@ -34,19 +36,25 @@ pub use complainants::{ComplainantFilter, ComplainantRow, ComplainantScope};
 pub use complaints::{ComplaintFilter, ComplaintRow, Page};
 pub use db::{Backend, DatabaseUrl};
 pub use error::StoreError;
-pub use events::{EventRow, VerifyReport};
+pub use events::EventRow;
 pub use guesses::LoginLockRow;
 pub use hot_issues::HotIssueRow;
 pub use measures::{EnteredFigures, PeriodStatsRow, Split};
 pub use org_units::{CreateOrgUnitError, NewOrgUnit, OrgUnitRow};
 pub use rollups::{RebuildReport, RollupSnapshot};
 pub use rules::Rules;
+pub use seal::{
+    CHECKPOINT_FILE, Checkpoint, CheckpointLines, HeadMark, KEY_FILE, append_checkpoint, load_or_create_key,
+    read_checkpoints,
+};
 pub use sessions::SessionPrincipal;
 pub use users::{NewUser, UserChanges, UserRow};
+pub use verify::VerifyReport;
 pub use writer::{
     ActInput, ActOutcome, AlertInput, AlertOutcome, AttachInput, AttachOutcome, HotIssueTarget, LinkInput, LinkOutcome,
     RegisterInput, RegisterOutcome, WriteError,
 };
+pub use xiaobao_core::seal::ChainKey;
 
 use std::sync::Arc;
 
@@ -65,6 +73,8 @@ struct Inner {
     signal: Arc<alerts::AlertSignal>,
     announcements: tokio::sync::broadcast::Sender<Announcement>,
     system_user_id: i64,
+    /// The key that seals the history (kept outside the database).
+    key: Arc<ChainKey>,
     /// Org units by code: units are never deleted and their paths never change.
     org_units: std::sync::RwLock<std::collections::HashMap<String, OrgUnitRow>>,
     /// Active classification codes seen recently (trusted for a minute, so another server's
@@ -76,15 +86,18 @@ struct Inner {
 
 impl Store {
     /// Connects, runs the migrations, seeds a fresh database (head office `HO`, the classification
-    /// tables) and starts the complaint writer.
-    pub async fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
+    /// tables), checks that `key` is the one that seals its history (a fresh database takes it) and
+    /// starts the complaint writer.
+    pub async fn open(url: &DatabaseUrl, key: ChainKey) -> Result<Self, StoreError> {
         let (backend, read, write) = db::connect(url).await?;
         db::migrate(backend, &write).await?;
         db::seed(&write).await?;
+        seal::adopt(&write, &key).await?;
+        let key = Arc::new(key);
         let rules: rules::SharedRules = Arc::new(std::sync::RwLock::new(Arc::new(rules::load(&write).await?)));
         let system_user_id = db::system_user_id(&write).await?;
         let signal = Arc::new(alerts::AlertSignal::default());
-        let writer = writer::spawn(write.clone(), rules.clone(), system_user_id, signal.clone());
+        let writer = writer::spawn(write.clone(), rules.clone(), system_user_id, signal.clone(), key.clone());
         let store = Self {
             inner: Arc::new(Inner {
                 backend,
@@ -95,6 +108,7 @@ impl Store {
                 signal,
                 announcements: announcements::channel(),
                 system_user_id,
+                key,
                 org_units: Default::default(),
                 classes: Default::default(),
             }),
@@ -103,7 +117,7 @@ impl Store {
             announcements::listen(u.clone(), Arc::downgrade(&store.inner));
         }
         if !store.rollups_built().await? {
-            let r = store.rebuild_rollups_with(false).await?;
+            let r = store.rebuild_rollups_with(writer::Rebuild::Build).await?;
             tracing::info!(orders = r.orders, rows = r.rows, "rollups built from the event log");
         }
         Ok(store)

@@ -97,7 +97,9 @@ pub(crate) async fn bench_store(
         }
         None => tmp.path().to_path_buf(),
     };
-    let store = Store::open(&DatabaseUrl::choose(&dir, database_url)?).await?;
+    let (key, _) =
+        xiaobao_store::load_or_create_key(&dir.join(xiaobao_store::KEY_FILE)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = Store::open(&DatabaseUrl::choose(&dir, database_url)?, key).await?;
     Ok((store, tmp))
 }
 

@@ -16,6 +16,10 @@ pub enum Change {
     Register {
         clocks: Vec<ClockStart>,
         repeat_of: Option<i64>,
+        /// The seal over the complainant's record as this registration left it (see
+        /// `seal::complainant_seal`); absent on registrations from before records were sealed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        complainant: Option<String>,
     },
     Merge {
         summary: String,
@@ -184,24 +188,40 @@ pub struct Hashed<'a> {
     pub payload: &'a str,
 }
 
-/// SHA-256 over the previous hash and every stored field, hex-encoded.
+/// SHA-256 over the previous hash and every stored field, hex-encoded: how events were chained
+/// before the chain was keyed. `audit verify` still checks the events from then this way; the seal
+/// anchored after the last of them keeps them from being rewritten.
 pub fn chain_hash(prev_hash: &str, e: Hashed<'_>) -> String {
     let mut h = Sha256::new();
-    for part in [
-        prev_hash.as_bytes(),
-        e.seq.to_string().as_bytes(),
-        e.complaint_id.to_string().as_bytes(),
-        e.kind.as_bytes(),
-        e.actor_id.to_string().as_bytes(),
-        e.at_ms.to_string().as_bytes(),
-        e.from_state.as_bytes(),
-        e.to_state.as_bytes(),
-        e.payload.as_bytes(),
-    ] {
+    for part in e.parts(prev_hash) {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part);
     }
     hex::encode(h.finalize())
+}
+
+/// HMAC-SHA256 with the chain key over the previous hash and every stored field, hex-encoded: the
+/// seal of every event since the chain was keyed.
+pub fn chain_mac(key: &crate::seal::ChainKey, prev_hash: &str, e: Hashed<'_>) -> String {
+    let parts = e.parts(prev_hash);
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    key.mac("event", &refs)
+}
+
+impl Hashed<'_> {
+    fn parts(&self, prev_hash: &str) -> [Vec<u8>; 9] {
+        [
+            prev_hash.as_bytes().to_vec(),
+            self.seq.to_string().into_bytes(),
+            self.complaint_id.to_string().into_bytes(),
+            self.kind.as_bytes().to_vec(),
+            self.actor_id.to_string().into_bytes(),
+            self.at_ms.to_string().into_bytes(),
+            self.from_state.as_bytes().to_vec(),
+            self.to_state.as_bytes().to_vec(),
+            self.payload.as_bytes().to_vec(),
+        ]
+    }
 }
 
 #[cfg(test)]
@@ -229,6 +249,17 @@ mod tests {
         assert_ne!(base, chain_hash(GENESIS_HASH, Hashed { actor_id: 4, ..sample("{}") }));
         assert_ne!(base, chain_hash("1", sample("{}")));
         assert_eq!(base, chain_hash(GENESIS_HASH, sample("{}")));
+    }
+
+    #[test]
+    fn the_keyed_seal_differs_from_the_plain_hash_and_between_keys() {
+        use crate::seal::ChainKey;
+        let a = ChainKey::from_bytes([7; 32]);
+        let sealed = chain_mac(&a, GENESIS_HASH, sample("{}"));
+        assert_ne!(sealed, chain_hash(GENESIS_HASH, sample("{}")));
+        assert_ne!(sealed, chain_mac(&ChainKey::from_bytes([8; 32]), GENESIS_HASH, sample("{}")));
+        assert_ne!(sealed, chain_mac(&a, GENESIS_HASH, Hashed { seq: 2, ..sample("{}") }));
+        assert_eq!(sealed, chain_mac(&a, GENESIS_HASH, sample("{}")));
     }
 
     #[test]

@@ -381,7 +381,7 @@ pub struct Registration {
 /// with a registration.
 pub fn replay(reg: Registration, events: impl IntoIterator<Item = (Change, State, Instant)>) -> Option<Order> {
     let mut events = events.into_iter();
-    let Some((Change::Register { clocks, repeat_of }, _, _)) = events.next() else {
+    let Some((Change::Register { clocks, repeat_of, .. }, _, _)) = events.next() else {
         return None;
     };
     let mut order = Order::registered(

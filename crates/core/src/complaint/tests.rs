@@ -309,6 +309,7 @@ fn replaying_the_history_rebuilds_the_order_and_needs_the_registration_first() {
     let register = Change::Register {
         clocks: live.clocks.iter().map(|c| ClockStart { kind: c.kind, due_at: c.due_at }).collect(),
         repeat_of: None,
+        complainant: None,
     };
     let mut history = vec![(register, State::Registered, t0())];
     for (action, hours) in [

@@ -28,6 +28,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub tokens: HashMap<&'static str, String>,
     pub db: DbHandle,
+    /// The key this test's history is sealed with.
+    pub key: xiaobao_store::ChainKey,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
@@ -102,7 +104,8 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let (url, db) = fresh_database(backend, dir.path()).await;
-        let store = Store::open(&url).await.expect("open store");
+        let key = xiaobao_store::ChainKey::from_bytes(rand::random());
+        let store = Store::open(&url, key.clone()).await.expect("open store");
         for (code, name, kind, parent) in [
             ("BJ", "北京分行", OrgUnitKind::Branch, "HO"),
             ("BJ01", "北京朝阳支行", OrgUnitKind::SubBranch, "BJ"),
@@ -139,7 +142,7 @@ impl TestApp {
         let server_state = state.clone();
         let (base, server) = serve(server_state).await;
         let http = reqwest::Client::new();
-        let mut app = TestApp { base, store, state, clock, http, tokens: HashMap::new(), db, _dir: dir, server };
+        let mut app = TestApp { base, store, state, clock, http, tokens: HashMap::new(), db, key, _dir: dir, server };
         for (username, ..) in USERS {
             let (status, body) = app
                 .call_anon(Method::POST, "/api/v1/session", Some(json!({"username": username, "password": PASSWORD})))
@@ -156,7 +159,10 @@ impl TestApp {
             DbHandle::Sqlite(p) => DatabaseUrl::SqliteFile(p.clone()),
             DbHandle::Postgres(u) => DatabaseUrl::Postgres(u.clone()),
         };
-        AppState::new(Store::open(&url).await.expect("open store again"), Arc::new(self.clock.clone()))
+        AppState::new(
+            Store::open(&url, self.key.clone()).await.expect("open store again"),
+            Arc::new(self.clock.clone()),
+        )
     }
 
     pub async fn user_id(&self, username: &str) -> i64 {
@@ -245,7 +251,7 @@ impl TestApp {
         self.store.events(id).await.unwrap()
     }
 
-    async fn raw_connection(&self) -> sqlx::AnyConnection {
+    pub async fn raw_connection(&self) -> sqlx::AnyConnection {
         sqlx::any::install_default_drivers();
         use sqlx::Connection;
         let url = match &self.db {

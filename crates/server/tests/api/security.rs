@@ -497,7 +497,8 @@ async fn a_lost_database_is_a_503_with_retry_after_and_the_server_recovers() {
     let (hostport, db) = rest.split_once('/').unwrap();
     let relay = Relay::to(hostport.to_string()).await;
     let relayed = format!("{head}@{}/{db}", relay.addr);
-    let store = xiaobao_store::Store::open(&xiaobao_store::DatabaseUrl::Postgres(relayed)).await.unwrap();
+    let store =
+        xiaobao_store::Store::open(&xiaobao_store::DatabaseUrl::Postgres(relayed), app.key.clone()).await.unwrap();
     let state = xiaobao_server::AppState::new(store, std::sync::Arc::new(app.clock.clone()));
     let (base, server) = crate::harness::serve(state).await;
     let token = app.tokens["head1"].clone();

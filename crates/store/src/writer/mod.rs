@@ -152,8 +152,18 @@ impl From<sqlx::Error> for WriteError {
 #[allow(clippy::large_enum_variant)] // moved through the channel once, never stored in bulk
 enum Msg {
     Job(Job),
-    /// With the count of rows that differed from those kept (`true`), or without (at start-up).
-    RebuildRollups(bool, oneshot::Sender<Result<crate::RebuildReport, StoreError>>),
+    RebuildRollups(Rebuild, oneshot::Sender<Result<crate::RebuildReport, StoreError>>),
+}
+
+/// How the rollups are recomputed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rebuild {
+    /// Kept, without comparing (at start-up, when none were built).
+    Build,
+    /// Kept, counting the rows that differed from those kept before.
+    Replace,
+    /// Only counting the rows that differ, then rolled back (for `audit verify`).
+    Check,
 }
 
 enum Job {
@@ -183,10 +193,11 @@ pub(crate) fn spawn(
     rules: crate::rules::SharedRules,
     system_user_id: i64,
     signal: std::sync::Arc<crate::alerts::AlertSignal>,
+    key: std::sync::Arc<xiaobao_core::seal::ChainKey>,
 ) -> WriterHandle {
     let (tx, mut rx) = mpsc::channel::<Msg>(8192);
     tokio::spawn(async move {
-        let ctx = Ctx { pool, rules, system_user_id, signal };
+        let ctx = Ctx { pool, rules, system_user_id, signal, key };
         let mut jobs = Vec::with_capacity(MAX_BATCH);
         while let Some(first) = rx.recv().await {
             let mut rebuild = None;
@@ -195,8 +206,8 @@ pub(crate) fn spawn(
                 match m {
                     Msg::Job(j) => jobs.push(j),
                     // the jobs queued before it are committed first; those after it wait for it
-                    Msg::RebuildRollups(compare, reply) => {
-                        rebuild = Some((compare, reply));
+                    Msg::RebuildRollups(how, reply) => {
+                        rebuild = Some((how, reply));
                         break;
                     }
                 }
@@ -207,8 +218,8 @@ pub(crate) fn spawn(
             if !jobs.is_empty() {
                 ctx.process(std::mem::take(&mut jobs)).await;
             }
-            if let Some((compare, reply)) = rebuild {
-                drop(reply.send(ctx.rebuild_rollups(compare).await));
+            if let Some((how, reply)) = rebuild {
+                drop(reply.send(ctx.rebuild_rollups(how).await));
             }
         }
     });
@@ -221,15 +232,20 @@ struct Ctx {
     /// The actor of events the system makes itself (deadline alerts, automatic escalation).
     system_user_id: i64,
     signal: std::sync::Arc<crate::alerts::AlertSignal>,
+    key: std::sync::Arc<xiaobao_core::seal::ChainKey>,
 }
 
 impl Ctx {
-    async fn rebuild_rollups(&self, compare: bool) -> Result<crate::RebuildReport, StoreError> {
+    async fn rebuild_rollups(&self, how: Rebuild) -> Result<crate::RebuildReport, StoreError> {
         let mut tx = self.pool.begin().await?;
         // other servers' writers wait on the chain head until the rebuild commits
-        let _head = lock_chain(&mut tx).await?;
-        let report = crate::rollups::rebuild(&mut tx, compare).await?;
-        tx.commit().await?;
+        let _head = lock_chain(&mut tx, self.key.clone()).await?;
+        let report = crate::rollups::rebuild(&mut tx, how != Rebuild::Build).await?;
+        if how == Rebuild::Check {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
         Ok(report)
     }
 
@@ -274,7 +290,7 @@ impl Ctx {
 
     async fn run_batch(&self, jobs: &[Job]) -> Result<Vec<Done>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let head = lock_chain(&mut tx).await?;
+        let head = lock_chain(&mut tx, self.key.clone()).await?;
         let (max_id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM complaints").fetch_one(&mut *tx).await?;
         let known = register::known_complainants(
             &mut tx,
@@ -437,13 +453,18 @@ impl crate::Store {
     /// Recomputes the rollups from the event log, after the writes queued before it and before those
     /// queued after it. Writes wait while it runs.
     pub async fn rebuild_rollups(&self) -> Result<crate::RebuildReport, StoreError> {
-        self.rebuild_rollups_with(true).await
+        self.rebuild_rollups_with(Rebuild::Replace).await
     }
 
-    /// The rebuild without the comparison with what was kept (which reads both in full).
-    pub(crate) async fn rebuild_rollups_with(&self, compare: bool) -> Result<crate::RebuildReport, StoreError> {
+    /// How many counter rows differ from what the event log makes them, changing nothing. Writes
+    /// wait while it runs.
+    pub(crate) async fn check_rollups(&self) -> Result<i64, StoreError> {
+        Ok(self.rebuild_rollups_with(Rebuild::Check).await?.differed)
+    }
+
+    pub(crate) async fn rebuild_rollups_with(&self, how: Rebuild) -> Result<crate::RebuildReport, StoreError> {
         let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Msg::RebuildRollups(compare, tx)).await.map_err(|_| StoreError::WriterGone)?;
+        self.inner.writer.tx.send(Msg::RebuildRollups(how, tx)).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 

@@ -243,9 +243,18 @@ impl Ctx {
             clocks.clone(),
             repeat,
         );
+        let sealed = xiaobao_core::seal::complainant_seal(
+            &b.head.key,
+            row.id,
+            &row.name,
+            row.phone.as_deref(),
+            row.id_number.as_deref(),
+            &tags_to_text(&row.tags),
+        );
         let change = Change::Register {
             clocks: clocks.iter().map(|c| ClockStart { kind: c.kind, due_at: c.due_at }).collect(),
             repeat_of,
+            complainant: Some(sealed),
         };
         let ev = NewEvent {
             complaint_id: id,
