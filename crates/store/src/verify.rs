@@ -365,6 +365,22 @@ impl Store {
             .bind(PAGE)
             .fetch_all(self.read())
             .await?;
+            // the seals of the page's last registrations, fetched together
+            let mut seqs: Vec<i64> = Vec::with_capacity(rows.len());
+            for r in &rows {
+                seqs.extend(r.try_get::<Option<i64>, _>("seq")?);
+            }
+            let mut payloads = std::collections::HashMap::with_capacity(seqs.len());
+            for chunk in crate::sql::pow2_chunks(&seqs) {
+                let mut q = crate::sql::SqlBuilder::new("SELECT seq, payload FROM events WHERE seq IN (");
+                for (n, seq) in chunk.iter().enumerate() {
+                    q.push(if n == 0 { "" } else { ", " }).bind(crate::sql::Arg::I64(*seq));
+                }
+                q.push(")");
+                for e in q.query().fetch_all(self.read()).await? {
+                    payloads.insert(e.try_get::<i64, _>("seq")?, e.try_get::<String, _>("payload")?);
+                }
+            }
             for r in &rows {
                 let id: i64 = r.try_get("id")?;
                 after = id;
@@ -374,12 +390,9 @@ impl Store {
                         format!("complainant {id} has no registration: the record was added outside the history"),
                     )));
                 };
-                let (payload,): (String,) = sqlx::query_as("SELECT payload FROM events WHERE seq = $1")
-                    .bind(seq)
-                    .fetch_one(self.read())
-                    .await?;
-                let recorded = serde_json::from_str::<serde_json::Value>(&payload)
-                    .ok()
+                let recorded = payloads
+                    .get(&seq)
+                    .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
                     .and_then(|v| v["complainant"].as_str().map(str::to_string));
                 let Some(recorded) = recorded else { continue };
                 let name: String = r.try_get("name")?;
