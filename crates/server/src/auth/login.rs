@@ -79,10 +79,19 @@ impl Drop for Reserved<'_> {
 
 fn too_many(w: Wait) -> ApiError {
     let s = w.seconds();
+    // the password was not checked: say so, so a correct one tried now is not taken for wrong
+    let (zh, en) = match s {
+        0..=1 => ("1 秒".to_string(), "1 second".to_string()),
+        2..=59 => (format!("{s} 秒"), format!("{s} seconds")),
+        _ => {
+            let m = s.div_ceil(60);
+            (format!("{m} 分钟"), if m == 1 { "1 minute".into() } else { format!("{m} minutes") })
+        }
+    };
     ApiError::TooManyRequests(
         Msg::new(
-            format!("登录尝试过于频繁，请 {s} 秒后再试"),
-            format!("too many login attempts; try again in {s} seconds"),
+            format!("登录尝试过于频繁，请 {zh}后再试（本次未核对密码）"),
+            format!("Too many login attempts. Try again in {en} (this try was not checked)."),
         ),
         s,
     )
@@ -93,10 +102,10 @@ fn locked(until_ms: i64, now_ms: i64) -> ApiError {
     ApiError::TooManyRequests(
         Msg::new(
             format!(
-                "该账户因连续多次登录失败已被临时锁定，约 {minutes} 分钟后自动解除；系统管理员已收到通知，如非本人操作请联系管理员"
+                "该账户因连续多次登录失败已被临时锁定，约 {minutes} 分钟后自动解除；系统管理员可在登录锁定列表中看到并提前解除，如非本人操作请联系管理员"
             ),
             format!(
-                "this account is locked for about {minutes} minutes after many failed logins; the administrators have been told — if it was not you, contact them"
+                "This account is locked for about {minutes} minutes after many failed logins. Administrators see the lock in the list of login locks and can lift it; if it was not you, contact them."
             ),
         ),
         ((until_ms - now_ms + 999) / 1000).max(1) as u64,
