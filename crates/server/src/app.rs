@@ -154,10 +154,23 @@ async fn language(req: Request, next: Next) -> Response {
 /// query that does not parse, a body of the wrong type), which the framework answers in plain text.
 async fn problems_only(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
+    let headers = if api { None } else { Some(req.headers().clone()) };
     let res = next.run(req).await;
     let status = res.status();
     let plain =
         !res.headers().get(header::CONTENT_TYPE).is_some_and(|c| c.as_bytes().starts_with(b"application/problem+json"));
+    if let Some(headers) = headers
+        && status == axum::http::StatusCode::BAD_REQUEST
+        && res.headers().get(header::CONTENT_TYPE).is_some_and(|c| c.as_bytes().starts_with(b"text/plain"))
+    {
+        // a page address that does not parse (`/complaints/abc`): the framework's text is for developers
+        let text = axum::body::to_bytes(res.into_body(), 4096).await.unwrap_or_default();
+        if text.starts_with(b"Invalid URL") {
+            return crate::web::pages::unreadable_address(&headers);
+        }
+        return (axum::http::StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text)
+            .into_response();
+    }
     if !api
         || !(status.is_client_error() || status.is_server_error())
         || !plain

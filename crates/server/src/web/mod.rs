@@ -10,7 +10,7 @@ mod league;
 mod lists;
 mod measures;
 mod order;
-mod pages;
+pub(crate) mod pages;
 pub mod progress;
 mod register;
 mod reports;

@@ -81,6 +81,17 @@ pub(super) fn not_found(lang: Lang, caller: &Caller, (token, set): (String, Opti
     res
 }
 
+/// The 404 page for an address whose id does not even parse (`/complaints/abc`): it names nothing,
+/// so it reads as any other missing page, without the framework's developer message. Shown before
+/// any login is looked at, so without the menu.
+pub fn unreadable_address(headers: &axum::http::HeaderMap) -> Response {
+    let lang = Lang::from_headers(headers);
+    let body = html! { div.card { h1 #not-found { (lang.t("not_found")) } p { a href="/" { (lang.t("home")) } } } };
+    let mut res = html_response(page(lang, None, None, lang.t("not_found"), body), None);
+    *res.status_mut() = StatusCode::NOT_FOUND;
+    res
+}
+
 /// What an API call gives a page: its value, or a refusal naming a field, to show beside that field
 /// (the field, the message in the reader's language). Anything else is logged and answered 500.
 #[allow(clippy::type_complexity, clippy::result_large_err)] // a page's answer, as every handler returns it

@@ -711,3 +711,19 @@ async fn the_measures_page_shows_figures_drill_down_and_trend_to_those_who_may_r
     let (status, _, _) = teller.get("/measures").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+both_backends!(an_address_whose_id_does_not_parse_is_the_not_found_page);
+
+async fn an_address_whose_id_does_not_parse_is_the_not_found_page(app: TestApp) {
+    let mut head = Browser::new(&app);
+    head.login("head1").await;
+    for path in ["/complaints/abc", "/complaints/1/attachments/abc", "/complaints/99999999999999999999"] {
+        let (status, _, html) = head.get(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(html.contains("id=\"not-found\"") && !html.contains("Invalid URL"), "{path}: {html}");
+    }
+    // the API keeps answering with a problem document naming the request
+    let (status, p) = app.get("head1", "/api/v1/complaints/abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(p["field"], "request");
+}
