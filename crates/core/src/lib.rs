@@ -2,6 +2,7 @@
 //! working-day calendar and deadline clocks, classification, and masking of personal data.
 //! Pure: no I/O, no async. The store remembers what this crate decides; the server translates HTTP.
 
+pub mod access;
 pub mod attachment;
 pub mod calendar;
 pub mod channel;

@@ -1,13 +1,13 @@
 //! Complainants: recognised again by ID number or phone, so repeat complaints can be found; repeat
 //! complainants are on the watch list every outlet sees.
 
-use crate::db::subtree_range;
-use crate::sql::Arg;
+use crate::scope::push_complainant_scope;
+use crate::sql::{Arg, SqlBuilder};
 use crate::{Store, StoreError};
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use xiaobao_core::access::OrderScope;
 use xiaobao_core::complainant::ComplainantTag;
-use xiaobao_core::org::path_ids;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComplainantRow {
@@ -20,37 +20,10 @@ pub struct ComplainantRow {
     pub complaint_count: i64,
 }
 
-/// Whose complainants a read may return: those with a complaint the viewer may see (handled inside
-/// the subtree at `path`, or registered by `viewer_id`). Head office's scope holds every one.
-#[derive(Debug, Clone, Default)]
-pub struct ComplainantScope {
-    pub path: String,
-    pub viewer_id: i64,
-}
-
-impl ComplainantScope {
-    /// The condition on `c` (the complainant) and the values it binds from `$first`.
-    fn condition(&self, first: usize) -> (String, Vec<Arg>) {
-        if path_ids(&self.path).len() <= 1 {
-            return ("1 = 1".into(), Vec::new());
-        }
-        let (lo, hi) = subtree_range(&self.path);
-        (
-            format!(
-                "EXISTS (SELECT 1 FROM complaints k WHERE k.complainant_id = c.id \
-                 AND ((k.org_path >= ${} AND k.org_path < ${}) OR k.first_responder_id = ${}))",
-                first,
-                first + 1,
-                first + 2
-            ),
-            vec![Arg::Text(lo), Arg::Text(hi), Arg::I64(self.viewer_id)],
-        )
-    }
-}
-
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ComplainantFilter {
-    pub scope: ComplainantScope,
+    /// Complainants with a complaint in this scope.
+    pub scope: OrderScope,
     pub watchlist: Option<bool>,
     pub phone: Option<String>,
     pub id_number: Option<String>,
@@ -84,36 +57,31 @@ pub(crate) fn complainant_from_row(r: &AnyRow) -> Result<ComplainantRow, StoreEr
 
 impl Store {
     /// One complainant, if a complaint of theirs is inside `scope`.
-    pub async fn complainant(&self, id: i64, scope: &ComplainantScope) -> Result<Option<ComplainantRow>, StoreError> {
-        let (visible, args) = scope.condition(2);
-        let sql = format!("SELECT {COMPLAINANT_COLUMNS} FROM complainants c WHERE c.id = $1 AND {visible}");
-        let mut q = sqlx::query(&sql).bind(id);
-        for a in args {
-            q = a.bind_to(q);
-        }
-        let row = q.fetch_optional(self.read()).await?;
+    pub async fn complainant(&self, id: i64, scope: &OrderScope) -> Result<Option<ComplainantRow>, StoreError> {
+        let mut q = SqlBuilder::new(&format!("SELECT {COMPLAINANT_COLUMNS} FROM complainants c WHERE c.id = "));
+        q.bind(Arg::I64(id)).push(" AND ");
+        push_complainant_scope(&mut q, "c", scope);
+        let row = q.query().fetch_optional(self.read()).await?;
         row.as_ref().map(complainant_from_row).transpose()
     }
 
     /// Complainants inside the filter's scope by exact phone or ID number, or the watch list,
     /// newest first.
     pub async fn complainants(&self, f: &ComplainantFilter) -> Result<Vec<ComplainantRow>, StoreError> {
-        let (visible, args) = f.scope.condition(6);
-        let sql = format!(
-            "SELECT {COMPLAINANT_COLUMNS} FROM complainants c \
-             WHERE ($1 = -1 OR c.watchlist = $1) AND ($2 = '' OR c.phone = $2) AND ($3 = '' OR c.id_number = $3) \
-             AND {visible} ORDER BY c.updated_at DESC, c.id DESC LIMIT $4 OFFSET $5"
-        );
-        let mut q = sqlx::query(&sql)
-            .bind(f.watchlist.map(i64::from).unwrap_or(-1))
-            .bind(f.phone.clone().unwrap_or_default())
-            .bind(f.id_number.clone().unwrap_or_default())
-            .bind(f.limit)
-            .bind(f.offset);
-        for a in args {
-            q = a.bind_to(q);
+        let mut q = SqlBuilder::new(&format!("SELECT {COMPLAINANT_COLUMNS} FROM complainants c WHERE "));
+        push_complainant_scope(&mut q, "c", &f.scope);
+        if let Some(w) = f.watchlist {
+            q.push(" AND c.watchlist = ").bind(Arg::I64(i64::from(w)));
         }
-        let rows = q.fetch_all(self.read()).await?;
+        if let Some(p) = f.phone.as_ref().filter(|p| !p.is_empty()) {
+            q.push(" AND c.phone = ").bind(Arg::Text(p.clone()));
+        }
+        if let Some(n) = f.id_number.as_ref().filter(|n| !n.is_empty()) {
+            q.push(" AND c.id_number = ").bind(Arg::Text(n.clone()));
+        }
+        q.push(" ORDER BY c.updated_at DESC, c.id DESC LIMIT ").bind(Arg::I64(f.limit));
+        q.push(" OFFSET ").bind(Arg::I64(f.offset));
+        let rows = q.query().fetch_all(self.read()).await?;
         rows.iter().map(complainant_from_row).collect()
     }
 

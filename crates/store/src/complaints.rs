@@ -3,10 +3,12 @@
 
 use crate::complainants::ComplainantRow;
 use crate::db::subtree_range;
+use crate::scope::push_order_scope;
 use crate::sql::{Arg, SqlBuilder};
 use crate::{Store, StoreError};
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use xiaobao_core::access::OrderScope;
 use xiaobao_core::channel::Channel;
 use xiaobao_core::complaint::{AppealStatus, Decision, Feedback, Order, State};
 use xiaobao_core::deadline::{Clock, ClockKind};
@@ -39,12 +41,22 @@ pub struct ComplaintRow {
     pub updated_at: Instant,
 }
 
-#[derive(Debug, Clone, Default)]
+impl ComplaintRow {
+    /// The order as the scope rules see it (`xiaobao_core::access`).
+    pub fn place(&self) -> xiaobao_core::access::OrderPlace<'_> {
+        xiaobao_core::access::OrderPlace {
+            handling_path: &self.org_path,
+            first_responder_id: self.order.first_responder_id,
+        }
+    }
+}
+
+/// Which orders a list returns. Made with [`ComplaintFilter::new`], which has no default scope: every
+/// list says whose orders it shows.
+#[derive(Debug, Clone)]
 pub struct ComplaintFilter {
-    /// The viewer's unit path: only orders inside it are listed …
-    pub scope_path: String,
-    /// … and the orders the viewer registered, wherever they went.
-    pub viewer_id: i64,
+    /// The orders the viewer may see (`xiaobao_core::access`).
+    pub scope: OrderScope,
     pub state: Option<State>,
     pub channel: Option<Channel>,
     /// A unit inside the scope: its subtree only.
@@ -81,6 +93,38 @@ pub struct ComplaintFilter {
     pub skip_count: bool,
     pub offset: i64,
     pub limit: i64,
+}
+
+impl ComplaintFilter {
+    /// The orders in `scope`, unfiltered, newest received first.
+    pub fn new(scope: OrderScope) -> Self {
+        Self {
+            scope,
+            state: None,
+            channel: None,
+            unit_path: None,
+            appeal: None,
+            hot_issue: None,
+            unlinked: false,
+            responsible_path: None,
+            category: None,
+            overdue: None,
+            due_within_ms: None,
+            breached: None,
+            open_since_before: None,
+            escalated: None,
+            repeat: None,
+            open: None,
+            first_responder_id: None,
+            received_from: None,
+            received_to: None,
+            now_ms: 0,
+            nearest_due_first: false,
+            skip_count: false,
+            offset: 0,
+            limit: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -276,15 +320,8 @@ impl Store {
 
     /// A page of orders matching the filter, newest received first, with the total count.
     pub async fn complaints(&self, f: &ComplaintFilter) -> Result<Page<ComplaintRow>, StoreError> {
-        let mut where_ = SqlBuilder::default();
-        if path_ids(&f.scope_path).len() != 1 {
-            let (lo, hi) = subtree_range(&f.scope_path);
-            where_.push(" WHERE ((k.org_path >= ").bind(Arg::Text(lo)).push(" AND k.org_path < ").bind(Arg::Text(hi));
-            where_.push(") OR k.first_responder_id = ").bind(Arg::I64(f.viewer_id)).push(")");
-        } else {
-            // head office sees every order: no condition, so the planner is free to use any index
-            where_.push(" WHERE 1 = 1");
-        }
+        let mut where_ = SqlBuilder::new(" WHERE ");
+        push_order_scope(&mut where_, "k", &f.scope);
         if let Some(p) = &f.unit_path {
             let (lo, hi) = subtree_range(p);
             where_.push(" AND k.org_path >= ").bind(Arg::Text(lo)).push(" AND k.org_path < ").bind(Arg::Text(hi));
@@ -475,9 +512,23 @@ impl Store {
         if !plain || self.backend() != crate::Backend::Sqlite {
             return Ok(false);
         }
-        let scope = f.unit_path.as_deref().unwrap_or(&f.scope_path);
-        let (Some(unit), Some(root)) = (path_ids(scope).last().copied(), path_ids(scope).first().copied()) else {
-            return Ok(false);
+        let scope = match (&f.unit_path, &f.scope) {
+            (Some(p), _) | (None, OrderScope::Within { unit_path: p, .. }) => Some(p.as_str()),
+            (None, OrderScope::All) => None,
+        };
+        // the unit whose open orders the scope holds, and the root's (every open order)
+        let (unit, root) = match scope {
+            Some(p) => match (path_ids(p).last().copied(), path_ids(p).first().copied()) {
+                (Some(u), Some(r)) => (u, r),
+                _ => return Ok(false),
+            },
+            None => {
+                let root: Option<(i64,)> = sqlx::query_as("SELECT id FROM org_units WHERE parent_id IS NULL")
+                    .fetch_optional(self.read())
+                    .await?;
+                let Some((root,)) = root else { return Ok(false) };
+                (root, root)
+            }
         };
         let open: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT CAST(unit_id AS BIGINT), CAST(open AS BIGINT) FROM unit_live WHERE unit_id IN ($1, $2)",

@@ -19,6 +19,7 @@ mod measures;
 mod org_units;
 mod rollups;
 mod rules;
+mod scope;
 mod seal;
 mod sessions;
 mod sql;
@@ -32,7 +33,7 @@ pub use announcements::Announcement;
 pub use attachments::AttachmentRow;
 pub use board::BoardRow;
 pub use classes::ClassRow;
-pub use complainants::{ComplainantFilter, ComplainantRow, ComplainantScope};
+pub use complainants::{ComplainantFilter, ComplainantRow};
 pub use complaints::{ComplaintFilter, ComplaintRow, Page};
 pub use db::{Backend, DatabaseUrl};
 pub use error::StoreError;
@@ -54,6 +55,7 @@ pub use writer::{
     ActInput, ActOutcome, AlertInput, AlertOutcome, AttachInput, AttachOutcome, HotIssueTarget, LinkInput, LinkOutcome,
     RegisterInput, RegisterOutcome, WriteError,
 };
+pub use xiaobao_core::access::OrderScope;
 pub use xiaobao_core::seal::ChainKey;
 
 use std::sync::Arc;

@@ -25,6 +25,10 @@ pub enum BenchCommand {
         /// Complaints to register in all.
         #[arg(long, default_value_t = 50_000)]
         requests: u64,
+        /// Percent of the requests (0–100) that come from one complainant on the same matter, so
+        /// after the first each merges into the open order: 100 measures the merge path alone.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+        merge_percent: u8,
         /// Benchmark against PostgreSQL (a fresh, empty database) instead of a temporary SQLite file.
         #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
         database_url: Option<String>,
@@ -256,7 +260,9 @@ async fn deadlines(orders: u64, probes: u64, database_url: Option<String>) -> Re
 
 pub async fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
-        BenchCommand::Register { clients, requests, database_url } => register(clients, requests, database_url).await,
+        BenchCommand::Register { clients, requests, merge_percent, database_url } => {
+            register(clients, requests, merge_percent, database_url).await
+        }
         BenchCommand::Deadlines { orders, probes, database_url } => deadlines(orders, probes, database_url).await,
         BenchCommand::Measures { complaints, samples, data_dir, database_url } => {
             measures::run(complaints, samples, data_dir, database_url).await
@@ -267,7 +273,7 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
     }
 }
 
-async fn register(clients: usize, requests: u64, database_url: Option<String>) -> Result<()> {
+async fn register(clients: usize, requests: u64, merge_percent: u8, database_url: Option<String>) -> Result<()> {
     let (store, _dir) = bench_store(None, database_url.as_deref()).await?;
     let ho = store.org_unit_by_code("HO").await?.context("head office")?;
     let hash = xiaobao_server::hash_password("bench-password").map_err(|_| anyhow::anyhow!("hash"))?;
@@ -305,7 +311,7 @@ async fn register(clients: usize, requests: u64, database_url: Option<String>) -
     let token = login["token"].as_str().context("token")?.to_string();
 
     println!(
-        "bench register: {} backend, {clients} clients, {requests} complaints",
+        "bench register: {} backend, {clients} clients, {requests} complaints, {merge_percent}% from one complainant",
         match store.backend() {
             xiaobao_store::Backend::Sqlite => "SQLite (WAL, synchronous=FULL)",
             xiaobao_store::Backend::Postgres => "PostgreSQL",
@@ -327,17 +333,21 @@ async fn register(clients: usize, requests: u64, database_url: Option<String>) -
                 if n >= requests {
                     break;
                 }
+                // the merging share is spread evenly over the run: one phone, the same category
+                let merging = (n * 37 % 100) < u64::from(merge_percent);
+                let phone = if merging { "13800000000".to_string() } else { format!("139{:08}", n % 100_000_000) };
                 let body = serde_json::json!({
                     "channel": "counter",
                     "org_unit": "HO",
-                    "complainant": {"name": "基准测试", "phone": format!("139{:08}", n % 100_000_000)},
+                    "complainant": {"name": "基准测试", "phone": phone},
                     "category": "01",
                     "summary": "柜台排队时间过长",
                     "description": "客户称在网点等候超过一小时，仅开放两个窗口。",
                 });
                 let t = Instant::now();
                 let res = http.post(format!("{base}/api/v1/complaints")).bearer_auth(&token).json(&body).send().await;
-                let ok = matches!(&res, Ok(r) if r.status().as_u16() == 201);
+                // 201 registered, 200 merged into the open order
+                let ok = matches!(&res, Ok(r) if matches!(r.status().as_u16(), 200 | 201));
                 if let Ok(r) = res {
                     let _ = r.bytes().await;
                 }

@@ -203,11 +203,13 @@ pub async fn run(
         let unit = store.org_unit_by_code(&code).await?.context("outlet")?;
         let page = store
             .complaints(&xiaobao_store::ComplaintFilter {
-                scope_path: unit.path.clone(),
                 unit_path: Some(unit.path.clone()),
                 limit: 200,
                 now_ms: chrono::Utc::now().timestamp_millis(),
-                ..Default::default()
+                ..xiaobao_store::ComplaintFilter::new(xiaobao_store::OrderScope::of(xiaobao_core::access::Viewer {
+                    user_id: 0,
+                    unit_path: &unit.path,
+                }))
             })
             .await?;
         outlet_orders.push(page.items.iter().map(|k| k.order.id).collect());

@@ -26,6 +26,13 @@ pub struct Actor {
     pub unit_path: String,
 }
 
+impl Actor {
+    /// The actor as the scope rules see them (`crate::access`).
+    pub fn viewer(&self) -> crate::access::Viewer<'_> {
+        crate::access::Viewer { user_id: self.user_id, unit_path: &self.unit_path }
+    }
+}
+
 /// The projection of a work order's events: what the rules need to decide the next action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
@@ -214,8 +221,107 @@ pub fn permission_for(action: ActionKind) -> Permission {
     }
 }
 
-/// Decide whether `actor` may do `action` to `order` at `now`; if so, the change it makes and the
-/// state it leads to. Scope (is the order inside the actor's subtree) is checked by the caller first.
+/// Whether `actor` may do an action of this kind to `order` at `now`, whatever the action's details
+/// (a transfer's target, a reason's text): the role's permission, the order's state, the paused
+/// clocks, the appeal, the extension limits and the review window. `has_parent` says whether the unit
+/// handling the order has a unit above it to escalate to. Scope is checked by the caller first
+/// (`crate::access`).
+pub fn allows(
+    order: &Order,
+    kind: ActionKind,
+    actor: &Actor,
+    now: Instant,
+    policy: &Policy,
+    cal: &Calendar,
+    has_parent: bool,
+) -> Result<(), Refusal> {
+    use State::*;
+    if !actor.role.can(permission_for(kind)) {
+        return Err(Refusal::NoPermission { action: kind, role: actor.role });
+    }
+    let s = order.state;
+    let in_state = |ok: bool| if ok { Ok(()) } else { Err(Refusal::NotInState { action: kind, state: s }) };
+    let handling = matches!(s, Accepted | InProgress | UnderReview);
+    let ticking = |ok: bool| -> Result<(), Refusal> {
+        in_state(ok)?;
+        if order.paused { Err(Refusal::PausedClock { action: kind }) } else { Ok(()) }
+    };
+    match kind {
+        // an appeal concerns the figures, not the handling: any state
+        ActionKind::Appeal => match order.appeal {
+            Some(status @ (AppealStatus::Pending | AppealStatus::Approved)) => Err(Refusal::AppealExists { status }),
+            _ => Ok(()),
+        },
+        ActionKind::DecideAppeal => {
+            if crate::org::path_ids(&actor.unit_path).len() != 1 {
+                Err(Refusal::HeadOfficeOnly)
+            } else if order.appeal != Some(AppealStatus::Pending) {
+                Err(Refusal::NoAppealPending)
+            } else {
+                Ok(())
+            }
+        }
+        ActionKind::Accept | ActionKind::Decline => ticking(s == Registered),
+        ActionKind::Respond => ticking(s == Accepted),
+        ActionKind::Transfer => in_state(matches!(s, Registered | Accepted | InProgress)),
+        ActionKind::Escalate => {
+            in_state(matches!(s, Registered | Accepted | InProgress | UnderReview))?;
+            if has_parent { Ok(()) } else { Err(Refusal::AtHeadOffice) }
+        }
+        ActionKind::Extend => {
+            ticking(matches!(s, Accepted | InProgress))?;
+            extended_due(order, policy, cal)?;
+            if order.extension_tier + 1 >= 2 && !policy.extension_approvers.contains(&actor.role) {
+                return Err(Refusal::ExtensionNeedsApproval { role: actor.role });
+            }
+            Ok(())
+        }
+        ActionKind::Pause => {
+            in_state(handling)?;
+            if order.paused { Err(Refusal::AlreadyPaused) } else { Ok(()) }
+        }
+        ActionKind::Resume => {
+            in_state(handling)?;
+            if order.paused { Ok(()) } else { Err(Refusal::NotPaused) }
+        }
+        ActionKind::Decide => ticking(matches!(s, InProgress | UnderReview)),
+        ActionKind::Close => in_state(s == Decided),
+        ActionKind::Reopen => in_state(s == Closed),
+        ActionKind::RequestReview => {
+            in_state(matches!(s, Decided | Closed))?;
+            let decided_at = order.decided_at.unwrap_or(order.received_at);
+            if now > cal.period_end_calendar_days(decided_at, policy.review_request_days) {
+                return Err(Refusal::ReviewWindowClosed { days: policy.review_request_days });
+            }
+            Ok(())
+        }
+        ActionKind::Withdraw => in_state(s.is_open()),
+    }
+}
+
+/// The kinds of action `actor` may take on `order` now, in the order the page shows them: what
+/// `GET /api/v1/complaints/{id}` answers as `actions` and the order page draws as buttons.
+pub fn available_actions(
+    order: &Order,
+    actor: &Actor,
+    now: Instant,
+    policy: &Policy,
+    cal: &Calendar,
+    has_parent: bool,
+) -> Vec<ActionKind> {
+    ActionKind::ALL.into_iter().filter(|k| allows(order, *k, actor, now, policy, cal, has_parent).is_ok()).collect()
+}
+
+/// The decision due time a further extension would set, counted from receipt (or from the
+/// reopening when the same matter came back); refused once the extensions are used up.
+fn extended_due(order: &Order, policy: &Policy, cal: &Calendar) -> Result<Instant, Refusal> {
+    let from = order.clock(ClockKind::Decision).map_or(order.received_at, |c| c.started_at);
+    policy.extended_decision_due(cal, from, order.extension_tier + 1).ok_or(Refusal::ExtensionsExhausted)
+}
+
+/// Decide whether `actor` may do `action` to `order` at `now` ([`allows`], then the action's own
+/// details); if so, the change it makes and the state it leads to. Scope (is the order inside the
+/// actor's subtree) is checked by the caller first.
 pub fn check(
     order: &Order,
     action: &Action,
@@ -225,55 +331,16 @@ pub fn check(
     cal: &Calendar,
 ) -> Result<(Change, State), Refusal> {
     use State::*;
-    let kind = action.kind();
-    if !actor.role.can(permission_for(kind)) {
-        return Err(Refusal::NoPermission { action: kind, role: actor.role });
-    }
+    let has_parent = !matches!(action, Action::Escalate { to: None, .. });
+    allows(order, action.kind(), actor, now, policy, cal, has_parent)?;
     let s = order.state;
-    let not_in_state = || Refusal::NotInState { action: kind, state: s };
-    let handling = matches!(s, Accepted | InProgress | UnderReview);
-    let paused_guard = |ok: bool| -> Result<(), Refusal> {
-        if !ok {
-            Err(not_in_state())
-        } else if order.paused {
-            Err(Refusal::PausedClock { action: kind })
-        } else {
-            Ok(())
-        }
-    };
     let out = match action {
-        // an appeal concerns the figures, not the handling: any state, the state unchanged
-        Action::Appeal { reason } => {
-            if let Some(status @ (AppealStatus::Pending | AppealStatus::Approved)) = order.appeal {
-                return Err(Refusal::AppealExists { status });
-            }
-            (Change::Appeal { reason: reason.clone() }, s)
-        }
-        Action::DecideAppeal { approve, note } => {
-            if crate::org::path_ids(&actor.unit_path).len() != 1 {
-                return Err(Refusal::HeadOfficeOnly);
-            }
-            if order.appeal != Some(AppealStatus::Pending) {
-                return Err(Refusal::NoAppealPending);
-            }
-            (Change::AppealDecided { approved: *approve, note: note.clone() }, s)
-        }
-        Action::Accept => {
-            paused_guard(s == Registered)?;
-            (Change::Accept, Accepted)
-        }
-        Action::Decline { reason } => {
-            paused_guard(s == Registered)?;
-            (Change::Decline { reason: reason.clone() }, Declined)
-        }
-        Action::Respond { text } => {
-            paused_guard(s == Accepted)?;
-            (Change::Respond { text: text.clone() }, InProgress)
-        }
+        Action::Appeal { reason } => (Change::Appeal { reason: reason.clone() }, s),
+        Action::DecideAppeal { approve, note } => (Change::AppealDecided { approved: *approve, note: note.clone() }, s),
+        Action::Accept => (Change::Accept, Accepted),
+        Action::Decline { reason } => (Change::Decline { reason: reason.clone() }, Declined),
+        Action::Respond { text } => (Change::Respond { text: text.clone() }, InProgress),
         Action::Transfer { to, reason } => {
-            if !matches!(s, Registered | Accepted | InProgress) {
-                return Err(not_in_state());
-            }
             if to.id == order.org_unit_id {
                 return Err(Refusal::SameUnit);
             }
@@ -286,55 +353,18 @@ pub fn check(
             (Change::Transfer { from: order.org_unit_id, to: to.clone(), reason: reason.clone(), clock }, next)
         }
         Action::Escalate { to, reason } => {
-            if !matches!(s, Registered | Accepted | InProgress | UnderReview) {
-                return Err(not_in_state());
-            }
             let to = to.clone().ok_or(Refusal::AtHeadOffice)?;
             (Change::Escalate { from: order.org_unit_id, to, reason: reason.clone() }, s)
         }
         Action::Extend { reason } => {
-            paused_guard(matches!(s, Accepted | InProgress))?;
-            let tier = order.extension_tier + 1;
-            // Counted from receipt, or from the reopening when the same matter came back.
-            let from = order.clock(ClockKind::Decision).map_or(order.received_at, |c| c.started_at);
-            let due = policy.extended_decision_due(cal, from, tier).ok_or(Refusal::ExtensionsExhausted)?;
-            if tier >= 2 && !policy.extension_approvers.contains(&actor.role) {
-                return Err(Refusal::ExtensionNeedsApproval { role: actor.role });
-            }
-            (Change::Extend { reason: reason.clone(), tier, decision_due_at: due }, s)
+            let due = extended_due(order, policy, cal)?;
+            (Change::Extend { reason: reason.clone(), tier: order.extension_tier + 1, decision_due_at: due }, s)
         }
-        Action::Pause { reason } => {
-            if !handling {
-                return Err(not_in_state());
-            }
-            if order.paused {
-                return Err(Refusal::AlreadyPaused);
-            }
-            (Change::Pause { reason: reason.clone() }, s)
-        }
-        Action::Resume { reason } => {
-            if !handling {
-                return Err(not_in_state());
-            }
-            if !order.paused {
-                return Err(Refusal::NotPaused);
-            }
-            (Change::Resume { reason: reason.clone() }, s)
-        }
-        Action::Decide(decision) => {
-            paused_guard(matches!(s, InProgress | UnderReview))?;
-            (Change::Decide { decision: decision.clone() }, Decided)
-        }
-        Action::Close { feedback, note } => {
-            if s != Decided {
-                return Err(not_in_state());
-            }
-            (Change::Close { feedback: *feedback, note: note.clone() }, Closed)
-        }
+        Action::Pause { reason } => (Change::Pause { reason: reason.clone() }, s),
+        Action::Resume { reason } => (Change::Resume { reason: reason.clone() }, s),
+        Action::Decide(decision) => (Change::Decide { decision: decision.clone() }, Decided),
+        Action::Close { feedback, note } => (Change::Close { feedback: *feedback, note: note.clone() }, Closed),
         Action::Reopen { reason } => {
-            if s != Closed {
-                return Err(not_in_state());
-            }
             let clocks = policy
                 .initial_clocks(cal, order.channel, order.category.as_deref(), now)
                 .into_iter()
@@ -343,24 +373,12 @@ pub fn check(
             (Change::Reopen { reason: reason.clone(), clocks }, Accepted)
         }
         Action::RequestReview { reason } => {
-            if !matches!(s, Decided | Closed) {
-                return Err(not_in_state());
-            }
-            let decided_at = order.decided_at.unwrap_or(order.received_at);
-            if now > cal.period_end_calendar_days(decided_at, policy.review_request_days) {
-                return Err(Refusal::ReviewWindowClosed { days: policy.review_request_days });
-            }
             let clock = policy
                 .start(cal, ClockKind::Review, order.channel, order.category.as_deref(), now)
                 .map(|c| ClockStart { kind: c.kind, due_at: c.due_at });
             (Change::RequestReview { reason: reason.clone(), clock }, UnderReview)
         }
-        Action::Withdraw { reason } => {
-            if !s.is_open() {
-                return Err(not_in_state());
-            }
-            (Change::Withdraw { reason: reason.clone() }, Withdrawn)
-        }
+        Action::Withdraw { reason } => (Change::Withdraw { reason: reason.clone() }, Withdrawn),
     };
     Ok(out)
 }

@@ -16,17 +16,13 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xiaobao_core::complainant::{IdNumber, Phone};
 use xiaobao_core::role::Permission;
-use xiaobao_store::{ComplainantFilter, ComplainantScope};
+use xiaobao_store::ComplainantFilter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_complainants))
         .routes(routes!(watchlist_check))
         .routes(routes!(get_complainant))
-}
-
-fn scope(caller: &Caller) -> ComplainantScope {
-    ComplainantScope { path: caller.user.org_path.clone(), viewer_id: caller.user.id }
 }
 
 /// What registration may learn of a person from any unit: on the watch list or not, and how many
@@ -77,7 +73,7 @@ pub async fn list_complainants(
     let id_number =
         p.get("id_number").filter(|v| !v.is_empty()).map(|v| IdNumber::parse("id_number", v)).transpose()?;
     let f = ComplainantFilter {
-        scope: scope(&caller),
+        scope: caller.order_scope(),
         watchlist: boolean(&p, "watchlist")?,
         phone: phone.map(|x| x.as_str().to_string()),
         id_number: id_number.map(|x| x.as_str().to_string()),
@@ -98,7 +94,7 @@ pub async fn get_complainant(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ComplainantView>> {
     caller.require(Permission::ReadComplaints)?;
-    let c = state.store.complainant(id, &scope(&caller)).await?.ok_or(ApiError::NotFound)?;
+    let c = state.store.complainant(id, &caller.order_scope()).await?.ok_or(ApiError::NotFound)?;
     let unmasked = caller.can(Permission::ViewPersonalData);
     if unmasked {
         state

@@ -12,15 +12,16 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
+use xiaobao_core::access::may_see_order;
 use xiaobao_core::channel::Channel;
 use xiaobao_core::classification::Dimension;
 use xiaobao_core::complainant::NewComplainant;
-use xiaobao_core::complaint::{State as OrderState, UnitRef};
+use xiaobao_core::complaint::{ActionKind, State as OrderState, UnitRef};
 use xiaobao_core::deadline::ClockKind;
 use xiaobao_core::money::Money;
-use xiaobao_core::org::in_subtree;
 use xiaobao_core::role::Permission;
 use xiaobao_core::text::{bounded, limits};
+use xiaobao_core::time::Instant;
 use xiaobao_store::{ComplaintFilter, ComplaintRow, RegisterInput, RegisterOutcome};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -144,9 +145,9 @@ pub async fn read_visible(state: &AppState, caller: &Caller, id: i64) -> ApiResu
     state.store.complaint(id).await?.filter(|k| visible(caller, k)).ok_or(ApiError::NotFound)
 }
 
-/// Is this order visible to the caller: inside their subtree, or registered by them?
+/// Is this order visible to the caller (`xiaobao_core::access::may_see_order`)?
 pub fn visible(caller: &Caller, k: &ComplaintRow) -> bool {
-    in_subtree(&caller.user.org_path, &k.org_path) || k.order.first_responder_id == caller.user.id
+    may_see_order(caller.viewer(), k.place())
 }
 
 async fn check_class(
@@ -393,8 +394,7 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         ));
     }
     let f = ComplaintFilter {
-        scope_path: caller.user.org_path.clone(),
-        viewer_id: caller.user.id,
+        scope: caller.order_scope(),
         state: state_filter,
         channel,
         unit_path,
@@ -467,9 +467,26 @@ pub async fn get_complaint(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ComplaintView>> {
     let (k, unmasked) = read_complaint(&state, &caller, id).await?;
-    let mut view = ComplaintView::new(&k, unmasked, state.clock.now(), &state.store.rules().calendar);
+    let now = state.clock.now();
+    let mut view = ComplaintView::new(&k, unmasked, now, &state.store.rules().calendar);
+    view.actions = Some(actions(&state, &caller, &k, now));
     hide_links_out_of_scope(&state, &caller, &mut view).await?;
     Ok(Json(view))
+}
+
+/// What the caller may do to the order now, under the rules in force: the API's `actions` and the
+/// order page's buttons.
+pub fn actions(state: &AppState, caller: &Caller, k: &ComplaintRow, now: Instant) -> Vec<ActionKind> {
+    let rules = state.store.rules();
+    let has_parent = xiaobao_core::org::path_ids(&k.org_path).len() > 1;
+    xiaobao_core::complaint::available_actions(
+        &k.order,
+        &caller.actor(),
+        now,
+        &rules.policy,
+        &rules.calendar,
+        has_parent,
+    )
 }
 
 /// The earlier complaint a repeat follows may be another unit's: the caller learns that it is a

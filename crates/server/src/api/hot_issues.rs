@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
+use xiaobao_core::access::may_see_hot_issue;
 use xiaobao_core::hot_issue::{Candidate, DEFAULT_MIN_SIZE, keywords, suggest, terms};
-use xiaobao_core::org::in_subtree;
 use xiaobao_core::role::Permission;
 use xiaobao_core::text::bounded;
 use xiaobao_core::time::rfc3339;
@@ -185,15 +185,13 @@ pub async fn suggestions(state: &AppState, caller: &Caller, p: &Params) -> ApiRe
     let unit = unit_or_own(state, caller, p.get("org_unit")).await?;
     let now = state.clock.now();
     let f = ComplaintFilter {
-        scope_path: caller.user.org_path.clone(),
-        viewer_id: caller.user.id,
         unit_path: Some(unit.path.clone()),
         received_from: Some((now - chrono::Duration::days(days)).timestamp_millis()),
         unlinked: true,
         now_ms: now.timestamp_millis(),
         skip_count: true,
         limit: MAX_CANDIDATES + 1,
-        ..Default::default()
+        ..ComplaintFilter::new(caller.order_scope())
     };
     let mut rows = state.store.complaints(&f).await?.items;
     let truncated = rows.len() as i64 > MAX_CANDIDATES;
@@ -248,7 +246,7 @@ pub async fn get_suggestions(
 
 /// Whether the caller may see a hot issue: made inside the caller's subtree, or above it.
 fn visible(caller: &Caller, h: &HotIssueRow) -> bool {
-    caller.sees_unit(&h.org_path) || in_subtree(&h.org_path, &caller.user.org_path)
+    may_see_hot_issue(caller.viewer(), &h.org_path)
 }
 
 pub async fn hot_issue_list(state: &AppState, caller: &Caller) -> ApiResult<Vec<HotIssueView>> {
@@ -276,13 +274,15 @@ async fn linkable(state: &AppState, caller: &Caller, ids: &[i64], least: usize) 
     }
     let mut rows = Vec::with_capacity(ids.len());
     for id in ids {
-        let k = state.store.complaint(*id).await?.filter(|k| caller.sees_unit(&k.org_path)).ok_or_else(|| {
-            ApiError::invalid(
-                "complaints",
-                format!("投诉 {id} 不存在或不在您的管辖范围内"),
-                format!("complaint {id} does not exist or is outside your scope"),
-            )
-        })?;
+        let k = state.store.complaint(*id).await?.filter(|k| crate::api::complaints::visible(caller, k)).ok_or_else(
+            || {
+                ApiError::invalid(
+                    "complaints",
+                    format!("投诉 {id} 不存在或不在您的管辖范围内"),
+                    format!("complaint {id} does not exist or is outside your scope"),
+                )
+            },
+        )?;
         rows.push(k);
     }
     Ok(rows)
@@ -327,13 +327,11 @@ pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Hot
     caller.require(Permission::ReadComplaints)?;
     let h = state.store.hot_issue(id).await?.filter(|h| visible(caller, h)).ok_or(ApiError::NotFound)?;
     let f = ComplaintFilter {
-        scope_path: caller.user.org_path.clone(),
-        viewer_id: caller.user.id,
         hot_issue: Some(id),
         now_ms: state.clock.now().timestamp_millis(),
         skip_count: true,
         limit: MAX_MEMBERS as i64,
-        ..Default::default()
+        ..ComplaintFilter::new(caller.order_scope())
     };
     let rows = state.store.complaints(&f).await?.items;
     Ok(HotIssueDetail { issue: h.into(), complaints: rows.iter().map(MemberView::from).collect() })

@@ -154,13 +154,11 @@ pub async fn ledger_download(
     let (from, to) = range(p, local_date(now))?;
     let unit = unit_or_own(state, caller, p.get("org_unit")).await?;
     let f = ComplaintFilter {
-        scope_path: caller.user.org_path.clone(),
-        viewer_id: caller.user.id,
         responsible_path: Some(unit.path.clone()),
         received_from: Some(start_of_local_day(from).timestamp_millis()),
         received_to: to.succ_opt().map(|d| start_of_local_day(d).timestamp_millis()),
         now_ms: now.timestamp_millis(),
-        ..Default::default()
+        ..ComplaintFilter::new(caller.order_scope())
     };
     let rows = crate::export::rows_for_export(&state.store, &f).await?;
     let name = format!("ledger-{}-{from}-{to}.xlsx", unit.code);

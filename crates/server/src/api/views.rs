@@ -209,6 +209,10 @@ pub struct ComplaintView {
     /// weekends only until an admin loads it.
     pub missing_calendar_years: Vec<i32>,
     pub updated_at: String,
+    /// What the caller may do to the order now (`xiaobao_core::complaint::available_actions`); only
+    /// in the answer of `GET /api/v1/complaints/{id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<xiaobao_core::complaint::ActionKind>>,
 }
 
 impl ComplaintView {
@@ -254,6 +258,7 @@ impl ComplaintView {
             clocks: o.clocks.iter().map(|c| ClockView::new(c, now)).collect(),
             missing_calendar_years: calendar.missing_years(year(o.received_at), last),
             updated_at: rfc3339(k.updated_at),
+            actions: None,
         }
     }
 }

@@ -106,6 +106,16 @@ impl Caller {
         self.user.role.can(p)
     }
 
+    /// The caller as the scope rules see them (`xiaobao_core::access`).
+    pub fn viewer(&self) -> xiaobao_core::access::Viewer<'_> {
+        xiaobao_core::access::Viewer { user_id: self.user.id, unit_path: &self.user.org_path }
+    }
+
+    /// The orders the caller may see, for a list.
+    pub fn order_scope(&self) -> xiaobao_core::access::OrderScope {
+        xiaobao_core::access::OrderScope::of(self.viewer())
+    }
+
     /// Is the unit at `path` inside the caller's subtree?
     pub fn sees_unit(&self, path: &str) -> bool {
         in_subtree(&self.user.org_path, path)

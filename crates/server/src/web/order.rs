@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use std::collections::HashMap;
 use xiaobao_core::classification::Dimension;
-use xiaobao_core::complaint::{Action, ActionKind, Decision, Feedback, RootCause, UnitRef};
-use xiaobao_core::time::{Instant, rfc3339};
+use xiaobao_core::complaint::ActionKind;
+use xiaobao_core::time::rfc3339;
 use xiaobao_store::{ClassRow, ComplaintRow};
 
 /// A refused form: which form, which field (if the refusal names one), the message, and the values
@@ -60,46 +60,6 @@ pub async fn complaint(State(state): State<AppState>, headers: HeaderMap, Path(i
         return Redirect::to("/login").into_response();
     };
     complaint_page(&state, &headers, &caller, id, None).await
-}
-
-/// The actions this user may take on this order now: each kind the rules would accept.
-fn allowed_actions(state: &AppState, caller: &Caller, k: &ComplaintRow, now: Instant) -> Vec<ActionKind> {
-    let rules = state.store.rules();
-    let unit = |id| UnitRef { id, code: String::new(), path: String::new() };
-    let has_parent = xiaobao_core::org::path_ids(&k.org_path).len() > 1;
-    let r = || "-".to_string();
-    let decision = Decision {
-        liable: false,
-        root_cause: RootCause::Misunderstanding,
-        cause: None,
-        remedy: None,
-        amount: None,
-        text: r(),
-    };
-    let probes = [
-        Action::Accept,
-        Action::Decline { reason: r() },
-        Action::Respond { text: r() },
-        Action::Transfer { to: unit(-1), reason: r() },
-        Action::Escalate { to: has_parent.then(|| unit(-2)), reason: r() },
-        Action::Extend { reason: r() },
-        Action::Pause { reason: r() },
-        Action::Resume { reason: r() },
-        Action::Decide(decision),
-        Action::Close { feedback: Feedback::Satisfied, note: None },
-        Action::Reopen { reason: r() },
-        Action::RequestReview { reason: r() },
-        Action::Withdraw { reason: r() },
-        Action::Appeal { reason: r() },
-        Action::DecideAppeal { approve: true, note: r() },
-    ];
-    probes
-        .iter()
-        .filter(|a| {
-            xiaobao_core::complaint::check(&k.order, a, &caller.actor(), now, &rules.policy, &rules.calendar).is_ok()
-        })
-        .map(|a| a.kind())
-        .collect()
 }
 
 /// An action's form, posted to `target`.
@@ -265,7 +225,7 @@ pub(super) async fn complaint_page(
     let events = state.store.events(id).await.unwrap_or_default();
     let atts = state.store.attachments(id).await.unwrap_or_default();
     let causes = state.store.classes(Some(Dimension::Cause)).await.unwrap_or_default();
-    let actions = allowed_actions(state, caller, &k, now);
+    let actions = crate::api::complaints::actions(state, caller, &k, now);
     let may_attach = caller.can(xiaobao_core::role::Permission::RegisterComplaint)
         || caller.can(xiaobao_core::role::Permission::HandleComplaint);
     // an error for a form no longer offered (the state moved on) is shown at the top

@@ -304,15 +304,13 @@ pub(super) async fn home_with(
     let now = state.clock.now();
     let front_line = matches!(caller.user.role, Role::Teller | Role::LobbyManager | Role::RelationshipManager);
     let filter = ComplaintFilter {
-        scope_path: caller.user.org_path.clone(),
-        viewer_id: caller.user.id,
         first_responder_id: front_line.then_some(caller.user.id),
         open_since_before: (!front_line).then_some(i64::MAX),
         nearest_due_first: !front_line,
         skip_count: true,
         now_ms: now.timestamp_millis(),
         limit: 50,
-        ..ComplaintFilter::default()
+        ..ComplaintFilter::new(caller.order_scope())
     };
     let rows = match state.store.complaints(&filter).await {
         Ok(p) => p.items,

@@ -70,7 +70,7 @@ pub const USERS: &[(&str, Role, &str)] = &[
     ("teller2", Role::Teller, "BJ0102"),
 ];
 
-async fn fresh_database(backend: Backend, dir: &std::path::Path) -> (DatabaseUrl, DbHandle) {
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> (DatabaseUrl, DbHandle) {
     match backend {
         Backend::Sqlite => {
             let path = dir.join("xiaobao.db");

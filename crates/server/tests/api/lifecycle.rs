@@ -213,3 +213,31 @@ async fn attachments_are_checked_kept_in_the_timeline_and_scoped(app: TestApp) {
     let (_, list) = app.get("head1", &format!("/api/v1/complaints/{id}/attachments")).await;
     assert_eq!(list.as_array().unwrap().len(), 2, "only the two good files were kept");
 }
+
+both_backends!(the_order_names_the_actions_its_reader_may_take_now);
+
+/// `GET /complaints/{id}` lists what the caller may do now, and each listed action is accepted.
+async fn the_order_names_the_actions_its_reader_may_take_now(app: TestApp) {
+    let id = app.register("teller1", "BJ0101", "13812345670").await["id"].as_i64().unwrap();
+    let actions = |user: &'static str| {
+        let app = &app;
+        async move {
+            let (status, k) = app.get(user, &format!("/api/v1/complaints/{id}")).await;
+            assert_eq!(status, StatusCode::OK, "{k}");
+            k["actions"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(actions("head1").await, ["accept", "decline", "transfer", "escalate", "withdraw", "appeal"]);
+    // the teller records what the complainant asks; head office alone decides appeals
+    assert_eq!(actions("teller1").await, ["withdraw"]);
+    assert_eq!(actions("cpc").await, ["accept", "decline", "transfer", "escalate", "withdraw", "appeal"]);
+    app.act_ok("head1", id, "accept", json!({})).await;
+    assert_eq!(actions("head1").await, ["respond", "transfer", "escalate", "extend", "pause", "withdraw", "appeal"]);
+    app.act_ok("head1", id, "pause", json!({"reason": "等待客户提供材料"})).await;
+    assert_eq!(actions("head1").await, ["transfer", "escalate", "resume", "withdraw", "appeal"]);
+    app.act_ok("head1", id, "appeal", json!({"reason": "非本网点责任"})).await;
+    assert_eq!(actions("cpc").await, ["transfer", "escalate", "resume", "withdraw", "decide_appeal"]);
+    // a list does not carry them
+    let (_, list) = app.get("head1", "/api/v1/complaints").await;
+    assert!(list["items"][0].get("actions").is_none(), "{list}");
+}

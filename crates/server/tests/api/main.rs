@@ -21,6 +21,7 @@ mod reports;
 mod rollups;
 mod rules;
 mod scope;
+mod scope_rule;
 mod security;
 mod statistics;
 mod transitions;

@@ -7,8 +7,9 @@ use crate::StoreError;
 use crate::complaints::{clocks_for, order_from_row};
 use crate::events::append;
 use sqlx::{AnyConnection, Row};
+use xiaobao_core::access::{OrderPlace, may_act_on_order};
 use xiaobao_core::complaint::{self, Action, Change, NewEvent, Order, UnitRef};
-use xiaobao_core::org::{in_subtree, tier1_of};
+use xiaobao_core::org::tier1_of;
 use xiaobao_core::time::{Instant, to_millis};
 
 impl Ctx {
@@ -20,9 +21,8 @@ impl Ctx {
     ) -> Result<ActOutcome, WriteError> {
         b.flush(tx).await?;
         let before = load_order(tx, i.complaint_id).await?.ok_or(WriteError::NotFound)?;
-        let (mut order, org_path, complainant_id) = (before.order.clone(), before.path.clone(), before.complainant_id);
-        let visible = in_subtree(&i.actor.unit_path, &org_path) || order.first_responder_id == i.actor.user_id;
-        if !visible {
+        let (mut order, complainant_id) = (before.order.clone(), before.complainant_id);
+        if !may_act_on_order(i.actor.viewer(), before.place()) {
             return Err(WriteError::NotFound);
         }
         let mut action = i.action.clone();
@@ -74,6 +74,13 @@ pub(super) struct Loaded {
     pub complainant_id: i64,
     /// The hot issue it is linked to, if any.
     pub hot_issue_id: Option<i64>,
+}
+
+impl Loaded {
+    /// The order as the scope rules see it (`xiaobao_core::access`).
+    pub fn place(&self) -> OrderPlace<'_> {
+        OrderPlace { handling_path: &self.path, first_responder_id: self.order.first_responder_id }
+    }
 }
 
 pub(super) async fn load_order(tx: &mut AnyConnection, id: i64) -> Result<Option<Loaded>, WriteError> {

@@ -4,8 +4,8 @@
 use super::{Batch, Ctx, WriteError, load_order};
 use crate::events::append;
 use sqlx::AnyConnection;
+use xiaobao_core::access::may_act_on_order;
 use xiaobao_core::complaint::{Actor, Change, NewEvent};
-use xiaobao_core::org::in_subtree;
 use xiaobao_core::time::{Instant, to_millis};
 
 #[derive(Debug, Clone)]
@@ -36,10 +36,10 @@ impl Ctx {
         use sha2::{Digest, Sha256};
         b.flush(tx).await?;
         let loaded = load_order(tx, i.complaint_id).await?.ok_or(WriteError::NotFound)?;
-        let (order, org_path) = (loaded.order, loaded.path);
-        if !(in_subtree(&i.actor.unit_path, &org_path) || order.first_responder_id == i.actor.user_id) {
+        if !may_act_on_order(i.actor.viewer(), loaded.place()) {
             return Err(WriteError::NotFound);
         }
+        let order = loaded.order;
         let sha256 = hex::encode(Sha256::digest(&i.data));
         let size = i64::try_from(i.data.len()).unwrap_or(i64::MAX);
         let change =

@@ -6,8 +6,8 @@
 use super::{Batch, Ctx, WriteError, load_order};
 use crate::events::append;
 use sqlx::AnyConnection;
+use xiaobao_core::access::may_act_on_order;
 use xiaobao_core::complaint::{Actor, Change, NewEvent};
-use xiaobao_core::org::in_subtree;
 use xiaobao_core::time::{Instant, to_millis};
 
 /// The issue the orders join, or leave.
@@ -53,7 +53,7 @@ impl Ctx {
         let mut orders = Vec::with_capacity(i.complaint_ids.len());
         for id in &i.complaint_ids {
             let loaded = load_order(tx, *id).await?.ok_or(WriteError::NotFound)?;
-            if !in_subtree(&i.actor.unit_path, &loaded.path) {
+            if !may_act_on_order(i.actor.viewer(), loaded.place()) {
                 return Err(WriteError::NotFound);
             }
             match (&i.target, loaded.hot_issue_id) {
