@@ -12,6 +12,9 @@ pub enum StoreError {
     NotFound,
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// A value could not be put into the form it is stored in (a write's failure, not the data's).
+    #[error("could not encode {0} for writing")]
+    Encode(String),
     #[error("invalid database URL: {0}")]
     BadUrl(String),
     #[error("{0}")]

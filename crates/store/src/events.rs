@@ -86,7 +86,8 @@ pub(crate) async fn store_chain(tx: &mut sqlx::AnyConnection, head: &mut ChainHe
 /// written with the rest of the batch by `store_chain`.
 pub(crate) fn append(head: &mut ChainHead, e: &NewEvent) -> Result<i64, StoreError> {
     let seq = head.seq + 1;
-    let payload = serde_json::to_string(&e.change).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+    let payload =
+        serde_json::to_string(&e.change).map_err(|err| StoreError::Encode(format!("event payload: {err}")))?;
     let from = e.from.map(|s| s.as_str()).unwrap_or("");
     let at_ms = to_millis(e.at);
     let hashed = Hashed {

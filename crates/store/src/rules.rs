@@ -121,7 +121,7 @@ impl Store {
 
     /// Stores a (validated) deadline policy; new clocks follow it from now on.
     pub async fn set_policy(&self, policy: &Policy, by_user: i64, now_ms: i64) -> Result<(), StoreError> {
-        let json = serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = serde_json::to_string(policy).map_err(|e| StoreError::Encode(format!("deadline policy: {e}")))?;
         sqlx::query(
             "INSERT INTO settings (name, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod event;
+pub mod intake;
 pub mod state;
 
 pub use action::{Action, ActionKind, AppealStatus, Decision, Feedback, RootCause, UnitRef};

@@ -114,8 +114,12 @@ pub(super) async fn save_order(
     seq: i64,
     at: Instant,
 ) -> Result<(), WriteError> {
-    let decision =
-        o.decision.as_ref().map(serde_json::to_string).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let decision = o
+        .decision
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::Encode(format!("decision: {e}")))?;
     let feedback = o
         .feedback
         .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default());
@@ -161,6 +165,11 @@ pub(super) async fn save_order(
     let responsible_path =
         if o.responsible_unit_id == before.order.responsible_unit_id { before.responsible_path.as_str() } else { path };
     b.rollups.change((&before.order, &before.responsible_path, &before.path), (o, responsible_path, path));
+    b.note_state(o);
+    if o.clocks == before.order.clocks {
+        // nothing to rewrite (a merge, an appeal, an attachment's event)
+        return Ok(());
+    }
     sqlx::query("DELETE FROM complaint_clocks WHERE complaint_id = $1").bind(o.id).execute(&mut *tx).await?;
     let rows = b.clock_rows(o);
     Ok(insert_clocks(tx, &rows).await?)

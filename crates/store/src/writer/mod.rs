@@ -22,6 +22,7 @@ use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 use xiaobao_core::channel::Channel;
 use xiaobao_core::complainant::NewComplainant;
+use xiaobao_core::complaint::intake::{Earlier, Known};
 use xiaobao_core::complaint::{Action, Actor, Order, Refusal, State, UnitRef};
 use xiaobao_core::money::Money;
 use xiaobao_core::time::{Instant, to_stored_precision};
@@ -166,22 +167,49 @@ pub(crate) enum Rebuild {
     Check,
 }
 
-enum Job {
-    Register(RegisterInput, oneshot::Sender<Result<RegisterOutcome, WriteError>>),
-    Act(ActInput, oneshot::Sender<Result<ActOutcome, WriteError>>),
-    Alert(AlertInput, oneshot::Sender<Result<AlertOutcome, WriteError>>),
-    Attach(AttachInput, oneshot::Sender<Result<AttachOutcome, WriteError>>),
-    Link(LinkInput, oneshot::Sender<Result<LinkOutcome, WriteError>>),
+/// A write the writer runs inside a batch, and the answer it gives.
+enum Work {
+    Register(RegisterInput),
+    Act(ActInput),
+    Alert(AlertInput),
+    Attach(AttachInput),
+    Link(LinkInput),
 }
 
-#[allow(clippy::large_enum_variant)]
-enum Done {
-    Register(Result<RegisterOutcome, WriteError>),
-    Act(Result<ActOutcome, WriteError>),
-    Alert(Result<AlertOutcome, WriteError>),
-    Attach(Result<AttachOutcome, WriteError>),
-    Link(Result<LinkOutcome, WriteError>),
+#[allow(clippy::large_enum_variant)] // built once per job and moved to its caller
+enum Answer {
+    Register(RegisterOutcome),
+    Act(ActOutcome),
+    Alert(AlertOutcome),
+    Attach(AttachOutcome),
+    Link(LinkOutcome),
 }
+
+/// A job: the work and where its answer goes.
+struct Job {
+    work: Work,
+    reply: oneshot::Sender<Result<Answer, WriteError>>,
+}
+
+/// The outcome a kind of work answers with, taken out of the writer's [`Answer`].
+trait Outcome: Sized {
+    fn from_answer(a: Answer) -> Option<Self>;
+}
+
+macro_rules! outcome {
+    ($($variant:ident => $ty:ty),* $(,)?) => {
+        $(impl Outcome for $ty {
+            fn from_answer(a: Answer) -> Option<Self> {
+                match a {
+                    Answer::$variant(o) => Some(o),
+                    _ => None,
+                }
+            }
+        })*
+    };
+}
+
+outcome!(Register => RegisterOutcome, Act => ActOutcome, Alert => AlertOutcome, Attach => AttachOutcome, Link => LinkOutcome);
 
 #[derive(Clone)]
 pub(crate) struct WriterHandle {
@@ -261,7 +289,8 @@ impl Ctx {
         match result {
             Ok(done) => {
                 for (job, d) in jobs.into_iter().zip(done) {
-                    reply(job, d);
+                    // a caller that went away no longer needs its answer; the write stands
+                    drop(job.reply.send(d));
                 }
             }
             Err(e) if jobs.len() > 1 => {
@@ -272,61 +301,53 @@ impl Ctx {
             }
             Err(e) => {
                 // one job: it fails with the batch's own error (a lost database stays a lost database)
-                let mut error = Some(e);
-                for job in jobs {
-                    let mut e = || WriteError::Store(error.take().unwrap_or(StoreError::WriterGone));
-                    let d = match &job {
-                        Job::Register(..) => Done::Register(Err(e())),
-                        Job::Act(..) => Done::Act(Err(e())),
-                        Job::Alert(..) => Done::Alert(Err(e())),
-                        Job::Attach(..) => Done::Attach(Err(e())),
-                        Job::Link(..) => Done::Link(Err(e())),
-                    };
-                    reply(job, d);
+                tracing::warn!(error = %e, "write failed");
+                if let Some(job) = jobs.into_iter().next() {
+                    drop(job.reply.send(Err(WriteError::Store(e))));
                 }
             }
         }
     }
 
-    async fn run_batch(&self, jobs: &[Job]) -> Result<Vec<Done>, StoreError> {
+    async fn run_batch(&self, jobs: &[Job]) -> Result<Vec<Result<Answer, WriteError>>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let head = lock_chain(&mut tx, self.key.clone()).await?;
         let (max_id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM complaints").fetch_one(&mut *tx).await?;
-        let known = register::known_complainants(
-            &mut tx,
-            jobs.iter().filter_map(|j| match j {
-                Job::Register(input, _) => Some(&input.complainant),
-                Job::Act(..) | Job::Alert(..) | Job::Attach(..) | Job::Link(..) => None,
-            }),
-        )
-        .await?;
         let rules = self.rules.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let registrations = || {
+            jobs.iter().filter_map(|j| match &j.work {
+                Work::Register(input) => Some(input),
+                Work::Act(..) | Work::Alert(..) | Work::Attach(..) | Work::Link(..) => None,
+            })
+        };
+        // the complaints registration may look at: open ones, and those inside the repeat window
+        let window = chrono::Duration::days(i64::from(rules.policy.repeat_window_days));
+        let since = registrations().map(|r| r.received_at - window).min();
+        let (known, earlier) =
+            register::known_complainants(&mut tx, registrations().map(|r| &r.complainant), since).await?;
         let mut b = Batch {
             rules,
             head,
             next_id: max_id.unwrap_or(0) + 1,
             next_complainant_id: None,
             known,
+            earlier,
             pending: Pending::default(),
             rollups: Default::default(),
             earliest_alert: None,
         };
         let mut done = Vec::with_capacity(jobs.len());
         for job in jobs {
-            let d = match job {
-                Job::Register(input, _) => Done::Register(self.register(&mut tx, &mut b, input).await),
-                Job::Act(input, _) => Done::Act(self.act(&mut tx, &mut b, input).await),
-                Job::Alert(input, _) => Done::Alert(self.alert(&mut tx, &mut b, input).await),
-                Job::Attach(input, _) => Done::Attach(self.attach(&mut tx, &mut b, input).await),
-                Job::Link(input, _) => Done::Link(self.link_hot_issue(&mut tx, &mut b, input).await),
+            let d = match &job.work {
+                Work::Register(input) => self.register(&mut tx, &mut b, input).await.map(Answer::Register),
+                Work::Act(input) => self.act(&mut tx, &mut b, input).await.map(Answer::Act),
+                Work::Alert(input) => self.alert(&mut tx, &mut b, input).await.map(Answer::Alert),
+                Work::Attach(input) => self.attach(&mut tx, &mut b, input).await.map(Answer::Attach),
+                Work::Link(input) => self.link_hot_issue(&mut tx, &mut b, input).await.map(Answer::Link),
             };
             // A database failure poisons the transaction (PostgreSQL): give up the batch.
             match d {
-                Done::Register(Err(WriteError::Store(e)))
-                | Done::Act(Err(WriteError::Store(e)))
-                | Done::Alert(Err(WriteError::Store(e)))
-                | Done::Attach(Err(WriteError::Store(e)))
-                | Done::Link(Err(WriteError::Store(e))) => return Err(e),
+                Err(WriteError::Store(e)) => return Err(e),
                 d => done.push(d),
             }
         }
@@ -349,9 +370,11 @@ struct Batch {
     head: ChainHead,
     next_id: i64,
     next_complainant_id: Option<i64>,
-    /// Stored complainants who share an ID number or phone with one registered in this batch,
-    /// read once when the batch starts and kept current as the batch changes them.
-    known: Vec<register::Candidate>,
+    /// Complainants who share an ID number or phone with one registered in this batch: those stored,
+    /// read once when the batch starts, and those the batch registers; kept current as it changes them.
+    known: Vec<Known>,
+    /// The complaints of `known` that registration looks at, kept current as the batch changes them.
+    earlier: Vec<Earlier>,
     pending: Pending,
     /// The counter changes of this batch's orders, written with them.
     rollups: crate::rollups::RollupDelta,
@@ -382,17 +405,16 @@ impl Batch {
         rows
     }
 
-    /// Writes the pending rows; the complainants among them are stored from now on.
+    /// Writes the pending rows.
     async fn flush(&mut self, tx: &mut AnyConnection) -> Result<(), StoreError> {
-        self.known.extend(self.pending.complainants.iter().map(|c| register::Candidate {
-            id: c.id,
-            pending: false,
-            id_number: c.id_number.clone(),
-            phone: c.phone.clone(),
-            tags: c.tags.clone(),
-            watchlist: c.watchlist,
-        }));
         self.pending.flush(tx).await
+    }
+
+    /// An order of this batch changed state: registrations after it see the new state.
+    fn note_state(&mut self, o: &Order) {
+        if let Some(e) = self.earlier.iter_mut().find(|e| e.id == o.id) {
+            e.state = o.state;
+        }
     }
 
     /// Complainants are inserted only by the writer, under the chain lock, so ids can be handed out here.
@@ -410,44 +432,46 @@ impl Batch {
     }
 }
 
-fn reply(job: Job, done: Done) {
-    // A caller that went away (timed out, disconnected) no longer needs its answer; the write stands.
-    match (job, done) {
-        (Job::Register(_, tx), Done::Register(r)) => drop(tx.send(r)),
-        (Job::Act(_, tx), Done::Act(r)) => drop(tx.send(r)),
-        (Job::Alert(_, tx), Done::Alert(r)) => drop(tx.send(r)),
-        (Job::Attach(_, tx), Done::Attach(r)) => drop(tx.send(r)),
-        (Job::Link(_, tx), Done::Link(r)) => drop(tx.send(r)),
-        _ => tracing::error!("writer reply mismatch"),
-    }
-}
-
 impl crate::Store {
+    /// Hands `work` to the writer and waits for its answer, which comes once the transaction holding
+    /// it has committed (or the write was refused, or failed).
+    async fn submit<T: Outcome>(&self, work: Work) -> Result<T, WriteError> {
+        let (reply, answer) = oneshot::channel();
+        self.inner.writer.tx.send(Msg::Job(Job { work, reply })).await.map_err(|_| StoreError::WriterGone)?;
+        let answer = answer.await.map_err(|_| StoreError::WriterGone)??;
+        T::from_answer(answer).ok_or_else(|| WriteError::Store(StoreError::WriterGone))
+    }
+
     /// Registers a complaint (or merges it into the complainant's open order on the same matter).
-    /// Returns once the transaction holding it has committed.
     pub async fn register(&self, mut input: RegisterInput) -> Result<RegisterOutcome, WriteError> {
         input.at = to_stored_precision(input.at);
         input.received_at = to_stored_precision(input.received_at);
-        let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Msg::Job(Job::Register(input, tx))).await.map_err(|_| StoreError::WriterGone)?;
-        rx.await.map_err(|_| StoreError::WriterGone)?
+        self.submit(Work::Register(input)).await
     }
 
-    /// Applies an action to an order in the actor's scope. Returns once committed.
+    /// Applies an action to an order in the actor's scope.
     pub async fn act(&self, mut input: ActInput) -> Result<ActOutcome, WriteError> {
         input.at = to_stored_precision(input.at);
-        let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Msg::Job(Job::Act(input, tx))).await.map_err(|_| StoreError::WriterGone)?;
-        rx.await.map_err(|_| StoreError::WriterGone)?
+        self.submit(Work::Act(input)).await
     }
 
     /// Fires a clock's next alert if it is still due at `input.now` (exactly once: a second call, from
-    /// this server or another, finds it fired and does nothing). Returns once committed.
+    /// this server or another, finds it fired and does nothing).
     pub async fn fire_alert(&self, mut input: AlertInput) -> Result<AlertOutcome, WriteError> {
         input.now = to_stored_precision(input.now);
-        let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Msg::Job(Job::Alert(input, tx))).await.map_err(|_| StoreError::WriterGone)?;
-        rx.await.map_err(|_| StoreError::WriterGone)?
+        self.submit(Work::Alert(input)).await
+    }
+
+    /// Attaches a file to an order the actor can see: its event and its content, in one transaction.
+    pub async fn attach(&self, mut input: AttachInput) -> Result<AttachOutcome, WriteError> {
+        input.at = to_stored_precision(input.at);
+        self.submit(Work::Attach(input)).await
+    }
+
+    /// Links orders as one hot issue (new or existing): an event on each, all in one transaction.
+    pub async fn link_hot_issue(&self, mut input: LinkInput) -> Result<LinkOutcome, WriteError> {
+        input.at = to_stored_precision(input.at);
+        self.submit(Work::Link(input)).await
     }
 
     /// Recomputes the rollups from the event log, after the writes queued before it and before those
@@ -465,22 +489,6 @@ impl crate::Store {
     pub(crate) async fn rebuild_rollups_with(&self, how: Rebuild) -> Result<crate::RebuildReport, StoreError> {
         let (tx, rx) = oneshot::channel();
         self.inner.writer.tx.send(Msg::RebuildRollups(how, tx)).await.map_err(|_| StoreError::WriterGone)?;
-        rx.await.map_err(|_| StoreError::WriterGone)?
-    }
-
-    /// Attaches a file to an order the actor can see: its event and its content, in one transaction.
-    pub async fn attach(&self, mut input: AttachInput) -> Result<AttachOutcome, WriteError> {
-        input.at = to_stored_precision(input.at);
-        let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Msg::Job(Job::Attach(input, tx))).await.map_err(|_| StoreError::WriterGone)?;
-        rx.await.map_err(|_| StoreError::WriterGone)?
-    }
-
-    /// Links orders as one hot issue (new or existing): an event on each, all in one transaction.
-    pub async fn link_hot_issue(&self, mut input: LinkInput) -> Result<LinkOutcome, WriteError> {
-        input.at = to_stored_precision(input.at);
-        let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Msg::Job(Job::Link(input, tx))).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 }

@@ -1,12 +1,11 @@
 //! Rows a batch has decided to write but not yet written: new complainants, new orders and their
 //! clocks. They go to the database in a few multi-row inserts when the batch commits, or earlier when
-//! a job needs to read them back (`flush`). Jobs that look for a complainant or for earlier complaints
-//! see these rows as well as the database's.
+//! a job needs to read them back (`flush`). Later registrations of the batch know of them through the
+//! batch's known complainants and earlier complaints.
 
 use crate::StoreError;
 use crate::sql::{Arg, SqlBuilder};
 use sqlx::AnyConnection;
-use xiaobao_core::complaint::State;
 use xiaobao_core::deadline::Clock;
 use xiaobao_core::time::{Instant, to_millis};
 
@@ -62,27 +61,6 @@ pub(super) struct Pending {
 }
 
 impl Pending {
-    /// Pending complainants with this ID number or phone.
-    pub fn complainants_matching<'a>(
-        &'a mut self,
-        id_number: Option<&'a str>,
-        phone: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a mut NewComplainantRow> {
-        self.complainants.iter_mut().filter(move |c| {
-            (id_number.is_some() && c.id_number.as_deref() == id_number)
-                || (phone.is_some() && c.phone.as_deref() == phone)
-        })
-    }
-
-    /// Pending orders of these complainants as (id, state, category, received_ms): all newly registered.
-    pub fn complaints_of(&self, complainants: &[i64]) -> Vec<(i64, State, Option<String>, i64)> {
-        self.complaints
-            .iter()
-            .filter(|k| complainants.contains(&k.complainant_id))
-            .map(|k| (k.id, State::Registered, k.category.clone(), k.received_ms))
-            .collect()
-    }
-
     /// Writes everything pending, parents before children.
     pub async fn flush(&mut self, tx: &mut AnyConnection) -> Result<(), StoreError> {
         for chunk in crate::sql::pow2_chunks(&self.complainants) {
