@@ -18,6 +18,9 @@ pub enum Role {
     ServiceDept,
     Auditor,
     Admin,
+    /// The product itself, acting on deadlines (automatic escalation). No user holds it: it is not
+    /// in [`Role::ALL`] and cannot be parsed from input.
+    System,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,6 +51,9 @@ pub enum Permission {
     ConfigureMeasures,
     /// Approve or reject a unit's appeal to exclude a complaint from its figures (at head office).
     DecideAppeals,
+    /// Escalate an order whose deadline the policy says has been breached long enough (the system's
+    /// only permission).
+    EscalateOverdue,
 }
 
 impl Role {
@@ -78,6 +84,7 @@ impl Role {
             Self::ServiceDept => "service_dept",
             Self::Auditor => "auditor",
             Self::Admin => "admin",
+            Self::System => "system",
         }
     }
 
@@ -94,6 +101,7 @@ impl Role {
             Self::ServiceDept => "服务主管部门",
             Self::Auditor => "审计",
             Self::Admin => "系统管理员",
+            Self::System => "系统",
         }
     }
 
@@ -112,6 +120,9 @@ impl Role {
     pub fn can(self, p: Permission) -> bool {
         use Permission::*;
         use Role::*;
+        if self == System {
+            return p == EscalateOverdue;
+        }
         let managing = matches!(self, OutletHead | OperationsSupervisor | VicePresident | President | CpCentre);
         let front_line = matches!(self, Teller | LobbyManager | RelationshipManager);
         match p {
@@ -125,6 +136,7 @@ impl Role {
             ReadMeasures => managing || matches!(self, ServiceDept | Auditor),
             EnterStatistics => matches!(self, CpCentre | ServiceDept | Admin),
             DecideAppeals => matches!(self, CpCentre),
+            EscalateOverdue => false,
             ConfigureMeasures => matches!(self, CpCentre | Admin),
         }
     }

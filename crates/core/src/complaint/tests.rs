@@ -334,3 +334,15 @@ fn replaying_the_history_rebuilds_the_order_and_needs_the_registration_first() {
     assert_eq!(replay(reg.clone(), history.clone()), Some(live));
     assert_eq!(replay(reg, history.into_iter().skip(1)), None);
 }
+
+#[test]
+fn the_system_actor_may_escalate_and_nothing_else() {
+    let cal = Calendar::china();
+    let o = new_order();
+    let system = Actor::system(1);
+    let kinds = available_actions(&o, &system, t0(), &Policy::default(), &cal, true);
+    assert_eq!(kinds, [ActionKind::Escalate]);
+    let refused = check(&o, &Action::Accept, &system, t0(), &Policy::default(), &cal);
+    assert_eq!(refused, Err(Refusal::NoPermission { action: ActionKind::Accept, role: Role::System }));
+    assert!(Role::parse("role", "system").is_err(), "no user can be given the system's role");
+}

@@ -3,6 +3,7 @@
 //! and the re-review. Due times are computed here (`policy`, `period`) when a clock starts or moves,
 //! and stored; they are never recomputed on read.
 
+pub mod alerting;
 pub mod period;
 pub mod policy;
 

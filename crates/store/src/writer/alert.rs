@@ -1,12 +1,14 @@
-//! Firing a deadline alert inside the writer's batch: the event on the order's timeline, the breach
-//! recorded on the clock, the automatic escalation the policy may ask for, and the notifications to
-//! the people the escalation chain names — all in the one transaction, so each alert happens once.
+//! Firing a deadline alert inside the writer's batch. Core plans it (`deadline::alerting::plan`: due
+//! or not, escalate or not, whom to tell, when mail may go); this writes the event on the order's
+//! timeline, the automatic escalation (as the system actor), and the notifications to the people the
+//! escalation chain names — all in the one transaction, so each alert happens once.
 
 use super::{Batch, Ctx, WriteError, load_order, save_order};
 use crate::StoreError;
 use crate::events::append;
 use sqlx::{AnyConnection, Row};
 use xiaobao_core::complaint::{self, Action, Actor, Change, NewEvent, UnitRef};
+use xiaobao_core::deadline::alerting::{self, Due, Notice, NoticeKind};
 use xiaobao_core::deadline::{Alert, ClockKind};
 use xiaobao_core::org::path_ids;
 use xiaobao_core::role::Role;
@@ -40,17 +42,15 @@ impl Ctx {
         let Some(before) = load_order(tx, i.complaint_id).await? else {
             return Ok(AlertOutcome::default());
         };
-        let (mut order, org_path) = (before.order.clone(), before.path.clone());
+        let mut order = before.order.clone();
         let rules = b.rules.clone();
-        let policy = &rules.policy;
-        let Some(clock) = order.clock(i.clock) else { return Ok(AlertOutcome::default()) };
-        let next = policy.next_alert(&rules.calendar, clock, order.channel, order.category.as_deref());
-        let alert = match next {
-            Some((due, alert)) if due <= i.now => alert,
+        let plan = match alerting::plan(&order, i.clock, i.now, &rules.policy, &rules.calendar) {
+            None => return Ok(AlertOutcome::default()),
+            Some(Due::Now(plan)) => plan,
             // Not due after all (fired already, clock moved, policy changed): store when it is due.
-            other => {
+            Some(Due::Later(at)) => {
                 sqlx::query("UPDATE complaint_clocks SET next_alert_at = $1 WHERE complaint_id = $2 AND kind = $3")
-                    .bind(other.map(|(t, _)| to_millis(t)))
+                    .bind(at.map(to_millis))
                     .bind(order.id)
                     .bind(i.clock.as_str())
                     .execute(&mut *tx)
@@ -58,11 +58,12 @@ impl Ctx {
                 return Ok(AlertOutcome::default());
             }
         };
+        let system = Actor::system(self.system_user_id);
         let state = order.state;
-        let change = Change::ClockAlert { clock: i.clock, alert, due_at: clock.due_at };
+        let change = Change::ClockAlert { clock: i.clock, alert: plan.alert, due_at: plan.due_at };
         let ev = NewEvent {
             complaint_id: order.id,
-            actor_id: self.system_user_id,
+            actor_id: system.user_id,
             at: i.now,
             from: Some(state),
             to: state,
@@ -71,85 +72,41 @@ impl Ctx {
         complaint::apply(&mut order, &ev.change, state, i.now);
         let seq = append(&mut b.head, &ev)?;
         let mut new_path = None;
-        let mut escalated = false;
-
-        // From the second breach level on, the policy may move the order up a unit as well.
-        if policy.escalation.auto_escalate && matches!(alert, Alert::Breach { level } if level >= 2) {
-            let parent = sqlx::query(
-                "SELECT p.id, p.code, p.path FROM org_units o JOIN org_units p ON p.id = o.parent_id WHERE o.id = $1",
-            )
-            .bind(order.org_unit_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(r) = parent {
-                let to = UnitRef { id: r.try_get("id")?, code: r.try_get("code")?, path: r.try_get("path")? };
-                let system = Actor { user_id: self.system_user_id, role: Role::CpCentre, unit_path: "/".into() };
-                let reason = format!("{}期限超时，自动升级", clock_label(i.clock));
-                if let Ok((change, to_state)) = complaint::check(
-                    &order,
-                    &Action::Escalate { to: Some(to.clone()), reason },
-                    &system,
-                    i.now,
-                    policy,
-                    &rules.calendar,
-                ) {
-                    let ev = NewEvent {
-                        complaint_id: order.id,
-                        actor_id: self.system_user_id,
-                        at: i.now,
-                        from: Some(order.state),
-                        to: to_state,
-                        change,
-                    };
-                    complaint::apply(&mut order, &ev.change, to_state, i.now);
-                    append(&mut b.head, &ev)?;
-                    new_path = Some(to.path);
-                    escalated = true;
-                }
+        if plan.escalate
+            && let Some(to) = parent_unit(tx, order.org_unit_id).await?
+        {
+            let reason = format!("{}超时，自动升级", clock_label(i.clock));
+            let action = Action::Escalate { to: Some(to.clone()), reason };
+            if let Ok((change, to_state)) =
+                complaint::check(&order, &action, &system, i.now, &rules.policy, &rules.calendar)
+            {
+                let ev = NewEvent {
+                    complaint_id: order.id,
+                    actor_id: system.user_id,
+                    at: i.now,
+                    from: Some(order.state),
+                    to: to_state,
+                    change,
+                };
+                complaint::apply(&mut order, &ev.change, to_state, i.now);
+                append(&mut b.head, &ev)?;
+                new_path = Some(to.path);
             }
         }
+        let escalated = new_path.is_some();
         let last_seq = b.head.seq;
         save_order(tx, b, &before, &order, new_path.as_deref(), last_seq, i.now).await?;
 
-        // Who hears of it: the chain's role for this level, nearest the order's unit.
-        let level = match alert {
-            Alert::Warning { .. } => 1,
-            Alert::Breach { level } => usize::from(level),
+        let Some(role) = plan.notify else {
+            return Ok(AlertOutcome { fired: Some((plan.alert, seq)), notified: Vec::new(), escalated });
         };
-        let Some(role) = policy.escalation.chain.get(level.saturating_sub(1)).copied() else {
-            return Ok(AlertOutcome { fired: Some((alert, seq)), notified: Vec::new(), escalated });
-        };
-        let path = new_path.as_deref().unwrap_or(&org_path);
-        let recipients = nearest_with_role(tx, path, role).await?;
+        let recipients = nearest_with_role(tx, new_path.as_deref().unwrap_or(&before.path), role).await?;
         let number: String = sqlx::query("SELECT number FROM complaints WHERE id = $1")
             .bind(order.id)
             .fetch_one(&mut *tx)
             .await?
             .try_get("number")?;
-        let (kind, lvl) = match alert {
-            Alert::Warning { percent } => ("clock_warning", i64::from(percent)),
-            Alert::Breach { level } => ("clock_breach", i64::from(level)),
-        };
-        let hours = &policy.opening_hours;
-        // Mail outside opening hours waits for the next opening when the policy says so.
-        let send_after = if policy.escalation.working_hours_only && !hours.is_open(&rules.calendar, i.now) {
-            hours.add_minutes(&rules.calendar, i.now, 0)
-        } else {
-            i.now
-        };
-        let subject = match alert {
-            Alert::Warning { percent } => format!("【消保】投诉 {number} {}已过 {percent}%", clock_label(i.clock)),
-            Alert::Breach { level } => format!("【消保】投诉 {number} {}已超时（第 {level} 级）", clock_label(i.clock)),
-        };
-        let body = format!(
-            "{subject}\n到期时间 / due: {}\n\nComplaint {number}: {} clock {}.\n",
-            rfc3339(order.clock(i.clock).map_or(i.now, |c| c.due_at)),
-            i.clock.as_str(),
-            match alert {
-                Alert::Warning { percent } => format!("has run {percent}% of its time"),
-                Alert::Breach { level } => format!("is overdue (escalation level {level})"),
-            }
-        );
+        let (subject, body) = mail_text(&plan.notice, &number, plan.due_at);
         let mut notified = Vec::new();
         for (user_id, email) in recipients {
             let (nid,): (i64,) = sqlx::query_as(
@@ -158,9 +115,9 @@ impl Ctx {
             .bind(user_id)
             .bind(order.id)
             .bind(seq)
-            .bind(kind)
+            .bind(plan.notice.kind.as_str())
             .bind(i.clock.as_str())
-            .bind(lvl)
+            .bind(i64::from(plan.notice.level))
             .bind(to_millis(i.now))
             .fetch_one(&mut *tx)
             .await?;
@@ -170,14 +127,43 @@ impl Ctx {
                     .bind(to)
                     .bind(&subject)
                     .bind(&body)
-                    .bind(to_millis(send_after))
+                    .bind(to_millis(plan.send_after))
                     .execute(&mut *tx)
                     .await?;
             }
             notified.push(user_id);
         }
-        Ok(AlertOutcome { fired: Some((alert, seq)), notified, escalated })
+        Ok(AlertOutcome { fired: Some((plan.alert, seq)), notified, escalated })
     }
+}
+
+/// The unit above `unit_id`, if any.
+async fn parent_unit(tx: &mut AnyConnection, unit_id: i64) -> Result<Option<UnitRef>, StoreError> {
+    let row = sqlx::query(
+        "SELECT p.id, p.code, p.path FROM org_units o JOIN org_units p ON p.id = o.parent_id WHERE o.id = $1",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    row.map(|r| Ok(UnitRef { id: r.try_get("id")?, code: r.try_get("code")?, path: r.try_get("path")? })).transpose()
+}
+
+/// The mail of a notice, in Chinese then English.
+fn mail_text(n: &Notice, number: &str, due_at: Instant) -> (String, String) {
+    let subject = match n.kind {
+        NoticeKind::ClockWarning => format!("【消保】投诉 {number} {}已过 {}%", clock_label(n.clock), n.level),
+        NoticeKind::ClockBreach => format!("【消保】投诉 {number} {}已超时（第 {} 级）", clock_label(n.clock), n.level),
+    };
+    let body = format!(
+        "{subject}\n到期时间 / due: {}\n\nComplaint {number}: {} clock {}.\n",
+        rfc3339(due_at),
+        n.clock.as_str(),
+        match n.kind {
+            NoticeKind::ClockWarning => format!("has run {}% of its time", n.level),
+            NoticeKind::ClockBreach => format!("is overdue (escalation level {})", n.level),
+        }
+    );
+    (subject, body)
 }
 
 fn clock_label(kind: ClockKind) -> &'static str {
