@@ -6,7 +6,7 @@ use crate::auth::login::LoginGuard;
 use crate::auth::passwords::PasswordWork;
 use crate::clock::Clock;
 use crate::error::{ApiError, Problem, problem_response};
-use crate::json::Lang;
+use crate::i18n::Lang;
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -142,7 +142,7 @@ async fn transport(
 async fn language(req: Request, next: Next) -> Response {
     let lang = Lang::from_headers(req.headers());
     let res = next.run(req).await;
-    if lang.english
+    if lang.english()
         && let Some(p) = res.extensions().get::<Problem>().cloned()
     {
         return problem_response(&p, true);

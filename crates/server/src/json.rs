@@ -2,9 +2,8 @@
 //! field that is missing, mistyped or unknown instead of answering with serde's prose.
 
 use crate::error::ApiError;
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
 use serde::de::DeserializeOwned;
 use xiaobao_core::FieldError;
 
@@ -66,28 +65,4 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let text = text.split(" at line ").next().unwrap_or(&text).to_string();
         ApiError::Invalid(FieldError::new(&path, format!("取值无效：{text}"), format!("invalid value: {text}")))
     })
-}
-
-/// The caller's language: English when `Accept-Language` prefers `en`, Chinese otherwise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lang {
-    pub english: bool,
-}
-
-impl Lang {
-    pub fn from_headers(h: &HeaderMap) -> Self {
-        let english = h
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim_start().to_ascii_lowercase().starts_with("en"))
-            .unwrap_or(false);
-        Self { english }
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Lang::from_headers(&parts.headers))
-    }
 }

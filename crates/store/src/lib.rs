@@ -125,6 +125,17 @@ impl Store {
         Ok(store)
     }
 
+    /// Connects, runs the migrations and seeds a fresh database, and disconnects, leaving the history
+    /// unsealed: a database to copy others from (the tests' PostgreSQL template).
+    pub async fn prepare(url: &DatabaseUrl) -> Result<(), StoreError> {
+        let (backend, read, write) = db::connect(url).await?;
+        db::migrate(backend, &write).await?;
+        db::seed(&write).await?;
+        read.close().await;
+        write.close().await;
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.inner.backend
     }

@@ -125,9 +125,15 @@ impl Order {
         self.clocks.iter_mut().rev().find(|c| c.kind == kind)
     }
 
+    /// Starts the clock of `start.kind` afresh; on a paused order it starts paused, as the order's
+    /// other clocks are (a transfer while paused must not set the new unit's clock ticking).
     fn restart_clock(&mut self, start: &ClockStart, at: Instant) {
         self.clocks.retain(|c| c.kind != start.kind);
-        self.clocks.push(Clock::start(start.kind, at, start.due_at));
+        let mut clock = Clock::start(start.kind, at, start.due_at);
+        if self.paused {
+            clock.paused_at = Some(at);
+        }
+        self.clocks.push(clock);
     }
 }
 

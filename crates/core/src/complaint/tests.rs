@@ -235,6 +235,23 @@ fn arb_action() -> impl Strategy<Value = Action> {
         Just(Action::Reopen { reason: "r".into() }),
         Just(Action::RequestReview { reason: "r".into() }),
         Just(Action::Withdraw { reason: "r".into() }),
+        Just(Action::Appeal { reason: "非本机构责任".into() }),
+        any::<bool>().prop_map(|approve| Action::DecideAppeal { approve, note: "n".into() }),
+    ]
+}
+
+/// A step of an order's life: an action by someone, or the same complainant's complaint on the same
+/// matter merged into it (registration merges only into an open order).
+#[derive(Debug, Clone)]
+enum Step {
+    Act { action: Action, role: Role, at_head_office: bool },
+    Merge,
+}
+
+fn arb_step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        10 => (arb_action(), arb_role(), any::<bool>()).prop_map(|(action, role, at_head_office)| Step::Act { action, role, at_head_office }),
+        1 => Just(Step::Merge),
     ]
 }
 
@@ -242,24 +259,30 @@ fn arb_role() -> impl Strategy<Value = Role> {
     proptest::sample::select(Role::ALL.to_vec())
 }
 
+/// What must hold of every order, each stated on its own.
 fn assert_consistent(o: &Order) -> Result<(), TestCaseError> {
     use State::*;
     prop_assert!(o.extension_tier <= 2);
-    prop_assert_eq!(
-        o.decision.is_some(),
-        matches!(o.state, Decided | Closed | UnderReview) || (o.decision.is_some() && o.state == Withdrawn)
-    );
+    if matches!(o.state, Decided | Closed | UnderReview) {
+        prop_assert!(o.decision.is_some() && o.decided_at.is_some(), "{:?} without a decision", o.state);
+    }
+    if matches!(o.state, Registered | Accepted | InProgress | Declined) {
+        prop_assert!(o.decision.is_none(), "{:?} with a decision", o.state);
+    }
     prop_assert_eq!(o.feedback.is_some(), o.state == Closed);
     prop_assert_eq!(o.closed_at.is_some(), o.state == Closed);
     if !o.state.is_open() {
         prop_assert!(!o.paused);
         prop_assert!(o.clocks.iter().all(|c| !c.is_running()), "a finished order has a running clock: {:?}", o);
     }
-    prop_assert_eq!(
-        o.paused,
-        o.clocks.iter().any(|c| c.paused_at.is_some()) || (o.paused && o.clocks.iter().all(|c| !c.is_running()))
-    );
     for c in &o.clocks {
+        // a paused order's running clocks are all paused, and only a paused order has paused clocks
+        if o.paused && c.is_running() {
+            prop_assert!(c.paused_at.is_some(), "a running clock ticks on while the order is paused: {:?}", o);
+        }
+        if !o.paused {
+            prop_assert!(c.paused_at.is_none(), "a paused clock on an order that is not paused: {:?}", o);
+        }
         prop_assert!(c.met_at.is_none() || c.stopped_at.is_none());
         prop_assert!(c.due_at >= c.started_at);
     }
@@ -272,26 +295,68 @@ fn assert_consistent(o: &Order) -> Result<(), TestCaseError> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
-    /// No sequence of actions by any roles reaches an inconsistent order; a refused action changes
-    /// nothing; replaying the accepted changes rebuilds the same order.
+    /// No sequence of actions (appeals and their decisions included) and merges by any roles, at
+    /// head office or an outlet, reaches an inconsistent order; a refused action changes nothing; an
+    /// accepted one was listed as available; the appeal and merge counts follow what was accepted;
+    /// replaying the accepted changes rebuilds the same order.
     #[test]
-    fn no_sequence_reaches_an_inconsistent_state(steps in proptest::collection::vec((arb_action(), arb_role(), 0i64..72), 0..40)) {
+    fn no_sequence_reaches_an_inconsistent_state(steps in proptest::collection::vec((arb_step(), 0i64..72), 0..40)) {
         let cal = Calendar::china();
         let policy = Policy::default();
         let mut o = new_order();
         let mut log = Vec::new();
         let mut now = t0();
-        for (action, role, hours) in steps {
+        let (mut merges, mut appeal) = (0u32, None);
+        for (step, hours) in steps {
             now += Duration::hours(hours);
             let before = o.clone();
-            match check(&o, &action, &actor(role), now, &policy, &cal) {
+            let (action, actor) = match step {
+                Step::Merge => {
+                    if o.state.is_open() {
+                        let change = Change::Merge { summary: "s".into(), description: "d".into() };
+                        let state = o.state;
+                        apply(&mut o, &change, state, now);
+                        log.push((change, state, now));
+                        merges += 1;
+                    }
+                    prop_assert_eq!(o.merge_count, merges);
+                    assert_consistent(&o)?;
+                    continue;
+                }
+                Step::Act { action, role, at_head_office } => {
+                    let path = if at_head_office { "/1/" } else { "/1/10/" };
+                    (action, Actor { user_id: 7, role, unit_path: path.into() })
+                }
+            };
+            let has_parent = !matches!(action, Action::Escalate { to: None, .. });
+            let offered = available_actions(&o, &actor, now, &policy, &cal, has_parent);
+            match check(&o, &action, &actor, now, &policy, &cal) {
                 Ok((change, to)) => {
-                    if o.state.is_terminal() { prop_assert!(false, "an action left a terminal state"); }
+                    if before.state.is_terminal() {
+                        // only the figures' appeal touches an ended order, and it leaves the state alone
+                        prop_assert!(matches!(action.kind(), ActionKind::Appeal | ActionKind::DecideAppeal), "{:?} on an ended order", action.kind());
+                        prop_assert_eq!(to, before.state);
+                    }
+                    prop_assert!(offered.contains(&action.kind()), "{:?} was accepted but not offered", action.kind());
                     apply(&mut o, &change, to, now);
                     log.push((change, to, now));
+                    match &action {
+                        Action::Appeal { .. } => appeal = Some(AppealStatus::Pending),
+                        Action::DecideAppeal { approve, .. } => {
+                            appeal = Some(if *approve { AppealStatus::Approved } else { AppealStatus::Rejected })
+                        }
+                        _ => {}
+                    }
                 }
-                Err(_) => prop_assert_eq!(&o, &before),
+                Err(refusal) => {
+                    prop_assert_eq!(&o, &before);
+                    // only a transfer to the unit already handling it is refused for its details alone
+                    if offered.contains(&action.kind()) {
+                        prop_assert_eq!(refusal, Refusal::SameUnit);
+                    }
+                }
             }
+            prop_assert_eq!(o.appeal, appeal);
             assert_consistent(&o)?;
         }
         let mut replayed = new_order();
@@ -345,4 +410,18 @@ fn the_system_actor_may_escalate_and_nothing_else() {
     let refused = check(&o, &Action::Accept, &system, t0(), &Policy::default(), &cal);
     assert_eq!(refused, Err(Refusal::NoPermission { action: ActionKind::Accept, role: Role::System }));
     assert!(Role::parse("role", "system").is_err(), "no user can be given the system's role");
+}
+
+#[test]
+fn a_transfer_while_paused_starts_the_new_response_clock_paused() {
+    let mut o = new_order();
+    let head = Role::OutletHead;
+    run(&mut o, Action::Accept, head, t0()).unwrap();
+    run(&mut o, Action::Pause { reason: "等待客户补充材料".into() }, head, t0()).unwrap();
+    run(&mut o, Action::Transfer { to: unit(11), reason: "属地处理".into() }, head, t0() + Duration::hours(1)).unwrap();
+    let response = o.clock(ClockKind::Response).unwrap().clone();
+    assert_eq!(response.paused_at, Some(t0() + Duration::hours(1)), "{o:?}");
+    run(&mut o, Action::Resume { reason: "材料已到".into() }, head, t0() + Duration::hours(5)).unwrap();
+    // the four paused hours are added to its due time
+    assert_eq!(o.clock(ClockKind::Response).unwrap().due_at, response.due_at + Duration::hours(4));
 }

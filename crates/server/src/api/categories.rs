@@ -85,6 +85,11 @@ pub async fn put_category(
     caller: Caller,
     ValidJson(req): ValidJson<PutClass>,
 ) -> ApiResult<Json<ClassView>> {
+    Ok(Json(put(&state, &caller, req).await?))
+}
+
+/// What `put_category` does, for the API and the admin pages alike: typed input in, the result out.
+pub async fn put(state: &AppState, caller: &Caller, req: PutClass) -> ApiResult<ClassView> {
     caller.require(Permission::ManageRules)?;
     if !is_valid_code(&req.code) {
         return Err(ApiError::invalid("code", "分类代码须为 2、4 或 6 位数字", "a class code is 2, 4 or 6 digits"));
@@ -108,12 +113,12 @@ pub async fn put_category(
         active: req.active,
     };
     state.store.upsert_class(&row).await?;
-    Ok(Json(ClassView {
+    Ok(ClassView {
         dimension: row.dimension,
         code: row.code,
         parent,
         name_zh: row.name_zh,
         name_en: row.name_en,
         active: row.active,
-    }))
+    })
 }

@@ -292,11 +292,11 @@ pub async fn list_complaints(
 pub async fn export_complaints(
     State(state): State<AppState>,
     caller: Caller,
-    lang: crate::json::Lang,
+    lang: crate::i18n::Lang,
     Query(p): Query<Params>,
 ) -> ApiResult<axum::response::Response> {
     let (f, _) = complaint_filter(&state, &caller, &p).await?;
-    xlsx_response(&state, &f, lang.english).await
+    xlsx_response(&state, &f, lang.english()).await
 }
 
 /// The workbook of what `f` selects, as a download.

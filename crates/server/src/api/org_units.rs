@@ -46,14 +46,19 @@ pub async fn rename_org_unit(
     Path(code): Path<String>,
     ValidJson(req): ValidJson<UpdateOrgUnit>,
 ) -> ApiResult<Json<OrgUnitView>> {
+    Ok(Json(rename(&state, &caller, &code, req).await?))
+}
+
+/// What `rename_org_unit` does, for the API and the admin pages alike: typed input in, the result out.
+pub async fn rename(state: &AppState, caller: &Caller, code: &str, req: UpdateOrgUnit) -> ApiResult<OrgUnitView> {
     caller.require(Permission::ManageOrg)?;
     let unit =
-        state.store.org_unit_by_code(&code).await?.filter(|u| caller.sees_unit(&u.path)).ok_or(ApiError::NotFound)?;
+        state.store.org_unit_by_code(code).await?.filter(|u| caller.sees_unit(&u.path)).ok_or(ApiError::NotFound)?;
     let name = bounded("name", &req.name, 1, limits::ORG_NAME)?;
     state.store.rename_org_unit(unit.id, &name).await?;
-    let unit = state.store.org_unit_by_code(&code).await?.ok_or(ApiError::NotFound)?;
+    let unit = state.store.org_unit_by_code(code).await?.ok_or(ApiError::NotFound)?;
     let parent = state.store.parent_of(&unit).await?.map(|p| p.code);
-    Ok(Json(OrgUnitView::new(&unit, parent)))
+    Ok(OrgUnitView::new(&unit, parent))
 }
 
 /// The org units of the caller's subtree, in tree order.
@@ -103,6 +108,11 @@ pub async fn create_org_unit(
     caller: Caller,
     ValidJson(req): ValidJson<CreateOrgUnit>,
 ) -> ApiResult<(StatusCode, Json<OrgUnitView>)> {
+    Ok((StatusCode::CREATED, Json(create(&state, &caller, req).await?)))
+}
+
+/// What `create_org_unit` does, for the API and the admin pages alike: typed input in, the result out.
+pub async fn create(state: &AppState, caller: &Caller, req: CreateOrgUnit) -> ApiResult<OrgUnitView> {
     caller.require(Permission::ManageOrg)?;
     let new = NewOrgUnit {
         code: OrgCode::parse("code", &req.code)?,
@@ -122,5 +132,5 @@ pub async fn create_org_unit(
         CreateOrgUnitError::Invalid(f) => ApiError::Invalid(f),
         CreateOrgUnitError::Store(s) => s.into(),
     })?;
-    Ok((StatusCode::CREATED, Json(OrgUnitView::new(&unit, Some(new.parent.to_string())))))
+    Ok(OrgUnitView::new(&unit, Some(new.parent.to_string())))
 }

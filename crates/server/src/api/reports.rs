@@ -137,10 +137,10 @@ pub async fn regulatory_download(
 pub async fn get_regulatory_xlsx(
     State(state): State<AppState>,
     caller: Caller,
-    lang: crate::json::Lang,
+    lang: crate::i18n::Lang,
     Query(p): Query<Params>,
 ) -> ApiResult<axum::response::Response> {
-    regulatory_download(&state, &caller, &p, lang.english).await
+    regulatory_download(&state, &caller, &p, lang.english()).await
 }
 
 pub async fn ledger_download(
@@ -178,8 +178,8 @@ pub async fn ledger_download(
 pub async fn get_ledger_xlsx(
     State(state): State<AppState>,
     caller: Caller,
-    lang: crate::json::Lang,
+    lang: crate::i18n::Lang,
     Query(p): Query<Params>,
 ) -> ApiResult<axum::response::Response> {
-    ledger_download(&state, &caller, &p, lang.english).await
+    ledger_download(&state, &caller, &p, lang.english()).await
 }

@@ -36,10 +36,15 @@ pub async fn put_policy(
     caller: Caller,
     ValidJson(policy): ValidJson<Policy>,
 ) -> ApiResult<Json<Policy>> {
+    Ok(Json(set_policy(&state, &caller, policy).await?))
+}
+
+/// What `put_policy` does, for the API and the admin pages alike: typed input in, the result out.
+pub async fn set_policy(state: &AppState, caller: &Caller, policy: Policy) -> ApiResult<Policy> {
     caller.require(Permission::ManageRules)?;
     policy.validate()?;
     state.store.set_policy(&policy, caller.user.id, state.clock.now().timestamp_millis()).await?;
-    Ok(Json(policy))
+    Ok(policy)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

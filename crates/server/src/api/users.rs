@@ -67,8 +67,13 @@ pub async fn update_user(
     Path(username): Path<String>,
     ValidJson(req): ValidJson<UpdateUser>,
 ) -> ApiResult<Json<UserView>> {
+    Ok(Json(update(&state, &caller, &username, req).await?))
+}
+
+/// What `update_user` does, for the API and the admin pages alike: typed input in, the result out.
+pub async fn update(state: &AppState, caller: &Caller, username: &str, req: UpdateUser) -> ApiResult<UserView> {
     caller.require(Permission::ManageUsers)?;
-    let user = user_in_scope(&state, &caller, &username).await?;
+    let user = user_in_scope(state, caller, username).await?;
     let UpdateUser { display_name, role, org_unit, active, password, email } = &req;
     if display_name.is_none()
         && role.is_none()
@@ -112,7 +117,7 @@ pub async fn update_user(
     };
     let updated = state.store.update_user(user.id, &changes, state.clock.now().timestamp_millis()).await?;
     state.sessions.forget_user(user.id);
-    Ok(Json(UserView::from(&updated)))
+    Ok(UserView::from(&updated))
 }
 
 /// A username: 3–32 lowercase letters, digits, `.`, `_` or `-`.
@@ -185,6 +190,11 @@ pub async fn create_user(
     caller: Caller,
     ValidJson(req): ValidJson<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
+    Ok((StatusCode::CREATED, Json(create(&state, &caller, req).await?)))
+}
+
+/// What `create_user` does, for the API and the admin pages alike: typed input in, the result out.
+pub async fn create(state: &AppState, caller: &Caller, req: CreateUser) -> ApiResult<UserView> {
     caller.require(Permission::ManageUsers)?;
     let username = parse_username(&req.username)?;
     let display_name = bounded("display_name", &req.display_name, 1, limits::DISPLAY_NAME)?;
@@ -208,5 +218,5 @@ pub async fn create_user(
             }
             other => other.into(),
         })?;
-    Ok((StatusCode::CREATED, Json(UserView::from(&user))))
+    Ok(UserView::from(&user))
 }

@@ -3,20 +3,19 @@
 //! API's request and handled by the API's own handler, so the checks are the same; a refusal is
 //! shown beside the field it names, with the values typed kept.
 
-use super::i18n::Lang;
 use super::layout::page;
 use super::pages::{csrf, form_caller, html_response};
 use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
-use crate::json::{ValidJson, parse_json};
+use crate::error::ApiError;
+use crate::i18n::Lang;
+use crate::json::parse_json;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use xiaobao_core::classification::Dimension;
@@ -119,13 +118,9 @@ fn refused(lang: Lang, e: ApiError) -> (StatusCode, String, String) {
     (StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST), p.field.unwrap_or_default(), p.detail)
 }
 
-/// Parses `body` as the API would (field-named errors) and runs `handler` on it.
-async fn via_api<T: DeserializeOwned, R>(
-    body: Value,
-    handler: impl AsyncFnOnce(ValidJson<T>) -> ApiResult<R>,
-) -> ApiResult<R> {
-    let req = parse_json::<T>(body.to_string().as_bytes())?;
-    handler(ValidJson(req)).await
+/// A form field's text, empty when the form did not send it (validation then names it).
+fn field(f: &Fields, name: &str) -> String {
+    f.get(name).cloned().unwrap_or_default()
 }
 
 /// The request's CSRF token and the cookie that sets it when the browser has none: decided once per
@@ -235,10 +230,16 @@ pub async fn org_create(State(state): State<AppState>, headers: HeaderMap, Form(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let body = json!({"code": f.get("code"), "name": f.get("name"), "kind": f.get("kind"), "parent": f.get("parent")});
-    let r =
-        via_api(body, async |j| crate::api::org_units::create_org_unit(State(state.clone()), caller.clone(), j).await)
-            .await;
+    let r = async {
+        let req = crate::api::org_units::CreateOrgUnit {
+            code: field(&f, "code"),
+            name: field(&f, "name"),
+            kind: OrgUnitKind::parse("kind", &field(&f, "kind"))?,
+            parent: field(&f, "parent"),
+        };
+        crate::api::org_units::create(&state, &caller, req).await
+    }
+    .await;
     match r {
         Ok(_) => Redirect::to("/admin/org").into_response(),
         Err(e) => {
@@ -259,11 +260,8 @@ pub async fn org_rename(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let body = json!({"name": f.get("name")});
-    let r = via_api(body, async |j| {
-        crate::api::org_units::rename_org_unit(State(state.clone()), caller.clone(), Path(code.clone()), j).await
-    })
-    .await;
+    let req = crate::api::org_units::UpdateOrgUnit { name: field(&f, "name") };
+    let r = crate::api::org_units::rename(&state, &caller, &code, req).await;
     match r {
         Ok(_) => Redirect::to("/admin/org").into_response(),
         Err(e) => {
@@ -364,11 +362,18 @@ pub async fn user_create(State(state): State<AppState>, headers: HeaderMap, Form
         Ok(c) => c,
         Err(r) => return r,
     };
-    let email = f.get("email").filter(|e| !e.trim().is_empty());
-    let body = json!({"username": f.get("username"), "display_name": f.get("display_name"), "role": f.get("role"),
-        "org_unit": f.get("org_unit"), "password": f.get("password"), "email": email});
-    let r =
-        via_api(body, async |j| crate::api::users::create_user(State(state.clone()), caller.clone(), j).await).await;
+    let r = async {
+        let req = crate::api::users::CreateUser {
+            username: field(&f, "username"),
+            display_name: field(&f, "display_name"),
+            role: Role::parse("role", &field(&f, "role"))?,
+            org_unit: field(&f, "org_unit"),
+            password: field(&f, "password"),
+            email: f.get("email").filter(|e| !e.trim().is_empty()).cloned(),
+        };
+        crate::api::users::create(&state, &caller, req).await
+    }
+    .await;
     match r {
         Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(e) => {
@@ -456,17 +461,17 @@ pub async fn user_update(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let mut body = json!({"display_name": f.get("display_name"), "role": f.get("role"), "org_unit": f.get("org_unit"),
-        "active": f.get("active").is_some_and(|v| v == "true")});
-    if let Some(e) = f.get("email").filter(|e| !e.trim().is_empty()) {
-        body["email"] = json!(e);
+    let r = async {
+        let req = crate::api::users::UpdateUser {
+            display_name: Some(field(&f, "display_name")),
+            role: Some(Role::parse("role", &field(&f, "role"))?),
+            org_unit: Some(field(&f, "org_unit")),
+            active: Some(f.get("active").is_some_and(|v| v == "true")),
+            password: f.get("password").filter(|p| !p.is_empty()).cloned(),
+            email: f.get("email").filter(|e| !e.trim().is_empty()).cloned(),
+        };
+        crate::api::users::update(&state, &caller, &username, req).await
     }
-    if let Some(p) = f.get("password").filter(|p| !p.is_empty()) {
-        body["password"] = json!(p);
-    }
-    let r = via_api(body, async |j| {
-        crate::api::users::update_user(State(state.clone()), caller.clone(), Path(username.clone()), j).await
-    })
     .await;
     match r {
         Ok(_) => Redirect::to("/admin/users").into_response(),
@@ -588,11 +593,14 @@ pub async fn category_put(State(state): State<AppState>, headers: HeaderMap, For
         Err(r) => return r,
     };
     let dim = dimension_of(&f);
-    let body = json!({"dimension": dim.as_str(), "code": f.get("code").map(|c| c.trim()), "name_zh": f.get("name_zh"),
-        "name_en": f.get("name_en"), "active": f.get("active").is_none_or(|a| a != "false")});
-    let r =
-        via_api(body, async |j| crate::api::categories::put_category(State(state.clone()), caller.clone(), j).await)
-            .await;
+    let req = crate::api::categories::PutClass {
+        dimension: dim,
+        code: field(&f, "code").trim().to_string(),
+        name_zh: field(&f, "name_zh"),
+        name_en: field(&f, "name_en"),
+        active: f.get("active").is_none_or(|a| a != "false"),
+    };
+    let r = crate::api::categories::put(&state, &caller, req).await;
     match r {
         Ok(_) => Redirect::to(&format!("/admin/categories?dimension={}", dim.as_str())).into_response(),
         Err(e) => {
@@ -671,15 +679,17 @@ pub async fn policy_put(State(state): State<AppState>, headers: HeaderMap, Form(
         Err(r) => return r,
     };
     let text = f.get("policy").cloned().unwrap_or_default();
-    let r = match serde_json::from_str::<Value>(&text) {
-        Ok(v) => via_api(v, async |j| crate::api::rules::put_policy(State(state.clone()), caller.clone(), j).await)
-            .await
-            .map(|_| ()),
+    // the policy is edited as the JSON document the API takes, and read as the API reads its body
+    let r = match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
         Err(e) => Err(ApiError::BadRequest(xiaobao_core::FieldError::new(
             "policy",
             format!("不是有效的 JSON（第 {} 行第 {} 列）", e.line(), e.column()),
             format!("not valid JSON (line {}, column {})", e.line(), e.column()),
         ))),
+        Ok(_) => match parse_json::<xiaobao_core::deadline::Policy>(text.as_bytes()) {
+            Ok(policy) => crate::api::rules::set_policy(&state, &caller, policy).await.map(|_| ()),
+            Err(e) => Err(e),
+        },
     };
     match r {
         Ok(()) => Redirect::to("/admin/policy").into_response(),

@@ -2,7 +2,6 @@
 //! and a button to link them as one hot issue), the hot issues already linked, and an issue's page with
 //! its orders and one decision for all of them, with the outcome for each.
 
-use super::i18n::Lang;
 use super::layout::page;
 use super::order::{FormError, action_body, action_form, state_label};
 use super::pages::{csrf, csrf_ok, forbidden_form, form_caller, html_response, no_permission, shown};
@@ -11,6 +10,7 @@ use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};

@@ -1,6 +1,6 @@
 //! The page frame: header with the user's unit and role, the language switch, and the content.
 
-use super::i18n::Lang;
+use crate::i18n::Lang;
 use maud::{DOCTYPE, Markup, html};
 use xiaobao_core::role::Permission;
 use xiaobao_store::UserRow;

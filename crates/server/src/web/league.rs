@@ -1,7 +1,6 @@
 //! The league page: a month's best and worst outlets or employees of a unit's subtree by a chosen
 //! measure, those left unranked for too small a volume, and (for the centre) the minimum volume.
 
-use super::i18n::Lang;
 use super::layout::page;
 use super::pages::{csrf, form_caller, html_response, no_permission, shown};
 use crate::api::league::{LeagueEntry, LeagueSettings, LeagueView, league};
@@ -9,6 +8,7 @@ use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};

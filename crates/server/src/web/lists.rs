@@ -1,13 +1,13 @@
 //! The order list page: the API's filters as a form, sorting, paging, and the filtered list exported
 //! to XLSX. A wrong filter is shown beside its field and lists nothing.
 
-use super::i18n::Lang;
 use super::layout::page;
 use super::pages::{csrf, html_response, orders_table};
 use crate::api::query::{Params, percent_encode};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -1,7 +1,6 @@
 //! The measures page: a unit's complaint measures over a date range (DESIGN §5), a drill-down table,
 //! and SVG trend charts of volume and of the timely-response and satisfaction rates by month.
 
-use super::i18n::Lang;
 use super::layout::page;
 use super::pages::{csrf, html_response};
 use crate::api::measures::{FiguresView, MeasuresView, measures, range, unit_or_own};
@@ -9,6 +8,7 @@ use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};

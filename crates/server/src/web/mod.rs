@@ -4,7 +4,6 @@
 
 mod admin;
 mod hot_issues;
-pub mod i18n;
 mod layout;
 mod league;
 mod lists;

@@ -1,12 +1,12 @@
 //! The work order page: header, clocks, the forms of the actions this user may take now (field
 //! errors shown beside their field, typed values kept), attachments, and the timeline.
 
-use super::i18n::Lang;
 use super::layout::page;
 use super::pages::{clocks, csrf, csrf_ok, forbidden_form, html_response};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};

@@ -1,9 +1,9 @@
 //! Login, the language switch, and the home page of each role (with the board for those who oversee).
 
-use super::i18n::{LANG_COOKIE, Lang};
 use super::layout::page;
 use crate::app::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, SESSION_HOURS, cookie};
+use crate::i18n::{LANG_COOKIE, Lang};
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

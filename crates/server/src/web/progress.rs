@@ -2,12 +2,12 @@
 //! phone show the state and dates, nothing else (a PBOC requirement). Guessing is held back per
 //! source address and, above all, per complaint number: a few wrong tries a day, then nothing.
 
-use super::i18n::Lang;
 use super::layout::page;
 use super::pages::{CSRF_COOKIE, csrf};
 use crate::app::AppState;
 use crate::app::ClientAddr;
 use crate::auth::cookie;
+use crate::i18n::Lang;
 use crate::throttle::{Rule, Throttle};
 use axum::Form;
 use axum::extract::State;

@@ -1,10 +1,10 @@
 //! The one short form a teller registers a complaint with, on their home page: field errors are shown
 //! beside the field they concern, and the values typed are kept.
 
-use super::i18n::Lang;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use axum::Form;
 use axum::extract::State;
 use axum::http::HeaderMap;

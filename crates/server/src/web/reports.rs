@@ -1,7 +1,6 @@
 //! The reports page: the regulator's category × cause × channel table of a unit and period, shown and
 //! downloadable as XLSX, and the download of a unit's ledger (台账) for a date range.
 
-use super::i18n::Lang;
 use super::layout::page;
 use super::pages::{csrf, html_response, no_permission, shown};
 use crate::api::query::{Params, percent_encode};
@@ -9,6 +8,7 @@ use crate::api::reports::regulatory;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};

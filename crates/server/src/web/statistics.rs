@@ -3,7 +3,6 @@
 //! a button to clear them, and the import of a whole table (XLSX or CSV). Every change goes through the
 //! API's own functions, so the checks are the same.
 
-use super::i18n::Lang;
 use super::layout::page;
 use super::pages::{csrf, csrf_ok, forbidden_form, form_caller, html_response, no_permission, shown};
 use crate::api::measures::{PeriodStatsView, period_table};
@@ -11,6 +10,7 @@ use crate::api::query::{Params, percent_encode};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};

@@ -77,27 +77,93 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> (Databas
             (DatabaseUrl::SqliteFile(path.clone()), DbHandle::Sqlite(path))
         }
         Backend::Postgres => {
-            let admin_url = match std::env::var("XIAOBAO_TEST_PG_URL") {
-                Ok(u) => u,
-                Err(_) => panic!(
-                    "PostgreSQL tests need XIAOBAO_TEST_PG_URL (the README's test command, scripts/test, starts a server and sets it); \
-                     set XIAOBAO_SKIP_PG=1 to run only the SQLite half"
-                ),
-            };
+            let admin_url = pg_admin_url();
             use sqlx::Connection;
             let mut conn =
                 sqlx::PgConnection::connect(&admin_url).await.expect("connect to the test PostgreSQL server");
+            let template = pg_template(&admin_url, &mut conn).await;
             let name = format!("xb_test_{}", hex::encode(rand::random::<[u8; 8]>()));
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
-            let url = format!("{base}/{name}");
+            sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let url = format!("{}/{name}", pg_base(&admin_url));
             (DatabaseUrl::Postgres(url.clone()), DbHandle::Postgres(url))
         }
     }
 }
 
-pub fn pg_skipped() -> bool {
-    std::env::var("XIAOBAO_SKIP_PG").is_ok_and(|v| v == "1")
+/// The PostgreSQL server's administrative URL. PostgreSQL is never skipped: without it the PostgreSQL
+/// half fails (run only the SQLite half by asking for it by name: `cargo nextest run sqlite`).
+fn pg_admin_url() -> String {
+    std::env::var("XIAOBAO_TEST_PG_URL").unwrap_or_else(|_| {
+        panic!(
+            "PostgreSQL tests need XIAOBAO_TEST_PG_URL (the README's test command, scripts/test, starts a server and sets it); \
+             to run only the SQLite half, name it: cargo nextest run sqlite"
+        )
+    })
+}
+
+fn pg_base(admin_url: &str) -> String {
+    admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.to_string())
+}
+
+/// The migrated, seeded database every PostgreSQL test is cloned from. Its name carries a hash of
+/// the migrations and of the seeding code, so a change makes a new one; it is made once, under an
+/// advisory lock (tests run in parallel processes), under a temporary name renamed when complete.
+async fn pg_template(admin_url: &str, conn: &mut sqlx::PgConnection) -> String {
+    use std::hash::{Hash, Hasher};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store");
+    let mut files: Vec<std::path::PathBuf> =
+        std::fs::read_dir(root.join("migrations/postgres")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files.push(root.join("src/db.rs"));
+    let mut h = std::hash::DefaultHasher::new();
+    for f in &files {
+        f.file_name().hash(&mut h);
+        std::fs::read(f).unwrap().hash(&mut h);
+    }
+    let name = format!("xb_template_{:016x}", h.finish());
+    sqlx::query("SELECT pg_advisory_lock(726200113)").execute(&mut *conn).await.unwrap();
+    let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(&mut *conn)
+        .await
+        .unwrap();
+    if exists.is_none() {
+        let building = format!("{name}_building");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).execute(&mut *conn).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {building}")).execute(&mut *conn).await.unwrap();
+        Store::prepare(&DatabaseUrl::Postgres(format!("{}/{building}", pg_base(admin_url))))
+            .await
+            .expect("migrate the template");
+        sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {name}")).execute(&mut *conn).await.unwrap();
+    }
+    sqlx::query("SELECT pg_advisory_unlock(726200113)").execute(&mut *conn).await.unwrap();
+    name
+}
+
+/// Drops a test's PostgreSQL database when the test is done with it.
+impl Drop for DbHandle {
+    fn drop(&mut self) {
+        let DbHandle::Postgres(url) = self else { return };
+        let Some((_, name)) = url.rsplit_once('/') else { return };
+        let (name, admin) = (name.to_string(), pg_admin_url());
+        // a runtime of its own: this may run inside the test's runtime, which cannot be blocked on
+        let db = name.clone();
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            rt.block_on(async {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")).execute(&mut conn).await.ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("test database {name} was not dropped");
+        }
+    }
 }
 
 impl TestApp {
@@ -334,10 +400,6 @@ macro_rules! both_backends {
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    if $crate::harness::pg_skipped() {
-                        eprintln!("PostgreSQL half skipped: XIAOBAO_SKIP_PG=1");
-                        return;
-                    }
                     super::$name($crate::harness::TestApp::spawn($crate::harness::Backend::Postgres).await).await;
                 }
             }

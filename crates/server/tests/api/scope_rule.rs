@@ -3,7 +3,7 @@
 //! away from their first responders, and merged into one complainant's open order, seen by a user of
 //! every unit. On both databases.
 
-use crate::harness::{Backend, fresh_database, pg_skipped};
+use crate::harness::{Backend, fresh_database};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use std::collections::BTreeSet;
@@ -165,9 +165,5 @@ fn the_sql_scope_is_the_core_rule_on_sqlite() {
 
 #[test]
 fn the_sql_scope_is_the_core_rule_on_postgres() {
-    if pg_skipped() {
-        eprintln!("PostgreSQL half skipped: XIAOBAO_SKIP_PG=1");
-        return;
-    }
     run(Backend::Postgres, 12);
 }

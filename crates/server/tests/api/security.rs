@@ -485,10 +485,6 @@ impl Relay {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_database_is_a_503_with_retry_after_and_the_server_recovers() {
-    if crate::harness::pg_skipped() {
-        eprintln!("PostgreSQL half skipped: XIAOBAO_SKIP_PG=1");
-        return;
-    }
     let app = TestApp::spawn(crate::harness::Backend::Postgres).await;
     let id = app.register("teller1", "BJ0101", "13900000005").await["id"].as_i64().unwrap();
     let crate::harness::DbHandle::Postgres(url) = &app.db else { unreachable!() };
@@ -554,10 +550,6 @@ async fn within_two_seconds(what: &str, mut check: impl AsyncFnMut() -> bool) ->
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revocation_and_rule_changes_reach_every_server_at_once() {
-    if crate::harness::pg_skipped() {
-        eprintln!("PostgreSQL half skipped: XIAOBAO_SKIP_PG=1");
-        return;
-    }
     let app = TestApp::spawn(crate::harness::Backend::Postgres).await;
     let other = app.second_server().await;
     let other_store = other.store.clone();

@@ -65,6 +65,7 @@ impl Ctx {
 }
 
 /// An order as read inside the writer's transaction, with what the rollups and scope checks need.
+#[derive(Clone)]
 pub(super) struct Loaded {
     pub order: Order,
     /// Path of the unit handling it.
@@ -165,7 +166,13 @@ pub(super) async fn save_order(
     let responsible_path =
         if o.responsible_unit_id == before.order.responsible_unit_id { before.responsible_path.as_str() } else { path };
     b.rollups.change((&before.order, &before.responsible_path, &before.path), (o, responsible_path, path));
-    b.note_state(o);
+    b.note_saved(Loaded {
+        order: o.clone(),
+        path: path.to_string(),
+        responsible_path: responsible_path.to_string(),
+        complainant_id: before.complainant_id,
+        hot_issue_id: before.hot_issue_id,
+    });
     if o.clocks == before.order.clocks {
         // nothing to rewrite (a merge, an appeal, an attachment's event)
         return Ok(());

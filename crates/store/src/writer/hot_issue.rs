@@ -114,6 +114,10 @@ impl Ctx {
                 .execute(&mut *tx)
                 .await?;
         }
+        // their hot issue changed behind what this batch saved of them
+        for o in &orders {
+            b.saved.remove(&o.id);
+        }
         Ok(LinkOutcome { hot_issue_id, linked: orders.len() })
     }
 }

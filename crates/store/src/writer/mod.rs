@@ -151,7 +151,7 @@ impl From<sqlx::Error> for WriteError {
 
 /// What the writer task is given: a job for the next batch, or a rollup rebuild, which runs alone.
 #[allow(clippy::large_enum_variant)] // moved through the channel once, never stored in bulk
-enum Msg {
+enum Command {
     Job(Job),
     RebuildRollups(Rebuild, oneshot::Sender<Result<crate::RebuildReport, StoreError>>),
 }
@@ -213,7 +213,7 @@ outcome!(Register => RegisterOutcome, Act => ActOutcome, Alert => AlertOutcome, 
 
 #[derive(Clone)]
 pub(crate) struct WriterHandle {
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<Command>,
 }
 
 pub(crate) fn spawn(
@@ -223,7 +223,7 @@ pub(crate) fn spawn(
     signal: std::sync::Arc<crate::alerts::AlertSignal>,
     key: std::sync::Arc<xiaobao_core::seal::ChainKey>,
 ) -> WriterHandle {
-    let (tx, mut rx) = mpsc::channel::<Msg>(8192);
+    let (tx, mut rx) = mpsc::channel::<Command>(8192);
     tokio::spawn(async move {
         let ctx = Ctx { pool, rules, system_user_id, signal, key };
         let mut jobs = Vec::with_capacity(MAX_BATCH);
@@ -232,9 +232,9 @@ pub(crate) fn spawn(
             let mut next = Some(first);
             while let Some(m) = next.take() {
                 match m {
-                    Msg::Job(j) => jobs.push(j),
+                    Command::Job(j) => jobs.push(j),
                     // the jobs queued before it are committed first; those after it wait for it
-                    Msg::RebuildRollups(how, reply) => {
+                    Command::RebuildRollups(how, reply) => {
                         rebuild = Some((how, reply));
                         break;
                     }
@@ -332,6 +332,7 @@ impl Ctx {
             next_complainant_id: None,
             known,
             earlier,
+            saved: Default::default(),
             pending: Pending::default(),
             rollups: Default::default(),
             earliest_alert: None,
@@ -375,6 +376,8 @@ struct Batch {
     known: Vec<Known>,
     /// The complaints of `known` that registration looks at, kept current as the batch changes them.
     earlier: Vec<Earlier>,
+    /// Orders this batch has saved, as saved: a second merge into the same order reads it here.
+    saved: std::collections::HashMap<i64, act::Loaded>,
     pending: Pending,
     /// The counter changes of this batch's orders, written with them.
     rollups: crate::rollups::RollupDelta,
@@ -410,11 +413,13 @@ impl Batch {
         self.pending.flush(tx).await
     }
 
-    /// An order of this batch changed state: registrations after it see the new state.
-    fn note_state(&mut self, o: &Order) {
-        if let Some(e) = self.earlier.iter_mut().find(|e| e.id == o.id) {
-            e.state = o.state;
+    /// An order was saved as `now`: registrations after it see its state, and a merge into it reads it
+    /// from here.
+    fn note_saved(&mut self, now: act::Loaded) {
+        if let Some(e) = self.earlier.iter_mut().find(|e| e.id == now.order.id) {
+            e.state = now.order.state;
         }
+        self.saved.insert(now.order.id, now);
     }
 
     /// Complainants are inserted only by the writer, under the chain lock, so ids can be handed out here.
@@ -437,7 +442,7 @@ impl crate::Store {
     /// it has committed (or the write was refused, or failed).
     async fn submit<T: Outcome>(&self, work: Work) -> Result<T, WriteError> {
         let (reply, answer) = oneshot::channel();
-        self.inner.writer.tx.send(Msg::Job(Job { work, reply })).await.map_err(|_| StoreError::WriterGone)?;
+        self.inner.writer.tx.send(Command::Job(Job { work, reply })).await.map_err(|_| StoreError::WriterGone)?;
         let answer = answer.await.map_err(|_| StoreError::WriterGone)??;
         T::from_answer(answer).ok_or_else(|| WriteError::Store(StoreError::WriterGone))
     }
@@ -488,7 +493,7 @@ impl crate::Store {
 
     pub(crate) async fn rebuild_rollups_with(&self, how: Rebuild) -> Result<crate::RebuildReport, StoreError> {
         let (tx, rx) = oneshot::channel();
-        self.inner.writer.tx.send(Msg::RebuildRollups(how, tx)).await.map_err(|_| StoreError::WriterGone)?;
+        self.inner.writer.tx.send(Command::RebuildRollups(how, tx)).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 }

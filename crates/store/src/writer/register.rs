@@ -251,8 +251,8 @@ impl Ctx {
         Ok(RegisterOutcome::Registered { id, seq, number, repeat_of, complainant, order })
     }
 
-    /// The complaint joins the open order `into` as its event. The order is read from the database,
-    /// so one registered earlier in this batch is written first.
+    /// The complaint joins the open order `into` as its event. The order is read from the database
+    /// (so one registered earlier in this batch is written first), or as this batch last saved it.
     async fn merge(
         &self,
         tx: &mut AnyConnection,
@@ -264,7 +264,10 @@ impl Ctx {
         if b.pending.complaints.iter().any(|k| k.id == into) {
             b.flush(tx).await?;
         }
-        let before = load_order(tx, into).await?.ok_or(WriteError::NotFound)?;
+        let before = match b.saved.get(&into) {
+            Some(saved) => saved.clone(),
+            None => load_order(tx, into).await?.ok_or(WriteError::NotFound)?,
+        };
         let mut order = before.order.clone();
         let state = order.state;
         let ev = NewEvent {

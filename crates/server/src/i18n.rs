@@ -1,7 +1,10 @@
-//! The interface's words in both languages, keyed by the glossary's identifiers. Chinese is the
-//! default; English when the user switched (cookie `xiaobao_lang=en`).
+//! The language of a request and the interface's words in both languages, keyed by the glossary's
+//! identifiers. One rule for pages and API alike: the user's choice (cookie `xiaobao_lang`) first,
+//! else the browser's `Accept-Language`; Chinese when neither says English.
 
+use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -23,8 +26,18 @@ impl Lang {
             .map(|(_, v)| v.to_string());
         match cookie.as_deref() {
             Some("en") => Lang::En,
-            _ => Lang::Zh,
+            Some("zh") | Some("zh-CN") => Lang::Zh,
+            _ => Self::from_accept_language(h),
         }
+    }
+
+    /// English when the browser's first preference is English.
+    fn from_accept_language(h: &HeaderMap) -> Self {
+        let english = h
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("en"));
+        if english { Lang::En } else { Lang::Zh }
     }
 
     pub fn code(self) -> &'static str {
@@ -51,6 +64,13 @@ impl Lang {
             Some((zh, en)) => (if self.english() { en } else { zh }).to_string(),
             None => key.to_string(),
         }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang::from_headers(&parts.headers))
     }
 }
 
