@@ -422,7 +422,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let bytes = read_bounded(&file, xiaobao_server::import::TableLimits::IMPORT.max_bytes)?;
             let store = data.open().await?;
             let now = chrono::Utc::now().timestamp_millis();
-            let result = xiaobao_server::api::measures::enter_figures(&store, &bytes, |_| true, None, now).await;
+            let result = xiaobao_server::api::period_stats::enter_figures(&store, &bytes, |_| true, None, now).await;
             store.close().await;
             let imported = result.map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.problem(true).detail))?;
             println!(

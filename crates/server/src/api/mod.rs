@@ -13,6 +13,7 @@ pub mod login_locks;
 pub mod measures;
 pub mod notifications;
 pub mod org_units;
+pub mod period_stats;
 pub mod query;
 pub mod reports;
 pub mod rules;
@@ -74,6 +75,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(complaints::routes())
         .merge(board::routes())
         .merge(measures::routes())
+        .merge(period_stats::routes())
         .merge(league::routes())
         .merge(hot_issues::routes())
         .merge(reports::routes())

@@ -339,3 +339,12 @@ pub async fn remove(
         }
     }
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/hot-issues", axum::routing::get(page_hot_issues).post(link))
+        .route("/hot-issues/{id}", axum::routing::get(page_hot_issue))
+        .route("/hot-issues/{id}/decide", axum::routing::post(decide))
+        .route("/hot-issues/{id}/remove", axum::routing::post(remove))
+}

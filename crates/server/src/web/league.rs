@@ -187,3 +187,10 @@ pub async fn settings(State(state): State<AppState>, headers: HeaderMap, Form(f)
         }
     }
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/league", axum::routing::get(page_league))
+        .route("/league/settings", axum::routing::post(settings))
+}

@@ -207,3 +207,10 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, Query(p):
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/complaints", axum::routing::get(list))
+        .route("/complaints/export.xlsx", axum::routing::get(export))
+}

@@ -319,3 +319,8 @@ fn rates_svg(lang: Lang, rows: &[(&str, &FiguresView)]) -> String {
     ));
     svg
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/measures", axum::routing::get(page_measures))
+}

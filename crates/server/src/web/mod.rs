@@ -23,50 +23,20 @@ use axum::middleware::Next;
 use axum::response::Response;
 use sha2::{Digest, Sha256};
 
+/// The pages, each module registering its own.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", axum::routing::get(pages::home))
-        .route("/login", axum::routing::get(pages::login_form).post(pages::login))
-        .route("/logout", axum::routing::post(pages::logout))
-        .route("/lang", axum::routing::post(pages::switch_lang))
-        .route("/complaints", axum::routing::get(lists::list))
-        .route("/complaints/export.xlsx", axum::routing::get(lists::export))
-        .route("/complaints/{id}", axum::routing::get(order::complaint))
-        .route("/progress", axum::routing::get(progress::form).post(progress::lookup))
-        .route("/complaints/new", axum::routing::post(register::submit))
-        .route("/complaints/{id}/act/{action}", axum::routing::post(order::act))
-        .route(
-            "/complaints/{id}/attachments",
-            axum::routing::post(order::attach)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::api::attachments::MAX_UPLOAD_BYTES)),
-        )
-        .route("/complaints/{id}/attachments/{attachment_id}", axum::routing::get(order::download))
-        .route("/measures", axum::routing::get(measures::page_measures))
-        .route("/hot-issues", axum::routing::get(hot_issues::page_hot_issues).post(hot_issues::link))
-        .route("/hot-issues/{id}", axum::routing::get(hot_issues::page_hot_issue))
-        .route("/hot-issues/{id}/decide", axum::routing::post(hot_issues::decide))
-        .route("/hot-issues/{id}/remove", axum::routing::post(hot_issues::remove))
-        .route("/reports", axum::routing::get(reports::page_reports))
-        .route("/reports/ledger.xlsx", axum::routing::get(reports::ledger))
-        .route("/reports/regulatory.xlsx", axum::routing::get(reports::regulatory_xlsx))
-        .route("/league", axum::routing::get(league::page_league))
-        .route("/league/settings", axum::routing::post(league::settings))
-        .route("/statistics", axum::routing::get(statistics::page_statistics).post(statistics::enter))
-        .route("/statistics/clear", axum::routing::post(statistics::clear))
-        .route(
-            "/statistics/import",
-            axum::routing::post(statistics::import)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::api::attachments::MAX_UPLOAD_BYTES)),
-        )
-        .route("/statistics/template.csv", axum::routing::get(statistics::template))
-        .route("/admin", axum::routing::get(admin::index))
-        .route("/admin/org", axum::routing::get(admin::org).post(admin::org_create))
-        .route("/admin/org/{code}/rename", axum::routing::post(admin::org_rename))
-        .route("/admin/users", axum::routing::get(admin::users).post(admin::user_create))
-        .route("/admin/users/{username}", axum::routing::get(admin::user).post(admin::user_update))
-        .route("/admin/categories", axum::routing::get(admin::categories).post(admin::category_put))
-        .route("/admin/policy", axum::routing::get(admin::policy).post(admin::policy_put))
-        .route("/admin/calendar", axum::routing::get(admin::calendar).post(admin::calendar_put))
+        .merge(pages::routes())
+        .merge(lists::routes())
+        .merge(order::routes())
+        .merge(progress::routes())
+        .merge(register::routes())
+        .merge(measures::routes())
+        .merge(hot_issues::routes())
+        .merge(reports::routes())
+        .merge(league::routes())
+        .merge(statistics::routes())
+        .merge(admin::routes())
         .route("/static/app.js", axum::routing::get(app_js))
 }
 

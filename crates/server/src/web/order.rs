@@ -407,3 +407,16 @@ pub(super) fn state_label(lang: Lang, s: &str) -> String {
         None => s.to_string(),
     }
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/complaints/{id}", axum::routing::get(complaint))
+        .route("/complaints/{id}/act/{action}", axum::routing::post(act))
+        .route(
+            "/complaints/{id}/attachments",
+            axum::routing::post(attach)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::attachments::MAX_UPLOAD_BYTES)),
+        )
+        .route("/complaints/{id}/attachments/{attachment_id}", axum::routing::get(download))
+}

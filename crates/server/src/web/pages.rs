@@ -412,3 +412,12 @@ fn board_card(lang: Lang, rows: &[xiaobao_store::BoardRow], now: Instant) -> Mar
         }
     }
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/", axum::routing::get(home))
+        .route("/login", axum::routing::get(login_form).post(login))
+        .route("/logout", axum::routing::post(logout))
+        .route("/lang", axum::routing::post(switch_lang))
+}

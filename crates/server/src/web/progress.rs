@@ -139,3 +139,8 @@ pub async fn lookup(
     };
     render(&headers, Some(result), StatusCode::OK)
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/progress", axum::routing::get(form).post(lookup))
+}

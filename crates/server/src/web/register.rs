@@ -176,3 +176,8 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): 
         }
     }
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/complaints/new", axum::routing::post(submit))
+}

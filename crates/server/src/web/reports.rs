@@ -145,3 +145,11 @@ pub async fn ledger(State(state): State<AppState>, headers: HeaderMap, Query(p):
 pub async fn regulatory_xlsx(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
     download(&state, &headers, p, false).await
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/reports", axum::routing::get(page_reports))
+        .route("/reports/ledger.xlsx", axum::routing::get(ledger))
+        .route("/reports/regulatory.xlsx", axum::routing::get(regulatory_xlsx))
+}

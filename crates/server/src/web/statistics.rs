@@ -5,7 +5,7 @@
 
 use super::layout::page;
 use super::pages::{csrf, csrf_ok, forbidden_form, form_caller, html_response, no_permission, shown};
-use crate::api::measures::{PeriodStatsView, period_table};
+use crate::api::period_stats::{PeriodStatsView, period_table};
 use crate::api::query::{Params, percent_encode};
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -246,13 +246,13 @@ pub async fn enter(State(state): State<AppState>, headers: HeaderMap, Form(f): F
         s.parse().map_err(|_| ApiError::invalid(name, "须为整数", "must be a whole number"))
     };
     let result = async {
-        let req = crate::api::measures::PutPeriodStats {
+        let req = crate::api::period_stats::PutPeriodStats {
             org_unit: f.get("org_unit").cloned().unwrap_or_default(),
             period: f.get("period").cloned().unwrap_or_default(),
             customers: number("customers")?,
             transactions: number("transactions")?,
         };
-        crate::api::measures::enter_one(&state, &caller, req).await
+        crate::api::period_stats::enter_one(&state, &caller, req).await
     }
     .await;
     match result {
@@ -267,7 +267,7 @@ pub async fn clear(State(state): State<AppState>, headers: HeaderMap, Form(f): F
         Ok(c) => c,
         Err(r) => return r,
     };
-    match crate::api::measures::clear_one(&state, &caller, &f).await {
+    match crate::api::period_stats::clear_one(&state, &caller, &f).await {
         Ok(()) => back(&f, "cleared=1"),
         Err(e) => refused(&state, &headers, &caller, &f, "clear", e).await,
     }
@@ -292,7 +292,7 @@ pub async fn import(
         return forbidden_form();
     }
     let result = match file {
-        Ok(Some((_, bytes))) => crate::api::measures::import_figures(&state, &caller, &bytes).await,
+        Ok(Some((_, bytes))) => crate::api::period_stats::import_figures(&state, &caller, &bytes).await,
         Ok(None) => Err(ApiError::invalid("file", "请选择要上传的文件", "choose a file to upload")),
         Err(e) => Err(e),
     };
@@ -346,4 +346,17 @@ pub async fn template(State(state): State<AppState>, headers: HeaderMap, Query(p
         }
         Err(_) => render(&state, &headers, &caller, &p, None).await,
     }
+}
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/statistics", axum::routing::get(page_statistics).post(enter))
+        .route("/statistics/clear", axum::routing::post(clear))
+        .route(
+            "/statistics/import",
+            axum::routing::post(import)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::attachments::MAX_UPLOAD_BYTES)),
+        )
+        .route("/statistics/template.csv", axum::routing::get(template))
 }

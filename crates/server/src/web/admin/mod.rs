@@ -1,0 +1,163 @@
+//! Administration pages: the org tree, users and roles, classification (categories, cause codes,
+//! service channels), the deadline policy and the working-day calendar, one module a section. Each
+//! form is read into the typed request the API takes and handled by the same application function,
+//! so the checks are the same; a refusal is shown beside the field it names, with the values typed
+//! kept.
+
+mod calendar;
+mod classes;
+mod org;
+mod policy;
+mod users;
+
+pub use calendar::{calendar, calendar_put};
+pub use classes::{categories, category_put};
+pub use org::{org, org_create, org_rename};
+pub use policy::{policy, policy_put};
+pub use users::{user, user_create, user_update, users};
+
+use super::layout::page;
+use super::pages::{csrf, html_response};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::i18n::Lang;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use std::collections::HashMap;
+use xiaobao_core::role::Permission;
+
+type Fields = HashMap<String, String>;
+
+/// A form shown again after a refusal: the values typed and the error (its field, its message).
+#[derive(Default)]
+struct Shown {
+    form: &'static str,
+    values: Fields,
+    error: Option<(String, String)>,
+}
+
+impl Shown {
+    fn val(&self, form: &str, name: &str) -> String {
+        if self.form == form { self.values.get(name).cloned().unwrap_or_default() } else { String::new() }
+    }
+
+    fn err(&self, form: &str, names: &[&str]) -> Markup {
+        html! {
+            @if let Some((f, m)) = self.error.as_ref().filter(|_| self.form == form) {
+                @if names.contains(&f.as_str()) || names.is_empty() {
+                    span.error.field-error data-field=(f) role="alert" { (m) }
+                }
+            }
+        }
+    }
+
+    /// The error when it names no field of the form: shown at the form's top.
+    fn top(&self, form: &str, names: &[&str]) -> Markup {
+        html! {
+            @if let Some((f, m)) = self.error.as_ref().filter(|_| self.form == form) {
+                @if !names.contains(&f.as_str()) { p.error.form-error role="alert" { (m) } }
+            }
+        }
+    }
+}
+
+/// Which admin sections the caller may open.
+fn sections(caller: &Caller) -> Vec<(&'static str, &'static str)> {
+    let mut s = Vec::new();
+    if caller.can(Permission::ManageOrg) {
+        s.push(("/admin/org", "admin_org"));
+    }
+    if caller.can(Permission::ManageUsers) {
+        s.push(("/admin/users", "admin_users"));
+    }
+    if caller.can(Permission::ManageRules) {
+        s.push(("/admin/categories", "admin_categories"));
+        s.push(("/admin/policy", "admin_policy"));
+        s.push(("/admin/calendar", "admin_calendar"));
+    }
+    s
+}
+
+async fn caller_or_login(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
+    Caller::from_headers(headers, state).await.map_err(|_| Redirect::to("/login").into_response())
+}
+
+/// The section's page for a role that may not open it.
+fn forbidden(headers: &HeaderMap, caller: &Caller, title: &'static str) -> Response {
+    let lang = Lang::from_headers(headers);
+    render(
+        headers,
+        caller,
+        csrf(headers),
+        title,
+        StatusCode::FORBIDDEN,
+        html! { div.card { p.error { (lang.t("no_permission")) } } },
+    )
+}
+
+fn render(
+    headers: &HeaderMap,
+    caller: &Caller,
+    (token, set): Csrf,
+    title: &'static str,
+    status: StatusCode,
+    body: Markup,
+) -> Response {
+    let lang = Lang::from_headers(headers);
+    let tabs = html! {
+        nav.tabs #admin-tabs {
+            @for (href, key) in sections(caller) {
+                a href=(href) class=[(key == title).then_some("current")] { (lang.t(key)) }
+            }
+        }
+    };
+    let body = html! { (tabs) (body) };
+    let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t(title), body), set);
+    *res.status_mut() = status;
+    res
+}
+
+fn refused(lang: Lang, e: ApiError) -> (StatusCode, String, String) {
+    let p = e.problem(lang.english());
+    (StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST), p.field.unwrap_or_default(), p.detail)
+}
+
+/// A form field's text, empty when the form did not send it (validation then names it).
+fn field(f: &Fields, name: &str) -> String {
+    f.get(name).cloned().unwrap_or_default()
+}
+
+/// The request's CSRF token and the cookie that sets it when the browser has none: decided once per
+/// page, so every form on it and the cookie agree.
+type Csrf = (String, Option<HeaderValue>);
+
+fn hidden_csrf(token: &Csrf) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(token.0); }
+}
+
+pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let caller = match caller_or_login(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match sections(&caller).first() {
+        Some((href, _)) => Redirect::to(href).into_response(),
+        None => forbidden(&headers, &caller, "admin"),
+    }
+}
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/admin", axum::routing::get(index))
+        .route("/admin/org", axum::routing::get(org).post(org_create))
+        .route("/admin/org/{code}/rename", axum::routing::post(org_rename))
+        .route("/admin/users", axum::routing::get(users).post(user_create))
+        .route("/admin/users/{username}", axum::routing::get(user).post(user_update))
+        .route("/admin/categories", axum::routing::get(categories).post(category_put))
+        .route("/admin/policy", axum::routing::get(policy).post(policy_put))
+        .route("/admin/calendar", axum::routing::get(calendar).post(calendar_put))
+}

@@ -1,0 +1,143 @@
+//! The org tree: its units, adding one, renaming one.
+
+use super::*;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::i18n::Lang;
+use crate::web::pages::{csrf, form_caller};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use xiaobao_core::org::OrgUnitKind;
+use xiaobao_core::role::Permission;
+
+pub async fn org(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match caller_or_login(&state, &headers).await {
+        Ok(c) => org_page(&state, &headers, &c, Shown::default(), StatusCode::OK).await,
+        Err(r) => r,
+    }
+}
+
+async fn org_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    shown: Shown,
+    status: StatusCode,
+) -> Response {
+    let lang = Lang::from_headers(headers);
+    let en = lang.english();
+    if !caller.can(Permission::ManageOrg) {
+        return forbidden(headers, caller, "admin_org");
+    }
+    let units = state.store.org_units_in_subtree(&caller.user.org_path).await.unwrap_or_default();
+    let base_depth = xiaobao_core::org::path_ids(&caller.user.org_path).len();
+    let names = ["code", "name", "kind", "parent"];
+    let tok = csrf(headers);
+    let body = html! {
+        div.card {
+            h1 { (lang.t("admin_org")) }
+            table #org-tree {
+                thead { tr { th { (lang.t("org_unit")) } th { (if en { "Kind" } else { "层级" }) } th { (if en { "Rename" } else { "更名" }) } } }
+                tbody {
+                    @for u in &units {
+                        @let depth = xiaobao_core::org::path_ids(&u.path).len().saturating_sub(base_depth);
+                        tr data-unit=(u.code) {
+                            td style={ "padding-left:" (0.5 + depth as f32 * 1.5) "rem" } { (u.name) " (" (u.code) ")" }
+                            td { (if en { u.kind.as_str() } else { u.kind.label_zh() }) }
+                            td {
+                                form.inline method="post" action={ "/admin/org/" (u.code) "/rename" } {
+                                    (hidden_csrf(&tok))
+                                    input name="name" value=(if shown.form == "rename" && shown.values.get("code") == Some(&u.code) { shown.val("rename", "name") } else { u.name.clone() }) maxlength="100" aria-label=(if en { "new name" } else { "新名称" });
+                                    button type="submit" { (if en { "Rename" } else { "更名" }) }
+                                    @if shown.values.get("code") == Some(&u.code) { (shown.err("rename", &[])) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        div.card {
+            h2 { (if en { "Add an org unit" } else { "新增机构" }) }
+            form #add-unit method="post" action="/admin/org" {
+                (hidden_csrf(&tok))
+                (shown.top("create", &names))
+                div.filters {
+                    div { label for="u-code" { (if en { "Code" } else { "机构代码" }) } input #u-code name="code" maxlength="32" value=(shown.val("create", "code")); (shown.err("create", &["code"])) }
+                    div { label for="u-name" { (if en { "Name" } else { "机构名称" }) } input #u-name name="name" maxlength="100" value=(shown.val("create", "name")); (shown.err("create", &["name"])) }
+                    div {
+                        label for="u-kind" { (if en { "Kind" } else { "层级" }) }
+                        select #u-kind name="kind" {
+                            @for k in OrgUnitKind::ALL.iter().filter(|k| **k != OrgUnitKind::HeadOffice) {
+                                option value=(k.as_str()) selected[shown.val("create", "kind") == k.as_str()] { (if en { k.as_str() } else { k.label_zh() }) }
+                            }
+                        }
+                        (shown.err("create", &["kind"]))
+                    }
+                    div {
+                        label for="u-parent" { (if en { "Parent" } else { "上级机构" }) }
+                        select #u-parent name="parent" {
+                            @for u in units.iter().filter(|u| u.kind != OrgUnitKind::Outlet) {
+                                option value=(u.code) selected[shown.val("create", "parent") == u.code] { (u.name) " (" (u.code) ")" }
+                            }
+                        }
+                        (shown.err("create", &["parent"]))
+                    }
+                }
+                button.primary type="submit" { (if en { "Add" } else { "新增" }) }
+            }
+        }
+    };
+    render(headers, caller, tok, "admin_org", status, body)
+}
+
+pub async fn org_create(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+    let caller = match form_caller(&state, &headers, &f).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let r = async {
+        let req = crate::api::org_units::CreateOrgUnit {
+            code: field(&f, "code"),
+            name: field(&f, "name"),
+            kind: OrgUnitKind::parse("kind", &field(&f, "kind"))?,
+            parent: field(&f, "parent"),
+        };
+        crate::api::org_units::create(&state, &caller, req).await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to("/admin/org").into_response(),
+        Err(e) => {
+            let (status, field, msg) = refused(Lang::from_headers(&headers), e);
+            org_page(&state, &headers, &caller, Shown { form: "create", values: f, error: Some((field, msg)) }, status)
+                .await
+        }
+    }
+}
+
+pub async fn org_rename(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Form(mut f): Form<Fields>,
+) -> Response {
+    let caller = match form_caller(&state, &headers, &f).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let req = crate::api::org_units::UpdateOrgUnit { name: field(&f, "name") };
+    let r = crate::api::org_units::rename(&state, &caller, &code, req).await;
+    match r {
+        Ok(_) => Redirect::to("/admin/org").into_response(),
+        Err(e) => {
+            let (status, field, msg) = refused(Lang::from_headers(&headers), e);
+            f.insert("code".into(), code);
+            org_page(&state, &headers, &caller, Shown { form: "rename", values: f, error: Some((field, msg)) }, status)
+                .await
+        }
+    }
+}
