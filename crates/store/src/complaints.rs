@@ -16,7 +16,7 @@ use xiaobao_core::org::path_ids;
 use xiaobao_core::time::{Instant, from_millis};
 
 /// A complaint as read: its registration facts, its projection, its complainant and clocks.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComplaintRow {
     pub order: Order,
     pub number: String,
@@ -290,6 +290,25 @@ impl Store {
         };
         let clocks = clocks_for(self.read(), &[id]).await?.into_iter().map(|(_, c)| c).collect();
         Ok(Some(complaint_from_row(&row, clocks)?))
+    }
+
+    /// One order as a read returns it, read inside `tx` (the writer's), with the path of its
+    /// responsible unit and its hot issue.
+    pub(crate) async fn complaint_in(
+        tx: &mut sqlx::AnyConnection,
+        id: i64,
+    ) -> Result<Option<(ComplaintRow, String, Option<i64>)>, StoreError> {
+        let sql = COMPLAINT_SELECT.replacen("SELECT ", "SELECT r.path AS responsible_path, ", 1).replacen(
+            "FROM complaints k",
+            "FROM complaints k JOIN org_units r ON r.id = k.responsible_unit_id",
+            1,
+        );
+        let Some(row) = sqlx::query(&format!("{sql} WHERE k.id = $1")).bind(id).fetch_optional(&mut *tx).await? else {
+            return Ok(None);
+        };
+        let clocks = clocks_for(&mut *tx, &[id]).await?.into_iter().map(|(_, c)| c).collect();
+        let k = complaint_from_row(&row, clocks)?;
+        Ok(Some((k, row.try_get("responsible_path")?, row.try_get("hot_issue_id")?)))
     }
 
     /// The stored orders with ids in `(after, last]`, by id: two queries for the whole run.

@@ -235,11 +235,13 @@ pub async fn register(state: &AppState, caller: &Caller, req: CreateComplaint) -
         amount,
     };
     let outcome = state.store.register(input.clone()).await?;
-    // A new order is answered from what was written; a merged one is read back.
-    let k = match input.registered_row(&outcome, &org_name, &caller.user.username, &caller.user.display_name) {
-        Some(k) => k,
-        None => state.store.complaint(outcome.id()).await?.ok_or(ApiError::Internal)?,
-    };
+    // A new order is answered from what was written; a merged one as the writer left it.
+    let k =
+        match (&outcome, input.registered_row(&outcome, &org_name, &caller.user.username, &caller.user.display_name)) {
+            (_, Some(k)) => k,
+            (RegisterOutcome::Merged { row, .. }, None) => (**row).clone(),
+            (RegisterOutcome::Registered { .. }, None) => return Err(ApiError::Internal),
+        };
     let merged = matches!(outcome, RegisterOutcome::Merged { .. });
     if merged && !visible(caller, &k) {
         let handled_by = crate::api::views::OrgUnitRef { code: k.org_code, name: k.org_name };

@@ -96,8 +96,8 @@ async fn concurrent_registrations_of_one_complainant_are_recognised(app: TestApp
             calls.push(app.post("teller1", "/api/v1/complaints", body));
         }
     }
-    // and three of the same matter at once: one order, two merges
-    for _ in 0..3 {
+    // and twelve of the same matter at once: one order, eleven merges (several in one batch)
+    for _ in 0..12 {
         calls.push(app.post("teller1", "/api/v1/complaints", crate::harness::complaint_body("BJ0101", "13299999999")));
     }
     let results = futures_join_all(calls).await;
@@ -122,11 +122,20 @@ async fn concurrent_registrations_of_one_complainant_are_recognised(app: TestApp
     let same: Vec<&(StatusCode, serde_json::Value)> =
         results.iter().filter(|(_, b)| b["complainant"]["phone"] == "132****9999").collect();
     assert_eq!(same.iter().filter(|(s, _)| *s == StatusCode::CREATED).count(), 1);
-    assert_eq!(same.iter().filter(|(s, b)| *s == StatusCode::OK && b["merged"] == true).count(), 2);
+    assert_eq!(same.iter().filter(|(s, b)| *s == StatusCode::OK && b["merged"] == true).count(), 11);
     let order_ids: std::collections::HashSet<i64> = same.iter().map(|(_, b)| b["id"].as_i64().unwrap()).collect();
     assert_eq!(order_ids.len(), 1);
+    // each merge answers the order as its own merge left it
+    let mut counts: Vec<i64> = same.iter().map(|(_, b)| b["merge_count"].as_i64().unwrap()).collect();
+    counts.sort();
+    assert_eq!(counts, (0..12).collect::<Vec<i64>>());
+    let id = *order_ids.iter().next().unwrap();
+    assert_eq!(app.get("cpc", &format!("/api/v1/complaints/{id}")).await.1["merge_count"], 11);
+    assert_eq!(app.events(id).await.len(), 12);
     assert_eq!(app.get("cpc", "/api/v1/complaints").await.1["total"], 21);
-    assert!(app.store.verify_chain().await.unwrap().ok());
+    // the stored orders are what their events replay to
+    let report = app.store.verify(&Vec::new()).await.unwrap();
+    assert!(report.ok(), "{:?}", report.first_problem);
 }
 
 async fn futures_join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {

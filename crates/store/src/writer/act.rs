@@ -104,8 +104,9 @@ pub(super) async fn load_order(tx: &mut AnyConnection, id: i64) -> Result<Option
     }))
 }
 
-/// Writes the order's projection and clocks, and adds the difference it makes to the rollups;
-/// `before` is the order as loaded.
+/// Saves the order's projection: its clocks at once (when they changed), its row when the batch next
+/// writes what is pending (so several merges into one order in a batch write it once), and the
+/// difference it makes to the rollups; `before` is the order as loaded.
 pub(super) async fn save_order(
     tx: &mut AnyConnection,
     b: &mut Batch,
@@ -115,52 +116,13 @@ pub(super) async fn save_order(
     seq: i64,
     at: Instant,
 ) -> Result<(), WriteError> {
-    let decision = o
-        .decision
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| StoreError::Encode(format!("decision: {e}")))?;
-    let feedback = o
-        .feedback
-        .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default());
-    sqlx::query(
-        "UPDATE complaints SET state = $1, paused = $2, org_unit_id = $3, org_path = COALESCE($4, org_path), \
-         extension_tier = $5, escalation_count = $6, transfer_count = $7, reopen_count = $8, merge_count = $9, \
-         responded_at = $10, decided_at = $11, closed_at = $12, decision = $13, liable = $14, feedback = $15, repeat = $16, \
-         last_seq = $17, updated_at = $18, next_due_at = $19, responsible_unit_id = $20, appeal = $21 WHERE id = $22",
-    )
-    .bind(o.state.as_str())
-    .bind(i64::from(o.paused))
-    .bind(o.org_unit_id)
-    .bind(new_path.map(str::to_string))
-    .bind(i64::from(o.extension_tier))
-    .bind(i64::from(o.escalation_count))
-    .bind(i64::from(o.transfer_count))
-    .bind(i64::from(o.reopen_count))
-    .bind(i64::from(o.merge_count))
-    .bind(o.responded_at.map(to_millis))
-    .bind(o.decided_at.map(to_millis))
-    .bind(o.closed_at.map(to_millis))
-    .bind(decision)
-    .bind(o.decision.as_ref().map(|d| i64::from(d.liable)))
-    .bind(feedback)
-    .bind(i64::from(o.repeat))
-    .bind(seq)
-    .bind(to_millis(at))
-    .bind(o.next_due_at().map(to_millis))
-    .bind(o.responsible_unit_id)
-    .bind(o.appeal.map(|a| a.as_str()))
-    .bind(o.id)
-    .execute(&mut *tx)
-    .await?;
-    if let Some(p) = new_path {
-        sqlx::query("UPDATE complaints SET tier1_id = $1 WHERE id = $2")
-            .bind(tier1_of(p).unwrap_or(o.org_unit_id))
-            .bind(o.id)
-            .execute(&mut *tx)
-            .await?;
-    }
+    // a row read back by a merge no longer holds once anything else changed the order
+    b.rows.remove(&o.id);
+    let moved = match b.dirty.remove(&o.id) {
+        Some(earlier) => new_path.map(str::to_string).or(earlier.new_path),
+        None => new_path.map(str::to_string),
+    };
+    b.dirty.insert(o.id, Dirty { order: o.clone(), new_path: moved, seq, at });
     // a transfer moves the responsibility with the handling; an escalation only the handling
     let path = new_path.unwrap_or(&before.path);
     let responsible_path =
@@ -180,4 +142,65 @@ pub(super) async fn save_order(
     sqlx::query("DELETE FROM complaint_clocks WHERE complaint_id = $1").bind(o.id).execute(&mut *tx).await?;
     let rows = b.clock_rows(o);
     Ok(insert_clocks(tx, &rows).await?)
+}
+
+/// An order's row to write: its projection as last saved in the batch, the path it moved to (if it
+/// did), the last event's sequence number and when.
+pub(super) struct Dirty {
+    pub order: Order,
+    pub new_path: Option<String>,
+    pub seq: i64,
+    pub at: Instant,
+}
+
+/// Writes an order's row as `d` says.
+pub(super) async fn write_order(tx: &mut AnyConnection, d: &Dirty) -> Result<(), StoreError> {
+    let o = &d.order;
+    let decision = o
+        .decision
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::Encode(format!("decision: {e}")))?;
+    let feedback = o
+        .feedback
+        .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default());
+    sqlx::query(
+        "UPDATE complaints SET state = $1, paused = $2, org_unit_id = $3, org_path = COALESCE($4, org_path), \
+         extension_tier = $5, escalation_count = $6, transfer_count = $7, reopen_count = $8, merge_count = $9, \
+         responded_at = $10, decided_at = $11, closed_at = $12, decision = $13, liable = $14, feedback = $15, repeat = $16, \
+         last_seq = $17, updated_at = $18, next_due_at = $19, responsible_unit_id = $20, appeal = $21 WHERE id = $22",
+    )
+    .bind(o.state.as_str())
+    .bind(i64::from(o.paused))
+    .bind(o.org_unit_id)
+    .bind(d.new_path.clone())
+    .bind(i64::from(o.extension_tier))
+    .bind(i64::from(o.escalation_count))
+    .bind(i64::from(o.transfer_count))
+    .bind(i64::from(o.reopen_count))
+    .bind(i64::from(o.merge_count))
+    .bind(o.responded_at.map(to_millis))
+    .bind(o.decided_at.map(to_millis))
+    .bind(o.closed_at.map(to_millis))
+    .bind(decision)
+    .bind(o.decision.as_ref().map(|d| i64::from(d.liable)))
+    .bind(feedback)
+    .bind(i64::from(o.repeat))
+    .bind(d.seq)
+    .bind(to_millis(d.at))
+    .bind(o.next_due_at().map(to_millis))
+    .bind(o.responsible_unit_id)
+    .bind(o.appeal.map(|a| a.as_str()))
+    .bind(o.id)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(p) = &d.new_path {
+        sqlx::query("UPDATE complaints SET tier1_id = $1 WHERE id = $2")
+            .bind(tier1_of(p).unwrap_or(o.org_unit_id))
+            .bind(o.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
 }

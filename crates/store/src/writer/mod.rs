@@ -59,8 +59,8 @@ pub enum RegisterOutcome {
         order: Order,
     },
     /// The complainant already has an open order on the same matter: the new complaint was merged
-    /// into it as an event.
-    Merged { id: i64 },
+    /// into it as an event. `row` is that order as it now stands.
+    Merged { id: i64, row: Box<crate::ComplaintRow> },
 }
 
 impl RegisterInput {
@@ -105,7 +105,7 @@ impl RegisterInput {
 impl RegisterOutcome {
     pub fn id(&self) -> i64 {
         match self {
-            Self::Registered { id, .. } | Self::Merged { id } => *id,
+            Self::Registered { id, .. } | Self::Merged { id, .. } => *id,
         }
     }
 }
@@ -333,6 +333,8 @@ impl Ctx {
             known,
             earlier,
             saved: Default::default(),
+            dirty: Default::default(),
+            rows: Default::default(),
             pending: Pending::default(),
             rollups: Default::default(),
             earliest_alert: None,
@@ -378,6 +380,10 @@ struct Batch {
     earlier: Vec<Earlier>,
     /// Orders this batch has saved, as saved: a second merge into the same order reads it here.
     saved: std::collections::HashMap<i64, act::Loaded>,
+    /// Saved orders whose rows are still to be written (at the next flush).
+    dirty: std::collections::HashMap<i64, act::Dirty>,
+    /// The rows merges read back, kept current by later merges in the batch: what they answer with.
+    rows: std::collections::HashMap<i64, crate::ComplaintRow>,
     pending: Pending,
     /// The counter changes of this batch's orders, written with them.
     rollups: crate::rollups::RollupDelta,
@@ -408,9 +414,17 @@ impl Batch {
         rows
     }
 
-    /// Writes the pending rows.
+    /// Writes the pending rows: new complainants and orders, and the saved orders' rows. Jobs that
+    /// read or change orders by SQL of their own call this first.
     async fn flush(&mut self, tx: &mut AnyConnection) -> Result<(), StoreError> {
-        self.pending.flush(tx).await
+        self.pending.flush(tx).await?;
+        let mut dirty: Vec<act::Dirty> = self.dirty.drain().map(|(_, d)| d).collect();
+        dirty.sort_by_key(|d| d.order.id);
+        for d in &dirty {
+            act::write_order(tx, d).await?;
+        }
+        self.rows.clear();
+        Ok(())
     }
 
     /// An order was saved as `now`: registrations after it see its state, and a merge into it reads it

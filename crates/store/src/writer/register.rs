@@ -3,8 +3,9 @@
 //! order's repeat link, watch-list flag and clocks; this finds what it decides from (the batch's known
 //! complainants and their complaints, read once per batch) and writes the outcome.
 
+use super::act::Loaded;
 use super::pending::{NewComplainantRow, NewComplaintRow};
-use super::{Batch, Ctx, RegisterInput, RegisterOutcome, WriteError, load_order, save_order};
+use super::{Batch, Ctx, RegisterInput, RegisterOutcome, WriteError, save_order};
 use crate::StoreError;
 use crate::complainants::{tags_from_text, tags_to_text};
 use crate::complaints::OPEN;
@@ -251,8 +252,9 @@ impl Ctx {
         Ok(RegisterOutcome::Registered { id, seq, number, repeat_of, complainant, order })
     }
 
-    /// The complaint joins the open order `into` as its event. The order is read from the database
-    /// (so one registered earlier in this batch is written first), or as this batch last saved it.
+    /// The complaint joins the open order `into` as its event, and the answer is the order as it now
+    /// stands. The order is read once per batch (an order registered or changed earlier in the batch
+    /// is written first); later merges into it read it from the batch.
     async fn merge(
         &self,
         tx: &mut AnyConnection,
@@ -261,12 +263,23 @@ impl Ctx {
         into: i64,
         change: Change,
     ) -> Result<RegisterOutcome, WriteError> {
-        if b.pending.complaints.iter().any(|k| k.id == into) {
-            b.flush(tx).await?;
-        }
-        let before = match b.saved.get(&into) {
-            Some(saved) => saved.clone(),
-            None => load_order(tx, into).await?.ok_or(WriteError::NotFound)?,
+        let (before, mut row) = match (b.saved.get(&into), b.rows.get(&into)) {
+            (Some(saved), Some(row)) => (saved.clone(), row.clone()),
+            _ => {
+                if b.dirty.contains_key(&into) || b.pending.complaints.iter().any(|k| k.id == into) {
+                    b.flush(tx).await?;
+                }
+                let (row, responsible_path, hot_issue_id) =
+                    crate::Store::complaint_in(tx, into).await?.ok_or(WriteError::NotFound)?;
+                let loaded = Loaded {
+                    order: row.order.clone(),
+                    path: row.org_path.clone(),
+                    responsible_path,
+                    complainant_id: row.complainant.id,
+                    hot_issue_id,
+                };
+                (loaded, row)
+            }
         };
         let mut order = before.order.clone();
         let state = order.state;
@@ -281,6 +294,10 @@ impl Ctx {
         complaint::apply(&mut order, &ev.change, state, i.at);
         let seq = append(&mut b.head, &ev)?;
         save_order(tx, b, &before, &order, None, seq, i.at).await?;
-        Ok(RegisterOutcome::Merged { id: order.id })
+        row.order = order;
+        row.last_seq = seq;
+        row.updated_at = i.at;
+        b.rows.insert(into, row.clone());
+        Ok(RegisterOutcome::Merged { id: into, row: Box::new(row) })
     }
 }
