@@ -136,6 +136,50 @@ pub enum Feedback {
     Unreachable,
 }
 
+impl RootCause {
+    pub const ALL: [RootCause; 3] = [Self::ServiceFault, Self::Misunderstanding, Self::BeyondService];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ServiceFault => "service_fault",
+            Self::Misunderstanding => "misunderstanding",
+            Self::BeyondService => "beyond_service",
+        }
+    }
+
+    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s.trim()).ok_or_else(|| {
+            FieldError::new(
+                field,
+                "请选择问题根源",
+                "choose the root cause (service_fault, misunderstanding, beyond_service)",
+            )
+        })
+    }
+}
+
+impl Feedback {
+    pub const ALL: [Feedback; 3] = [Self::Satisfied, Self::Dissatisfied, Self::Unreachable];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Satisfied => "satisfied",
+            Self::Dissatisfied => "dissatisfied",
+            Self::Unreachable => "unreachable",
+        }
+    }
+
+    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s.trim()).ok_or_else(|| {
+            FieldError::new(
+                field,
+                "请选择客户反馈",
+                "choose the complainant's feedback (satisfied, dissatisfied, unreachable)",
+            )
+        })
+    }
+}
+
 /// Where a unit's appeal to exclude a complaint from its figures stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

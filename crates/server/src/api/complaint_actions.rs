@@ -66,13 +66,13 @@ async fn run(state: &AppState, caller: &Caller, id: i64, action: Action) -> ApiR
 }
 
 impl RespondBody {
-    fn into_action(self) -> ApiResult<Action> {
+    pub fn into_action(self) -> ApiResult<Action> {
         Ok(Action::Respond { text: bounded("text", &self.text, 1, limits::TEXT)? })
     }
 }
 
 impl TransferBody {
-    async fn into_action(self, state: &AppState) -> ApiResult<Action> {
+    pub async fn into_action(self, state: &AppState) -> ApiResult<Action> {
         let reason = reason(&self.reason)?;
         let unit = state.store.org_unit_by_code(self.to_org_unit.trim()).await?.ok_or_else(|| {
             ApiError::invalid(
@@ -116,7 +116,7 @@ impl DecideBody {
 }
 
 impl CloseBody {
-    fn into_action(self) -> ApiResult<Action> {
+    pub fn into_action(self) -> ApiResult<Action> {
         let note = self
             .note
             .as_deref()
@@ -138,12 +138,12 @@ pub struct DecideAppealBody {
 }
 
 impl DecideAppealBody {
-    fn into_action(self) -> ApiResult<Action> {
+    pub fn into_action(self) -> ApiResult<Action> {
         Ok(Action::DecideAppeal { approve: self.approve, note: bounded("note", &self.note, 1, limits::REASON)? })
     }
 }
 
-/// The action of `kind` from its JSON body, checked as the API checks it (the web forms use this).
+/// The action of `kind` from its JSON body, checked as the API checks it.
 pub async fn parse_action(state: &AppState, kind: ActionKind, body: &[u8]) -> ApiResult<Action> {
     use crate::json::parse_json;
     let with_reason = |b: ReasonBody| reason(&b.reason);

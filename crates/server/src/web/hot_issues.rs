@@ -3,7 +3,7 @@
 //! its orders and one decision for all of them, with the outcome for each.
 
 use super::layout::page;
-use super::order::{FormError, action_body, action_form, state_label};
+use super::order::{FormError, action_form, decide_body, state_label};
 use super::pages::{csrf, csrf_ok, forbidden_form, form_caller, html_response, no_permission, shown};
 use crate::api::hot_issues::{BatchView, HotIssueDetail, MemberView, NewHotIssue, SuggestionsView};
 use crate::api::query::Params;
@@ -298,8 +298,7 @@ pub async fn decide(
         Err(r) => return r,
     };
     let lang = Lang::from_headers(&headers);
-    let body = action_body(ActionKind::Decide, &fields);
-    let result = match crate::json::parse_json(&body) {
+    let result = match decide_body(&fields) {
         Ok(b) => crate::api::hot_issues::decide_each(&state, &caller, id, b).await,
         Err(e) => Err(e),
     };

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use std::collections::HashMap;
 use xiaobao_core::classification::Dimension;
-use xiaobao_core::complaint::ActionKind;
+use xiaobao_core::complaint::{Action, ActionKind, Feedback, RootCause};
 use xiaobao_core::time::rfc3339;
 use xiaobao_store::{ClassRow, ComplaintRow};
 
@@ -280,26 +280,56 @@ pub(super) async fn complaint_page(
     res
 }
 
-/// An action form's fields as the API's JSON body: empty optional fields left out, checkboxes bools.
-pub(super) fn action_body(kind: ActionKind, fields: &HashMap<String, String>) -> Vec<u8> {
-    let mut body = serde_json::Map::new();
-    for (k, v) in fields {
-        if k == "_csrf"
-            || k == "liable"
-            || k == "approve"
-            || (v.trim().is_empty() && matches!(k.as_str(), "cause" | "remedy" | "amount" | "note"))
-        {
-            continue;
+/// An action form's fields read into the typed body the API takes, and checked as the API checks it:
+/// empty optional fields are absent, checkboxes are booleans.
+pub(super) async fn action_from_form(
+    state: &AppState,
+    kind: ActionKind,
+    f: &HashMap<String, String>,
+) -> Result<Action, ApiError> {
+    use crate::api::complaint_actions::{CloseBody, DecideAppealBody, RespondBody, TransferBody};
+    use xiaobao_core::complaint::action::reason;
+    let text = |name: &str| f.get(name).cloned().unwrap_or_default();
+    let optional = |name: &str| f.get(name).filter(|v| !v.trim().is_empty()).cloned();
+    let checked = |name: &str| f.get(name).is_some_and(|v| v == "true");
+    let because = || reason(&text("reason"));
+    Ok(match kind {
+        ActionKind::Accept => Action::Accept,
+        ActionKind::Respond => RespondBody { text: text("text") }.into_action()?,
+        ActionKind::Transfer => {
+            TransferBody { to_org_unit: text("to_org_unit"), reason: text("reason") }.into_action(state).await?
         }
-        body.insert(k.clone(), serde_json::Value::String(v.clone()));
-    }
-    if kind == ActionKind::Decide {
-        body.insert("liable".into(), serde_json::Value::Bool(fields.get("liable").is_some_and(|v| v == "true")));
-    }
-    if kind == ActionKind::DecideAppeal {
-        body.insert("approve".into(), serde_json::Value::Bool(fields.get("approve").is_some_and(|v| v == "true")));
-    }
-    serde_json::Value::Object(body).to_string().into_bytes()
+        ActionKind::Decide => decide_body(f)?.into_action(state).await?,
+        ActionKind::Close => {
+            CloseBody { feedback: Feedback::parse("feedback", &text("feedback"))?, note: optional("note") }
+                .into_action()?
+        }
+        ActionKind::DecideAppeal => {
+            DecideAppealBody { approve: checked("approve"), note: text("note") }.into_action()?
+        }
+        ActionKind::Escalate => Action::Escalate { to: None, reason: because()? },
+        ActionKind::Decline => Action::Decline { reason: because()? },
+        ActionKind::Extend => Action::Extend { reason: because()? },
+        ActionKind::Pause => Action::Pause { reason: because()? },
+        ActionKind::Resume => Action::Resume { reason: because()? },
+        ActionKind::Reopen => Action::Reopen { reason: because()? },
+        ActionKind::RequestReview => Action::RequestReview { reason: because()? },
+        ActionKind::Withdraw => Action::Withdraw { reason: because()? },
+        ActionKind::Appeal => Action::Appeal { reason: because()? },
+    })
+}
+
+/// The decision form's fields as the decision body the API takes.
+pub(super) fn decide_body(f: &HashMap<String, String>) -> Result<crate::api::complaint_actions::DecideBody, ApiError> {
+    let optional = |name: &str| f.get(name).filter(|v| !v.trim().is_empty()).cloned();
+    Ok(crate::api::complaint_actions::DecideBody {
+        liable: f.get("liable").is_some_and(|v| v == "true"),
+        root_cause: RootCause::parse("root_cause", f.get("root_cause").map_or("", String::as_str))?,
+        cause: optional("cause"),
+        remedy: optional("remedy"),
+        amount: optional("amount"),
+        text: f.get("text").cloned().unwrap_or_default(),
+    })
 }
 
 /// An action form's submission: checked as the API checks it; back to the order page.
@@ -319,8 +349,7 @@ pub async fn act(
     let Some(kind) = ActionKind::from_str_opt(&action) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let bytes = action_body(kind, &fields);
-    let result = match crate::api::complaint_actions::parse_action(&state, kind, &bytes).await {
+    let result = match action_from_form(&state, kind, &fields).await {
         Ok(a) => crate::api::complaint_actions::act(&state, &caller, id, a).await.map(|_| ()),
         Err(e) => Err(e),
     };
