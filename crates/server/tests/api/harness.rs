@@ -1,6 +1,8 @@
-//! The test story's stage: a real server on a random port over a fresh database — a temporary
-//! SQLite file, or a new database on the PostgreSQL server the test command started — with a small
-//! bank (HO → BJ → BJ01 → outlets BJ0101, BJ0102) and a logged-in user of each role.
+//! The test story's stage: the application over a fresh database — a temporary SQLite file, or a
+//! copy of the migrated template on the PostgreSQL server the test command started — with a small
+//! bank (HO → BJ → BJ01 → outlets BJ0101, BJ0102) and a logged-in user of each role. API calls drive
+//! the router in process (`oneshot`); the same router also listens on a random port, for the page
+//! tests' browser client and the stories that need a real socket.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -30,6 +32,8 @@ pub struct TestApp {
     pub db: DbHandle,
     /// The key this test's history is sealed with.
     pub key: xiaobao_store::ChainKey,
+    /// The application's router, built once: API calls go through it in process.
+    router: axum::Router,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
@@ -208,7 +212,9 @@ impl TestApp {
         let server_state = state.clone();
         let (base, server) = serve(server_state).await;
         let http = reqwest::Client::new();
-        let mut app = TestApp { base, store, state, clock, http, tokens: HashMap::new(), db, key, _dir: dir, server };
+        let router = xiaobao_server::router(state.clone());
+        let mut app =
+            TestApp { base, store, state, clock, http, tokens: HashMap::new(), db, key, router, _dir: dir, server };
         for (username, ..) in USERS {
             let (status, body) = app
                 .call_anon(Method::POST, "/api/v1/session", Some(json!({"username": username, "password": PASSWORD})))
@@ -244,27 +250,55 @@ impl TestApp {
         self.tokens.insert(user, body["token"].as_str().unwrap().to_string());
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder, body: Option<Value>) -> (StatusCode, Value) {
-        let req = match body {
-            Some(b) => req.json(&b),
-            None => req,
+    /// Sends a request through the router in process, as from 127.0.0.1, and reads the answer.
+    pub async fn oneshot(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        use tower::ServiceExt;
+        let mut req = axum::http::Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut req = req.body(axum::body::Body::from(body)).unwrap();
+        req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 49152))));
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        (status, headers, bytes.to_vec())
+    }
+
+    async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers = Vec::new();
+        if let Some(b) = &bearer {
+            headers.push(("authorization", b.as_str()));
+        }
+        let bytes = match body {
+            Some(b) => {
+                headers.push(("content-type", "application/json"));
+                serde_json::to_vec(&b).unwrap()
+            }
+            None => Vec::new(),
         };
-        let res = req.send().await.expect("request");
-        let status = res.status();
-        let text = res.text().await.unwrap();
+        let (status, _, bytes) = self.oneshot(method, path, &headers, bytes).await;
+        let text = String::from_utf8_lossy(&bytes).to_string();
         let value =
             if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         (status, value)
     }
 
     pub async fn call_anon(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.send(self.http.request(method, format!("{}{path}", self.base)), body).await
+        self.send(method, path, None, body).await
     }
 
     /// A call as `user` (bearer token).
     pub async fn call(&self, user: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         let token = self.tokens.get(user).unwrap_or_else(|| panic!("no user {user}"));
-        self.send(self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token), body).await
+        self.send(method, path, Some(token), body).await
     }
 
     /// A GET as `user` answered with bytes (downloads), with the response headers.
@@ -275,16 +309,8 @@ impl TestApp {
         lang: &str,
     ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
         let token = self.tokens.get(user).unwrap_or_else(|| panic!("no user {user}"));
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .header("accept-language", lang)
-            .send()
-            .await
-            .expect("request");
-        let (status, headers) = (res.status(), res.headers().clone());
-        (status, headers, res.bytes().await.unwrap().to_vec())
+        let bearer = format!("Bearer {token}");
+        self.oneshot(Method::GET, path, &[("authorization", &bearer), ("accept-language", lang)], Vec::new()).await
     }
 
     pub async fn get(&self, user: &str, path: &str) -> (StatusCode, Value) {
