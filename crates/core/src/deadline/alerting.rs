@@ -160,4 +160,60 @@ mod tests {
         let Some(Due::Now(p)) = plan(&o, ClockKind::Response, saturday, &policy, &cal) else { panic!("not due") };
         assert_eq!(p.send_after, saturday);
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+
+        /// Whatever the clock has fired and whenever it is asked, the plan keeps the policy's word.
+        #[test]
+        fn the_plan_follows_the_policy(
+            fired in 0u8..8,
+            minutes in 0i64..(40 * 24 * 60),
+            auto_escalate in any::<bool>(),
+            working_hours_only in any::<bool>(),
+            kind in prop::sample::select(vec![ClockKind::Response, ClockKind::Decision, ClockKind::Completion]),
+        ) {
+            let cal = Calendar::china();
+            let mut policy = Policy::default();
+            policy.escalation.auto_escalate = auto_escalate;
+            policy.escalation.working_hours_only = working_hours_only;
+            let t0 = start_of_local_day(NaiveDate::from_ymd_opt(2025, 4, 28).unwrap()) + Duration::hours(15);
+            let mut o = order(t0, &policy, &cal);
+            o.clocks.iter_mut().filter(|c| c.kind == kind).for_each(|c| c.alerts_fired = fired);
+            let now = t0 + Duration::minutes(minutes);
+            let clock = o.clock(kind).unwrap().clone();
+            let next = policy.next_alert(&cal, &clock, o.channel, o.category.as_deref());
+            match plan(&o, kind, now, &policy, &cal) {
+                None => prop_assert!(false, "the order has this clock"),
+                Some(Due::Later(at)) => {
+                    prop_assert_eq!(at, next.map(|(t, _)| t));
+                    prop_assert!(at.is_none_or(|t| t > now), "due but not planned");
+                }
+                Some(Due::Now(p)) => {
+                    let (due, alert) = next.expect("an alert that was never going to come");
+                    prop_assert!(due <= now);
+                    prop_assert_eq!(p.alert, alert);
+                    prop_assert_eq!(p.due_at, clock.due_at);
+                    let level = match alert { Alert::Warning { .. } => 1, Alert::Breach { level } => usize::from(level) };
+                    prop_assert_eq!(p.notify, policy.escalation.chain.get(level - 1).copied());
+                    prop_assert_eq!(p.escalate, auto_escalate && matches!(alert, Alert::Breach { level } if level >= 2));
+                    prop_assert!(p.send_after >= now);
+                    if !working_hours_only || policy.opening_hours.is_open(&cal, now) {
+                        prop_assert_eq!(p.send_after, now, "held though it need not be");
+                    } else {
+                        prop_assert!(p.send_after > now, "sent outside opening hours");
+                        prop_assert!(policy.opening_hours.is_open(&cal, p.send_after), "not held to an opening");
+                        prop_assert!(!policy.opening_hours.is_open(&cal, p.send_after - Duration::minutes(1)), "held past the opening");
+                    }
+                    let (kind_code, lvl) = match alert {
+                        Alert::Warning { percent } => (NoticeKind::ClockWarning, percent),
+                        Alert::Breach { level } => (NoticeKind::ClockBreach, level),
+                    };
+                    prop_assert_eq!(p.notice, Notice { kind: kind_code, clock: kind, level: lvl });
+                }
+            }
+        }
+    }
 }

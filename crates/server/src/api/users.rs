@@ -97,7 +97,7 @@ pub async fn update(state: &AppState, caller: &Caller, username: &str, req: Upda
     let display_name =
         req.display_name.as_deref().map(|d| bounded("display_name", d, 1, limits::DISPLAY_NAME)).transpose()?;
     let org_unit_id = match req.org_unit.as_deref() {
-        Some(code) => Some(crate::api::unit_in_scope(&state, &caller, "org_unit", code).await?.id),
+        Some(code) => Some(crate::api::unit_in_scope(state, caller, "org_unit", code).await?.id),
         None => None,
     };
     let password_hash = match req.password {
@@ -199,7 +199,7 @@ pub async fn create(state: &AppState, caller: &Caller, req: CreateUser) -> ApiRe
     let username = parse_username(&req.username)?;
     let display_name = bounded("display_name", &req.display_name, 1, limits::DISPLAY_NAME)?;
     check_password(&req.password)?;
-    let unit = crate::api::unit_in_scope(&state, &caller, "org_unit", &req.org_unit).await?;
+    let unit = crate::api::unit_in_scope(state, caller, "org_unit", &req.org_unit).await?;
     let password_hash = state.passwords.hash(req.password.clone()).await?;
     let user = state
         .store
