@@ -41,19 +41,6 @@ impl Channel {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Counter => "现场",
-            Self::OutletPhone => "网点电话",
-            Self::Hotline => "客服热线",
-            Self::Letter => "信函",
-            Self::Online => "网上/手机银行",
-            Self::Regulator => "监管转办",
-            Self::OtherTransfer => "消协及其他转办",
-            Self::Media => "媒体",
-        }
-    }
-
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
         Self::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
             let all: Vec<&str> = Self::ALL.iter().map(|c| c.as_str()).collect();

@@ -35,15 +35,6 @@ impl OrgUnitKind {
         })
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::HeadOffice => "总行",
-            Self::Branch => "分行",
-            Self::SubBranch => "支行",
-            Self::Outlet => "网点",
-        }
-    }
-
     /// Whether a unit of this kind may sit under a unit of `parent` kind. Branches may nest (tier 1
     /// and tier 2), sub-branches may nest; nothing sits under an outlet; head office has no parent.
     pub fn may_sit_under(self, parent: OrgUnitKind) -> bool {

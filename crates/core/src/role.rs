@@ -88,23 +88,6 @@ impl Role {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Teller => "柜员",
-            Self::LobbyManager => "大堂经理",
-            Self::RelationshipManager => "客户经理",
-            Self::OutletHead => "网点负责人",
-            Self::OperationsSupervisor => "营运主管",
-            Self::VicePresident => "分管行长",
-            Self::President => "行长",
-            Self::CpCentre => "消保中心",
-            Self::ServiceDept => "服务主管部门",
-            Self::Auditor => "审计",
-            Self::Admin => "系统管理员",
-            Self::System => "系统",
-        }
-    }
-
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
         Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
             let all: Vec<&str> = Self::ALL.iter().map(|r| r.as_str()).collect();

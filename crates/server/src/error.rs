@@ -177,7 +177,8 @@ impl From<StoreError> for ApiError {
 
 impl From<Refusal> for ApiError {
     fn from(r: Refusal) -> Self {
-        if r.is_forbidden() { Self::Forbidden(r.msg()) } else { Self::Conflict(r.msg()) }
+        let msg = crate::i18n::refusal(&r);
+        if r.is_forbidden() { Self::Forbidden(msg) } else { Self::Conflict(msg) }
     }
 }
 

@@ -91,10 +91,10 @@ pub fn complaints_xlsx(
         let breached = k.order.clocks.iter().any(|c| c.is_breached(now));
         ws.write_string(r, 0, &k.number)?;
         ws.write_string(r, 1, local(k.order.received_at))?;
-        ws.write_string(r, 2, if english { k.channel.as_str() } else { k.channel.label_zh() })?;
+        ws.write_string(r, 2, lang_of(english).name(k.channel))?;
         ws.write_string(r, 3, &k.org_code)?;
         ws.write_string(r, 4, &k.org_name)?;
-        ws.write_string(r, 5, if english { k.order.state.label_en() } else { k.order.state.label_zh() })?;
+        ws.write_string(r, 5, lang_of(english).name(k.order.state))?;
         ws.write_string(r, 6, k.category.as_deref().unwrap_or(""))?;
         ws.write_string(r, 7, k.cause.as_deref().unwrap_or(""))?;
         ws.write_string(r, 8, &k.summary)?;
@@ -106,7 +106,7 @@ pub fn complaints_xlsx(
         ws.write_number(r, 14, f64::from(k.order.escalation_count))?;
         ws.write_string(r, 15, yes_no(breached))?;
         ws.write_string(r, 16, k.order.closed_at.map(local).unwrap_or_default())?;
-        let appeal = k.order.appeal.map(|a| if english { a.label_en() } else { a.label_zh() }).unwrap_or_default();
+        let appeal = k.order.appeal.map(|a| lang_of(english).name(a)).unwrap_or_default();
         ws.write_string(r, 17, appeal)?;
         ws.write_string(r, 18, yes_no(k.order.appeal != Some(xiaobao_core::complaint::AppealStatus::Approved)))?;
     }
@@ -144,8 +144,7 @@ pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], english: bool) -> 
     } else {
         vec!["业务类别代码".into(), "业务类别".into(), "原因代码".into(), "投诉原因".into()]
     };
-    headers
-        .extend(Channel::ALL.iter().map(|c| if english { c.as_str().to_string() } else { c.label_zh().to_string() }));
+    headers.extend(Channel::ALL.iter().map(|c| lang_of(english).name(*c).to_string()));
     headers.push(if english { "Total".into() } else { "合计".into() });
     for (col, h) in headers.iter().enumerate() {
         ws.write_string_with_format(1, col as u16, h, &bold)?;
@@ -174,4 +173,8 @@ pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], english: bool) -> 
     ws.write_number_with_format(r, first_channel + Channel::ALL.len() as u16, all as f64, &bold)?;
     ws.set_freeze_panes(2, 4)?;
     wb.save_to_buffer()
+}
+
+fn lang_of(english: bool) -> crate::i18n::Lang {
+    if english { crate::i18n::Lang::En } else { crate::i18n::Lang::Zh }
 }

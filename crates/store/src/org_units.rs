@@ -95,7 +95,7 @@ impl Store {
         if !new.kind.may_sit_under(parent.kind) {
             return Err(FieldError::new(
                 "kind",
-                format!("{}不能设在{}之下", new.kind.label_zh(), parent.kind.label_zh()),
+                format!("机构类型 {} 不能设在 {} 之下", new.kind.as_str(), parent.kind.as_str()),
                 format!("a {} cannot sit under a {}", new.kind.as_str(), parent.kind.as_str()),
             )
             .into());

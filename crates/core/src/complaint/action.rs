@@ -71,46 +71,6 @@ impl ActionKind {
         Self::ALL.into_iter().find(|a| a.as_str() == s)
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Accept => "受理",
-            Self::Decline => "不予受理",
-            Self::Respond => "响应",
-            Self::Transfer => "转办",
-            Self::Escalate => "升级上报",
-            Self::Extend => "延期",
-            Self::Pause => "暂停计时",
-            Self::Resume => "恢复计时",
-            Self::Decide => "作出处理决定",
-            Self::Close => "办结",
-            Self::Reopen => "重新打开",
-            Self::RequestReview => "申请核查",
-            Self::Withdraw => "撤回",
-            Self::Appeal => "申诉剔除",
-            Self::DecideAppeal => "审批申诉",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Accept => "Accept",
-            Self::Decline => "Decline to accept",
-            Self::Respond => "Respond",
-            Self::Transfer => "Transfer",
-            Self::Escalate => "Escalate",
-            Self::Extend => "Extend",
-            Self::Pause => "Pause the clock",
-            Self::Resume => "Resume the clock",
-            Self::Decide => "Decide",
-            Self::Close => "Close",
-            Self::Reopen => "Reopen",
-            Self::RequestReview => "Request re-review",
-            Self::Withdraw => "Withdraw",
-            Self::Appeal => "Appeal to exclude",
-            Self::DecideAppeal => "Decide the appeal",
-        }
-    }
-
     /// Actions that record what the complainant said or asked, rather than the bank's handling.
     pub fn is_complainant_request(self) -> bool {
         matches!(self, Self::Close | Self::Reopen | Self::RequestReview | Self::Withdraw)
@@ -201,22 +161,6 @@ impl AppealStatus {
 
     pub fn from_str_opt(s: &str) -> Option<Self> {
         [Self::Pending, Self::Approved, Self::Rejected].into_iter().find(|a| a.as_str() == s)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Pending => "申诉待审批",
-            Self::Approved => "申诉已批准（剔除）",
-            Self::Rejected => "申诉已驳回",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Pending => "appeal pending",
-            Self::Approved => "appeal approved (excluded)",
-            Self::Rejected => "appeal rejected",
-        }
     }
 }
 

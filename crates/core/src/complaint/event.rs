@@ -142,25 +142,6 @@ impl Change {
     }
 }
 
-/// What an event of `kind` (as stored, see [`Change::kind`]) is called on a timeline, in Chinese and
-/// in English; `None` for a kind this version does not know.
-pub fn kind_label(kind: &str) -> Option<(&'static str, &'static str)> {
-    if let Some(a) = super::ActionKind::from_str_opt(kind) {
-        return Some((a.label_zh(), a.label_en()));
-    }
-    Some(match kind {
-        "register" => ("登记", "Registered"),
-        "merge" => ("合并重复投诉", "Merged a repeat complaint"),
-        "appeal_decided" => ("申诉审批", "Appeal decided"),
-        "attach" => ("上传附件", "Attachment"),
-        "hot_issue" => ("归入热点问题", "Linked to a hot issue"),
-        "hot_issue_left" => ("移出热点问题", "Taken out of a hot issue"),
-        "clock_warning" => ("临近到期提醒", "Due-soon alert"),
-        "clock_breach" => ("超时", "Breached"),
-        _ => return None,
-    })
-}
-
 /// An event ready to be appended: the store gives it its sequence number and hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
@@ -267,25 +248,6 @@ mod tests {
         let a = chain_hash(GENESIS_HASH, Hashed { kind: "ab", from_state: "c", ..sample("{}") });
         let b = chain_hash(GENESIS_HASH, Hashed { kind: "a", from_state: "bc", ..sample("{}") });
         assert_ne!(a, b);
-    }
-
-    #[test]
-    fn every_kind_has_its_own_words_on_a_timeline() {
-        let others = ["register", "merge", "appeal_decided", "attach", "hot_issue", "hot_issue_left"];
-        let kinds: Vec<&str> = super::super::ActionKind::ALL
-            .iter()
-            .map(|a| a.as_str())
-            .filter(|k| *k != "decide_appeal") // recorded as appeal_decided
-            .chain(others)
-            .chain(["clock_warning", "clock_breach"])
-            .collect();
-        let labels: Vec<(&str, &str)> = kinds.iter().map(|k| kind_label(k).unwrap_or_else(|| panic!("{k}"))).collect();
-        let zh: std::collections::BTreeSet<_> = labels.iter().map(|l| l.0).collect();
-        let en: std::collections::BTreeSet<_> = labels.iter().map(|l| l.1).collect();
-        assert_eq!((zh.len(), en.len()), (kinds.len(), kinds.len()), "{labels:?}");
-        assert_eq!(kind_label("accept"), Some(("受理", "Accept")));
-        assert_eq!(kind_label("hot_issue_left"), Some(("移出热点问题", "Taken out of a hot issue")));
-        assert_eq!(kind_label("no_such_kind"), None);
     }
 
     #[test]

@@ -9,10 +9,9 @@ pub mod intake;
 pub mod state;
 
 pub use action::{Action, ActionKind, AppealStatus, Decision, Feedback, RootCause, UnitRef};
-pub use event::{Change, ClockStart, NewEvent, kind_label};
+pub use event::{Change, ClockStart, NewEvent};
 pub use state::State;
 
-use crate::Msg;
 use crate::calendar::Calendar;
 use crate::channel::Channel;
 use crate::deadline::{Clock, ClockKind, Policy};
@@ -177,49 +176,6 @@ impl Refusal {
     /// Forbidden (403) rather than a conflict with the order's state (409).
     pub fn is_forbidden(&self) -> bool {
         matches!(self, Self::NoPermission { .. } | Self::ExtensionNeedsApproval { .. } | Self::HeadOfficeOnly)
-    }
-
-    pub fn msg(&self) -> Msg {
-        match self {
-            Self::NoPermission { action, role } => Msg::new(
-                format!("角色「{}」无权执行「{}」", role.label_zh(), action.label_zh()),
-                format!("the role {role} may not {}", action.as_str()),
-            ),
-            Self::NotInState { action, state } => Msg::new(
-                format!("工单当前为「{}」状态，不能「{}」", state.label_zh(), action.label_zh()),
-                format!("cannot {} an order that is {}", action.as_str(), state.label_en()),
-            ),
-            Self::AlreadyPaused => Msg::new("计时已暂停，不能重复暂停", "the clocks are already paused"),
-            Self::NotPaused => Msg::new("计时未暂停，无需恢复", "the clocks are not paused"),
-            Self::PausedClock { action } => Msg::new(
-                format!("计时暂停期间不能「{}」，请先恢复计时", action.label_zh()),
-                format!("cannot {} while the clocks are paused; resume them first", action.as_str()),
-            ),
-            Self::AtHeadOffice => {
-                Msg::new("工单已在总行，无法继续升级", "the order is already at head office; there is no unit above")
-            }
-            Self::SameUnit => Msg::new("不能转办给当前承办机构", "the order is already with that unit"),
-            Self::ExtensionsExhausted => Msg::new(
-                "已延期至最长期限（自受理之日起 60 日），不能再延期",
-                "the order is already extended to the maximum (60 days from receipt)",
-            ),
-            Self::ExtensionNeedsApproval { role } => Msg::new(
-                format!("第二次延期须经上级机构或总行高级管理人员批准，角色「{}」无权批准", role.label_zh()),
-                format!("the second extension needs approval by the superior unit; the role {role} may not approve it"),
-            ),
-            Self::AppealExists { status } => Msg::new(
-                format!("该投诉已有申诉（{}），不能重复申诉", status.label_zh()),
-                format!("the complaint already has an appeal ({})", status.label_en()),
-            ),
-            Self::NoAppealPending => {
-                Msg::new("该投诉没有待审批的申诉", "the complaint has no appeal waiting for a decision")
-            }
-            Self::HeadOfficeOnly => Msg::new("申诉须由总行审批", "only head office decides appeals"),
-            Self::ReviewWindowClosed { days } => Msg::new(
-                format!("已超过收到处理决定后 {days} 日的核查申请期限"),
-                format!("the {days}-day window to ask for a re-review after the decision has passed"),
-            ),
-        }
     }
 }
 

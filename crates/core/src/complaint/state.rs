@@ -44,32 +44,6 @@ impl State {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Registered => "已登记",
-            Self::Accepted => "已受理",
-            Self::InProgress => "处理中",
-            Self::Decided => "已作出处理决定",
-            Self::UnderReview => "核查中",
-            Self::Closed => "已办结",
-            Self::Declined => "不予受理",
-            Self::Withdrawn => "已撤回",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Registered => "registered",
-            Self::Accepted => "accepted",
-            Self::InProgress => "in progress",
-            Self::Decided => "decided",
-            Self::UnderReview => "under review",
-            Self::Closed => "closed",
-            Self::Declined => "declined",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
     /// Still being handled: a new complaint on the same matter merges into an open order.
     pub fn is_open(self) -> bool {
         !matches!(self, Self::Closed | Self::Declined | Self::Withdrawn)

@@ -209,9 +209,11 @@ pub async fn measures(
                         (month.clone(), month.clone(), month, Volume::of(figures))
                     }
                     Split::Channel => {
+                        use crate::i18n::Lang;
                         let ch = Channel::parse("channel", &key).ok();
-                        let zh = ch.map_or(key.clone(), |c| c.label_zh().to_string());
-                        (key.clone(), zh, key, volume)
+                        let zh = ch.map_or(key.clone(), |c| Lang::Zh.name(c).to_string());
+                        let en = ch.map_or(key.clone(), |c| Lang::En.name(c).to_string());
+                        (key, zh, en, volume)
                     }
                     _ => {
                         let class = classes.iter().find(|r| r.code == key);

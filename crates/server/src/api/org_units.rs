@@ -128,6 +128,16 @@ pub async fn create(state: &AppState, caller: &Caller, req: CreateOrgUnit) -> Ap
             format!("parent org unit {} does not exist or is outside your scope", new.parent),
         ));
     }
+    if let Some(p) = &parent
+        && !new.kind.may_sit_under(p.kind)
+    {
+        use crate::i18n::Lang;
+        return Err(ApiError::invalid(
+            "kind",
+            format!("{}不能设在{}之下", Lang::Zh.name(new.kind), Lang::Zh.name(p.kind)),
+            format!("a {} cannot sit under a {}", Lang::En.name(new.kind), Lang::En.name(p.kind)),
+        ));
+    }
     let unit = state.store.create_org_unit(&new).await.map_err(|e| match e {
         CreateOrgUnitError::Invalid(f) => ApiError::Invalid(f),
         CreateOrgUnitError::Store(s) => s.into(),

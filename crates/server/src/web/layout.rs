@@ -68,7 +68,7 @@ pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str,
                     span.who {
                         @if let Some(u) = user {
                             span #whoami { (u.display_name) " · " (u.org_name) " (" (u.org_code) ") · "
-                                (if lang.english() { u.role.as_str() } else { u.role.label_zh() }) }
+                                (lang.name(u.role)) }
                             " "
                         }
                         form method="post" action="/lang" {

@@ -76,7 +76,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
                         select #f-state name="state" {
                             option value="" { (lang.t("any")) }
                             @for s in OrderState::ALL {
-                                option value=(s.as_str()) selected[v("state") == s.as_str()] { (if en { s.label_en() } else { s.label_zh() }) }
+                                option value=(s.as_str()) selected[v("state") == s.as_str()] { (lang.name(s)) }
                             }
                         }
                         (field_error(&error, "state"))
@@ -86,7 +86,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
                         select #f-channel name="channel" {
                             option value="" { (lang.t("any")) }
                             @for c in Channel::ALL {
-                                option value=(c.as_str()) selected[v("channel") == c.as_str()] { (if en { c.as_str() } else { c.label_zh() }) }
+                                option value=(c.as_str()) selected[v("channel") == c.as_str()] { (lang.name(c)) }
                             }
                         }
                         (field_error(&error, "channel"))

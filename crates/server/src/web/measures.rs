@@ -164,7 +164,7 @@ fn figures_card(lang: Lang, view: &MeasuresView) -> Markup {
             }
             h3 { (lang.t("by_channel")) }
             table #by-channel {
-                thead { tr { @for c in Channel::ALL { th.num { (if lang.english() { c.as_str() } else { c.label_zh() }) } } } }
+                thead { tr { @for c in Channel::ALL { th.num { (lang.name(c)) } } } }
                 tbody { tr { @for c in Channel::ALL { td.num { (view.by_channel.get(c.as_str()).copied().unwrap_or(0)) } } } }
             }
         }

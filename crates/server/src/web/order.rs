@@ -153,7 +153,7 @@ pub(super) fn action_form(
                 }
                 _ => { (input("reason", reason_label, 500)) }
             }
-            button.primary type="submit" { (if en { kind.label_en() } else { kind.label_zh() }) }
+            button.primary type="submit" { (lang.name(kind)) }
         }
     }
 }
@@ -243,8 +243,8 @@ pub(super) async fn complaint_page(
         }
         div.card {
             h1 #number { (k.number) }
-            p { strong { (lang.t("state")) ": " } span #state { (if lang.english() { k.order.state.label_en() } else { k.order.state.label_zh() }) }
-                @if let Some(a) = k.order.appeal { " · " span.badge #appeal data-appeal=(a.as_str()) { (if lang.english() { a.label_en() } else { a.label_zh() }) } }
+            p { strong { (lang.t("state")) ": " } span #state { (lang.name(k.order.state)) }
+                @if let Some(a) = k.order.appeal { " · " span.badge #appeal data-appeal=(a.as_str()) { (lang.name(a)) } }
                 " · " strong { (lang.t("org_unit")) ": " } (k.org_name)
                 " · " strong { (lang.t("first_responder")) ": " } (k.first_responder_name) }
             p { (clocks(lang, &k, now)) }
@@ -422,17 +422,13 @@ pub async fn download(
 
 /// An event's name on the timeline (its stored kind when this version has no word for it).
 fn event_label(lang: Lang, kind: &str) -> String {
-    match xiaobao_core::complaint::kind_label(kind) {
-        Some((zh, en)) => (if lang.english() { en } else { zh }).to_string(),
-        None => kind.to_string(),
-    }
+    lang.event_name(kind)
 }
 
 /// A state's name as stored on an event (shown as stored when unknown).
 pub(super) fn state_label(lang: Lang, s: &str) -> String {
     match xiaobao_core::complaint::State::from_str_opt(s) {
-        Some(st) if lang.english() => st.label_en().to_string(),
-        Some(st) => st.label_zh().to_string(),
+        Some(st) => lang.name(st).to_string(),
         None => s.to_string(),
     }
 }

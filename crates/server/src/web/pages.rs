@@ -260,11 +260,11 @@ pub(super) fn orders_table(lang: Lang, rows: &[ComplaintRow], now: Instant, empt
                         tr {
                             td { a href={ "/complaints/" (k.order.id) } { (k.number) } }
                             td.nowrap { (rfc3339(k.order.received_at).get(0..16).unwrap_or("").replace('T', " ")) }
-                            td { (if lang.english() { k.channel.as_str() } else { k.channel.label_zh() }) }
+                            td { (lang.name(k.channel)) }
                             td { (k.summary) }
                             td {
-                                (if lang.english() { k.order.state.label_en() } else { k.order.state.label_zh() })
-                                @if let Some(a) = k.order.appeal { br; small.badge data-appeal=(a.as_str()) { (if lang.english() { a.label_en() } else { a.label_zh() }) } }
+                                (lang.name(k.order.state))
+                                @if let Some(a) = k.order.appeal { br; small.badge data-appeal=(a.as_str()) { (lang.name(a)) } }
                             }
                             td { (k.org_name) }
                             td { (clocks(lang, k, now)) }

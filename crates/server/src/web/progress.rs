@@ -128,7 +128,7 @@ pub async fn lookup(
         Some(k) => html! {
             table #progress-result {
                 tr { th { (lang.t("number")) } td { (k.number) } }
-                tr { th { (lang.t("state")) } td { (if lang.english() { k.order.state.label_en() } else { k.order.state.label_zh() }) } }
+                tr { th { (lang.t("state")) } td { (lang.name(k.order.state)) } }
                 tr { th { (lang.t("received_at")) } td { (rfc3339(k.order.received_at).get(0..10).unwrap_or("")) } }
                 @for c in &k.order.clocks {
                     tr { th { (lang.t(c.kind.as_str())) } td { (rfc3339(c.due_at).get(0..10).unwrap_or("")) } }

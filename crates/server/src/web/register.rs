@@ -59,7 +59,7 @@ pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, er
                 label for="channel" { (lang.t("channel")) }
                 select #channel name="channel" {
                     @for c in Channel::ALL {
-                        option value=(c.as_str()) selected[f.channel == c.as_str()] { (if lang.english() { c.as_str() } else { c.label_zh() }) }
+                        option value=(c.as_str()) selected[f.channel == c.as_str()] { (lang.name(c)) }
                     }
                 }
                 (err(errors, "channel"))

@@ -63,7 +63,7 @@ async fn render(
                         table #regulatory {
                             thead { tr {
                                 th { (lang.t("by_category")) } th { (lang.t("by_cause")) }
-                                @for c in Channel::ALL { th.num { (if en { c.as_str() } else { c.label_zh() }) } }
+                                @for c in Channel::ALL { th.num { (lang.name(c)) } }
                                 th.num { (if en { "Total" } else { "合计" }) }
                             } }
                             tbody {

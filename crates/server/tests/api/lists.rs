@@ -115,7 +115,7 @@ async fn the_filtered_list_exports_to_xlsx_masked_in_the_readers_language(app: T
     let r = sheet(bytes, "Orders");
     assert_eq!(r.height(), 3);
     assert_eq!(cell(&r, 0, 2), "Channel");
-    assert_eq!(cell(&r, 1, 2), "hotline", "newest first");
+    assert_eq!(cell(&r, 1, 2), "Service hotline", "newest first, the channel named in English");
 
     // the outlet's scope only
     let (_, _, bytes) = app.get_bytes("head2", "/api/v1/complaints/export.xlsx", "zh").await;

@@ -46,7 +46,7 @@ async fn org_page(
                         @let depth = xiaobao_core::org::path_ids(&u.path).len().saturating_sub(base_depth);
                         tr data-unit=(u.code) {
                             td style={ "padding-left:" (0.5 + depth as f32 * 1.5) "rem" } { (u.name) " (" (u.code) ")" }
-                            td { (if en { u.kind.as_str() } else { u.kind.label_zh() }) }
+                            td { (lang.name(u.kind)) }
                             td {
                                 form.inline method="post" action={ "/admin/org/" (u.code) "/rename" } {
                                     (hidden_csrf(&tok))
@@ -72,7 +72,7 @@ async fn org_page(
                         label for="u-kind" { (if en { "Kind" } else { "层级" }) }
                         select #u-kind name="kind" {
                             @for k in OrgUnitKind::ALL.iter().filter(|k| **k != OrgUnitKind::HeadOffice) {
-                                option value=(k.as_str()) selected[shown.val("create", "kind") == k.as_str()] { (if en { k.as_str() } else { k.label_zh() }) }
+                                option value=(k.as_str()) selected[shown.val("create", "kind") == k.as_str()] { (lang.name(k)) }
                             }
                         }
                         (shown.err("create", &["kind"]))

@@ -24,7 +24,7 @@ fn role_select(lang: Lang, id: &str, selected: &str) -> Markup {
     html! {
         select id=(id) name="role" {
             @for r in Role::ALL {
-                option value=(r.as_str()) selected[selected == r.as_str()] { (if lang.english() { r.as_str() } else { r.label_zh() }) }
+                option value=(r.as_str()) selected[selected == r.as_str()] { (lang.name(r)) }
             }
         }
     }
@@ -63,7 +63,7 @@ async fn users_page(
                         tr data-user=(u.username) {
                             td { a href={ "/admin/users/" (u.username) } { (u.username) } }
                             td { (u.display_name) }
-                            td { (if en { u.role.as_str() } else { u.role.label_zh() }) }
+                            td { (lang.name(u.role)) }
                             td { (u.org_name) " (" (u.org_code) ")" }
                             td { @if u.active { (if en { "active" } else { "启用" }) } @else { span.error { (if en { "deactivated" } else { "已停用" }) } } }
                         }

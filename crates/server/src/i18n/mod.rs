@@ -2,6 +2,12 @@
 //! identifiers. One rule for pages and API alike: the user's choice (cookie `xiaobao_lang`) first,
 //! else the browser's `Accept-Language`; Chinese when neither says English.
 
+mod names;
+mod refusals;
+
+pub use names::Named;
+pub use refusals::refusal;
+
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
