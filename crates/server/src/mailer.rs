@@ -44,13 +44,15 @@ pub async fn send_due(state: &AppState, smtp: &SmtpConfig, now: Instant) -> Resu
         .build();
     let mut sent = 0;
     for m in mail {
+        let (subject, body) =
+            if m.subject.is_empty() { crate::i18n::alert_mail(&m.notice) } else { (m.subject.clone(), m.body.clone()) };
         let message = m.to.parse::<Mailbox>().map_err(|e| e.to_string()).and_then(|to| {
             Message::builder()
                 .from(smtp.from.clone())
                 .to(to)
-                .subject(m.subject.clone())
+                .subject(subject.clone())
                 .header(ContentType::TEXT_PLAIN)
-                .body(m.body.clone())
+                .body(body.clone())
                 .map_err(|e| e.to_string())
         });
         let result = match message {

@@ -57,9 +57,25 @@ pub struct NotificationRow {
 pub struct OutboxMail {
     pub id: i64,
     pub to: String,
+    /// The words stored with the mail; empty when the mail is worded from its notice as it is sent.
     pub subject: String,
     pub body: String,
     pub attempts: i64,
+    /// What the mail tells, as codes, for the sender to word.
+    pub notice: MailNotice,
+}
+
+/// A notification's facts, as a mail tells them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailNotice {
+    pub number: String,
+    /// `clock_warning` or `clock_breach`.
+    pub kind: String,
+    pub clock: ClockKind,
+    /// The warning's percent, or the breach's level.
+    pub level: i64,
+    /// The clock's due time now, if the order still has the clock.
+    pub due_at: Option<Instant>,
 }
 
 impl Store {
@@ -145,11 +161,14 @@ impl Store {
         Ok(r.rows_affected() > 0)
     }
 
-    /// Mail that may be sent at `now`, oldest first; mail that failed five times is given up.
+    /// Mail that may be sent at `now`, oldest first, with its notification's facts; mail that failed
+    /// five times is given up.
     pub async fn mail_to_send(&self, now: Instant, limit: i64) -> Result<Vec<OutboxMail>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, to_addr, subject, body, attempts FROM email_outbox WHERE sent_at IS NULL AND send_after <= $1 AND attempts < 5 \
-             ORDER BY id LIMIT $2",
+            "SELECT m.id, m.to_addr, m.subject, m.body, m.attempts, k.number, n.kind, n.clock, n.level, t.due_at \
+             FROM email_outbox m JOIN notifications n ON n.id = m.notification_id JOIN complaints k ON k.id = n.complaint_id \
+             LEFT JOIN complaint_clocks t ON t.complaint_id = n.complaint_id AND t.kind = n.clock \
+             WHERE m.sent_at IS NULL AND m.send_after <= $1 AND m.attempts < 5 ORDER BY m.id LIMIT $2",
         )
         .bind(to_millis(now))
         .bind(limit)
@@ -157,12 +176,21 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
+                let clock: String = r.try_get("clock")?;
                 Ok(OutboxMail {
                     id: r.try_get("id")?,
                     to: r.try_get("to_addr")?,
                     subject: r.try_get("subject")?,
                     body: r.try_get("body")?,
                     attempts: r.try_get("attempts")?,
+                    notice: MailNotice {
+                        number: r.try_get("number")?,
+                        kind: r.try_get("kind")?,
+                        clock: ClockKind::from_str_opt(&clock)
+                            .ok_or_else(|| StoreError::Corrupt(format!("clock kind {clock}")))?,
+                        level: r.try_get("level")?,
+                        due_at: r.try_get::<Option<i64>, _>("due_at")?.map(from_millis),
+                    },
                 })
             })
             .collect()

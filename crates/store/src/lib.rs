@@ -28,7 +28,7 @@ mod verify;
 mod writer;
 
 pub use access_log::AccessLogEntry;
-pub use alerts::{AlertSignal, DueAlert, Leadership, NotificationRow, OutboxMail};
+pub use alerts::{AlertSignal, DueAlert, Leadership, MailNotice, NotificationRow, OutboxMail};
 pub use announcements::Announcement;
 pub use attachments::AttachmentRow;
 pub use board::BoardRow;

@@ -2,9 +2,11 @@
 //! identifiers. One rule for pages and API alike: the user's choice (cookie `xiaobao_lang`) first,
 //! else the browser's `Accept-Language`; Chinese when neither says English.
 
+mod mail;
 mod names;
 mod refusals;
 
+pub use mail::alert_mail;
 pub use names::Named;
 pub use refusals::refusal;
 

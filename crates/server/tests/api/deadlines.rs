@@ -171,6 +171,7 @@ async fn alert_mail_reaches_the_smtp_server_in_working_hours(app: TestApp) {
     assert_eq!(to, ["head1@bank.test"]);
     assert!(text.contains("Subject:"), "{text}");
     assert!(text.contains(&number), "{text}");
+    assert!(text.contains("response clock has run 50% of its time"), "worded from the notice: {text}");
     assert!(text.contains("alerts@bank.test"));
     // the 80% warning (17:08) and the breach (17:20) fall after closing: their mail waits for Tuesday 09:00
     assert_eq!(run_due(&app.state, t("2025-03-03T23:00:00+08:00")).await.unwrap(), 2);

@@ -8,11 +8,11 @@ use crate::StoreError;
 use crate::events::append;
 use sqlx::{AnyConnection, Row};
 use xiaobao_core::complaint::{self, Action, Actor, Change, NewEvent, UnitRef};
-use xiaobao_core::deadline::alerting::{self, Due, Notice, NoticeKind};
+use xiaobao_core::deadline::alerting::{self, Due};
 use xiaobao_core::deadline::{Alert, ClockKind};
 use xiaobao_core::org::path_ids;
 use xiaobao_core::role::Role;
-use xiaobao_core::time::{Instant, rfc3339, to_millis};
+use xiaobao_core::time::{Instant, to_millis};
 
 #[derive(Debug, Clone)]
 pub struct AlertInput {
@@ -101,12 +101,6 @@ impl Ctx {
             return Ok(AlertOutcome { fired: Some((plan.alert, seq)), notified: Vec::new(), escalated });
         };
         let recipients = nearest_with_role(tx, new_path.as_deref().unwrap_or(&before.path), role).await?;
-        let number: String = sqlx::query("SELECT number FROM complaints WHERE id = $1")
-            .bind(order.id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("number")?;
-        let (subject, body) = mail_text(&plan.notice, &number, plan.due_at);
         let mut notified = Vec::new();
         for (user_id, email) in recipients {
             let (nid,): (i64,) = sqlx::query_as(
@@ -122,11 +116,10 @@ impl Ctx {
             .fetch_one(&mut *tx)
             .await?;
             if let Some(to) = email.filter(|e| !e.is_empty()) {
-                sqlx::query("INSERT INTO email_outbox (notification_id, to_addr, subject, body, send_after) VALUES ($1, $2, $3, $4, $5)")
+                // worded by the sender, in the text catalogue's words, from the notification's codes
+                sqlx::query("INSERT INTO email_outbox (notification_id, to_addr, subject, body, send_after) VALUES ($1, $2, '', '', $3)")
                     .bind(nid)
                     .bind(to)
-                    .bind(&subject)
-                    .bind(&body)
                     .bind(to_millis(plan.send_after))
                     .execute(&mut *tx)
                     .await?;
@@ -148,24 +141,7 @@ async fn parent_unit(tx: &mut AnyConnection, unit_id: i64) -> Result<Option<Unit
     row.map(|r| Ok(UnitRef { id: r.try_get("id")?, code: r.try_get("code")?, path: r.try_get("path")? })).transpose()
 }
 
-/// The mail of a notice, in Chinese then English.
-fn mail_text(n: &Notice, number: &str, due_at: Instant) -> (String, String) {
-    let subject = match n.kind {
-        NoticeKind::ClockWarning => format!("【消保】投诉 {number} {}已过 {}%", clock_label(n.clock), n.level),
-        NoticeKind::ClockBreach => format!("【消保】投诉 {number} {}已超时（第 {} 级）", clock_label(n.clock), n.level),
-    };
-    let body = format!(
-        "{subject}\n到期时间 / due: {}\n\nComplaint {number}: {} clock {}.\n",
-        rfc3339(due_at),
-        n.clock.as_str(),
-        match n.kind {
-            NoticeKind::ClockWarning => format!("has run {}% of its time", n.level),
-            NoticeKind::ClockBreach => format!("is overdue (escalation level {})", n.level),
-        }
-    );
-    (subject, body)
-}
-
+/// The clock's name in the reason of an automatic escalation, which the history keeps as written.
 fn clock_label(kind: ClockKind) -> &'static str {
     match kind {
         ClockKind::Response => "响应时限",
