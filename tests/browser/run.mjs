@@ -59,8 +59,9 @@ try {
   throw e;
 }
 
-async function loggedIn(username) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+// the staff's browsers speak Chinese: pages follow Accept-Language until the user switches
+async function loggedIn(username, locale = "zh-CN") {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
   const page = await context.newPage();
   await page.goto(`${base}/login`);
   await page.fill("#username", username);
@@ -134,6 +135,15 @@ await test("the teller sees it decided and closes it; then switches to English",
   await page.goto(`${base}/`);
   assert.match(await page.textContent("main"), /My first-responder orders/);
   await page.screenshot({ path: join(artifacts, "teller-home-en.png"), fullPage: true });
+  await context.close();
+});
+
+await test("a browser that asks for English is answered in English before anyone switches", async () => {
+  const { context, page } = await loggedIn("bj0101.head", "en-US");
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+  assert.match(await page.textContent("header"), /Outlet head/, "the role is named, not shown as a code");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(artifacts, "head-home-en-phone.png"), fullPage: true });
   await context.close();
 });
 
