@@ -19,7 +19,8 @@ pub enum Role {
     Auditor,
     Admin,
     /// The product itself, acting on deadlines (automatic escalation). No user holds it: it is not
-    /// in [`Role::ALL`] and cannot be parsed from input.
+    /// in [`Role::ALL`], cannot be parsed or deserialised from input, and is not in the API's schema.
+    #[serde(skip)]
     System,
 }
 

@@ -410,6 +410,8 @@ fn the_system_actor_may_escalate_and_nothing_else() {
     let refused = check(&o, &Action::Accept, &system, t0(), &Policy::default(), &cal);
     assert_eq!(refused, Err(Refusal::NoPermission { action: ActionKind::Accept, role: Role::System }));
     assert!(Role::parse("role", "system").is_err(), "no user can be given the system's role");
+    assert!(serde_json::from_str::<Role>("\"system\"").is_err(), "nor through a request body");
+    assert_eq!(serde_json::from_str::<Role>("\"teller\"").unwrap(), Role::Teller);
 }
 
 #[test]

@@ -15,6 +15,9 @@ async fn every_api_call_needs_a_login_except_health_and_openapi(app: TestApp) {
     assert_eq!(app.call_anon(Method::GET, "/healthz", None).await.0, StatusCode::OK);
     let (status, doc) = app.call_anon(Method::GET, "/api/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
+    let roles: Vec<&str> =
+        doc["components"]["schemas"]["Role"]["enum"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert_eq!(roles, xiaobao_core::role::Role::ALL.map(|r| r.as_str()), "the system's role is no one's to give");
     let paths = doc["paths"].as_object().unwrap();
     for action in xiaobao_core::complaint::ActionKind::ALL.map(|a| a.as_str()) {
         assert!(paths.contains_key(&format!("/api/v1/complaints/{{id}}/{action}")), "{action} missing from OpenAPI");

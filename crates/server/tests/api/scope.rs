@@ -74,6 +74,13 @@ async fn permissions_are_checked_per_role(app: TestApp) {
     let (status, p) = app.post("admin", "/api/v1/users", new_user).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(p["field"], "username");
+    // nobody can be given the system's role, by creating or by editing
+    let system = json!({"username": "robot", "display_name": "机器人", "role": "system", "org_unit": "HO", "password": "long-enough-pw"});
+    let (status, p) = app.post("admin", "/api/v1/users", system.clone()).await;
+    assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("role")), "{p}");
+    let (status, p) =
+        app.call("admin", reqwest::Method::PATCH, "/api/v1/users/newteller", Some(json!({"role": "system"}))).await;
+    assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("role")), "{p}");
     let unit = json!({"code": "BJ0103", "name": "望京网点", "kind": "outlet", "parent": "BJ01"});
     assert_eq!(app.post("vp", "/api/v1/org-units", unit.clone()).await.0, StatusCode::FORBIDDEN);
     let (status, u) = app.post("admin", "/api/v1/org-units", unit).await;
