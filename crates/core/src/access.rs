@@ -63,16 +63,6 @@ impl OrderScope {
             Self::Within { unit_path: viewer.unit_path.to_string(), registered_by: viewer.user_id }
         }
     }
-
-    /// The same rule as [`may_see_order`], for a viewer already turned into a scope.
-    pub fn admits(&self, order: OrderPlace<'_>) -> bool {
-        match self {
-            Self::All => true,
-            Self::Within { unit_path, registered_by } => {
-                may_see_order(Viewer { user_id: *registered_by, unit_path }, order)
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xiaobao_core::complaint::action::reason;
-use xiaobao_core::complaint::{Action, ActionKind, Decision, Feedback, RootCause, UnitRef};
+use xiaobao_core::complaint::{Action, Decision, Feedback, RootCause, UnitRef};
 use xiaobao_core::text::{bounded, limits};
 use xiaobao_store::ActInput;
 use xiaobao_store::ComplaintRow;
@@ -141,29 +141,6 @@ impl DecideAppealBody {
     pub fn into_action(self) -> ApiResult<Action> {
         Ok(Action::DecideAppeal { approve: self.approve, note: bounded("note", &self.note, 1, limits::REASON)? })
     }
-}
-
-/// The action of `kind` from its JSON body, checked as the API checks it.
-pub async fn parse_action(state: &AppState, kind: ActionKind, body: &[u8]) -> ApiResult<Action> {
-    use crate::json::parse_json;
-    let with_reason = |b: ReasonBody| reason(&b.reason);
-    Ok(match kind {
-        ActionKind::Accept => Action::Accept,
-        ActionKind::Respond => parse_json::<RespondBody>(body)?.into_action()?,
-        ActionKind::Transfer => parse_json::<TransferBody>(body)?.into_action(state).await?,
-        ActionKind::Decide => parse_json::<DecideBody>(body)?.into_action(state).await?,
-        ActionKind::Close => parse_json::<CloseBody>(body)?.into_action()?,
-        ActionKind::Escalate => Action::Escalate { to: None, reason: with_reason(parse_json(body)?)? },
-        ActionKind::Decline => Action::Decline { reason: with_reason(parse_json(body)?)? },
-        ActionKind::Extend => Action::Extend { reason: with_reason(parse_json(body)?)? },
-        ActionKind::Pause => Action::Pause { reason: with_reason(parse_json(body)?)? },
-        ActionKind::Resume => Action::Resume { reason: with_reason(parse_json(body)?)? },
-        ActionKind::Reopen => Action::Reopen { reason: with_reason(parse_json(body)?)? },
-        ActionKind::RequestReview => Action::RequestReview { reason: with_reason(parse_json(body)?)? },
-        ActionKind::Withdraw => Action::Withdraw { reason: with_reason(parse_json(body)?)? },
-        ActionKind::Appeal => Action::Appeal { reason: with_reason(parse_json(body)?)? },
-        ActionKind::DecideAppeal => parse_json::<DecideAppealBody>(body)?.into_action()?,
-    })
 }
 
 /// Runs a parsed action for the caller; the order as it now stands.
