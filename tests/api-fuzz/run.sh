@@ -31,9 +31,11 @@ for user in bj0101.teller cpc admin; do tokens[$user]=$(token "$user"); done
 for user in bj0101.teller cpc admin; do
   echo "== schemathesis as $user (${per_role} s)"
   t=${tokens[$user]}
+  # one worker: Python 3.11's ast module counts its recursion depth per interpreter, and the
+  # fuzzer's two threads describing their strategies at once trip its "recursion depth mismatch"
   st --config-file schemathesis.toml run "$base/api/openapi.json" \
     -H "Authorization: Bearer $t" --checks all --max-time "$per_role" --max-examples 25 \
-    --workers 2 --phases examples,coverage,fuzzing --exclude-name "DELETE /api/v1/session" \
+    --workers 1 --phases examples,coverage,fuzzing --exclude-name "DELETE /api/v1/session" \
     --generation-deterministic || status=1
   kill -0 $server 2>/dev/null || { echo "the server died"; tail -50 "$data/server.log"; exit 1; }
 done
