@@ -304,14 +304,17 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             store.close().await;
         }
         Command::User { command: UserCommand::Add { name, role, org, display_name, data } } => {
-            let role = Role::parse("role", &role).map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
-            let username =
-                xiaobao_server::api::users::parse_username(&name).map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
-            let code = OrgCode::parse("org", &org).map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
+            let role = Role::parse("role", &role)
+                .map_err(|e| anyhow::anyhow!("{}", xiaobao_server::i18n::Lang::En.invalid(&e)))?;
+            let username = xiaobao_server::api::users::parse_username(&name)
+                .map_err(|e| anyhow::anyhow!("{}", xiaobao_server::i18n::Lang::En.invalid(&e)))?;
+            let code = OrgCode::parse("org", &org)
+                .map_err(|e| anyhow::anyhow!("{}", xiaobao_server::i18n::Lang::En.invalid(&e)))?;
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']).to_string();
-            xiaobao_server::api::users::check_password(&password).map_err(|e| anyhow::anyhow!("{}", e.msg.en))?;
+            xiaobao_server::api::users::check_password(&password)
+                .map_err(|e| anyhow::anyhow!("{}", xiaobao_server::i18n::Lang::En.invalid(&e)))?;
             let store = data.open().await?;
             let Some(unit) = store.org_unit_by_code(code.as_str()).await? else {
                 bail!("org unit {code} does not exist");

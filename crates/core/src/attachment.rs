@@ -64,26 +64,18 @@ fn sniff(bytes: &[u8], ext: &str) -> Option<FileType> {
 pub fn check(name: &str, bytes: &[u8]) -> Result<(String, &'static str), FieldError> {
     let name = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            "file",
-            format!("文件名须为 1 到 {MAX_NAME_CHARS} 个字符"),
-            format!("the file name must be 1 to {MAX_NAME_CHARS} characters"),
-        ));
+        return Err(FieldError::because("file", "field.file_name").with("max", MAX_NAME_CHARS));
     }
     if bytes.is_empty() {
-        return Err(FieldError::new("file", "文件为空", "the file is empty"));
+        return Err(FieldError::because("file", "field.file_empty"));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(FieldError::new("file", "文件超过 10 MB 上限", "the file is larger than the 10 MB limit"));
+        return Err(FieldError::because("file", "field.file_too_large"));
     }
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match sniff(bytes, &ext) {
         Some(t) if t.extensions.contains(&ext.as_str()) => Ok((name.to_string(), t.content_type)),
-        _ => Err(FieldError::new(
-            "file",
-            format!("不支持的文件类型，或文件内容与扩展名不符（可上传：{ACCEPTED}）"),
-            format!("file type not accepted, or the content does not match the extension (accepted: {ACCEPTED})"),
-        )),
+        _ => Err(FieldError::because("file", "field.file_type").with("accepted", ACCEPTED)),
     }
 }
 
@@ -119,7 +111,7 @@ mod tests {
             assert_eq!(e.field, "file", "{name}");
         }
         let big = vec![b'a'; MAX_BYTES + 1];
-        assert!(check("big.txt", &big).unwrap_err().msg.en.contains("10 MB"));
+        assert_eq!(check("big.txt", &big).unwrap_err().reason, "field.file_too_large");
         assert!(check("ok.txt", &big[..MAX_BYTES]).is_ok());
     }
 }

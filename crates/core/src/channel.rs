@@ -44,11 +44,7 @@ impl Channel {
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
         Self::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
             let all: Vec<&str> = Self::ALL.iter().map(|c| c.as_str()).collect();
-            FieldError::new(
-                field,
-                format!("未知渠道 \"{s}\"（可选：{}）", all.join("、")),
-                format!("unknown channel \"{s}\" (one of {})", all.join(", ")),
-            )
+            FieldError::because(field, "field.unknown_channel").with("value", s).with("choices", all.join(", "))
         })
     }
 

@@ -13,13 +13,7 @@ impl Phone {
     /// A mainland mobile (`13812345678`, optionally `+86`) or a landline with area code
     /// (`010-12345678`, `0571 8765 4321`). Spaces and dashes in mobiles are dropped.
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        let bad = || {
-            FieldError::new(
-                field,
-                "电话号码格式不正确：应为 11 位手机号或带区号的固定电话",
-                "not a valid phone number: expected an 11-digit mobile number or a landline with area code",
-            )
-        };
+        let bad = || FieldError::because(field, "field.phone");
         let compact: String = s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
         let compact = compact.strip_prefix("+86").unwrap_or(&compact);
         if !compact.bytes().all(|b| b.is_ascii_digit()) {
@@ -53,26 +47,14 @@ impl IdNumber {
         if is_resident_shape {
             let expected = resident_id_check_char(&s[..17]);
             if s.as_bytes()[17] as char != expected {
-                return Err(FieldError::new(
-                    field,
-                    "身份证号码校验位不正确，请核对",
-                    "the resident ID number's check digit is wrong; please check the number",
-                ));
+                return Err(FieldError::because(field, "field.id_check_digit"));
             }
             return Ok(Self(s));
         }
         let other_document = (6..=20).contains(&s.len())
             && s.as_bytes()[0].is_ascii_alphabetic()
             && s.bytes().all(|b| b.is_ascii_alphanumeric());
-        if other_document {
-            Ok(Self(s))
-        } else {
-            Err(FieldError::new(
-                field,
-                "证件号码格式不正确：应为 18 位居民身份证号或 6–20 位护照等证件号",
-                "not a valid ID number: expected an 18-character resident ID or a 6–20 character passport or permit number",
-            ))
-        }
+        if other_document { Ok(Self(s)) } else { Err(FieldError::because(field, "field.id_number")) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -113,13 +95,10 @@ impl ComplainantTag {
     }
 
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
-            FieldError::new(
-                field,
-                format!("未知标签 \"{s}\"（可选 elderly、disabled、foreigner、minor、vip）"),
-                format!("unknown tag \"{s}\" (one of elderly, disabled, foreigner, minor, vip)"),
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| FieldError::because(field, "field.unknown_tag").with("value", s))
     }
 }
 
@@ -144,14 +123,10 @@ impl NewComplainant {
         let id_number =
             id_number.filter(|p| !p.trim().is_empty()).map(|p| IdNumber::parse("id_number", p)).transpose()?;
         if phone.is_none() && id_number.is_none() {
-            return Err(FieldError::new(
-                "phone",
-                "请至少填写联系电话或证件号码之一，以便回访和识别重复投诉",
-                "give at least a phone number or an ID number, to call back and to recognise repeat complaints",
-            ));
+            return Err(FieldError::because("phone", "field.contact_needed"));
         }
         if tags.len() > limits::TAGS {
-            return Err(FieldError::new("tags", "标签过多", "too many tags"));
+            return Err(FieldError::because("tags", "field.too_many_tags"));
         }
         let mut parsed = Vec::new();
         for (i, t) in tags.iter().enumerate() {

@@ -1,42 +1,55 @@
-//! Messages in both interface languages, and the field error every parse function returns.
+//! The field error every parse function returns.
 
-use serde::Serialize;
-
-/// A message in both interface languages: Chinese first, English second.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Msg {
-    pub zh: String,
-    pub en: String,
-}
-
-impl Msg {
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { zh: zh.into(), en: en.into() }
-    }
-
-    /// The message in the caller's language (`zh` unless English was asked for).
-    pub fn in_lang(&self, english: bool) -> &str {
-        if english { &self.en } else { &self.zh }
-    }
-}
-
-impl std::fmt::Display for Msg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} / {}", self.zh, self.en)
-    }
-}
-
-/// Input that failed to parse: which field, and why.
+/// Input that failed to parse: which field, and why. The reason is a code — a key of the server's
+/// text catalogue (`field.too_long`) — with the values its words fill in (`max` = 100); core never
+/// words it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {msg}")]
+#[error("{field}: {reason}{}", self.args.iter().map(|(k, v)| format!(" {k}={}", v.text())).collect::<String>())]
 pub struct FieldError {
     pub field: String,
-    pub msg: Msg,
+    pub reason: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+/// A value a reason's words fill in: text as it is, or a word of the catalogue (a column's name,
+/// an org unit kind) to be said in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Word(String),
+}
+
+impl Arg {
+    /// The text, or the word's key.
+    pub fn text(&self) -> &str {
+        match self {
+            Arg::Text(s) | Arg::Word(s) => s,
+        }
+    }
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { field: field.into(), msg: Msg::new(zh, en) }
+    /// `field` is wrong for `reason`, a key of the text catalogue.
+    pub fn because(field: impl Into<String>, reason: &'static str) -> Self {
+        Self { field: field.into(), reason, args: Vec::new() }
+    }
+
+    /// The value of the reason's placeholder `name`.
+    pub fn with(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
+        self.args.push((name, Arg::Text(value.to_string())));
+        self
+    }
+
+    /// The placeholder `name` filled in with the catalogue's word for `key`, in the reader's language
+    /// (`unit_kind.branch`, `import.column.customers`).
+    pub fn with_word(mut self, name: &'static str, key: impl Into<String>) -> Self {
+        self.args.push((name, Arg::Word(key.into())));
+        self
+    }
+
+    /// The value given for `name`, if any.
+    pub fn arg(&self, name: &str) -> Option<&str> {
+        self.args.iter().find(|(k, _)| *k == name).map(|(_, v)| v.text())
     }
 
     /// The same error under a nested field name, e.g. `phone` → `complainant.phone`.

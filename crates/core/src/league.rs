@@ -23,11 +23,7 @@ pub fn higher_is_better(measure: &str) -> bool {
 pub fn parse_measure(field: &str, s: &str) -> Result<&'static str, FieldError> {
     league_measures().find(|m| *m == s).ok_or_else(|| {
         let all: Vec<&str> = league_measures().collect();
-        FieldError::new(
-            field,
-            format!("排名指标须为以下之一：{}", all.join("、")),
-            format!("the measure must be one of {}", all.join(", ")),
-        )
+        FieldError::because(field, "field.league_measure").with("choices", all.join(", "))
     })
 }
 

@@ -20,13 +20,7 @@ impl Money {
     }
 
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        let bad = || {
-            FieldError::new(
-                field,
-                "金额须为以元为单位的非负数，最多两位小数，如 \"1234.50\"",
-                "must be a non-negative amount in yuan with at most two decimals, e.g. \"1234.50\"",
-            )
-        };
+        let bad = || FieldError::because(field, "field.amount");
         let s = s.trim();
         let (whole, frac) = match s.split_once('.') {
             Some((w, f)) => (w, f),
@@ -65,7 +59,7 @@ impl std::fmt::Display for Money {
 impl TryFrom<String> for Money {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        Money::parse("amount", &s).map_err(|e| e.msg.en)
+        Money::parse("amount", &s).map_err(|e| e.reason.to_string())
     }
 }
 

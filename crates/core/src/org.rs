@@ -26,13 +26,10 @@ impl OrgUnitKind {
     }
 
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            FieldError::new(
-                field,
-                format!("未知的机构类型 \"{s}\"（可选 head_office、branch、sub_branch、outlet）"),
-                format!("unknown org unit kind \"{s}\" (one of head_office, branch, sub_branch, outlet)"),
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| FieldError::because(field, "field.unknown_unit_kind").with("value", s))
     }
 
     /// Whether a unit of this kind may sit under a unit of `parent` kind. Branches may nest (tier 1
@@ -57,11 +54,7 @@ impl OrgCode {
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
         let s = s.trim();
         if s.is_empty() || s.len() > 32 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-            return Err(FieldError::new(
-                field,
-                "机构代码须为 1–32 位字母、数字、- 或 _",
-                "org unit code must be 1–32 letters, digits, '-' or '_'",
-            ));
+            return Err(FieldError::because(field, "field.org_code"));
         }
         Ok(Self(s.to_string()))
     }

@@ -13,13 +13,7 @@ pub enum Period {
 
 impl Period {
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        let bad = || {
-            FieldError::new(
-                field,
-                "统计期须为年（2024）、季度（2024-Q1）或月份（2024-03）",
-                "period must be a year (2024), a quarter (2024-Q1) or a month (2024-03)",
-            )
-        };
+        let bad = || FieldError::because(field, "field.period");
         let year = |y: &str| y.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y) && y.to_string().len() == 4);
         match s.split_once('-') {
             None => year(s).map(Self::Year).ok_or_else(bad),

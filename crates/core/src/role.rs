@@ -92,11 +92,7 @@ impl Role {
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
         Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
             let all: Vec<&str> = Self::ALL.iter().map(|r| r.as_str()).collect();
-            FieldError::new(
-                field,
-                format!("未知角色 \"{s}\"（可选：{}）", all.join("、")),
-                format!("unknown role \"{s}\" (one of {})", all.join(", ")),
-            )
+            FieldError::because(field, "field.unknown_role").with("value", s).with("choices", all.join(", "))
         })
     }
 

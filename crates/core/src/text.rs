@@ -8,20 +8,16 @@ pub fn bounded(field: &str, value: &str, min: usize, max: usize) -> Result<Strin
     let len = trimmed.chars().count();
     if len < min {
         return Err(if min <= 1 {
-            FieldError::new(field, "不能为空", "must not be empty")
+            FieldError::because(field, "field.empty")
         } else {
-            FieldError::new(field, format!("至少需要 {min} 个字符"), format!("must be at least {min} characters"))
+            FieldError::because(field, "field.too_short").with("min", min)
         });
     }
     if len > max {
-        return Err(FieldError::new(
-            field,
-            format!("不能超过 {max} 个字符（当前 {len} 个）"),
-            format!("must be at most {max} characters (got {len})"),
-        ));
+        return Err(FieldError::because(field, "field.too_long").with("max", max).with("len", len));
     }
     if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err(FieldError::new(field, "包含不可见的控制字符", "contains control characters"));
+        return Err(FieldError::because(field, "field.control_chars"));
     }
     Ok(trimmed.to_string())
 }
@@ -50,12 +46,12 @@ mod tests {
         assert!(bounded("summary", "柜台服务态度差", 1, 7).is_ok());
         let err = bounded("summary", "柜台服务态度差!", 1, 7).unwrap_err();
         assert_eq!(err.field, "summary");
-        assert!(err.msg.en.contains("at most 7"));
+        assert_eq!((err.reason, err.arg("max")), ("field.too_long", Some("7")));
     }
 
     #[test]
     fn blank_is_empty() {
-        assert_eq!(bounded("reason", "   ", 1, 10).unwrap_err().msg.en, "must not be empty");
+        assert_eq!(bounded("reason", "   ", 1, 10).unwrap_err().reason, "field.empty");
     }
 
     #[test]

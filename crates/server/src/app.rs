@@ -182,20 +182,21 @@ async fn problems_only(req: Request, next: Next) -> Response {
         Ok(b) => String::from_utf8_lossy(&b).trim().to_string(),
         Err(_) => String::new(),
     };
-    let msg = xiaobao_core::Msg::new(format!("请求无效：{text}"), format!("the request is not valid: {text}"));
+    let invalid =
+        |field: &str| xiaobao_core::FieldError::because(field, "problem.request_not_valid").with("text", &text);
     let e = match status {
         axum::http::StatusCode::NOT_FOUND => ApiError::NotFound,
         axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
         axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE | axum::http::StatusCode::BAD_REQUEST => {
-            ApiError::BadRequest(xiaobao_core::FieldError { field: "request".into(), msg })
+            ApiError::BadRequest(invalid("request"))
         }
         axum::http::StatusCode::METHOD_NOT_ALLOWED => {
-            let mut r = ApiError::BadRequest(xiaobao_core::FieldError { field: "method".into(), msg }).into_response();
+            let mut r = ApiError::BadRequest(invalid("method")).into_response();
             *r.status_mut() = status;
             return r;
         }
         s if s.is_server_error() => ApiError::Internal,
-        _ => ApiError::BadRequest(xiaobao_core::FieldError { field: "request".into(), msg }),
+        _ => ApiError::BadRequest(invalid("request")),
     };
     e.into_response()
 }

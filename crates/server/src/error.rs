@@ -2,11 +2,12 @@
 //! caller's language and, for bad input, the offending field. Internal errors are logged and say
 //! nothing about their cause.
 
+use crate::i18n::Msg;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use xiaobao_core::FieldError;
 use xiaobao_core::complaint::Refusal;
-use xiaobao_core::{FieldError, Msg};
 use xiaobao_store::{StoreError, WriteError};
 
 #[derive(Debug)]
@@ -52,35 +53,20 @@ pub struct Problem {
 impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, Option<String>, Msg) {
         match self {
-            Self::Unauthorized => {
-                (StatusCode::UNAUTHORIZED, "unauthorized", None, Msg::new("请先登录", "log in first"))
-            }
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", None, Msg::of("problem.unauthorized")),
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", None, m.clone()),
-            Self::NotFound => (
-                StatusCode::NOT_FOUND,
-                "not-found",
-                None,
-                Msg::new("未找到，或不在您的机构范围内", "not found, or outside your org unit's scope"),
-            ),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not-found", None, Msg::of("problem.not_found")),
             Self::Conflict(m) => (StatusCode::CONFLICT, "conflict", None, m.clone()),
             Self::Invalid(e) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", Some(e.field.clone()), e.msg.clone())
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", Some(e.field.clone()), Msg::invalid(e))
             }
-            Self::BadRequest(e) => (StatusCode::BAD_REQUEST, "bad-request", Some(e.field.clone()), e.msg.clone()),
+            Self::BadRequest(e) => (StatusCode::BAD_REQUEST, "bad-request", Some(e.field.clone()), Msg::invalid(e)),
             Self::TooManyRequests(m, _) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", None, m.clone()),
             Self::Unavailable(m, _) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, m.clone()),
-            Self::PayloadTooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                None,
-                Msg::new("请求内容过大", "the request body is too large"),
-            ),
-            Self::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                None,
-                Msg::new("服务器内部错误，请稍后重试", "internal error; please try again later"),
-            ),
+            Self::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", None, Msg::of("problem.payload_too_large"))
+            }
+            Self::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None, Msg::of("problem.internal")),
         }
     }
 
@@ -94,7 +80,7 @@ impl ApiError {
 
     /// Too busy to take the request now.
     pub fn busy(seconds: u64) -> Self {
-        Self::Unavailable(Msg::new("服务器繁忙，请稍后重试", "the server is busy; please try again shortly"), seconds)
+        Self::Unavailable(Msg::of("problem.busy"), seconds)
     }
 
     pub fn problem(&self, english: bool) -> Problem {
@@ -114,12 +100,13 @@ impl ApiError {
         }
     }
 
-    pub fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::Invalid(FieldError::new(field, zh, en))
+    /// `field` is wrong for `reason`, a key of the text catalogue.
+    pub fn invalid(field: &str, reason: &'static str) -> Self {
+        Self::Invalid(FieldError::because(field, reason))
     }
 
     pub fn forbidden_role() -> Self {
-        Self::Forbidden(Msg::new("您的角色无权执行此操作", "your role may not do this"))
+        Self::Forbidden(Msg::of("problem.forbidden_role"))
     }
 }
 
@@ -159,13 +146,10 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Duplicate(field) => Self::Invalid(FieldError::new(field, "已存在", "already exists")),
+            StoreError::Duplicate(field) => Self::Invalid(FieldError::because(field, "field.already_exists")),
             e if e.is_unavailable() => {
                 tracing::warn!(error = %e, "the database is unavailable");
-                Self::Unavailable(
-                    Msg::new("数据库暂时无法访问，请稍后重试", "the database is unavailable; please try again shortly"),
-                    5,
-                )
+                Self::Unavailable(Msg::of("problem.database_unavailable"), 5)
             }
             other => {
                 tracing::error!(error = %other, "store error");
@@ -187,13 +171,13 @@ impl From<WriteError> for ApiError {
         match e {
             WriteError::NotFound => Self::NotFound,
             WriteError::Refused(r) => r.into(),
-            WriteError::AlreadyLinked { complaint_id, hot_issue_id } => Self::Conflict(Msg::new(
-                format!("投诉 {complaint_id} 已归入热点问题 {hot_issue_id}"),
-                format!("complaint {complaint_id} already belongs to hot issue {hot_issue_id}"),
+            WriteError::AlreadyLinked { complaint_id, hot_issue_id } => Self::Conflict(Msg::format(
+                "problem.already_linked",
+                &[("complaint_id", &complaint_id), ("hot_issue_id", &hot_issue_id)],
             )),
-            WriteError::NotLinked { complaint_id, hot_issue_id } => Self::Conflict(Msg::new(
-                format!("投诉 {complaint_id} 不在热点问题 {hot_issue_id} 中"),
-                format!("complaint {complaint_id} is not in hot issue {hot_issue_id}"),
+            WriteError::NotLinked { complaint_id, hot_issue_id } => Self::Conflict(Msg::format(
+                "problem.not_linked",
+                &[("complaint_id", &complaint_id), ("hot_issue_id", &hot_issue_id)],
             )),
             WriteError::Store(s) => s.into(),
         }

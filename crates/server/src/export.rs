@@ -20,13 +20,10 @@ pub async fn rows_for_export(store: &Store, f: &ComplaintFilter) -> ApiResult<Ve
     loop {
         let page = store.complaints(&f).await?;
         if page.total > MAX_EXPORT_ROWS {
-            return Err(ApiError::invalid(
-                "filter",
-                format!("筛选结果共 {} 条，超过导出上限 {MAX_EXPORT_ROWS} 条，请缩小筛选范围", page.total),
-                format!(
-                    "the filter selects {} orders, more than the export limit of {MAX_EXPORT_ROWS}; narrow the filter",
-                    page.total
-                ),
+            return Err(ApiError::Invalid(
+                xiaobao_core::FieldError::because("filter", "field.export_too_many")
+                    .with("max_export_rows", MAX_EXPORT_ROWS)
+                    .with("total", page.total),
             ));
         }
         let n = page.items.len() as i64;

@@ -26,11 +26,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ValidJson<T> {
             return Err(ApiError::PayloadTooLarge);
         }
         if !is_json && !bytes.is_empty() {
-            return Err(ApiError::BadRequest(FieldError::new(
-                "body",
-                "请求须为 JSON（Content-Type: application/json）",
-                "the body must be JSON (Content-Type: application/json)",
-            )));
+            return Err(ApiError::BadRequest(FieldError::because("body", "field.body_not_json")));
         }
         let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { &bytes };
         parse_json(bytes).map(ValidJson)
@@ -46,23 +42,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let text = inner.to_string();
         let syntax = inner.is_syntax() || inner.is_eof();
         if syntax {
-            return ApiError::BadRequest(FieldError::new(
-                "body",
-                format!("JSON 格式错误：{text}"),
-                format!("malformed JSON: {text}"),
-            ));
+            return ApiError::BadRequest(FieldError::because("body", "field.malformed_json").with("detail", text));
         }
         // "missing field `summary`" is reported at the parent's path: name the field itself.
         if let Some(name) = text.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
             path = if path == "." || path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
-            return ApiError::Invalid(FieldError::new(&path, "必填", "is required"));
+            return ApiError::invalid(&path, "field.required");
         }
         if let Some(name) = text.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
             path = if path == "." || path.is_empty() { name.to_string() } else { path };
-            return ApiError::Invalid(FieldError::new(&path, "不认识的字段", "unknown field"));
+            return ApiError::invalid(&path, "field.unknown_field");
         }
         let path = if path == "." { "body".to_string() } else { path };
-        let text = text.split(" at line ").next().unwrap_or(&text).to_string();
-        ApiError::Invalid(FieldError::new(&path, format!("取值无效：{text}"), format!("invalid value: {text}")))
+        let text = text.split(" at line ").next().unwrap_or(&text);
+        // a type that parses itself (an amount, opening hours) says why with a key of the catalogue
+        if let Some(reason) = crate::i18n::reason_key(text) {
+            return ApiError::Invalid(FieldError::because(path, reason));
+        }
+        ApiError::Invalid(FieldError::because(path, "field.invalid_value").with("detail", text))
     })
 }

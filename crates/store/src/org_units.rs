@@ -86,19 +86,13 @@ impl Store {
     /// Creates a unit under an existing parent; the parent must accept a child of that kind.
     pub async fn create_org_unit(&self, new: &NewOrgUnit) -> Result<OrgUnitRow, CreateOrgUnitError> {
         let parent = self.org_unit_by_code(new.parent.as_str()).await?.ok_or_else(|| {
-            FieldError::new(
-                "parent",
-                format!("上级机构 {} 不存在", new.parent),
-                format!("parent org unit {} does not exist", new.parent),
-            )
+            FieldError::because("parent", "field.parent_unit_missing").with("parent", new.parent.as_str())
         })?;
         if !new.kind.may_sit_under(parent.kind) {
-            return Err(FieldError::new(
-                "kind",
-                format!("机构类型 {} 不能设在 {} 之下", new.kind.as_str(), parent.kind.as_str()),
-                format!("a {} cannot sit under a {}", new.kind.as_str(), parent.kind.as_str()),
-            )
-            .into());
+            return Err(FieldError::because("kind", "field.unit_kind_under")
+                .with("kind", new.kind.as_str())
+                .with("parent", parent.kind.as_str())
+                .into());
         }
         let mut tx = self.write().begin().await.map_err(StoreError::from)?;
         let now = chrono::Utc::now().timestamp_millis();
@@ -113,11 +107,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| match StoreError::on_unique(e, "code") {
-                StoreError::Duplicate(_) => CreateOrgUnitError::Invalid(FieldError::new(
-                    "code",
-                    format!("机构代码 {} 已存在", new.code),
-                    format!("org unit code {} is already taken", new.code),
-                )),
+                StoreError::Duplicate(_) => CreateOrgUnitError::Invalid(FieldError::because("code", "field.org_code_taken").with("code", new.code.as_str())),
                 other => other.into(),
             })?;
         let path = child_path(Some(&parent.path), id);

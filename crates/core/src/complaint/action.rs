@@ -108,13 +108,10 @@ impl RootCause {
     }
 
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s.trim()).ok_or_else(|| {
-            FieldError::new(
-                field,
-                "请选择问题根源",
-                "choose the root cause (service_fault, misunderstanding, beyond_service)",
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| FieldError::because(field, "field.root_cause"))
     }
 }
 
@@ -130,13 +127,10 @@ impl Feedback {
     }
 
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        Self::ALL.into_iter().find(|f| f.as_str() == s.trim()).ok_or_else(|| {
-            FieldError::new(
-                field,
-                "请选择客户反馈",
-                "choose the complainant's feedback (satisfied, dissatisfied, unreachable)",
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s.trim())
+            .ok_or_else(|| FieldError::because(field, "field.feedback"))
     }
 }
 

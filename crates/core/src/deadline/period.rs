@@ -49,11 +49,7 @@ impl Period {
             Unit::CalendarDays | Unit::WorkingDays => 366,
         };
         if self.length == 0 || self.length > max {
-            return Err(FieldError::new(
-                format!("{field}.length"),
-                format!("时长须在 1 到 {max} 之间"),
-                format!("length must be between 1 and {max}"),
-            ));
+            return Err(FieldError::because(format!("{field}.length"), "field.period_length").with("max", max));
         }
         Ok(())
     }
@@ -88,7 +84,7 @@ pub struct OpeningHoursText {
 impl TryFrom<OpeningHoursText> for OpeningHours {
     type Error = String;
     fn try_from(t: OpeningHoursText) -> Result<Self, String> {
-        OpeningHours::parse(&t.open, &t.close).map_err(|e| e.msg.en)
+        OpeningHours::parse(&t.open, &t.close).map_err(|e| e.reason.to_string())
     }
 }
 
@@ -109,15 +105,11 @@ impl OpeningHours {
         let p = |field: &str, s: &str| {
             NaiveTime::parse_from_str(s, "%H:%M")
                 .map(|t| t.hour() * 60 + t.minute())
-                .map_err(|_| FieldError::new(field, "时间格式应为 HH:MM", "time must be HH:MM"))
+                .map_err(|_| FieldError::because(field, "field.time_of_day"))
         };
         let (o, c) = (p("opening_hours.open", open)?, p("opening_hours.close", close)?);
         if o >= c {
-            return Err(FieldError::new(
-                "opening_hours.close",
-                "营业结束时间须晚于开始时间（同一天内）",
-                "closing time must be later than opening time on the same day",
-            ));
+            return Err(FieldError::because("opening_hours.close", "field.opening_hours"));
         }
         Ok(Self { open: o, close: c })
     }

@@ -231,11 +231,7 @@ impl Policy {
             let mut last = 0u8;
             for (i, p) in r.warn_at.iter().enumerate() {
                 if *p == 0 || *p >= 100 || *p <= last {
-                    return Err(FieldError::new(
-                        format!("{field}.warn_at[{i}]"),
-                        "预警点须为 1–99 之间递增的百分比",
-                        "warning points are increasing percentages between 1 and 99",
-                    ));
+                    return Err(FieldError::because(format!("{field}.warn_at[{i}]"), "field.warn_at"));
                 }
                 last = *p;
             }
@@ -252,27 +248,15 @@ impl Policy {
         for (i, o) in self.overrides.iter().enumerate() {
             let field = format!("overrides[{i}]");
             if matches!(o.clock, ClockKind::Decision | ClockKind::Review) && o.rule.is_none() {
-                return Err(FieldError::new(
-                    format!("{field}.rule"),
-                    "处理决定和核查期限是监管要求，不能取消",
-                    "the decision and re-review clocks are regulatory deadlines and cannot be turned off",
-                ));
+                return Err(FieldError::because(format!("{field}.rule"), "field.regulatory_clock"));
             }
             if let Some(c) = &o.category
                 && !crate::classification::is_valid_code(c)
             {
-                return Err(FieldError::new(
-                    format!("{field}.category"),
-                    "分类代码须为 2、4 或 6 位数字",
-                    "a category code is 2, 4 or 6 digits",
-                ));
+                return Err(FieldError::because(format!("{field}.category"), "field.category_code"));
             }
             if o.channel.is_none() && o.category.is_none() {
-                return Err(FieldError::new(
-                    field.to_string(),
-                    "须指定渠道或业务类别",
-                    "an override names a channel, a category or both",
-                ));
+                return Err(FieldError::because(field.to_string(), "field.override_scope"));
             }
             if let Some(r) = &o.rule {
                 rule(&format!("{field}.rule"), r)?;
@@ -280,33 +264,17 @@ impl Policy {
         }
         let [first, second] = self.extension_days;
         if first <= self.decision_days_hint() || second <= first || second > 60 {
-            return Err(FieldError::new(
-                "extension_days",
-                "延期期限须依次递增，且总计不超过 60 日",
-                "extension periods must increase and end within 60 days of receipt",
-            ));
+            return Err(FieldError::because("extension_days", "field.extension_days"));
         }
         if self.escalation.chain.is_empty() || self.escalation.chain.len() > 8 {
-            return Err(FieldError::new(
-                "escalation.chain",
-                "升级链须有 1 到 8 级",
-                "the escalation chain has 1 to 8 levels",
-            ));
+            return Err(FieldError::because("escalation.chain", "field.escalation_chain"));
         }
         self.escalation.step.validate("escalation.step")?;
         if !(1..=366).contains(&self.repeat_window_days) {
-            return Err(FieldError::new(
-                "repeat_window_days",
-                "重复投诉窗口须在 1 到 366 日之间",
-                "the repeat window is 1 to 366 days",
-            ));
+            return Err(FieldError::because("repeat_window_days", "field.repeat_window"));
         }
         if !(1..=366).contains(&self.review_request_days) {
-            return Err(FieldError::new(
-                "review_request_days",
-                "核查申请期限须在 1 到 366 日之间",
-                "the re-review request window is 1 to 366 days",
-            ));
+            return Err(FieldError::because("review_request_days", "field.review_window"));
         }
         Ok(())
     }

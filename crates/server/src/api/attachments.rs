@@ -122,15 +122,11 @@ pub async fn read_file_part(
 }
 
 pub fn bad_multipart() -> ApiError {
-    ApiError::BadRequest(xiaobao_core::FieldError::new(
-        "file",
-        "请以 multipart/form-data 上传，文件字段名为 file",
-        "upload as multipart/form-data with the file in a field named file",
-    ))
+    ApiError::BadRequest(xiaobao_core::FieldError::because("file", "field.upload_multipart"))
 }
 
 fn no_file() -> ApiError {
-    ApiError::invalid("file", "请选择要上传的文件", "choose a file to upload")
+    ApiError::invalid("file", "field.upload_choose_file")
 }
 
 /// The form an attachment is uploaded with: one file, in the field `file`.
@@ -161,11 +157,9 @@ pub async fn upload_attachment(
     })
     .await?;
     if let Some(n) = unknown {
-        return Err(ApiError::BadRequest(xiaobao_core::FieldError::new(
-            &n,
-            format!("未知的字段“{n}”：只上传一个文件，字段名为 file"),
-            format!("unknown field \"{n}\": send one file, in the field named file"),
-        )));
+        return Err(ApiError::BadRequest(
+            xiaobao_core::FieldError::because(&n, "field.upload_unknown_part").with("n", n),
+        ));
     }
     let (name, data) = file.ok_or_else(no_file)?;
     let a = attach_file(&state, &caller, id, &name, data).await?;

@@ -53,13 +53,9 @@ pub async fn list_categories(
     Query(p): Query<Params>,
 ) -> ApiResult<Json<Vec<ClassView>>> {
     let dimension = match p.get("dimension").filter(|d| !d.is_empty()) {
-        Some(d) => Some(Dimension::from_str_opt(d).ok_or_else(|| {
-            ApiError::invalid(
-                "dimension",
-                "须为 service_channel、category 或 cause",
-                "must be service_channel, category or cause",
-            )
-        })?),
+        Some(d) => {
+            Some(Dimension::from_str_opt(d).ok_or_else(|| ApiError::invalid("dimension", "field.class_dimension"))?)
+        }
         None => None,
     };
     let rows = state.store.classes(dimension).await?;
@@ -92,17 +88,13 @@ pub async fn put_category(
 pub async fn put(state: &AppState, caller: &Caller, req: PutClass) -> ApiResult<ClassView> {
     caller.require(Permission::ManageRules)?;
     if !is_valid_code(&req.code) {
-        return Err(ApiError::invalid("code", "分类代码须为 2、4 或 6 位数字", "a class code is 2, 4 or 6 digits"));
+        return Err(ApiError::invalid("code", "field.class_code"));
     }
     let parent = parent_code(&req.code).map(str::to_string);
     if let Some(p) = &parent
         && !state.store.classes(Some(req.dimension)).await?.iter().any(|c| &c.code == p)
     {
-        return Err(ApiError::invalid(
-            "code",
-            format!("上级分类 {p} 不存在"),
-            format!("parent class {p} does not exist"),
-        ));
+        return Err(ApiError::Invalid(xiaobao_core::FieldError::because("code", "field.class_parent").with("p", p)));
     }
     let row = ClassRow {
         dimension: req.dimension,

@@ -48,7 +48,7 @@ pub async fn watchlist_check(
     let id_number =
         p.get("id_number").filter(|v| !v.is_empty()).map(|v| IdNumber::parse("id_number", v)).transpose()?;
     if phone.is_none() && id_number.is_none() {
-        return Err(ApiError::invalid("phone", "请提供电话或证件号码", "give a phone or an ID number"));
+        return Err(ApiError::invalid("phone", "field.complainant_lookup"));
     }
     let (watchlist, complaints) = state
         .store

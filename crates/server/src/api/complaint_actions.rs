@@ -75,10 +75,9 @@ impl TransferBody {
     pub async fn into_action(self, state: &AppState) -> ApiResult<Action> {
         let reason = reason(&self.reason)?;
         let unit = state.store.org_unit_by_code(self.to_org_unit.trim()).await?.ok_or_else(|| {
-            ApiError::invalid(
-                "to_org_unit",
-                format!("机构 {} 不存在", self.to_org_unit),
-                format!("org unit {} does not exist", self.to_org_unit),
+            ApiError::Invalid(
+                xiaobao_core::FieldError::because("to_org_unit", "field.transfer_unit")
+                    .with("to_org_unit", self.to_org_unit),
             )
         })?;
         Ok(Action::Transfer { to: UnitRef { id: unit.id, code: unit.code, path: unit.path }, reason })
@@ -95,10 +94,8 @@ impl DecideBody {
                 Some(c.to_string())
             }
             Some(c) => {
-                return Err(ApiError::invalid(
-                    "cause",
-                    format!("未知的原因代码 \"{c}\""),
-                    format!("unknown cause code \"{c}\""),
+                return Err(ApiError::Invalid(
+                    xiaobao_core::FieldError::because("cause", "field.unknown_cause").with("c", c),
                 ));
             }
             None => None,

@@ -98,11 +98,7 @@ pub async fn long_unresolved(
     caller.require(Permission::ReadComplaints)?;
     let days = int(&p, "days")?.unwrap_or(30);
     if !(1..=3660).contains(&days) {
-        return Err(ApiError::invalid(
-            "days",
-            "须为 1 到 3660 之间的天数",
-            "must be a number of days between 1 and 3660",
-        ));
+        return Err(ApiError::invalid("days", "field.days_1_3660"));
     }
     let before = (state.clock.now() - chrono::Duration::days(days)).timestamp_millis();
     let rows = state.store.long_unresolved(&caller.user.org_path, before).await?;
@@ -160,10 +156,10 @@ async fn check_class(
         return Ok(None);
     };
     if code.len() > 6 || !state.store.class_exists(dim, code).await? {
-        return Err(ApiError::invalid(
-            field,
-            format!("未知的分类代码 \"{code}\""),
-            format!("unknown {} code \"{code}\"", dim.as_str()),
+        return Err(ApiError::Invalid(
+            xiaobao_core::FieldError::because(field, "field.unknown_class")
+                .with("dimension", dim.as_str())
+                .with("code", code),
         ));
     }
     Ok(Some(code.to_string()))
@@ -201,18 +197,10 @@ pub async fn register(state: &AppState, caller: &Caller, req: CreateComplaint) -
         None => now,
     };
     if received_at > now + chrono::Duration::minutes(5) {
-        return Err(ApiError::invalid(
-            "received_at",
-            "受理时间不能晚于当前时间",
-            "received_at cannot be in the future",
-        ));
+        return Err(ApiError::invalid("received_at", "field.received_in_future"));
     }
     if received_at < now - chrono::Duration::days(3 * 366) {
-        return Err(ApiError::invalid(
-            "received_at",
-            "受理时间不能早于三年前",
-            "received_at cannot be more than three years ago",
-        ));
+        return Err(ApiError::invalid("received_at", "field.received_too_old"));
     }
     let unit = crate::api::unit_in_scope(state, caller, "org_unit", &req.org_unit).await?;
     let category = check_class(state, Dimension::Category, "category", &req.category).await?;
@@ -345,10 +333,10 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
     let state_filter = match p.get("state").filter(|s| !s.is_empty()) {
         Some(s) => Some(OrderState::from_str_opt(s).ok_or_else(|| {
             let all: Vec<&str> = OrderState::ALL.iter().map(|s| s.as_str()).collect();
-            ApiError::invalid(
-                "state",
-                format!("未知状态 \"{s}\"（可选：{}）", all.join("、")),
-                format!("unknown state \"{s}\" (one of {})", all.join(", ")),
+            ApiError::Invalid(
+                xiaobao_core::FieldError::because("state", "field.unknown_state")
+                    .with("value", s)
+                    .with("choices", all.join(", ")),
             )
         })?),
         None => None,
@@ -359,13 +347,10 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         None => None,
     };
     let appeal = match p.get("appeal").filter(|s| !s.is_empty()) {
-        Some(a) => Some(xiaobao_core::complaint::AppealStatus::from_str_opt(a).ok_or_else(|| {
-            ApiError::invalid(
-                "appeal",
-                "申诉状态须为 pending、approved 或 rejected",
-                "appeal must be pending, approved or rejected",
-            )
-        })?),
+        Some(a) => Some(
+            xiaobao_core::complaint::AppealStatus::from_str_opt(a)
+                .ok_or_else(|| ApiError::invalid("appeal", "field.appeal_status"))?,
+        ),
         None => None,
     };
     // the unit a complaint counts against (a board's received figures link here)
@@ -376,11 +361,7 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
     let category = match p.get("category").filter(|s| !s.is_empty()) {
         Some(c) if xiaobao_core::classification::is_valid_code(c) => Some(c.clone()),
         Some(_) => {
-            return Err(ApiError::invalid(
-                "category",
-                "分类代码须为 2、4 或 6 位数字",
-                "a category code is 2, 4 or 6 digits",
-            ));
+            return Err(ApiError::invalid("category", "field.category_code"));
         }
         None => None,
     };
@@ -389,11 +370,7 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
     if let (Some(a), Some(b)) = (received_from, received_to)
         && a > b
     {
-        return Err(ApiError::invalid(
-            "received_to",
-            "结束日期不能早于开始日期",
-            "received_to is before received_from",
-        ));
+        return Err(ApiError::invalid("received_to", "field.received_range"));
     }
     let f = ComplaintFilter {
         scope: caller.order_scope(),
@@ -410,32 +387,20 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         due_within_ms: match int(p, "due_within")? {
             Some(h) if (1..=24 * 60).contains(&h) => Some(h * 3_600_000),
             Some(_) => {
-                return Err(ApiError::invalid(
-                    "due_within",
-                    "须为 1 到 1440 之间的小时数",
-                    "must be a number of hours between 1 and 1440",
-                ));
+                return Err(ApiError::invalid("due_within", "field.hours"));
             }
             None => None,
         },
         breached: match p.get("breached").filter(|s| !s.is_empty()) {
-            Some(k) => Some(ClockKind::from_str_opt(k).ok_or_else(|| {
-                ApiError::invalid(
-                    "breached",
-                    "须为 response、decision、completion 或 review",
-                    "must be response, decision, completion or review",
-                )
-            })?),
+            Some(k) => {
+                Some(ClockKind::from_str_opt(k).ok_or_else(|| ApiError::invalid("breached", "field.clock_kind"))?)
+            }
             None => None,
         },
         open_since_before: match int(p, "open_longer_than")? {
             Some(d) if (1..=3660).contains(&d) => Some((now - chrono::Duration::days(d)).timestamp_millis()),
             Some(_) => {
-                return Err(ApiError::invalid(
-                    "open_longer_than",
-                    "须为 1 到 3660 之间的天数",
-                    "must be a number of days between 1 and 3660",
-                ));
+                return Err(ApiError::invalid("open_longer_than", "field.days_1_3660"));
             }
             None => None,
         },
@@ -449,7 +414,7 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
             None | Some("") | Some("received") => false,
             Some("due") => true,
             Some(_) => {
-                return Err(ApiError::invalid("sort", "排序须为 received 或 due", "sort must be received or due"));
+                return Err(ApiError::invalid("sort", "field.sort"));
             }
         },
         skip_count: false,

@@ -266,20 +266,18 @@ pub async fn list_hot_issues(State(state): State<AppState>, caller: Caller) -> A
 async fn linkable(state: &AppState, caller: &Caller, ids: &[i64], least: usize) -> ApiResult<Vec<ComplaintRow>> {
     let distinct: BTreeSet<i64> = ids.iter().copied().collect();
     if distinct.len() < least || ids.len() > MAX_MEMBERS || distinct.len() != ids.len() {
-        return Err(ApiError::invalid(
-            "complaints",
-            format!("须选择 {least} 至 {MAX_MEMBERS} 笔不重复的投诉"),
-            format!("choose from {least} to {MAX_MEMBERS} distinct complaints"),
+        return Err(ApiError::Invalid(
+            xiaobao_core::FieldError::because("complaints", "field.hot_issue_members")
+                .with("least", least)
+                .with("max_members", MAX_MEMBERS),
         ));
     }
     let mut rows = Vec::with_capacity(ids.len());
     for id in ids {
         let k = state.store.complaint(*id).await?.filter(|k| crate::api::complaints::visible(caller, k)).ok_or_else(
             || {
-                ApiError::invalid(
-                    "complaints",
-                    format!("投诉 {id} 不存在或不在您的管辖范围内"),
-                    format!("complaint {id} does not exist or is outside your scope"),
+                ApiError::Invalid(
+                    xiaobao_core::FieldError::because("complaints", "field.complaint_out_of_scope").with("id", id),
                 )
             },
         )?;

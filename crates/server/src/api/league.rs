@@ -85,7 +85,7 @@ pub fn month_param(p: &Params, today: chrono::NaiveDate) -> ApiResult<Period> {
         None => Ok(Period::month_before(today)),
         Some(s) => match Period::parse("month", s)? {
             m @ Period::Month(..) => Ok(m),
-            _ => Err(ApiError::invalid("month", "月份格式应为 YYYY-MM", "expected a month YYYY-MM")),
+            _ => Err(ApiError::invalid("month", "field.month")),
         },
     }
 }
@@ -98,11 +98,7 @@ pub async fn league(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<
         "" | "outlets" => "outlets",
         "employees" => "employees",
         _ => {
-            return Err(ApiError::invalid(
-                "of",
-                "排名对象须为 outlets 或 employees",
-                "of must be outlets or employees",
-            ));
+            return Err(ApiError::invalid("of", "field.league_of"));
         }
     };
     let measure = league::parse_measure("measure", p.get("measure").map(|s| s.trim()).unwrap_or("per_10k_customers"))?;
@@ -173,11 +169,7 @@ pub async fn league(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<
 
 /// A minimum volume, checked: 0 to 10,000.
 fn min_volume(v: i64) -> ApiResult<i64> {
-    if (0..=10_000).contains(&v) {
-        Ok(v)
-    } else {
-        Err(ApiError::invalid("min_volume", "须为 0 至 10000 之间的整数", "must be a whole number from 0 to 10,000"))
-    }
+    if (0..=10_000).contains(&v) { Ok(v) } else { Err(ApiError::invalid("min_volume", "field.min_volume")) }
 }
 
 /// The outlets of a unit's subtree (`of=outlets`, the default) or the employees who first received

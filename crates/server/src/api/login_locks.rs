@@ -64,7 +64,7 @@ pub async fn list_login_locks(
 ) -> ApiResult<Json<Vec<LoginLockView>>> {
     let days = int(&p, "days")?.unwrap_or(30);
     if !(1..=366).contains(&days) {
-        return Err(ApiError::invalid("days", "须为 1 到 366 之间的天数", "must be a number of days from 1 to 366"));
+        return Err(ApiError::invalid("days", "field.lock_days"));
     }
     let since = state.clock.now().timestamp_millis() - days * 86_400_000;
     let locks = visible_locks(&state, &caller, since).await?;

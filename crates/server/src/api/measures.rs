@@ -102,17 +102,16 @@ pub fn range(p: &Params, today: NaiveDate) -> ApiResult<(NaiveDate, NaiveDate)> 
     let date = |name: &str, default: NaiveDate| -> ApiResult<NaiveDate> {
         match p.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
             None => Ok(default),
-            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| ApiError::invalid(name, "日期格式应为 YYYY-MM-DD", "expected a date YYYY-MM-DD")),
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError::invalid(name, "field.date")),
         }
     };
     let from = date("from", today.with_ordinal(1).unwrap_or(today))?;
     let to = date("to", today)?;
     if to < from {
-        return Err(ApiError::invalid("to", "结束日期不能早于开始日期", "to must not be before from"));
+        return Err(ApiError::invalid("to", "field.date_range"));
     }
     if (to - from).num_days() > MAX_RANGE_DAYS {
-        return Err(ApiError::invalid("to", "统计区间不能超过十年", "the range must not exceed ten years"));
+        return Err(ApiError::invalid("to", "field.date_range_too_long"));
     }
     Ok((from, to))
 }
@@ -147,11 +146,7 @@ pub async fn measures(
         Some("category") => Some(By::Rollup(Split::Category)),
         Some("cause") => Some(By::Rollup(Split::Cause)),
         Some(_) => {
-            return Err(ApiError::invalid(
-                "by",
-                "分组须为 unit、month、channel、category 或 cause",
-                "by must be unit, month, channel, category or cause",
-            ));
+            return Err(ApiError::invalid("by", "field.breakdown"));
         }
     };
     let store = &state.store;

@@ -56,10 +56,8 @@ pub async fn unit_in_scope(
 ) -> crate::error::ApiResult<xiaobao_store::OrgUnitRow> {
     let code = code.trim();
     state.store.org_unit_by_code(code).await?.filter(|u| caller.sees_unit(&u.path)).ok_or_else(|| {
-        crate::error::ApiError::invalid(
-            field,
-            format!("机构 {code} 不存在或不在您的管辖范围内"),
-            format!("org unit {code} does not exist or is outside your scope"),
+        crate::error::ApiError::Invalid(
+            xiaobao_core::FieldError::because(field, "field.unit_out_of_scope").with("code", code),
         )
     })
 }

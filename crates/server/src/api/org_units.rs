@@ -122,20 +122,18 @@ pub async fn create(state: &AppState, caller: &Caller, req: CreateOrgUnit) -> Ap
     };
     let parent = state.store.org_unit_by_code(new.parent.as_str()).await?;
     if !parent.as_ref().is_some_and(|p| caller.sees_unit(&p.path)) {
-        return Err(ApiError::invalid(
-            "parent",
-            format!("上级机构 {} 不存在或不在您的管辖范围内", new.parent),
-            format!("parent org unit {} does not exist or is outside your scope", new.parent),
+        return Err(ApiError::Invalid(
+            xiaobao_core::FieldError::because("parent", "field.parent_out_of_scope")
+                .with("parent", new.parent.as_str()),
         ));
     }
     if let Some(p) = &parent
         && !new.kind.may_sit_under(p.kind)
     {
-        use crate::i18n::Lang;
-        return Err(ApiError::invalid(
-            "kind",
-            format!("{}不能设在{}之下", Lang::Zh.name(new.kind), Lang::Zh.name(p.kind)),
-            format!("a {} cannot sit under a {}", Lang::En.name(new.kind), Lang::En.name(p.kind)),
+        return Err(ApiError::Invalid(
+            xiaobao_core::FieldError::because("kind", "field.unit_kind_placement")
+                .with_word("kind", format!("unit_kind.{}", new.kind.as_str()))
+                .with_word("parent", format!("unit_kind.{}", p.kind.as_str())),
         ));
     }
     let unit = state.store.create_org_unit(&new).await.map_err(|e| match e {

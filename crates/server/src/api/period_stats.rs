@@ -50,11 +50,7 @@ pub struct PeriodStatsView {
 }
 
 fn figure(field: &str, v: i64) -> ApiResult<i64> {
-    if (0..=MAX_FIGURE).contains(&v) {
-        Ok(v)
-    } else {
-        Err(ApiError::invalid(field, "须为 0 至 1 万亿之间的整数", "must be a whole number from 0 to 10^12"))
-    }
+    if (0..=MAX_FIGURE).contains(&v) { Ok(v) } else { Err(ApiError::invalid(field, "field.figure")) }
 }
 
 /// Enters a unit's customers and transactions for a period (replacing what was entered before).
@@ -187,10 +183,10 @@ pub async fn enter_figures(
             None => {
                 let unit = store.org_unit_by_code(&r.org_unit).await?.filter(&may_enter);
                 let Some(unit) = unit else {
-                    return Err(ApiError::invalid(
-                        "file",
-                        format!("第 {} 行：机构 {} 不存在或不在您的管辖范围内", r.line, r.org_unit),
-                        format!("row {}: org unit {} does not exist or is outside your scope", r.line, r.org_unit),
+                    return Err(ApiError::Invalid(
+                        xiaobao_core::FieldError::because("file", "field.import_row_unit")
+                            .with("line", r.line)
+                            .with("org_unit", &r.org_unit),
                     ));
                 };
                 units.insert(r.org_unit.clone(), unit.id);

@@ -15,10 +15,10 @@ pub fn paging(p: &Params) -> Result<(i64, i64, i64), ApiError> {
     let page = int(p, "page")?.unwrap_or(1);
     let per_page = int(p, "per_page")?.unwrap_or(DEFAULT_PER_PAGE);
     if !(1..=1_000_000).contains(&page) {
-        return Err(ApiError::invalid("page", "页码须为正整数", "page must be a positive integer"));
+        return Err(ApiError::invalid("page", "field.page"));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(ApiError::invalid("per_page", "每页条数须在 1 到 200 之间", "per_page must be between 1 and 200"));
+        return Err(ApiError::invalid("per_page", "field.per_page"));
     }
     Ok(((page - 1) * per_page, per_page, page))
 }
@@ -26,7 +26,7 @@ pub fn paging(p: &Params) -> Result<(i64, i64, i64), ApiError> {
 pub fn int(p: &Params, name: &str) -> Result<Option<i64>, ApiError> {
     p.get(name)
         .filter(|v| !v.is_empty())
-        .map(|v| v.parse::<i64>().map_err(|_| ApiError::invalid(name, "须为整数", "must be an integer")))
+        .map(|v| v.parse::<i64>().map_err(|_| ApiError::invalid(name, "field.integer")))
         .transpose()
 }
 
@@ -35,10 +35,8 @@ pub fn bounded(p: &Params, name: &str, default: i64, lo: i64, hi: i64) -> Result
     match p.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(default),
         Some(s) => s.parse::<i64>().ok().filter(|v| (lo..=hi).contains(v)).ok_or_else(|| {
-            ApiError::invalid(
-                name,
-                format!("须为 {lo} 至 {hi} 之间的整数"),
-                format!("must be a whole number from {lo} to {hi}"),
+            ApiError::Invalid(
+                xiaobao_core::FieldError::because(name, "field.whole_number_range").with("hi", hi).with("lo", lo),
             )
         }),
     }
@@ -51,7 +49,7 @@ pub fn boolean(p: &Params, name: &str) -> Result<Option<bool>, ApiError> {
         None => Ok(None),
         Some("true") | Some("1") => Ok(Some(true)),
         Some("false") | Some("0") => Ok(Some(false)),
-        Some(_) => Err(ApiError::invalid(name, "须为 true 或 false", "must be true or false")),
+        Some(_) => Err(ApiError::invalid(name, "field.boolean")),
     }
 }
 
@@ -76,11 +74,7 @@ pub fn parse_instant(name: &str, v: &str) -> Result<Instant, ApiError> {
     if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
         return Ok(start_of_local_day(d));
     }
-    Err(ApiError::invalid(
-        name,
-        "日期格式应为 RFC 3339（如 2025-03-01T09:00:00+08:00）或 YYYY-MM-DD",
-        "expected an RFC 3339 date-time (e.g. 2025-03-01T09:00:00+08:00) or YYYY-MM-DD",
-    ))
+    Err(ApiError::invalid(name, "field.date_time"))
 }
 
 /// Percent-encodes everything but ASCII letters, digits and `-._~` (a query value, or an RFC 5987

@@ -98,7 +98,7 @@ pub async fn get_calendar(
     let year = match year {
         Some(y) if (2000..=2100).contains(&y) => Some(y as i32),
         Some(_) => {
-            return Err(ApiError::invalid("year", "年份须在 2000 到 2100 之间", "year must be between 2000 and 2100"));
+            return Err(ApiError::invalid("year", "field.calendar_year"));
         }
         None => None,
     };
@@ -126,16 +126,19 @@ pub async fn put_calendar(
     let is_csv =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/csv"));
     let text = if is_csv {
-        String::from_utf8(body.to_vec())
-            .map_err(|_| ApiError::invalid("body", "须为 UTF-8 文本", "must be UTF-8 text"))?
+        String::from_utf8(body.to_vec()).map_err(|_| ApiError::invalid("body", "field.utf8"))?
     } else {
         parse_json::<CalendarImport>(&body)?.csv
     };
     let entries = parse_entries(&text).map_err(|e| {
-        ApiError::invalid("csv", format!("第 {} 行：{}", e.line, e.reason), format!("line {}: {}", e.line, e.reason))
+        ApiError::Invalid(
+            xiaobao_core::FieldError::because("csv", "field.calendar_line")
+                .with("line", e.line)
+                .with("reason", e.reason),
+        )
     })?;
     if entries.is_empty() {
-        return Err(ApiError::invalid("csv", "没有可导入的日期", "no dates to import"));
+        return Err(ApiError::invalid("csv", "field.calendar_empty"));
     }
     let years = state.store.import_calendar(&entries).await?;
     Ok(Json(CalendarImported { years, days: entries.len() }))

@@ -82,17 +82,10 @@ pub async fn update(state: &AppState, caller: &Caller, username: &str, req: Upda
         && password.is_none()
         && email.is_none()
     {
-        return Err(ApiError::BadRequest(FieldError::new(
-            "body",
-            "请求中没有要修改的内容",
-            "the request changes nothing: give at least one field",
-        )));
+        return Err(ApiError::BadRequest(FieldError::because("body", "field.nothing_to_change")));
     }
     if user.id == caller.user.id && (req.active == Some(false) || req.role.is_some_and(|r| r != user.role)) {
-        return Err(ApiError::Conflict(xiaobao_core::Msg::new(
-            "不能停用自己的账号或更改自己的角色，请由另一位管理员操作",
-            "you cannot deactivate yourself or change your own role; ask another administrator",
-        )));
+        return Err(ApiError::Conflict(crate::i18n::Msg::of("problem.not_yourself")));
     }
     let display_name =
         req.display_name.as_deref().map(|d| bounded("display_name", d, 1, limits::DISPLAY_NAME)).transpose()?;
@@ -126,11 +119,7 @@ pub fn parse_username(s: &str) -> Result<String, FieldError> {
     if !(3..=32).contains(&s.len())
         || !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
     {
-        return Err(FieldError::new(
-            "username",
-            "用户名须为 3–32 位小写字母、数字、.、_ 或 -",
-            "username must be 3–32 lowercase letters, digits, '.', '_' or '-'",
-        ));
+        return Err(FieldError::because("username", "field.username"));
     }
     Ok(s.to_string())
 }
@@ -149,7 +138,7 @@ pub fn parse_email(s: &str) -> Result<String, FieldError> {
             !local.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
         });
     if !ok {
-        return Err(FieldError::new("email", "电子邮箱格式不正确", "not a valid e-mail address"));
+        return Err(FieldError::because("email", "field.email"));
     }
     Ok(s.to_string())
 }
@@ -157,14 +146,10 @@ pub fn parse_email(s: &str) -> Result<String, FieldError> {
 pub fn check_password(s: &str) -> Result<(), FieldError> {
     let n = s.chars().count();
     if !(limits::PASSWORD_MIN..=limits::PASSWORD_MAX).contains(&n) {
-        return Err(FieldError::new("password", "密码长度须为 8–128 位", "password must be 8–128 characters"));
+        return Err(FieldError::because("password", "field.password_length"));
     }
     if s.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            "password",
-            "密码不能包含控制字符（如换行、制表符）",
-            "a password may not hold control characters (line breaks, tabs and the like)",
-        ));
+        return Err(FieldError::because("password", "field.password_control_chars"));
     }
     Ok(())
 }
@@ -213,9 +198,7 @@ pub async fn create(state: &AppState, caller: &Caller, req: CreateUser) -> ApiRe
         })
         .await
         .map_err(|e| match e {
-            xiaobao_store::StoreError::Duplicate(_) => {
-                ApiError::invalid("username", "用户名已被占用", "username is already taken")
-            }
+            xiaobao_store::StoreError::Duplicate(_) => ApiError::invalid("username", "field.username_taken"),
             other => other.into(),
         })?;
     Ok(UserView::from(&user))

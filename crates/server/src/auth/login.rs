@@ -10,11 +10,12 @@
 use super::new_token;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::{Lang, Msg};
 use crate::throttle::{Rule, Throttle, Wait};
+use crate::tr;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
-use xiaobao_core::Msg;
 use xiaobao_store::UserRow;
 
 const MINUTE: i64 = 60_000;
@@ -80,40 +81,28 @@ impl Drop for Reserved<'_> {
 fn too_many(w: Wait) -> ApiError {
     let s = w.seconds();
     // the password was not checked: say so, so a correct one tried now is not taken for wrong
-    let (zh, en) = match s {
-        0..=1 => ("1 秒".to_string(), "1 second".to_string()),
-        2..=59 => (format!("{s} 秒"), format!("{s} seconds")),
-        _ => {
-            let m = s.div_ceil(60);
-            (format!("{m} 分钟"), if m == 1 { "1 minute".into() } else { format!("{m} minutes") })
-        }
+    let wait = |lang: Lang| match s {
+        0..=1 => lang.t("login.one_second").to_string(),
+        2..=59 => tr!(lang, "login.seconds", n = s),
+        _ => match s.div_ceil(60) {
+            1 => lang.t("login.one_minute").to_string(),
+            m => tr!(lang, "login.minutes", n = m),
+        },
     };
-    ApiError::TooManyRequests(
-        Msg::new(
-            format!("登录尝试过于频繁，请 {zh}后再试（本次未核对密码）"),
-            format!("Too many login attempts. Try again in {en} (this try was not checked)."),
-        ),
-        s,
-    )
+    let say = |lang: Lang| tr!(lang, "problem.too_many_logins", wait = wait(lang));
+    ApiError::TooManyRequests(Msg::new(say(Lang::Zh), say(Lang::En)), s)
 }
 
 fn locked(until_ms: i64, now_ms: i64) -> ApiError {
     let minutes = ((until_ms - now_ms) / MINUTE + 1).max(1);
     ApiError::TooManyRequests(
-        Msg::new(
-            format!(
-                "该账户因连续多次登录失败已被临时锁定，约 {minutes} 分钟后自动解除；系统管理员可在登录锁定列表中看到并提前解除，如非本人操作请联系管理员"
-            ),
-            format!(
-                "This account is locked for about {minutes} minutes after many failed logins. Administrators see the lock in the list of login locks and can lift it; if it was not you, contact them."
-            ),
-        ),
+        Msg::format("problem.account_locked", &[("minutes", &minutes)]),
         ((until_ms - now_ms + 999) / 1000).max(1) as u64,
     )
 }
 
 fn wrong() -> ApiError {
-    ApiError::Invalid(xiaobao_core::FieldError::new("password", "用户名或密码错误", "wrong username or password"))
+    ApiError::Invalid(xiaobao_core::FieldError::because("password", "field.wrong_login"))
 }
 
 impl LoginGuard {

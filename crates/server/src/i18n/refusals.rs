@@ -1,7 +1,7 @@
 //! Why an action was refused, in both languages: core says which refusal (`Refusal`), this words it.
 
 use super::names::name_of;
-use xiaobao_core::Msg;
+use crate::i18n::Msg;
 use xiaobao_core::complaint::Refusal;
 
 fn zh(kind: &str, code: &'static str) -> &'static str {

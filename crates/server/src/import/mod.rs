@@ -7,14 +7,11 @@ pub mod table;
 use crate::error::{ApiError, ApiResult};
 use std::collections::HashSet;
 pub use table::{Line, TableLimits};
+use xiaobao_core::FieldError;
 use xiaobao_core::period::Period;
 
 /// Most data rows one import may hold.
 pub const MAX_IMPORT_ROWS: usize = 100_000;
-
-fn refused(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
-    ApiError::invalid("file", zh, en)
-}
 
 /// The rows of a table staff import (XLSX or UTF-8 CSV), within the import limits.
 pub fn read_table(bytes: &[u8]) -> ApiResult<Vec<Line>> {
@@ -66,18 +63,19 @@ fn whole_number(s: &str) -> Option<i64> {
 /// or English), or no header and the columns in the order unit code, period, customers, transactions.
 pub fn period_figures(lines: &[Line]) -> ApiResult<Vec<PeriodFiguresRow>> {
     let Some(first) = lines.first() else {
-        return Err(refused("文件中没有数据行", "the file holds no rows"));
+        return Err(ApiError::invalid("file", "field.import_no_rows"));
     };
     let known = |c: &String| COLUMNS.iter().any(|(_, _, names)| names.iter().any(|n| c.trim().eq_ignore_ascii_case(n)));
     let has_header = first.cells.iter().any(known);
     let order: [usize; 4] = if has_header {
         let mut order = [0; 4];
-        for (i, (en, zh, names)) in COLUMNS.iter().enumerate() {
+        for (i, (en, _, names)) in COLUMNS.iter().enumerate() {
             let at = first.cells.iter().position(|c| names.iter().any(|n| c.trim().eq_ignore_ascii_case(n)));
             order[i] = at.ok_or_else(|| {
-                refused(
-                    format!("第 {} 行（表头）缺少“{zh}”列", first.number),
-                    format!("row {} (the header) has no column {en}", first.number),
+                ApiError::Invalid(
+                    FieldError::because("file", "field.import_no_column")
+                        .with("row", first.number)
+                        .with_word("column", format!("import.column.{en}")),
                 )
             })?;
         }
@@ -87,43 +85,46 @@ pub fn period_figures(lines: &[Line]) -> ApiResult<Vec<PeriodFiguresRow>> {
     };
     let data = &lines[usize::from(has_header)..];
     if data.is_empty() {
-        return Err(refused("文件中没有数据行", "the file holds no rows"));
+        return Err(ApiError::invalid("file", "field.import_no_rows"));
     }
     if data.len() > MAX_IMPORT_ROWS {
-        return Err(refused(
-            format!("一次最多导入 {MAX_IMPORT_ROWS} 行，该文件有 {} 行", data.len()),
-            format!("at most {MAX_IMPORT_ROWS} rows may be imported at once; the file has {}", data.len()),
+        return Err(ApiError::Invalid(
+            FieldError::because("file", "field.import_too_many_rows")
+                .with("len", data.len())
+                .with("max_import_rows", MAX_IMPORT_ROWS),
         ));
     }
     let mut seen = HashSet::new();
-    let none_left = || refused("文件中没有填写数据的行", "no row of the file has figures");
+    let none_left = || ApiError::invalid("file", "field.import_no_figures");
     let mut out = Vec::with_capacity(data.len());
     for l in data {
         let cell = |i: usize| l.cells.get(order[i]).map(|c| c.trim()).unwrap_or("");
-        let bad = |i: usize, zh: &str, en: &str| {
-            let (col_en, col_zh, _) = COLUMNS[i];
-            refused(format!("第 {} 行“{col_zh}”：{zh}", l.number), format!("row {}, {col_en}: {en}", l.number))
+        let bad = |i: usize, why: &'static str| {
+            ApiError::Invalid(
+                FieldError::because("file", "field.import_cell")
+                    .with("row", l.number)
+                    .with_word("column", format!("import.column.{}", COLUMNS[i].0))
+                    .with_word("why", why),
+            )
         };
         let org_unit = cell(0).to_string();
         if org_unit.is_empty() {
-            return Err(bad(0, "不能为空", "must not be empty"));
+            return Err(bad(0, "field.empty"));
         }
-        let period = period_cell(cell(1))
-            .ok_or_else(|| bad(1, "应为 2025、2025-Q1 或 2025-03", "expected 2025, 2025-Q1 or 2025-03"))?;
+        let period = period_cell(cell(1)).ok_or_else(|| bad(1, "field.import_period"))?;
         // a unit left blank (as in a downloaded template) is not entered
         if cell(2).is_empty() && cell(3).is_empty() {
             continue;
         }
-        let figure = |i: usize| {
-            whole_number(cell(i))
-                .ok_or_else(|| bad(i, "须为 0 至 1 万亿之间的整数", "must be a whole number from 0 to 10^12"))
-        };
+        let figure = |i: usize| whole_number(cell(i)).ok_or_else(|| bad(i, "field.figure"));
         let customers = figure(2)?;
         let transactions = figure(3)?;
         if !seen.insert((org_unit.clone(), period)) {
-            return Err(refused(
-                format!("第 {} 行：机构 {org_unit} 的 {period} 已在前面出现过", l.number),
-                format!("row {}: {org_unit} {period} appears more than once", l.number),
+            return Err(ApiError::Invalid(
+                FieldError::because("file", "field.import_duplicate_row")
+                    .with("number", l.number)
+                    .with("org_unit", org_unit)
+                    .with("period", period),
             ));
         }
         out.push(PeriodFiguresRow { line: l.number, org_unit, period, customers, transactions });

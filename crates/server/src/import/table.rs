@@ -9,6 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use calamine::{Data, Reader};
 use std::collections::BTreeMap;
 use std::io::Read;
+use xiaobao_core::FieldError;
 
 /// How much a table may hold. Every refusal names the limit it met.
 #[derive(Debug, Clone, Copy)]
@@ -57,21 +58,18 @@ pub struct Line {
     pub cells: Vec<String>,
 }
 
-fn refused(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
-    ApiError::invalid("file", zh, en)
-}
-
 fn unreadable() -> ApiError {
-    refused("无法读取该 XLSX 文件", "the XLSX file cannot be read")
+    ApiError::invalid("file", "field.xlsx_unreadable")
 }
 
 /// The rows of an XLSX workbook's first sheet (recognised by its content) or of a UTF-8 CSV file,
 /// within `limits`. Blank rows are left out.
 pub fn read_table(bytes: &[u8], limits: &TableLimits) -> ApiResult<Vec<Line>> {
     if bytes.len() > limits.max_bytes {
-        return Err(refused(
-            format!("文件过大：{} 字节，最多 {} 字节", bytes.len(), limits.max_bytes),
-            format!("the file is too large: {} bytes, at most {}", bytes.len(), limits.max_bytes),
+        return Err(ApiError::Invalid(
+            FieldError::because("file", "field.file_too_large_bytes")
+                .with("len", bytes.len())
+                .with("max_bytes", limits.max_bytes),
         ));
     }
     let lines = if bytes.starts_with(b"PK\x03\x04") {
@@ -87,9 +85,10 @@ pub fn read_table(bytes: &[u8], limits: &TableLimits) -> ApiResult<Vec<Line>> {
 pub fn check_archive(bytes: &[u8], limits: &TableLimits) -> ApiResult<()> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
     if zip.len() > limits.max_entries {
-        return Err(refused(
-            format!("压缩包中的文件过多：{} 个，最多 {} 个", zip.len(), limits.max_entries),
-            format!("the archive holds too many parts: {}, at most {}", zip.len(), limits.max_entries),
+        return Err(ApiError::Invalid(
+            FieldError::because("file", "field.archive_too_many_parts")
+                .with("len", zip.len())
+                .with("max_entries", limits.max_entries),
         ));
     }
     let mut total: u64 = 0;
@@ -99,12 +98,11 @@ pub fn check_archive(bytes: &[u8], limits: &TableLimits) -> ApiResult<()> {
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{i}"));
         let compressed = entry.compressed_size().max(1);
         let too_large = |inflated: u64| {
-            refused(
-                format!("文件中的 {name} 解压后过大（超过 {} 字节，最多 {} 字节）", inflated, limits.max_entry_bytes),
-                format!(
-                    "{name} in the file inflates too far (past {inflated} bytes, at most {})",
-                    limits.max_entry_bytes
-                ),
+            ApiError::Invalid(
+                FieldError::because("file", "field.archive_part_too_large")
+                    .with("inflated", inflated)
+                    .with("max_entry_bytes", limits.max_entry_bytes)
+                    .with("name", &name),
             )
         };
         // the declared size may lie; it is only a first, cheap refusal
@@ -122,25 +120,20 @@ pub fn check_archive(bytes: &[u8], limits: &TableLimits) -> ApiResult<()> {
                 return Err(too_large(inflated));
             }
             if inflated > RATIO_FROM && inflated / compressed > limits.max_ratio {
-                return Err(refused(
-                    format!(
-                        "文件中的 {name} 压缩比异常（超过 {} : 1，最多 {} : 1），疑为压缩炸弹",
-                        inflated / compressed,
-                        limits.max_ratio
-                    ),
-                    format!(
-                        "{name} in the file is compressed beyond any real table ({} : 1, at most {} : 1)",
-                        inflated / compressed,
-                        limits.max_ratio
-                    ),
+                return Err(ApiError::Invalid(
+                    FieldError::because("file", "field.archive_ratio")
+                        .with("ratio", inflated / compressed)
+                        .with("max_ratio", limits.max_ratio)
+                        .with("name", &name),
                 ));
             }
         }
         total += inflated;
         if total > limits.max_total_bytes {
-            return Err(refused(
-                format!("文件解压后过大（超过 {total} 字节，最多 {} 字节）", limits.max_total_bytes),
-                format!("the file inflates too far (past {total} bytes, at most {})", limits.max_total_bytes),
+            return Err(ApiError::Invalid(
+                FieldError::because("file", "field.archive_too_large")
+                    .with("max_total_bytes", limits.max_total_bytes)
+                    .with("total", total),
             ));
         }
     }
@@ -150,10 +143,7 @@ pub fn check_archive(bytes: &[u8], limits: &TableLimits) -> ApiResult<()> {
 fn read_csv(bytes: &[u8], limits: &TableLimits) -> ApiResult<Vec<Line>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(refused(
-            "CSV 文件须为 UTF-8 编码（Excel 中另存为“CSV UTF-8”），或直接上传 XLSX",
-            "a CSV file must be UTF-8 (in Excel, save as \"CSV UTF-8\"), or upload the XLSX itself",
-        ));
+        return Err(ApiError::invalid("file", "field.csv_not_utf8"));
     };
     // row by row, so each keeps its number in the file (the cells of these tables never span lines)
     let mut out = Vec::new();
@@ -173,9 +163,8 @@ fn read_csv(bytes: &[u8], limits: &TableLimits) -> ApiResult<Vec<Line>> {
                 record.iter().map(|c| c.trim().to_string()).collect()
             }
             Some(Err(e)) => {
-                return Err(refused(
-                    format!("第 {number} 行无法读取：{e}"),
-                    format!("row {number} cannot be read: {e}"),
+                return Err(ApiError::Invalid(
+                    FieldError::because("file", "field.csv_row_unreadable").with("e", e).with("number", number),
                 ));
             }
         };
@@ -189,24 +178,20 @@ fn read_csv(bytes: &[u8], limits: &TableLimits) -> ApiResult<Vec<Line>> {
 }
 
 fn too_many_rows(limits: &TableLimits) -> ApiError {
-    refused(
-        format!("表格行数过多：最多读取 {} 行", limits.max_rows),
-        format!("the table has too many rows: at most {} are read", limits.max_rows),
-    )
+    ApiError::Invalid(FieldError::because("file", "field.table_too_many_rows").with("max_rows", limits.max_rows))
 }
 
 fn too_many_columns(row: usize, columns: usize, limits: &TableLimits) -> ApiError {
-    refused(
-        format!("第 {row} 行有 {columns} 列，最多 {} 列", limits.max_columns),
-        format!("row {row} has {columns} columns, at most {}", limits.max_columns),
+    ApiError::Invalid(
+        FieldError::because("file", "field.table_too_many_columns")
+            .with("columns", columns)
+            .with("max_columns", limits.max_columns)
+            .with("row", row),
     )
 }
 
 fn too_many_cells(limits: &TableLimits) -> ApiError {
-    refused(
-        format!("表格单元格过多：最多 {} 个", limits.max_cells),
-        format!("the table has too many cells: at most {}", limits.max_cells),
-    )
+    ApiError::Invalid(FieldError::because("file", "field.table_too_many_cells").with("max_cells", limits.max_cells))
 }
 
 /// A cell's name as Excel shows it: row and column from 0 → `A1`, (1048575, 16383) → `XFD1048576`.
@@ -229,24 +214,14 @@ fn read_xlsx(bytes: &[u8], limits: &TableLimits) -> ApiResult<Vec<Line>> {
     let mut cells = wb.worksheet_cells_reader(&name).map_err(|_| unreadable())?;
     let beyond = |row: u32, column: u32, declared: bool| {
         let at = cell_name(row, column);
-        let (zh_what, en_what) = if declared {
-            ("声明的范围到达", "declares a range reaching")
-        } else {
-            ("有内容位于", "holds a cell at")
-        };
-        refused(
-            format!(
-                "工作表“{name}”{zh_what} {at}，最多读取 {} 行 {} 列（到 {}）",
-                limits.max_rows,
-                limits.max_columns,
-                cell_name(limits.max_rows - 1, limits.max_columns - 1)
-            ),
-            format!(
-                "sheet \"{name}\" {en_what} {at}; at most {} rows by {} columns are read (up to {})",
-                limits.max_rows,
-                limits.max_columns,
-                cell_name(limits.max_rows - 1, limits.max_columns - 1)
-            ),
+        let reason = if declared { "field.sheet_declares_beyond" } else { "field.sheet_cell_beyond" };
+        ApiError::Invalid(
+            FieldError::because("file", reason)
+                .with("sheet", &name)
+                .with("at", at)
+                .with("rows", limits.max_rows)
+                .with("columns", limits.max_columns)
+                .with("last", cell_name(limits.max_rows - 1, limits.max_columns - 1)),
         )
     };
     let declared = cells.dimensions();
@@ -381,7 +356,7 @@ pub(crate) mod tests {
     /// A refusal as `field: English message`.
     pub(crate) fn message(e: ApiError) -> String {
         match e {
-            ApiError::Invalid(f) => format!("{}: {}", f.field, f.msg.en),
+            ApiError::Invalid(f) => format!("{}: {}", f.field, crate::i18n::Lang::En.invalid(&f)),
             other => format!("{other:?}"),
         }
     }

@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::tr;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -30,13 +31,12 @@ enum Rows<'a> {
 }
 
 fn members_table(lang: Lang, members: &[MemberView], rows: Rows) -> Markup {
-    let en = lang.english();
     html! {
         table.members {
             thead { tr {
                 @if matches!(rows, Rows::Tick) { th { } }
                 th { (lang.t("number")) } th { (lang.t("org_unit")) } th { (lang.t("state")) }
-                th { (if en { "Summary" } else { "摘要" }) } th { (if en { "Received" } else { "受理时间" }) }
+                th { (lang.t("summary")) } th { (lang.t("received_at")) }
                 @if matches!(rows, Rows::Remove(..)) { th { } }
             } }
             tbody {
@@ -50,10 +50,10 @@ fn members_table(lang: Lang, members: &[MemberView], rows: Rows) -> Markup {
                         td.nowrap { (m.received_at.get(0..16).unwrap_or("").replace('T', " ")) }
                         @if let Rows::Remove(issue, token) = rows {
                             td { form.inline method="post" action={ "/hot-issues/" (issue) "/remove" }
-                                data-confirm=(if en { format!("Take {} out of this hot issue?", m.number) } else { format!("确定将 {} 移出该热点问题吗？", m.number) }) {
+                                data-confirm=(tr!(lang, "hot.take_out_confirm", number = m.number)) {
                                 input type="hidden" name="_csrf" value=(token);
                                 input type="hidden" name="c" value=(m.id);
-                                button type="submit" { (if en { "Take out" } else { "移出" }) }
+                                button type="submit" { (lang.t("hot.take_out")) }
                             } }
                         }
                     }
@@ -75,7 +75,6 @@ async fn render_list(
     if !caller.can(Permission::ReadMeasures) {
         return no_permission(lang, caller, (token, set), lang.t("hot_issues"));
     }
-    let en = lang.english();
     let (view, error): (Option<SuggestionsView>, _) =
         match shown(crate::api::hot_issues::suggestions(state, caller, p).await, lang, "hot issues") {
             Ok(v) => v,
@@ -96,13 +95,13 @@ async fn render_list(
         div.card {
             h1 { (lang.t("hot_issues")) }
             @if issues.is_empty() {
-                p.muted #no-issues { (if en { "No hot issues linked yet. Link a suggested group below." } else { "尚未归并热点问题。可在下方将建议的分组归为热点问题。" }) }
+                p.muted #no-issues { (lang.t("hot.no_issues")) }
             } @else {
                 table #issues {
                     thead { tr {
-                        th { (if en { "Hot issue" } else { "热点问题" }) } th { (if en { "Keywords" } else { "关键词" }) }
-                        th { (lang.t("org_unit")) } th.num { (if en { "Orders" } else { "工单数" }) } th.num { (lang.t("open")) }
-                        th { (if en { "Linked" } else { "归并时间" }) }
+                        th { (lang.t("hot.issue")) } th { (lang.t("hot.keywords")) }
+                        th { (lang.t("org_unit")) } th.num { (lang.t("hot.orders")) } th.num { (lang.t("open")) }
+                        th { (lang.t("hot.linked")) }
                     } }
                     tbody {
                         @for h in &issues {
@@ -120,17 +119,17 @@ async fn render_list(
             }
         }
         div.card {
-            h2 { (if en { "Suggested hot issues" } else { "疑似热点问题" }) }
+            h2 { (lang.t("hot.suggested")) }
             form #suggest-filter method="get" action="/hot-issues" {
                 div.filters {
                     (super::measures::unit_field(lang, "h-unit", &v("org_unit"), caller, &error))
                     div {
-                        label for="h-days" { (if en { "Received in the last (days)" } else { "最近天数" }) }
+                        label for="h-days" { (lang.t("hot.days")) }
                         input #h-days name="days" inputmode="numeric" value=(v("days")) placeholder="30";
                         (field_error("days"))
                     }
                     div {
-                        label for="h-min" { (if en { "At least (complaints)" } else { "最少投诉笔数" }) }
+                        label for="h-min" { (lang.t("hot.min_size")) }
                         input #h-min name="min_size" inputmode="numeric" value=(v("min_size")) placeholder="3";
                         (field_error("min_size"))
                     }
@@ -139,35 +138,34 @@ async fn render_list(
             }
             @if let Some(view) = &view {
                 p.muted #suggest-summary {
-                    (if en { format!("{} complaints of the last {} days not yet in a hot issue were compared.", view.candidates, view.days) }
-                     else { format!("已比对最近 {} 天内尚未归并的投诉 {} 笔。", view.days, view.candidates) })
-                    @if view.truncated { " " (if en { "Only the newest were read: narrow the unit or the days to see the rest." } else { "仅比对了最新的投诉，缩小机构或天数可查看其余。" }) }
+                    (tr!(lang, "hot.compared", n = view.candidates, days = view.days))
+                    @if view.truncated { " " (lang.t("hot.truncated")) }
                 }
                 @if view.groups.is_empty() {
-                    p.muted #no-groups { (if en { "No group of alike complaints." } else { "没有发现相似投诉的分组。" }) }
+                    p.muted #no-groups { (lang.t("hot.no_groups")) }
                 }
                 @for (i, g) in view.groups.iter().enumerate() {
                     div.group id={ "group-" (i) } {
                         h3 {
                             (g.keywords.join(" · "))
-                            span.muted { " — " (if en { format!("{} complaints at {} units", g.size, g.units) } else { format!("{} 笔，涉及 {} 个机构", g.size, g.units) }) }
+                            span.muted { " — " (tr!(lang, "hot.group_size", n = g.size, units = g.units)) }
                         }
                         @if may_link {
                             form.link method="post" action="/hot-issues" {
                                 input type="hidden" name="_csrf" value=(token);
                                 input type="hidden" name="group" value=(i);
                                 details open[g.complaints.len() <= 10] {
-                                    summary { (if en { format!("The {} orders (untick those that do not belong)", g.size) } else { format!("{} 笔工单（不属于该问题的请取消勾选）", g.size) }) }
+                                    summary { (tr!(lang, "hot.untick", n = g.size)) }
                                     (members_table(lang, &g.complaints, Rows::Tick))
                                 }
-                                label for={ "title-" (i) } { (if en { "Title of the hot issue" } else { "热点问题名称" }) }
+                                label for={ "title-" (i) } { (lang.t("hot.title")) }
                                 input id={ "title-" (i) } name="title" maxlength="100" required value=(g.complaints.first().map(|m| m.summary.clone()).unwrap_or_default());
                                 @if let Some((gi, msg)) = &link_error { @if *gi == i { span.error.field-error role="alert" { (msg) } } }
-                                button.primary type="submit" { (if en { "Link as one hot issue" } else { "归为热点问题" }) }
+                                button.primary type="submit" { (lang.t("hot.link")) }
                             }
                         } @else {
                             details open[g.complaints.len() <= 10] {
-                                summary { (if en { format!("The {} orders", g.size) } else { format!("{} 笔工单", g.size) }) }
+                                summary { (tr!(lang, "hot.n_orders", n = g.size)) }
                                 (members_table(lang, &g.complaints, Rows::Show))
                             }
                         }
@@ -228,7 +226,6 @@ async fn render_issue(
     if !caller.can(Permission::ReadMeasures) {
         return no_permission(lang, caller, (token, set), lang.t("hot_issues"));
     }
-    let en = lang.english();
     let d: HotIssueDetail = match crate::api::hot_issues::detail(state, caller, id).await {
         Ok(d) => d,
         Err(ApiError::NotFound) => return super::pages::not_found(lang, caller, (token, set)),
@@ -247,18 +244,18 @@ async fn render_issue(
             p.muted {
                 (d.issue.keywords.join(" · ")) " — " (d.issue.org_unit.name) " · " (d.issue.created_by) " · " (d.issue.created_at.get(0..10).unwrap_or(""))
             }
-            p { a href={ "/complaints?hot_issue=" (d.issue.id) } { (if en { "Open in the order list" } else { "在工单列表中查看" }) } }
+            p { a href={ "/complaints?hot_issue=" (d.issue.id) } { (lang.t("hot.open_in_list")) } }
             @if let Some(e) = error.as_ref().filter(|e| e.form == "remove") { p.error #remove-error role="alert" { (e.message) } }
             (members_table(lang, &d.complaints, if caller.can(Permission::HandleComplaint) { Rows::Remove(id, &token) } else { Rows::Show }))
         }
         @if let Some(o) = &outcome {
             div.card #outcome {
-                h2 { (if en { format!("{} decided, {} not", o.decided, o.refused) } else { format!("已作出决定 {} 笔，未能处理 {} 笔", o.decided, o.refused) }) }
+                h2 { (tr!(lang, "hot.outcome", decided = o.decided, refused = o.refused)) }
                 table {
                     @for r in &o.results {
                         tr data-id=(r.id) data-ok=(r.ok) {
                             td { a href={ "/complaints/" (r.id) } { (r.number) } }
-                            td { @if r.ok { (if en { "decided" } else { "已决定" }) } @else { span.error { (if en { r.error_en.clone() } else { r.error_zh.clone() }.unwrap_or_default()) } } }
+                            td { @if r.ok { (lang.t("hot.decided")) } @else { span.error { (lang.choose(&r.error_zh, &r.error_en).clone().unwrap_or_default()) } } }
                         }
                     }
                 }
@@ -266,8 +263,8 @@ async fn render_issue(
         }
         @if caller.can(Permission::HandleComplaint) && open > 0 {
             div.card {
-                h2 { (if en { format!("One decision for the {open} open orders") } else { format!("对 {open} 笔在办工单作出同一处理决定") }) }
-                p.muted { (if en { "Each order is decided on its own, with its own event; those not ready for a decision are listed with the reason." } else { "逐笔作出决定，各自记录事件；尚不能决定的工单将列出原因。" }) }
+                h2 { (tr!(lang, "hot.decide_all", open = open)) }
+                p.muted { (lang.t("hot.decide_each_help")) }
                 (action_form(lang, &format!("/hot-issues/{id}/decide"), &token, ActionKind::Decide, &causes, error.as_ref()))
             }
         }
@@ -328,7 +325,7 @@ pub async fn remove(
     let order = fields.get("c").and_then(|c| c.trim().parse::<i64>().ok());
     let result = match order {
         Some(c) => crate::api::hot_issues::remove(&state, &caller, id, c).await.map(|_| ()),
-        None => Err(ApiError::invalid("c", "请选择要移出的工单", "choose the order to take out")),
+        None => Err(ApiError::invalid("c", "field.choose_order_to_remove")),
     };
     match result {
         Ok(()) => Redirect::to(&format!("/hot-issues/{id}")).into_response(),

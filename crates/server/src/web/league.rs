@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::tr;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -35,7 +36,6 @@ async fn render(
         Err(r) => return r,
     };
     let v = |k: &str| p.get(k).cloned().unwrap_or_default();
-    let en = lang.english();
     let measure = p.get("measure").map(String::as_str).unwrap_or("per_10k_customers");
     let of = p.get("of").map(String::as_str).unwrap_or("outlets");
     let field_error = |field: &str| super::lists::field_error(&error, field);
@@ -77,19 +77,12 @@ async fn render(
         }
         @if let Some(view) = &view {
             @if view.ranked_count == 0 && view.unranked_count == 0 {
-                div.card { p.muted #empty { (if en { "Nothing to rank in this unit and month." } else { "该机构本月没有可排名的对象。" }) } }
+                div.card { p.muted #empty { (lang.t("league.empty")) } }
             } @else {
                 div.card {
                     p.muted #league-summary {
-                        (if en {
-                            format!("{} ranked, {} not ranked (fewer than {} cases behind the rate, or no customer figures). {}.",
-                                view.ranked_count, view.unranked_count, view.min_volume,
-                                if view.higher_is_better { "Higher is better" } else { "Lower is better" })
-                        } else {
-                            format!("参与排名 {} 个，未参与 {} 个（样本量不足 {} 笔，或缺少客户数）。{}。",
-                                view.ranked_count, view.unranked_count, view.min_volume,
-                                if view.higher_is_better { "数值越高越好" } else { "数值越低越好" })
-                        })
+                        @let better = if view.higher_is_better { lang.t("league.higher_better") } else { lang.t("league.lower_better") };
+                        (tr!(lang, "league.summary", ranked = view.ranked_count, unranked = view.unranked_count, min = view.min_volume, better = better))
                     }
                     div.columns {
                         div { h2 { (lang.t("league_best")) } (entries(lang, view, &view.best, "best")) }
@@ -105,7 +98,7 @@ async fn render(
         @if caller.can(Permission::ConfigureMeasures) {
             div.card {
                 h2 { (lang.t("min_volume")) }
-                p.muted { (if en { "A rate over complaints ranks a unit or employee only with at least this many cases behind it." } else { "以投诉为分母的比率，样本量达到该数值才参与排名。" }) }
+                p.muted { (lang.t("league.min_volume_help")) }
                 form #league-settings method="post" action="/league/settings" {
                     input type="hidden" name="_csrf" value=(token);
                     input #setting-min name="min_volume" inputmode="numeric" required value=(view.as_ref().map_or(String::new(), |x| x.min_volume.to_string()));
@@ -172,7 +165,7 @@ pub async fn settings(State(state): State<AppState>, headers: HeaderMap, Form(f)
             let body = crate::json::ValidJson(LeagueSettings { min_volume });
             crate::api::league::put_league_settings(State(state.clone()), caller.clone(), body).await.map(|_| ())
         }
-        Err(_) => Err(ApiError::invalid("min_volume", "须为整数", "must be a whole number")),
+        Err(_) => Err(ApiError::invalid("min_volume", "field.whole_number")),
     };
     match result {
         Ok(()) => Redirect::to("/league").into_response(),

@@ -42,7 +42,6 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
         return Redirect::to("/login").into_response();
     };
     let lang = Lang::from_headers(&headers);
-    let en = lang.english();
     let (token, set) = csrf(&headers);
     let now = state.clock.now();
     let p = crate::api::query::without_blanks(p);
@@ -54,9 +53,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
         },
-        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
-            (None, Some((e.field.clone(), if en { e.msg.en.clone() } else { e.msg.zh.clone() })))
-        }
+        Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => (None, Some((e.field.clone(), lang.invalid(&e)))),
         Err(ApiError::Forbidden(_)) => return StatusCode::FORBIDDEN.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
@@ -102,7 +99,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
                             option value="" { (lang.t("any")) }
                             @for c in &categories {
                                 option value=(c.code) selected[v("category") == c.code] {
-                                    (c.code) " " (if en { &c.name_en } else { &c.name_zh })
+                                    (c.code) " " (lang.choose(&c.name_zh, &c.name_en))
                                 }
                             }
                         }
@@ -137,8 +134,8 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
                     }
                 }
                 p.checks {
-                    @for (key, word) in [("overdue", "overdue"), ("repeat", "repeat"), ("escalated", "escalated"), ("open", "open"), ("mine", "mine")] {
-                        label.inline { input type="checkbox" name=(key) value="true" checked[checked(key)]; " " (lang.t(word)) }
+                    @for (key, word) in [("overdue", lang.t("overdue")), ("repeat", lang.t("repeat")), ("escalated", lang.t("escalated")), ("open", lang.t("open")), ("mine", lang.t("mine"))] {
+                        label.inline { input type="checkbox" name=(key) value="true" checked[checked(key)]; " " (word) }
                         (field_error(&error, key))
                     }
                 }
@@ -158,7 +155,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
                 None => p.muted { (lang.t("fix_filters")) },
                 Some((rows, page)) => {
                     p.muted #total { (lang.t("total")) " " (rows.total) }
-                    (orders_table(lang, &rows.items, now, "no_match"))
+                    (orders_table(lang, &rows.items, now, lang.t("no_match")))
                     (pager(lang, &p, *page, rows.limit, rows.total))
                 }
             }
@@ -198,7 +195,7 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, Query(p):
     match crate::api::complaints::xlsx_response(&state, &f, lang.english()).await {
         Ok(r) => r,
         Err(ApiError::Invalid(e)) => {
-            let body = html! { div.card { p.error role="alert" { (if lang.english() { &e.msg.en } else { &e.msg.zh }) } p { a href={ "/complaints?" (query_with(&p, None)) } { (lang.t("back")) } } } };
+            let body = html! { div.card { p.error role="alert" { (lang.invalid(&e)) } p { a href={ "/complaints?" (query_with(&p, None)) } { (lang.t("back")) } } } };
             let (token, set) = csrf(&headers);
             let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("orders"), body), set);
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

@@ -46,18 +46,18 @@ pub fn unit_field(lang: Lang, id: &str, value: &str, caller: &Caller, error: &Op
 pub fn tabs(lang: Lang, caller: &Caller, current: &str) -> Markup {
     let mut sections = Vec::new();
     if caller.can(Permission::ReadMeasures) {
-        sections.push(("/measures", "measures"));
-        sections.push(("/league", "league"));
-        sections.push(("/hot-issues", "hot_issues"));
-        sections.push(("/reports", "reports"));
+        sections.push(("/measures", "measures", lang.t("measures")));
+        sections.push(("/league", "league", lang.t("league")));
+        sections.push(("/hot-issues", "hot_issues", lang.t("hot_issues")));
+        sections.push(("/reports", "reports", lang.t("reports")));
     }
     if caller.can(Permission::ReadMeasures) || caller.can(Permission::EnterStatistics) {
-        sections.push(("/statistics", "period_stats"));
+        sections.push(("/statistics", "period_stats", lang.t("period_stats")));
     }
     html! {
         nav.tabs #measures-tabs {
-            @for (href, key) in sections {
-                a href=(href) class=[(key == current).then_some("current")] { (lang.t(key)) }
+            @for (href, key, words) in sections {
+                a href=(href) class=[(key == current).then_some("current")] { (words) }
             }
         }
     }
@@ -189,7 +189,7 @@ fn breakdown_card(lang: Lang, view: &MeasuresView) -> Markup {
                                 @if by == "unit" {
                                     a href={ "/measures?org_unit=" (row.key) "&from=" (view.from) "&to=" (view.to) "&by=unit" } { (row.label_zh) }
                                 } @else {
-                                    (if lang.english() { &row.label_en } else { &row.label_zh })
+                                    (lang.choose(&row.label_zh, &row.label_en))
                                 }
                             }
                             td.num { (row.figures.received) }
@@ -215,13 +215,13 @@ fn trend_card(lang: Lang, trend: &MeasuresView) -> Markup {
 }
 
 fn by_label(lang: Lang, by: &str) -> &'static str {
-    lang.t(match by {
-        "unit" => "by_unit",
-        "month" => "by_month",
-        "channel" => "by_channel",
-        "category" => "by_category",
-        _ => "by_cause",
-    })
+    match by {
+        "unit" => lang.t("by_unit"),
+        "month" => lang.t("by_month"),
+        "channel" => lang.t("by_channel"),
+        "category" => lang.t("by_category"),
+        _ => lang.t("by_cause"),
+    }
 }
 
 const W: f64 = 720.0;

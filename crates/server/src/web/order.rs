@@ -71,9 +71,7 @@ pub(super) fn action_form(
     causes: &[ClassRow],
     err: Option<&FormError>,
 ) -> Markup {
-    let en = lang.english();
-    let confirm = matches!(kind, ActionKind::Decline | ActionKind::Withdraw)
-        .then(|| if en { "This ends the order. Continue?" } else { "此操作将结束工单，确定继续吗？" });
+    let confirm = matches!(kind, ActionKind::Decline | ActionKind::Withdraw).then(|| lang.t("order.confirm_end"));
     let err = err.filter(|e| e.form == kind.as_str());
     let val = |name: &str| err.and_then(|e| e.values.get(name)).cloned().unwrap_or_default();
     let field_err = |name: &str| {
@@ -98,58 +96,58 @@ pub(super) fn action_form(
             (field_err(name))
         }
     };
-    let reason_label = if en { "Reason" } else { "原因" };
+    let reason_label = lang.t("order.reason");
     html! {
         form.action method="post" action=(target) data-confirm=[confirm] id={ "action-" (kind.as_str()) } {
             input type="hidden" name="_csrf" value=(csrf);
             @if let Some(e) = form_err { p.error #action-error role="alert" { (e.message) } }
             @match kind {
                 ActionKind::Accept => {}
-                ActionKind::Respond => { (textarea("text", if en { "What the complainant was told" } else { "告知投诉人的处理方案" }, 2)) }
+                ActionKind::Respond => { (textarea("text", lang.t("order.respond_text"), 2)) }
                 ActionKind::Transfer => {
-                    (input("to_org_unit", if en { "To org unit (code)" } else { "转至机构（代码）" }, 32))
+                    (input("to_org_unit", lang.t("order.to_org_unit"), 32))
                     (input("reason", reason_label, 500))
                 }
                 ActionKind::Decide => {
-                    label.inline { input type="checkbox" name="liable" value="true" checked[val("liable") == "true"]; (if en { " the bank is liable" } else { " 我行有责" }) }
-                    label for="decide-root_cause" { (if en { "Root cause" } else { "原因分析" }) }
+                    label.inline { input type="checkbox" name="liable" value="true" checked[val("liable") == "true"]; " " (lang.t("order.liable")) }
+                    label for="decide-root_cause" { (lang.t("order.root_cause")) }
                     select #decide-root_cause name="root_cause" {
-                        @for (v, zh, en_) in [("service_fault", "服务过错", "service fault"), ("misunderstanding", "沟通误解", "misunderstanding"), ("beyond_service", "超出服务范围的诉求", "beyond the service")] {
-                            option value=(v) selected[val("root_cause") == v] { (if en { en_ } else { zh }) }
+                        @for (v, label) in [("service_fault", lang.t("order.root_service_fault")), ("misunderstanding", lang.t("order.root_misunderstanding")), ("beyond_service", lang.t("order.root_beyond_service"))] {
+                            option value=(v) selected[val("root_cause") == v] { (label) }
                         }
                     }
                     (field_err("root_cause"))
-                    label for="decide-cause" { (if en { "Cause code" } else { "投诉原因代码" }) }
+                    label for="decide-cause" { (lang.t("order.cause_code")) }
                     select #decide-cause name="cause" {
                         option value="" { "—" }
                         @for c in causes.iter().filter(|c| c.active) {
-                            option value=(c.code) selected[val("cause") == c.code] { (c.code) " " (if en { &c.name_en } else { &c.name_zh }) }
+                            option value=(c.code) selected[val("cause") == c.code] { (c.code) " " (lang.choose(&c.name_zh, &c.name_en)) }
                         }
                     }
                     (field_err("cause"))
-                    (input("remedy", if en { "Remedy" } else { "补救措施" }, 2000))
-                    label for="decide-amount" { (if en { "Amount (yuan)" } else { "金额（元）" }) }
+                    (input("remedy", lang.t("order.remedy"), 2000))
+                    label for="decide-amount" { (lang.t("order.amount")) }
                     input #decide-amount name="amount" maxlength="16" inputmode="decimal" value=(val("amount"));
                     (field_err("amount"))
-                    (textarea("text", if en { "Text told to the complainant" } else { "告知投诉人的处理决定" }, 3))
+                    (textarea("text", lang.t("order.decide_text"), 3))
                 }
                 ActionKind::Close => {
-                    label for="close-feedback" { (if en { "Complainant's response" } else { "投诉人评价" }) }
+                    label for="close-feedback" { (lang.t("order.feedback")) }
                     select #close-feedback name="feedback" {
-                        @for (v, zh, en_) in [("satisfied", "满意", "satisfied"), ("dissatisfied", "不满意", "dissatisfied"), ("unreachable", "无法联系", "unreachable")] {
-                            option value=(v) selected[val("feedback") == v] { (if en { en_ } else { zh }) }
+                        @for (v, label) in [("satisfied", lang.t("order.feedback_satisfied")), ("dissatisfied", lang.t("order.feedback_dissatisfied")), ("unreachable", lang.t("order.feedback_unreachable"))] {
+                            option value=(v) selected[val("feedback") == v] { (label) }
                         }
                     }
                     (field_err("feedback"))
-                    (input("note", if en { "Note" } else { "备注" }, 500))
+                    (input("note", lang.t("order.close_note"), 500))
                 }
                 ActionKind::DecideAppeal => {
-                    label for="decide_appeal-approve" { (if en { "Decision" } else { "审批意见" }) }
+                    label for="decide_appeal-approve" { (lang.t("order.appeal_decision")) }
                     select #decide_appeal-approve name="approve" {
-                        option value="true" selected[val("approve") == "true"] { (if en { "approve: exclude from the unit's figures" } else { "批准：从该机构统计中剔除" }) }
-                        option value="false" selected[val("approve") == "false"] { (if en { "reject: keep it counted" } else { "驳回：继续计入统计" }) }
+                        option value="true" selected[val("approve") == "true"] { (lang.t("order.appeal_approve")) }
+                        option value="false" selected[val("approve") == "false"] { (lang.t("order.appeal_reject")) }
                     }
-                    (input("note", if en { "Note" } else { "说明" }, 500))
+                    (input("note", lang.t("order.appeal_note"), 500))
                 }
                 _ => { (input("reason", reason_label, 500)) }
             }
@@ -166,13 +164,12 @@ fn attachments_card(
     may_attach: bool,
     err: Option<&FormError>,
 ) -> Markup {
-    let en = lang.english();
     let err = err.filter(|e| e.form == "attach");
     html! {
         div.card #attachments {
-            h2 { (if en { "Attachments" } else { "附件" }) }
+            h2 { (lang.t("order.attachments")) }
             @if atts.is_empty() {
-                p.muted #no-attachments { (if en { "No attachments yet. Add letters, receipts, photos or recordings below." } else { "暂无附件。可在下方上传信函、凭证、照片或录音。" }) }
+                p.muted #no-attachments { (lang.t("order.no_attachments")) }
             } @else {
                 table {
                     @for a in atts {
@@ -188,10 +185,10 @@ fn attachments_card(
             @if may_attach {
                 form #attach method="post" action={ "/complaints/" (k.order.id) "/attachments" } enctype="multipart/form-data" {
                     input type="hidden" name="_csrf" value=(csrf);
-                    label for="attach-file" { (if en { "File (PDF, image, Word, Excel, audio, text; at most 10 MB)" } else { "文件（PDF、图片、Word、Excel、录音、文本；不超过 10 MB）" }) }
+                    label for="attach-file" { (lang.t("order.attach_file")) }
                     input #attach-file type="file" name="file" accept=(xiaobao_core::attachment::ACCEPTED) required;
                     @if let Some(e) = err { span.error.field-error data-field="file" role="alert" { (e.message) } }
-                    button.primary type="submit" { (if en { "Upload" } else { "上传" }) }
+                    button.primary type="submit" { (lang.t("order.upload")) }
                 }
             }
         }
@@ -235,11 +232,7 @@ pub(super) async fn complaint_page(
     let body = html! {
         @if let Some(e) = orphan { div.card { p.error #action-error role="alert" { (e.message) } } }
         @if progress_stopped {
-            div.card { p.error #progress-stopped role="alert" { (if lang.english() {
-                "Too many wrong tries at this complaint's public progress page today: it answers nothing until tomorrow. If the complainant asks, tell them the progress directly."
-            } else {
-                "今日该投诉的公开进度查询错误次数过多，已停止查询至明日。如投诉人来询，请直接告知办理进度。"
-            }) } }
+            div.card { p.error #progress-stopped role="alert" { (lang.t("order.progress_stopped")) } }
         }
         div.card {
             h1 #number { (k.number) }
@@ -391,7 +384,7 @@ pub async fn attach(
         Ok(Some((name, data))) => {
             crate::api::attachments::attach_file(&state, &caller, id, &name, data).await.map(|_| ())
         }
-        Ok(None) => Err(ApiError::invalid("file", "请选择要上传的文件", "choose a file to upload")),
+        Ok(None) => Err(ApiError::invalid("file", "field.upload_choose_file")),
         Err(e) => Err(e),
     };
     match result {

@@ -104,7 +104,7 @@ pub(super) fn shown<T>(
     match r {
         Ok(v) => Ok((Some(v), None)),
         Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
-            Ok((None, Some((e.field.clone(), e.msg.in_lang(lang.english()).to_string()))))
+            Ok((None, Some((e.field.clone(), lang.invalid(&e)))))
         }
         Err(e) => {
             tracing::error!(error = ?e, page = what, "page");
@@ -248,10 +248,11 @@ pub(super) fn clocks(lang: Lang, k: &ComplaintRow, now: Instant) -> Markup {
     }
 }
 
-pub(super) fn orders_table(lang: Lang, rows: &[ComplaintRow], now: Instant, empty: &'static str) -> Markup {
+/// The orders as a table; `empty` is what is said when there are none.
+pub(super) fn orders_table(lang: Lang, rows: &[ComplaintRow], now: Instant, empty: &str) -> Markup {
     html! {
         @if rows.is_empty() {
-            p.muted #empty { (lang.t(empty)) }
+            p.muted #empty { (empty) }
         } @else {
             table #orders {
                 thead { tr { th { (lang.t("number")) } th { (lang.t("received_at")) } th { (lang.t("channel")) } th { (lang.t("summary")) } th { (lang.t("state")) } th { (lang.t("org_unit")) } th { (lang.t("clocks")) } } }
@@ -319,7 +320,8 @@ pub(super) async fn home_with(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let (title, empty) = if front_line { ("my_orders", "no_orders") } else { ("queue", "no_queue") };
+    let (title, empty) =
+        if front_line { (lang.t("my_orders"), lang.t("no_orders")) } else { (lang.t("queue"), lang.t("no_queue")) };
     // Supervisors and above also see what broke and what climbed up in their subtree.
     let oversees = matches!(
         caller.user.role,
@@ -332,12 +334,22 @@ pub(super) async fn home_with(
     );
     let mut extra = Vec::new();
     if oversees {
-        for (key, empty, f) in [
-            ("breaches", "no_breaches", ComplaintFilter { overdue: Some(true), ..filter.clone() }),
-            ("escalations", "no_escalations", ComplaintFilter { escalated: Some(true), ..filter.clone() }),
+        for (key, heading, empty, f) in [
+            (
+                "breaches",
+                lang.t("breaches"),
+                lang.t("no_breaches"),
+                ComplaintFilter { overdue: Some(true), ..filter.clone() },
+            ),
+            (
+                "escalations",
+                lang.t("escalations"),
+                lang.t("no_escalations"),
+                ComplaintFilter { escalated: Some(true), ..filter.clone() },
+            ),
         ] {
             match state.store.complaints(&f).await {
-                Ok(p) => extra.push((key, empty, p.items)),
+                Ok(p) => extra.push((key, heading, empty, p.items)),
                 Err(e) => {
                     tracing::error!(error = %e, "home page");
                     return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -362,14 +374,14 @@ pub(super) async fn home_with(
         @if let Some(n) = notice { p.notice #notice role="status" { (n) } }
         @if let Some(r) = register { (r) }
         @if let Some(rows) = &board { (board_card(lang, rows, now)) }
-        @for (key, empty, items) in &extra {
+        @for (key, heading, empty, items) in &extra {
             div.card id=(key) {
-                h2 { (lang.t(key)) }
+                h2 { (heading) }
                 (orders_table(lang, items, now, empty))
             }
         }
         div.card {
-            h1 { (lang.t(title)) }
+            h1 { (title) }
             (orders_table(lang, &rows, now, empty))
         }
     };

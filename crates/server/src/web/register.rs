@@ -5,11 +5,12 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::tr;
 use axum::Form;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use std::collections::HashMap;
 use xiaobao_core::channel::Channel;
@@ -50,9 +51,12 @@ fn err(errors: &FieldErrors, field: &str) -> Markup {
 
 pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, errors: &FieldErrors) -> Markup {
     let categories = state.store.classes(Some(Dimension::Category)).await.unwrap_or_default();
+    // the page's script fills in the count; the catalogue's words hold no markup, so they go in as they are
+    let count = html! { span.count {} }.into_string();
+    let watchlist = PreEscaped(tr!(lang, "register.watchlist", count = count));
     html! {
         div.card #register {
-            h2 { (if lang.english() { "Register a complaint" } else { "登记投诉" }) }
+            h2 { (lang.t("register.title")) }
             @if let Some(m) = errors.get("") { p.error { (m) } }
             form method="post" action="/complaints/new" {
                 input type="hidden" name="_csrf" value=(csrf);
@@ -63,31 +67,30 @@ pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, er
                     }
                 }
                 (err(errors, "channel"))
-                label for="name" { (if lang.english() { "Complainant's name" } else { "投诉人姓名" }) }
+                label for="name" { (lang.t("register.name")) }
                 input #name name="name" value=(f.name) maxlength="50";
                 (err(errors, "complainant.name"))
-                label for="phone" { (if lang.english() { "Phone" } else { "联系电话" }) }
+                label for="phone" { (lang.t("register.phone")) }
                 input #phone name="phone" value=(f.phone) maxlength="20" inputmode="tel";
                 (err(errors, "complainant.phone"))
                 p.error #watchlist-warning hidden {
-                    @if lang.english() { "This complainant is on the watch list (" span.count {} " complaints so far)." }
-                    @else { "该投诉人为重点关注客户（已投诉 " span.count {} " 次）。" }
+                    (watchlist)
                 }
-                label for="id_number" { (if lang.english() { "ID number" } else { "证件号码" }) }
+                label for="id_number" { (lang.t("register.id_number")) }
                 input #id_number name="id_number" value=(f.id_number) maxlength="20";
                 (err(errors, "complainant.id_number"))
                 p {
-                    label style="display:inline;font-weight:normal" { input type="checkbox" name="elderly" value="1" checked[f.elderly.is_some()] style="width:auto"; (if lang.english() { " elderly" } else { " 老年人" }) }
+                    label style="display:inline;font-weight:normal" { input type="checkbox" name="elderly" value="1" checked[f.elderly.is_some()] style="width:auto"; " " (lang.t("register.elderly")) }
                     " "
-                    label style="display:inline;font-weight:normal" { input type="checkbox" name="disabled" value="1" checked[f.disabled.is_some()] style="width:auto"; (if lang.english() { " disabled" } else { " 残障人士" }) }
+                    label style="display:inline;font-weight:normal" { input type="checkbox" name="disabled" value="1" checked[f.disabled.is_some()] style="width:auto"; " " (lang.t("register.disabled")) }
                     " "
-                    label style="display:inline;font-weight:normal" { input type="checkbox" name="foreigner" value="1" checked[f.foreigner.is_some()] style="width:auto"; (if lang.english() { " foreigner" } else { " 外籍人士" }) }
+                    label style="display:inline;font-weight:normal" { input type="checkbox" name="foreigner" value="1" checked[f.foreigner.is_some()] style="width:auto"; " " (lang.t("register.foreigner")) }
                 }
-                label for="category" { (if lang.english() { "Business type" } else { "业务类别" }) }
+                label for="category" { (lang.t("register.business_type")) }
                 select #category name="category" {
                     option value="" { "—" }
                     @for c in categories.iter().filter(|c| c.active) {
-                        option value=(c.code) selected[f.category == c.code] { (c.code) " " (if lang.english() { &c.name_en } else { &c.name_zh }) }
+                        option value=(c.code) selected[f.category == c.code] { (c.code) " " (lang.choose(&c.name_zh, &c.name_en)) }
                     }
                 }
                 (err(errors, "category"))
@@ -97,7 +100,7 @@ pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, er
                 label for="description" { (lang.t("description")) }
                 textarea #description name="description" rows="4" maxlength="4000" { (f.description) }
                 (err(errors, "description"))
-                button.primary #register-submit type="submit" { (if lang.english() { "Register" } else { "登记" }) }
+                button.primary #register-submit type="submit" { (lang.t("register.submit")) }
             }
         }
     }
@@ -125,7 +128,7 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): 
                 &headers,
                 &caller,
                 &f,
-                &[(e.field, e.msg.in_lang(lang.english()).to_string())].into(),
+                &[(e.field.clone(), lang.invalid(&e))].into(),
                 None,
             )
             .await;
@@ -153,21 +156,12 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): 
             Redirect::to(&format!("/complaints/{}", view.complaint.id)).into_response()
         }
         Ok((_, crate::api::complaints::Registered::Elsewhere(j))) => {
-            let notice = if lang.english() {
-                format!(
-                    "The complainant's matter is already being handled by {} ({}); this complaint has been added to it.",
-                    j.handled_by.name, j.handled_by.code
-                )
-            } else {
-                format!(
-                    "该投诉人的同一事项已由{}（{}）受理处理中，本次投诉已并入该工单。",
-                    j.handled_by.name, j.handled_by.code
-                )
-            };
+            let (unit, code) = (&j.handled_by.name, &j.handled_by.code);
+            let notice = tr!(lang, "register.merged", unit = unit, code = code);
             super::pages::home_notice(&state, &headers, &caller, &notice).await
         }
         Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
-            let errors: FieldErrors = [(e.field.clone(), e.msg.in_lang(lang.english()).to_string())].into();
+            let errors: FieldErrors = [(e.field.clone(), lang.invalid(&e))].into();
             super::pages::home_with(&state, &headers, &caller, &f, &errors, None).await
         }
         Err(e) => {

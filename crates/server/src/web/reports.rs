@@ -25,7 +25,6 @@ async fn render(
 ) -> Response {
     let lang = Lang::from_headers(headers);
     let (token, set) = csrf(headers);
-    let en = lang.english();
     let title = lang.t("reports");
     if !caller.can(Permission::ReadMeasures) {
         return no_permission(lang, caller, (token, set), title);
@@ -40,7 +39,7 @@ async fn render(
     let body = html! {
         (super::measures::tabs(lang, caller, "reports"))
         div.card {
-            h1 { (if en { "Regulatory statistics table" } else { "监管投诉统计表" }) }
+            h1 { (lang.t("reports.regulatory_title")) }
             form #regulatory-filter method="get" action="/reports" {
                 div.filters {
                     (super::measures::unit_field(lang, "r-unit", &v("org_unit"), caller, &error))
@@ -57,14 +56,14 @@ async fn render(
                     a.button #regulatory-download href={ "/reports/regulatory.xlsx?org_unit=" (percent_encode(&t.org_unit.code)) "&period=" (t.period) } { (lang.t("export_xlsx")) }
                 }
                 @if t.lines.is_empty() {
-                    p.muted #empty { (if en { "No complaints in this unit and period." } else { "该机构和期间没有受理投诉。" }) }
+                    p.muted #empty { (lang.t("reports.no_complaints")) }
                 } @else {
                     div.scroll {
                         table #regulatory {
                             thead { tr {
                                 th { (lang.t("by_category")) } th { (lang.t("by_cause")) }
                                 @for c in Channel::ALL { th.num { (lang.name(c)) } }
-                                th.num { (if en { "Total" } else { "合计" }) }
+                                th.num { (lang.t("reports.total")) }
                             } }
                             tbody {
                                 @for l in &t.lines {
@@ -75,7 +74,7 @@ async fn render(
                                     }
                                 }
                                 tr #regulatory-total {
-                                    th colspan="2" { (if en { "Total" } else { "合计" }) }
+                                    th colspan="2" { (lang.t("reports.total")) }
                                     @for c in Channel::ALL { th.num { (t.totals.get(c.as_str()).copied().unwrap_or(0)) } }
                                     th.num { (t.total) }
                                 }
@@ -86,8 +85,8 @@ async fn render(
             }
         }
         div.card {
-            h2 { (if en { "Complaint ledger (XLSX)" } else { "投诉台账（XLSX）" }) }
-            p.muted { (if en { "Every complaint counted against the unit's subtree, received in the range; those excluded by an approved appeal stay listed, marked." } else { "所选机构及下辖机构在日期范围内受理的全部投诉；申诉获批剔除的投诉仍列出并注明。" }) }
+            h2 { (lang.t("reports.ledger_title")) }
+            p.muted { (lang.t("reports.ledger_help")) }
             form #ledger-form method="get" action="/reports/ledger.xlsx" {
                 div.filters {
                     div { label for="g-unit" { (lang.t("org_unit_code")) } input #g-unit name="org_unit" value=(v("org_unit")) maxlength="32" placeholder=(caller.user.org_code); }
@@ -128,7 +127,8 @@ async fn download(state: &AppState, headers: &HeaderMap, p: Params, ledger: bool
         Err(ApiError::Invalid(e)) | Err(ApiError::BadRequest(e)) => {
             // the regulatory table as it was asked for; after a ledger refusal, the default table
             let back = if ledger { Params::new() } else { p };
-            render(state, headers, &caller, &back, Some((e.field.clone(), e.msg.in_lang(english).to_string()))).await
+            render(state, headers, &caller, &back, Some((e.field.clone(), Lang::from_headers(headers).invalid(&e))))
+                .await
         }
         Err(ApiError::Forbidden(_)) => render(state, headers, &caller, &p, None).await,
         Err(e) => {

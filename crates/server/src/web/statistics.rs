@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::tr;
 use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -81,13 +82,13 @@ async fn render(
                 button type="submit" { (lang.t("apply")) }
             }
             @if let Some(n) = p.get("imported") {
-                p.notice #notice role="status" { (if en { format!("{n} rows imported.") } else { format!("已导入 {n} 行。") }) }
+                p.notice #notice role="status" { (tr!(lang, "statistics.imported", n = n)) }
             }
             @if p.get("saved").is_some() {
-                p.notice #notice role="status" { (if en { "Saved." } else { "已保存。" }) }
+                p.notice #notice role="status" { (lang.t("statistics.saved")) }
             }
             @if p.get("cleared").is_some() {
-                p.notice #notice role="status" { (if en { "Cleared: the unit counts as the sum of its children again." } else { "已清除：该机构重新按下级机构合计。" }) }
+                p.notice #notice role="status" { (lang.t("statistics.cleared")) }
             }
             (form_error("clear"))
             @if filter_error.is_none() {
@@ -116,7 +117,8 @@ async fn render(
                                 @if may_enter {
                                     td {
                                         @if r.entered {
-                                            form.inline method="post" action="/statistics/clear" data-confirm=(if en { format!("Clear the figures entered for {} in {}?", r.org_unit, r.period) } else { format!("确定清除 {} 在 {} 录入的数据吗？", r.org_unit, r.period) }) {
+                                            @let (row_unit, row_period) = (&r.org_unit, &r.period);
+                                            form.inline method="post" action="/statistics/clear" data-confirm=(tr!(lang, "statistics.confirm_clear", unit = row_unit, period = row_period)) {
                                                 input type="hidden" name="_csrf" value=(token);
                                                 input type="hidden" name="org_unit" value=(r.org_unit);
                                                 input type="hidden" name="period" value=(r.period);
@@ -131,7 +133,7 @@ async fn render(
                     }
                 }
                 @if rows.iter().skip(1).all(|r| r.customers.is_none()) && rows.first().is_some_and(|r| r.customers.is_none()) {
-                    p.muted #empty { (if en { "No figures for this period yet. Enter them below or import a table." } else { "该期间尚无数据。请在下方录入或导入表格。" }) }
+                    p.muted #empty { (lang.t("statistics.no_figures")) }
                 }
                 p { a #template href={ "/statistics/template.csv?org_unit=" (unit) "&period=" (period) } { (lang.t("download_template")) } }
             }
@@ -167,11 +169,7 @@ async fn render(
             }
             div.card {
                 h2 { (lang.t("import_figures")) }
-                p.muted { (if en {
-                    "An XLSX workbook (first sheet) or a UTF-8 CSV file with the columns org_unit, period, customers, transactions (or 机构代码, 期间, 客户数, 交易笔数) in a header row. Every row is checked first; nothing is entered unless all are good."
-                } else {
-                    "XLSX 工作簿（第一个工作表）或 UTF-8 编码的 CSV 文件，表头含 机构代码、期间、客户数、交易笔数 四列（也可用英文列名）。先检查每一行，全部无误才导入。"
-                }) }
+                p.muted { (import_help(lang)) }
                 form #import-form method="post" action="/statistics/import" enctype="multipart/form-data" {
                     input type="hidden" name="_csrf" value=(token);
                     input type="hidden" name="back" value=(unit);
@@ -219,7 +217,7 @@ async fn refused(
 ) -> Response {
     let lang = Lang::from_headers(headers);
     let p = e.problem(lang.english());
-    let msg = p.msg.unwrap_or_else(|| xiaobao_core::Msg::new(p.detail.clone(), p.detail.clone()));
+    let msg = p.msg.unwrap_or_else(|| crate::i18n::Msg::new(p.detail.clone(), p.detail.clone()));
     let mut q = Params::new();
     if let Some(u) = f.get("back") {
         q.insert("org_unit".into(), u.clone());
@@ -243,7 +241,7 @@ pub async fn enter(State(state): State<AppState>, headers: HeaderMap, Form(f): F
     };
     let number = |name: &str| -> Result<i64, ApiError> {
         let s = f.get(name).map(|s| s.trim().replace([',', '，'], "")).unwrap_or_default();
-        s.parse().map_err(|_| ApiError::invalid(name, "须为整数", "must be a whole number"))
+        s.parse().map_err(|_| ApiError::invalid(name, "field.whole_number"))
     };
     let result = async {
         let req = crate::api::period_stats::PutPeriodStats {
@@ -293,7 +291,7 @@ pub async fn import(
     }
     let result = match file {
         Ok(Some((_, bytes))) => crate::api::period_stats::import_figures(&state, &caller, &bytes).await,
-        Ok(None) => Err(ApiError::invalid("file", "请选择要上传的文件", "choose a file to upload")),
+        Ok(None) => Err(ApiError::invalid("file", "field.upload_choose_file")),
         Err(e) => Err(e),
     };
     match result {
@@ -324,7 +322,7 @@ pub async fn template(State(state): State<AppState>, headers: HeaderMap, Query(p
             // only what was entered: sums are worked out, not typed
             let mut w = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
             let mut write = || -> Result<Vec<u8>, csv::Error> {
-                w.write_record(["机构代码", "期间", "客户数", "交易笔数", "机构名称"])?;
+                w.write_record(template_header())?;
                 for r in &rows {
                     let n = |v: Option<i64>| v.filter(|_| r.entered).map(|v| v.to_string()).unwrap_or_default();
                     w.write_record([
@@ -346,6 +344,35 @@ pub async fn template(State(state): State<AppState>, headers: HeaderMap, Query(p
         }
         Err(_) => render(&state, &headers, &caller, &p, None).await,
     }
+}
+
+/// The Chinese names of the import's columns, as a file's header row names them.
+fn column_names() -> [&'static str; 4] {
+    [
+        Lang::Zh.t("import.column.org_unit"),
+        Lang::Zh.t("import.column.period"),
+        Lang::Zh.t("import.column.customers"),
+        Lang::Zh.t("import.column.transactions"),
+    ]
+}
+
+/// What the import takes, naming the columns' Chinese headers in either language.
+fn import_help(lang: Lang) -> String {
+    let [unit, period, customers, transactions] = column_names();
+    tr!(
+        lang,
+        "statistics.import_help",
+        unit = unit,
+        period = period,
+        customers = customers,
+        transactions = transactions
+    )
+}
+
+/// The template's header row: the import's columns by their Chinese names, then the unit's name.
+fn template_header() -> [&'static str; 5] {
+    let [unit, period, customers, transactions] = column_names();
+    [unit, period, customers, transactions, Lang::Zh.t("statistics.column_unit_name")]
 }
 
 /// This module's pages.

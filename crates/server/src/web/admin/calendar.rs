@@ -5,6 +5,7 @@ use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::i18n::Lang;
+use crate::tr;
 use crate::web::pages::{csrf, form_caller};
 use axum::Form;
 use axum::extract::{Query, State};
@@ -31,7 +32,6 @@ async fn calendar_page(
 ) -> Response {
     use chrono::Datelike;
     let lang = Lang::from_headers(headers);
-    let en = lang.english();
     if !caller.can(Permission::ManageRules) {
         return forbidden(headers, caller, "admin_calendar");
     }
@@ -48,9 +48,8 @@ async fn calendar_page(
             h1 { (lang.t("admin_calendar")) }
             @if !missing.is_empty() {
                 p.error #missing-years role="alert" {
-                    (if en { "No arrangement loaded for " } else { "以下年份尚未导入节假日安排：" })
-                    (missing.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "))
-                    (if en { ". Until it is, deadlines in those years count weekends only." } else { "。导入前，这些年份的时限只按周末计算。" })
+                    @let years = missing.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ");
+                    (tr!(lang, "admin.calendar.missing_years", years = years))
                 }
             }
             nav.tabs #years {
@@ -58,26 +57,26 @@ async fn calendar_page(
             }
             h2 { (year) }
             @if days.is_empty() {
-                p.muted #no-days { (if en { "No holidays or make-up working days loaded for this year. Import the published arrangement below." } else { "该年份没有节假日或调休安排。请在下方导入国务院办公厅公布的安排。" }) }
+                p.muted #no-days { (lang.t("admin.calendar.no_days")) }
             } @else {
                 table #days {
-                    thead { tr { th { (if en { "Date" } else { "日期" }) } th { (if en { "Kind" } else { "类型" }) } th { (if en { "Holiday" } else { "节日" }) } } }
+                    thead { tr { th { (lang.t("admin.calendar.date")) } th { (lang.t("admin.calendar.kind")) } th { (lang.t("admin.calendar.holiday")) } } }
                     tbody {
                         @for d in &days {
-                            tr { td { (d.date.format("%Y-%m-%d")) } td { (match (d.kind.as_str(), en) { ("rest", false) => "放假", ("work", false) => "调休上班", (k, _) => k }) } td { (if en { &d.holiday_en } else { &d.holiday_zh }) } }
+                            tr { td { (d.date.format("%Y-%m-%d")) } td { (match d.kind.as_str() { "rest" => lang.t("admin.calendar.rest"), "work" => lang.t("admin.calendar.work"), k => k }) } td { (lang.choose(&d.holiday_zh, &d.holiday_en)) } }
                         }
                     }
                 }
             }
         }
         div.card {
-            h2 { (if en { "Import an arrangement" } else { "导入节假日安排" }) }
-            p.muted { (if en { "Lines date,kind,holiday_en,holiday_zh (kind: rest or work). Every year in the file is replaced whole." } else { "每行：日期,类型,英文节日名,中文节日名（类型为 rest 放假 或 work 调休上班）。文件中出现的年份将整体替换。" }) }
-            form #calendar-form method="post" action="/admin/calendar" data-confirm=(if en { "Replace the years in this file?" } else { "确定替换文件中出现的年份吗？" }) {
+            h2 { (lang.t("admin.calendar.import")) }
+            p.muted { (lang.t("admin.calendar.format_help")) }
+            form #calendar-form method="post" action="/admin/calendar" data-confirm=(lang.t("admin.calendar.replace_confirm")) {
                 (hidden_csrf(&tok))
                 textarea #csv name="csv" rows="10" spellcheck="false" style="font-family:monospace" placeholder="2027-01-01,rest,New Year's Day,元旦" { (shown.val("calendar", "csv")) }
                 (shown.err("calendar", &[]))
-                button.primary type="submit" { (if en { "Import" } else { "导入" }) }
+                button.primary type="submit" { (lang.t("import")) }
             }
         }
     };

@@ -18,14 +18,11 @@ fn dimension_of(p: &Params) -> Dimension {
     p.get("dimension").and_then(|d| Dimension::from_str_opt(d)).unwrap_or(Dimension::Category)
 }
 
-fn dimension_label(d: Dimension, en: bool) -> &'static str {
-    match (d, en) {
-        (Dimension::Category, false) => "业务类别",
-        (Dimension::Category, true) => "Business categories",
-        (Dimension::Cause, false) => "投诉原因",
-        (Dimension::Cause, true) => "Cause codes",
-        (Dimension::ServiceChannel, false) => "服务渠道",
-        (Dimension::ServiceChannel, true) => "Service channels",
+fn dimension_label(d: Dimension, lang: Lang) -> &'static str {
+    match d {
+        Dimension::Category => lang.t("admin.classes.categories"),
+        Dimension::Cause => lang.t("admin.classes.causes"),
+        Dimension::ServiceChannel => lang.t("admin.classes.channels"),
     }
 }
 
@@ -45,7 +42,6 @@ async fn categories_page(
     status: StatusCode,
 ) -> Response {
     let lang = Lang::from_headers(headers);
-    let en = lang.english();
     if !caller.can(Permission::ManageRules) {
         return forbidden(headers, caller, "admin_categories");
     }
@@ -56,23 +52,23 @@ async fn categories_page(
         div.card {
             nav.tabs {
                 @for d in Dimension::ALL {
-                    a href={ "/admin/categories?dimension=" (d.as_str()) } class=[(d == dim).then_some("current")] { (dimension_label(d, en)) }
+                    a href={ "/admin/categories?dimension=" (d.as_str()) } class=[(d == dim).then_some("current")] { (dimension_label(d, lang)) }
                 }
             }
-            h1 { (dimension_label(dim, en)) }
+            h1 { (dimension_label(dim, lang)) }
             (shown.top("toggle", &[]))
             table #classes {
-                thead { tr { th { (if en { "Code" } else { "代码" }) } th { "中文" } th { "English" } th { (if en { "Status" } else { "状态" }) } th {} } }
+                thead { tr { th { (lang.t("admin.classes.code")) } th { "中文" } th { "English" } th { (lang.t("admin.status")) } th {} } }
                 tbody {
                     @for c in &rows {
                         @let depth = c.code.len() / 2 - 1;
                         tr data-code=(c.code) class=[(!c.active).then_some("muted")] {
                             td style={ "padding-left:" (0.5 + depth as f32 * 1.2) "rem" } { (c.code) }
                             td { (c.name_zh) } td { (c.name_en) }
-                            td { @if c.active { (if en { "in use" } else { "启用" }) } @else { (if en { "retired" } else { "已停用" }) } }
+                            td { @if c.active { (lang.t("admin.classes.in_use")) } @else { (lang.t("admin.classes.retired")) } }
                             td {
                                 form.inline method="post" action="/admin/categories"
-                                    data-confirm=[c.active.then_some(if en { "Retire this code? Orders already classified keep it." } else { "确定停用该代码吗？已分类的工单保留原代码。" })] {
+                                    data-confirm=[c.active.then_some(lang.t("admin.classes.retire_confirm"))] {
                                     (hidden_csrf(&tok))
                                     input type="hidden" name="dimension" value=(dim.as_str());
                                     input type="hidden" name="code" value=(c.code);
@@ -80,7 +76,7 @@ async fn categories_page(
                                     input type="hidden" name="name_en" value=(c.name_en);
                                     input type="hidden" name="active" value=(if c.active { "false" } else { "true" });
                                     input type="hidden" name="_form" value="toggle";
-                                    button type="submit" { @if c.active { (if en { "Retire" } else { "停用" }) } @else { (if en { "Restore" } else { "启用" }) } }
+                                    button type="submit" { @if c.active { (lang.t("admin.classes.retire")) } @else { (lang.t("admin.classes.restore")) } }
                                 }
                             }
                         }
@@ -89,18 +85,18 @@ async fn categories_page(
             }
         }
         div.card {
-            h2 { (if en { "Add or rename a code" } else { "新增或更名" }) }
+            h2 { (lang.t("admin.classes.add")) }
             form #add-class method="post" action="/admin/categories" {
                 (hidden_csrf(&tok))
                 input type="hidden" name="dimension" value=(dim.as_str());
                 input type="hidden" name="active" value="true";
                 (shown.top("create", &names))
                 div.filters {
-                    div { label for="c-code" { (if en { "Code (2, 4 or 6 digits)" } else { "代码（2、4 或 6 位数字）" }) } input #c-code name="code" maxlength="6" value=(shown.val("create", "code")); (shown.err("create", &["code"])) }
+                    div { label for="c-code" { (lang.t("admin.classes.code_digits")) } input #c-code name="code" maxlength="6" value=(shown.val("create", "code")); (shown.err("create", &["code"])) }
                     div { label for="c-zh" { "中文名称" } input #c-zh name="name_zh" maxlength="100" value=(shown.val("create", "name_zh")); (shown.err("create", &["name_zh"])) }
                     div { label for="c-en" { "English name" } input #c-en name="name_en" maxlength="100" value=(shown.val("create", "name_en")); (shown.err("create", &["name_en"])) }
                 }
-                button.primary type="submit" { (if en { "Save" } else { "保存" }) }
+                button.primary type="submit" { (lang.t("save")) }
             }
         }
     };

@@ -28,7 +28,6 @@ async fn org_page(
     status: StatusCode,
 ) -> Response {
     let lang = Lang::from_headers(headers);
-    let en = lang.english();
     if !caller.can(Permission::ManageOrg) {
         return forbidden(headers, caller, "admin_org");
     }
@@ -40,7 +39,7 @@ async fn org_page(
         div.card {
             h1 { (lang.t("admin_org")) }
             table #org-tree {
-                thead { tr { th { (lang.t("org_unit")) } th { (if en { "Kind" } else { "层级" }) } th { (if en { "Rename" } else { "更名" }) } } }
+                thead { tr { th { (lang.t("org_unit")) } th { (lang.t("admin.org.kind")) } th { (lang.t("admin.org.rename")) } } }
                 tbody {
                     @for u in &units {
                         @let depth = xiaobao_core::org::path_ids(&u.path).len().saturating_sub(base_depth);
@@ -50,8 +49,8 @@ async fn org_page(
                             td {
                                 form.inline method="post" action={ "/admin/org/" (u.code) "/rename" } {
                                     (hidden_csrf(&tok))
-                                    input name="name" value=(if shown.form == "rename" && shown.values.get("code") == Some(&u.code) { shown.val("rename", "name") } else { u.name.clone() }) maxlength="100" aria-label=(if en { "new name" } else { "新名称" });
-                                    button type="submit" { (if en { "Rename" } else { "更名" }) }
+                                    input name="name" value=(if shown.form == "rename" && shown.values.get("code") == Some(&u.code) { shown.val("rename", "name") } else { u.name.clone() }) maxlength="100" aria-label=(lang.t("admin.org.new_name"));
+                                    button type="submit" { (lang.t("admin.org.rename")) }
                                     @if shown.values.get("code") == Some(&u.code) { (shown.err("rename", &[])) }
                                 }
                             }
@@ -61,15 +60,15 @@ async fn org_page(
             }
         }
         div.card {
-            h2 { (if en { "Add an org unit" } else { "新增机构" }) }
+            h2 { (lang.t("admin.org.add_unit")) }
             form #add-unit method="post" action="/admin/org" {
                 (hidden_csrf(&tok))
                 (shown.top("create", &names))
                 div.filters {
-                    div { label for="u-code" { (if en { "Code" } else { "机构代码" }) } input #u-code name="code" maxlength="32" value=(shown.val("create", "code")); (shown.err("create", &["code"])) }
-                    div { label for="u-name" { (if en { "Name" } else { "机构名称" }) } input #u-name name="name" maxlength="100" value=(shown.val("create", "name")); (shown.err("create", &["name"])) }
+                    div { label for="u-code" { (lang.t("admin.org.code")) } input #u-code name="code" maxlength="32" value=(shown.val("create", "code")); (shown.err("create", &["code"])) }
+                    div { label for="u-name" { (lang.t("admin.org.name")) } input #u-name name="name" maxlength="100" value=(shown.val("create", "name")); (shown.err("create", &["name"])) }
                     div {
-                        label for="u-kind" { (if en { "Kind" } else { "层级" }) }
+                        label for="u-kind" { (lang.t("admin.org.kind")) }
                         select #u-kind name="kind" {
                             @for k in OrgUnitKind::ALL.iter().filter(|k| **k != OrgUnitKind::HeadOffice) {
                                 option value=(k.as_str()) selected[shown.val("create", "kind") == k.as_str()] { (lang.name(k)) }
@@ -78,7 +77,7 @@ async fn org_page(
                         (shown.err("create", &["kind"]))
                     }
                     div {
-                        label for="u-parent" { (if en { "Parent" } else { "上级机构" }) }
+                        label for="u-parent" { (lang.t("admin.org.parent")) }
                         select #u-parent name="parent" {
                             @for u in units.iter().filter(|u| u.kind != OrgUnitKind::Outlet) {
                                 option value=(u.code) selected[shown.val("create", "parent") == u.code] { (u.name) " (" (u.code) ")" }
@@ -87,7 +86,7 @@ async fn org_page(
                         (shown.err("create", &["parent"]))
                     }
                 }
-                button.primary type="submit" { (if en { "Add" } else { "新增" }) }
+                button.primary type="submit" { (lang.t("admin.add")) }
             }
         }
     };

@@ -30,7 +30,6 @@ async fn policy_page(
     status: StatusCode,
 ) -> Response {
     let lang = Lang::from_headers(headers);
-    let en = lang.english();
     if !caller.can(Permission::ManageRules) {
         return forbidden(headers, caller, "admin_policy");
     }
@@ -51,16 +50,16 @@ async fn policy_page(
                 tr { th { (lang.t("decision")) } td { (period(serde_json::to_value(&p.decision).unwrap_or_default())) } }
                 tr { th { (lang.t("completion")) } td { (period(serde_json::to_value(&p.completion).unwrap_or_default())) } }
                 tr { th { (lang.t("review")) } td { (period(serde_json::to_value(&p.review).unwrap_or_default())) } }
-                tr { th { (if en { "Extensions (days)" } else { "延期（天）" }) } td { (format!("{:?}", p.extension_days)) } }
-                tr { th { (if en { "Repeat window (days)" } else { "重复投诉认定期（天）" }) } td { (p.repeat_window_days) } }
+                tr { th { (lang.t("admin.policy.extensions")) } td { (format!("{:?}", p.extension_days)) } }
+                tr { th { (lang.t("admin.policy.repeat_window")) } td { (p.repeat_window_days) } }
             }
-            p.muted { (if en { "Changes apply to clocks started from now on; deadlines already set on orders stay as they are." } else { "修改只影响此后开始计时的时限，已设定的工单时限不变。" }) }
-            form #policy-form method="post" action="/admin/policy" data-confirm=(if en { "Replace the deadline policy?" } else { "确定替换时限规则吗？" }) {
+            p.muted { (lang.t("admin.policy.changes_apply")) }
+            form #policy-form method="post" action="/admin/policy" data-confirm=(lang.t("admin.policy.replace_confirm")) {
                 (hidden_csrf(&tok))
-                label for="policy" { (if en { "The policy (JSON)" } else { "时限规则（JSON）" }) }
+                label for="policy" { (lang.t("admin.policy.json")) }
                 textarea #policy name="policy" rows="24" spellcheck="false" style="font-family:monospace;font-size:.9rem" { (text) }
                 (shown.err("policy", &[]))
-                button.primary type="submit" { (if en { "Save" } else { "保存" }) }
+                button.primary type="submit" { (lang.t("save")) }
             }
         }
     };
@@ -75,11 +74,11 @@ pub async fn policy_put(State(state): State<AppState>, headers: HeaderMap, Form(
     let text = f.get("policy").cloned().unwrap_or_default();
     // the policy is edited as the JSON document the API takes, and read as the API reads its body
     let r = match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-        Err(e) => Err(ApiError::BadRequest(xiaobao_core::FieldError::new(
-            "policy",
-            format!("不是有效的 JSON（第 {} 行第 {} 列）", e.line(), e.column()),
-            format!("not valid JSON (line {}, column {})", e.line(), e.column()),
-        ))),
+        Err(e) => Err(ApiError::BadRequest(
+            xiaobao_core::FieldError::because("policy", "field.policy_json")
+                .with("line", e.line())
+                .with("column", e.column()),
+        )),
         Ok(_) => match parse_json::<xiaobao_core::deadline::Policy>(text.as_bytes()) {
             Ok(policy) => crate::api::rules::set_policy(&state, &caller, policy).await.map(|_| ()),
             Err(e) => Err(e),

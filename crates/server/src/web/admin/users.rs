@@ -39,7 +39,6 @@ async fn users_page(
     status: StatusCode,
 ) -> Response {
     let lang = Lang::from_headers(headers);
-    let en = lang.english();
     if !caller.can(Permission::ManageUsers) {
         return forbidden(headers, caller, "admin_users");
     }
@@ -57,7 +56,7 @@ async fn users_page(
         div.card {
             h1 { (lang.t("admin_users")) }
             table #users {
-                thead { tr { th { (lang.t("username")) } th { (if en { "Name" } else { "姓名" }) } th { (if en { "Role" } else { "角色" }) } th { (lang.t("org_unit")) } th { (if en { "Status" } else { "状态" }) } } }
+                thead { tr { th { (lang.t("username")) } th { (lang.t("admin.users.name")) } th { (lang.t("admin.users.role")) } th { (lang.t("org_unit")) } th { (lang.t("admin.status")) } } }
                 tbody {
                     @for u in rows.iter().take(per_page as usize) {
                         tr data-user=(u.username) {
@@ -65,7 +64,7 @@ async fn users_page(
                             td { (u.display_name) }
                             td { (lang.name(u.role)) }
                             td { (u.org_name) " (" (u.org_code) ")" }
-                            td { @if u.active { (if en { "active" } else { "启用" }) } @else { span.error { (if en { "deactivated" } else { "已停用" }) } } }
+                            td { @if u.active { (lang.t("admin.users.active")) } @else { span.error { (lang.t("admin.users.deactivated")) } } }
                         }
                     }
                 }
@@ -76,19 +75,19 @@ async fn users_page(
             }
         }
         div.card {
-            h2 { (if en { "Add a user" } else { "新增用户" }) }
+            h2 { (lang.t("admin.users.add")) }
             form #add-user method="post" action="/admin/users" {
                 (hidden_csrf(&tok))
                 (shown.top("create", &names))
                 div.filters {
                     div { label for="n-username" { (lang.t("username")) } input #n-username name="username" maxlength="32" value=(shown.val("create", "username")); (shown.err("create", &["username"])) }
-                    div { label for="n-display" { (if en { "Name" } else { "姓名" }) } input #n-display name="display_name" maxlength="50" value=(shown.val("create", "display_name")); (shown.err("create", &["display_name"])) }
-                    div { label for="n-role" { (if en { "Role" } else { "角色" }) } (role_select(lang, "n-role", &shown.val("create", "role"))) (shown.err("create", &["role"])) }
+                    div { label for="n-display" { (lang.t("admin.users.name")) } input #n-display name="display_name" maxlength="50" value=(shown.val("create", "display_name")); (shown.err("create", &["display_name"])) }
+                    div { label for="n-role" { (lang.t("admin.users.role")) } (role_select(lang, "n-role", &shown.val("create", "role"))) (shown.err("create", &["role"])) }
                     div { label for="n-unit" { (lang.t("org_unit_code")) } input #n-unit name="org_unit" maxlength="32" value=(shown.val("create", "org_unit")); (shown.err("create", &["org_unit"])) }
                     div { label for="n-password" { (lang.t("password")) } input #n-password name="password" type="password" autocomplete="new-password"; (shown.err("create", &["password"])) }
                     div { label for="n-email" { "E-mail" } input #n-email name="email" type="email" value=(shown.val("create", "email")); (shown.err("create", &["email"])) }
                 }
-                button.primary type="submit" { (if en { "Add" } else { "新增" }) }
+                button.primary type="submit" { (lang.t("admin.add")) }
             }
         }
     };
@@ -147,7 +146,6 @@ async fn user_page(
     status: StatusCode,
 ) -> Response {
     let lang = Lang::from_headers(headers);
-    let en = lang.english();
     if !caller.can(Permission::ManageUsers) {
         return forbidden(headers, caller, "admin_users");
     }
@@ -170,18 +168,18 @@ async fn user_page(
         div.card {
             h1 { (u.display_name) " (" (u.username) ")" }
             form #edit-user method="post" action={ "/admin/users/" (u.username) } data-confirm-if-unchecked="active"
-                data-confirm=(if en { "Deactivating ends this user's sessions. Continue?" } else { "停用将立即结束该用户的所有会话，确定继续吗？" }) {
+                data-confirm=(lang.t("admin.users.deactivate_confirm")) {
                 (hidden_csrf(&tok))
                 (shown.top("update", &names))
                 div.filters {
-                    div { label for="e-display" { (if en { "Name" } else { "姓名" }) } input #e-display name="display_name" maxlength="50" value=(shown_or("display_name", u.display_name.clone())); (shown.err("update", &["display_name"])) }
-                    div { label for="e-role" { (if en { "Role" } else { "角色" }) } (role_select(lang, "e-role", &shown_or("role", u.role.as_str().to_string()))) (shown.err("update", &["role"])) }
+                    div { label for="e-display" { (lang.t("admin.users.name")) } input #e-display name="display_name" maxlength="50" value=(shown_or("display_name", u.display_name.clone())); (shown.err("update", &["display_name"])) }
+                    div { label for="e-role" { (lang.t("admin.users.role")) } (role_select(lang, "e-role", &shown_or("role", u.role.as_str().to_string()))) (shown.err("update", &["role"])) }
                     div { label for="e-unit" { (lang.t("org_unit_code")) } input #e-unit name="org_unit" maxlength="32" value=(shown_or("org_unit", u.org_code.clone())); (shown.err("update", &["org_unit"])) }
                     div { label for="e-email" { "E-mail" } input #e-email name="email" type="email" value=(shown_or("email", u.email.clone().unwrap_or_default())); (shown.err("update", &["email"])) }
-                    div { label for="e-password" { (if en { "New password (leave empty to keep)" } else { "新密码（不修改请留空）" }) } input #e-password name="password" type="password" autocomplete="new-password"; (shown.err("update", &["password"])) }
+                    div { label for="e-password" { (lang.t("admin.users.new_password")) } input #e-password name="password" type="password" autocomplete="new-password"; (shown.err("update", &["password"])) }
                 }
-                p { label.inline { input #e-active type="checkbox" name="active" value="true" checked[active]; " " (if en { "may log in" } else { "启用（可登录）" }) } }
-                button.primary type="submit" { (if en { "Save" } else { "保存" }) }
+                p { label.inline { input #e-active type="checkbox" name="active" value="true" checked[active]; " " (lang.t("admin.users.may_log_in")) } }
+                button.primary type="submit" { (lang.t("save")) }
                 " " a.button href="/admin/users" { (lang.t("back")) }
             }
         }

@@ -1,0 +1,3 @@
+//! The words of the exports' sheets and headings.
+
+catalogue! {}

@@ -1,0 +1,37 @@
+//! The catalogue of the interface's words, one file per part of the product, each entry keyed by the
+//! glossary's identifiers (a part's own keys start with its name: `hot.…`, `order.…`) with its
+//! Chinese and its English. `{name}` marks where an argument goes (see `tr!`).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// `catalogue! { "key" => ("中文", "English"), … }`: a part's entries as `ENTRIES`.
+macro_rules! catalogue {
+    ($($key:literal => ($zh:literal, $en:literal $(,)?)),* $(,)?) => {
+        pub(super) const ENTRIES: &[(&str, &str, &str)] = &[$(($key, $zh, $en)),*];
+    };
+}
+
+mod admin;
+mod common;
+mod export;
+mod fields;
+mod hot_issues;
+mod order;
+mod register;
+mod reports;
+
+/// Every part's entries.
+pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
+    common::ENTRIES,
+    order::ENTRIES,
+    register::ENTRIES,
+    hot_issues::ENTRIES,
+    admin::ENTRIES,
+    reports::ENTRIES,
+    fields::ENTRIES,
+    export::ENTRIES,
+];
+
+pub(super) static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
+    LazyLock::new(|| PARTS.iter().flat_map(|p| p.iter()).map(|&(k, zh, en)| (k, (zh, en))).collect());

@@ -1,0 +1,40 @@
+//! The words of the order page: its facts, clocks, timeline, attachments and action forms.
+
+catalogue! {
+"order.confirm_end" => ("此操作将结束工单，确定继续吗？", "This ends the order. Continue?"),
+"order.reason" => ("原因", "Reason"),
+"order.respond_text" => ("告知投诉人的处理方案", "What the complainant was told"),
+"order.to_org_unit" => ("转至机构（代码）", "To org unit (code)"),
+"order.liable" => ("我行有责", "the bank is liable"),
+"order.root_cause" => ("原因分析", "Root cause"),
+"order.root_service_fault" => ("服务过错", "service fault"),
+"order.root_misunderstanding" => ("沟通误解", "misunderstanding"),
+"order.root_beyond_service" => ("超出服务范围的诉求", "beyond the service"),
+"order.cause_code" => ("投诉原因代码", "Cause code"),
+"order.remedy" => ("补救措施", "Remedy"),
+"order.amount" => ("金额（元）", "Amount (yuan)"),
+"order.decide_text" => ("告知投诉人的处理决定", "Text told to the complainant"),
+"order.feedback" => ("投诉人评价", "Complainant's response"),
+"order.feedback_satisfied" => ("满意", "satisfied"),
+"order.feedback_dissatisfied" => ("不满意", "dissatisfied"),
+"order.feedback_unreachable" => ("无法联系", "unreachable"),
+"order.close_note" => ("备注", "Note"),
+"order.appeal_decision" => ("审批意见", "Decision"),
+"order.appeal_approve" => ("批准：从该机构统计中剔除", "approve: exclude from the unit's figures"),
+"order.appeal_reject" => ("驳回：继续计入统计", "reject: keep it counted"),
+"order.appeal_note" => ("说明", "Note"),
+"order.attachments" => ("附件", "Attachments"),
+"order.no_attachments" => (
+    "暂无附件。可在下方上传信函、凭证、照片或录音。",
+    "No attachments yet. Add letters, receipts, photos or recordings below.",
+),
+"order.attach_file" => (
+    "文件（PDF、图片、Word、Excel、录音、文本；不超过 10 MB）",
+    "File (PDF, image, Word, Excel, audio, text; at most 10 MB)",
+),
+"order.upload" => ("上传", "Upload"),
+"order.progress_stopped" => (
+    "今日该投诉的公开进度查询错误次数过多，已停止查询至明日。如投诉人来询，请直接告知办理进度。",
+    "Too many wrong tries at this complaint's public progress page today: it answers nothing until tomorrow. If the complainant asks, tell them the progress directly.",
+),
+}
