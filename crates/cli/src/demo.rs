@@ -374,7 +374,7 @@ pub async fn create(store: &Store) -> Result<Summary> {
                     Step::Escalate => (
                         head.clone(),
                         Action::Escalate {
-                            to: None, reason: "网点权限内无法解决，提请上级处理".into()
+                            to: None, reason: "网点权限内无法解决，提请上级处理".into(), overdue: None
                         },
                         t + Duration::days(1),
                     ),

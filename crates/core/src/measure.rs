@@ -486,7 +486,7 @@ mod tests {
         let mut o = order(Channel::Counter);
         run(&mut o, Action::Accept, 0);
         let to = crate::complaint::UnitRef { id: 1, code: "HO".into(), path: "/1/".into() };
-        run(&mut o, Action::Escalate { to: Some(to), reason: "客户要求".into() }, 1);
+        run(&mut o, Action::Escalate { to: Some(to), reason: "客户要求".into(), overdue: None }, 1);
         assert_eq!(Live::of(&o), Live { open: 1, escalated_open: 1 });
         run(&mut o, Action::Respond { text: "x".into() }, 1);
         run(&mut o, decide(false), 2);

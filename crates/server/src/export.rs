@@ -2,6 +2,7 @@
 //! language. Exports are capped; a wider selection is refused with a message to narrow the filter.
 
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Lang;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use xiaobao_core::mask::mask;
 use xiaobao_core::time::{Instant, rfc3339};
@@ -43,55 +44,50 @@ fn local(t: Instant) -> String {
 /// An order whose appeal was approved stays listed, marked as not counted in the figures.
 pub fn complaints_xlsx(
     rows: &[ComplaintRow],
-    english: bool,
+    lang: Lang,
     now: Instant,
-    sheet: (&str, &str),
+    sheet: &'static str,
 ) -> Result<Vec<u8>, XlsxError> {
-    let headers: [(&str, &str, f64); 19] = [
-        ("工单号", "Number", 22.0),
-        ("受理时间", "Received", 17.0),
-        ("渠道", "Channel", 12.0),
-        ("机构代码", "Unit code", 10.0),
-        ("机构", "Unit", 18.0),
-        ("状态", "State", 10.0),
-        ("业务类别", "Category", 9.0),
-        ("原因", "Cause", 8.0),
-        ("摘要", "Summary", 30.0),
-        ("投诉人", "Complainant", 10.0),
-        ("联系电话", "Phone", 14.0),
-        ("首问责任人", "First responder", 12.0),
-        ("重复投诉", "Repeat", 8.0),
-        ("越级投诉", "Over-level", 8.0),
-        ("升级次数", "Escalations", 8.0),
-        ("已超时", "Breached", 8.0),
-        ("办结时间", "Closed", 17.0),
-        ("申诉", "Appeal", 16.0),
-        ("计入统计", "Counted", 8.0),
+    let headers: [(&str, f64); 19] = [
+        (lang.t("export.number"), 22.0),
+        (lang.t("export.received"), 17.0),
+        (lang.t("export.channel"), 12.0),
+        (lang.t("export.unit_code"), 10.0),
+        (lang.t("export.unit"), 18.0),
+        (lang.t("export.state"), 10.0),
+        (lang.t("export.category"), 9.0),
+        (lang.t("export.cause"), 8.0),
+        (lang.t("export.summary"), 30.0),
+        (lang.t("export.complainant"), 10.0),
+        (lang.t("export.phone"), 14.0),
+        (lang.t("export.first_responder"), 12.0),
+        (lang.t("export.repeat"), 8.0),
+        (lang.t("export.over_level"), 8.0),
+        (lang.t("export.escalations"), 8.0),
+        (lang.t("export.breached"), 8.0),
+        (lang.t("export.closed"), 17.0),
+        (lang.t("export.appeal"), 16.0),
+        (lang.t("export.counted"), 8.0),
     ];
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
-    ws.set_name(if english { sheet.1 } else { sheet.0 })?;
-    for (col, (zh, en, width)) in headers.iter().enumerate() {
+    ws.set_name(lang.t(sheet))?;
+    for (col, (heading, width)) in headers.iter().enumerate() {
         let col = col as u16;
-        ws.write_string_with_format(0, col, if english { *en } else { *zh }, &bold)?;
+        ws.write_string_with_format(0, col, *heading, &bold)?;
         ws.set_column_width(col, *width)?;
     }
-    let yes_no = |b: bool| match (b, english) {
-        (true, true) => "yes",
-        (false, true) => "no",
-        (true, false) => "是",
-        (false, false) => "否",
-    };
+    let yes_no = |b: bool| lang.t(if b { "export.yes" } else { "export.no" });
     for (i, k) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         let breached = k.order.clocks.iter().any(|c| c.is_breached(now));
         ws.write_string(r, 0, &k.number)?;
         ws.write_string(r, 1, local(k.order.received_at))?;
-        ws.write_string(r, 2, lang_of(english).name(k.channel))?;
+        ws.write_string(r, 2, lang.name(k.channel))?;
         ws.write_string(r, 3, &k.org_code)?;
         ws.write_string(r, 4, &k.org_name)?;
-        ws.write_string(r, 5, lang_of(english).name(k.order.state))?;
+        ws.write_string(r, 5, lang.name(k.order.state))?;
         ws.write_string(r, 6, k.category.as_deref().unwrap_or(""))?;
         ws.write_string(r, 7, k.cause.as_deref().unwrap_or(""))?;
         ws.write_string(r, 8, &k.summary)?;
@@ -103,7 +99,7 @@ pub fn complaints_xlsx(
         ws.write_number(r, 14, f64::from(k.order.escalation_count))?;
         ws.write_string(r, 15, yes_no(breached))?;
         ws.write_string(r, 16, k.order.closed_at.map(local).unwrap_or_default())?;
-        let appeal = k.order.appeal.map(|a| lang_of(english).name(a)).unwrap_or_default();
+        let appeal = k.order.appeal.map(|a| lang.name(a)).unwrap_or_default();
         ws.write_string(r, 17, appeal)?;
         ws.write_string(r, 18, yes_no(k.order.appeal != Some(xiaobao_core::complaint::AppealStatus::Approved)))?;
     }
@@ -129,20 +125,19 @@ pub struct RegulatoryLine {
 
 /// The regulator's statistics table as an XLSX workbook: a title row, a header row (category, cause,
 /// one column per channel, total), a row per category and cause, and a totals row.
-pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], english: bool) -> Result<Vec<u8>, XlsxError> {
+pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], lang: Lang) -> Result<Vec<u8>, XlsxError> {
     use xiaobao_core::channel::Channel;
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
-    ws.set_name(if english { "Regulatory" } else { "监管统计表" })?;
+    ws.set_name(lang.t("export.regulatory_sheet"))?;
     ws.write_string_with_format(0, 0, title, &bold)?;
-    let mut headers: Vec<String> = if english {
-        vec!["Category code".into(), "Category".into(), "Cause code".into(), "Cause".into()]
-    } else {
-        vec!["业务类别代码".into(), "业务类别".into(), "原因代码".into(), "投诉原因".into()]
-    };
-    headers.extend(Channel::ALL.iter().map(|c| lang_of(english).name(*c).to_string()));
-    headers.push(if english { "Total".into() } else { "合计".into() });
+    let mut headers: Vec<String> =
+        ["export.category_code", "export.category_name", "export.cause_code", "export.cause_name"]
+            .map(|k| lang.t(k).to_string())
+            .into();
+    headers.extend(Channel::ALL.iter().map(|c| lang.name(*c).to_string()));
+    headers.push(lang.t("export.total").into());
     for (col, h) in headers.iter().enumerate() {
         ws.write_string_with_format(1, col as u16, h, &bold)?;
     }
@@ -161,7 +156,7 @@ pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], english: bool) -> 
         ws.write_number(r, first_channel + Channel::ALL.len() as u16, l.total as f64)?;
     }
     let r = lines.len() as u32 + 2;
-    ws.write_string_with_format(r, 0, if english { "Total" } else { "合计" }, &bold)?;
+    ws.write_string_with_format(r, 0, lang.t("export.total"), &bold)?;
     for (j, c) in Channel::ALL.iter().enumerate() {
         let sum: i64 = lines.iter().map(|l| l.by_channel.get(c.as_str()).copied().unwrap_or(0)).sum();
         ws.write_number_with_format(r, first_channel + j as u16, sum as f64, &bold)?;
@@ -170,8 +165,4 @@ pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], english: bool) -> 
     ws.write_number_with_format(r, first_channel + Channel::ALL.len() as u16, all as f64, &bold)?;
     ws.set_freeze_panes(2, 4)?;
     wb.save_to_buffer()
-}
-
-fn lang_of(english: bool) -> crate::i18n::Lang {
-    if english { crate::i18n::Lang::En } else { crate::i18n::Lang::Zh }
 }

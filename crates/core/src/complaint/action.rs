@@ -2,6 +2,7 @@
 //! one of these, so the rules never see unchecked input.
 
 use crate::FieldError;
+use crate::deadline::ClockKind;
 use crate::money::Money;
 use crate::text::{bounded, limits};
 use serde::{Deserialize, Serialize};
@@ -208,10 +209,12 @@ pub enum Action {
         to: UnitRef,
         reason: String,
     },
-    /// `to` is the parent unit, or `None` at head office.
+    /// `to` is the parent unit, or `None` at head office. `overdue` is the clock whose breach made the
+    /// system escalate (its reason is then empty: the code is worded where it is shown).
     Escalate {
         to: Option<UnitRef>,
         reason: String,
+        overdue: Option<ClockKind>,
     },
     Extend {
         reason: String,

@@ -42,6 +42,9 @@ pub enum Change {
         from: i64,
         to: UnitRef,
         reason: String,
+        /// Escalated by the system because this clock was breached (absent when a person escalated).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        overdue: Option<ClockKind>,
     },
     Extend {
         reason: String,

@@ -323,9 +323,9 @@ pub fn check(
             let next = if s == Registered { Registered } else { Accepted };
             (Change::Transfer { from: order.org_unit_id, to: to.clone(), reason: reason.clone(), clock }, next)
         }
-        Action::Escalate { to, reason } => {
+        Action::Escalate { to, reason, overdue } => {
             let to = to.clone().ok_or(Refusal::AtHeadOffice)?;
-            (Change::Escalate { from: order.org_unit_id, to, reason: reason.clone() }, s)
+            (Change::Escalate { from: order.org_unit_id, to, reason: reason.clone(), overdue: *overdue }, s)
         }
         Action::Extend { reason } => {
             let due = extended_due(order, policy, cal)?;

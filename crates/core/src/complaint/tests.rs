@@ -159,11 +159,17 @@ fn next_due_is_the_earliest_ticking_clock_and_none_while_paused_or_ended() {
 #[test]
 fn escalation_at_head_office_is_refused() {
     let mut o = new_order();
-    run(&mut o, Action::Escalate { to: Some(unit(2)), reason: "网点无法解决".into() }, Role::OutletHead, t0()).unwrap();
+    run(
+        &mut o,
+        Action::Escalate { to: Some(unit(2)), reason: "网点无法解决".into(), overdue: None },
+        Role::OutletHead,
+        t0(),
+    )
+    .unwrap();
     assert_eq!(o.org_unit_id, 2);
     assert_eq!(o.escalation_count, 1);
     assert_eq!(
-        run(&mut o, Action::Escalate { to: None, reason: "x".into() }, Role::President, t0()),
+        run(&mut o, Action::Escalate { to: None, reason: "x".into(), overdue: None }, Role::President, t0()),
         Err(Refusal::AtHeadOffice)
     );
 }
@@ -225,7 +231,11 @@ fn arb_action() -> impl Strategy<Value = Action> {
         Just(Action::Decline { reason: "r".into() }),
         Just(Action::Respond { text: "t".into() }),
         (10i64..13).prop_map(|id| Action::Transfer { to: unit(id), reason: "r".into() }),
-        prop_oneof![Just(None), Just(Some(unit(1)))].prop_map(|to| Action::Escalate { to, reason: "r".into() }),
+        prop_oneof![Just(None), Just(Some(unit(1)))].prop_map(|to| Action::Escalate {
+            to,
+            reason: "r".into(),
+            overdue: None
+        }),
         Just(Action::Extend { reason: "r".into() }),
         Just(Action::Pause { reason: "r".into() }),
         Just(Action::Resume { reason: "r".into() }),
@@ -380,7 +390,7 @@ fn replaying_the_history_rebuilds_the_order_and_needs_the_registration_first() {
     for (action, hours) in [
         (Action::Accept, 0),
         (Action::Respond { text: "已联系".into() }, 1),
-        (Action::Escalate { to: Some(unit(1)), reason: "客户要求".into() }, 2),
+        (Action::Escalate { to: Some(unit(1)), reason: "客户要求".into(), overdue: None }, 2),
         (Action::Decide(decision()), 30),
     ] {
         let at = t0() + Duration::hours(hours);

@@ -4,7 +4,7 @@
 
 use super::{Alert, ClockKind, Policy};
 use crate::calendar::Calendar;
-use crate::complaint::Order;
+use crate::complaint::{Action, Order, UnitRef};
 use crate::role::Role;
 use crate::time::Instant;
 
@@ -48,6 +48,14 @@ pub struct AlertPlan {
     /// opening hours.
     pub send_after: Instant,
     pub notice: Notice,
+}
+
+impl AlertPlan {
+    /// The system's escalation of the order to its parent unit `to`, which the plan calls for: its
+    /// reason is the breached clock, as a code.
+    pub fn escalation(&self, to: UnitRef) -> Action {
+        Action::Escalate { to: Some(to), reason: String::new(), overdue: Some(self.notice.clock) }
+    }
 }
 
 /// What a clock's next alert is at `now`.

@@ -253,7 +253,7 @@ pub async fn escalate(
     Path(id): Path<i64>,
     ValidJson(b): ValidJson<ReasonBody>,
 ) -> ApiResult<Json<ComplaintView>> {
-    run(&state, &caller, id, Action::Escalate { to: None, reason: reason(&b.reason)? }).await
+    run(&state, &caller, id, Action::Escalate { to: None, reason: reason(&b.reason)?, overdue: None }).await
 }
 
 /// Record the handling decision (in_progress or under_review → decided).

@@ -286,19 +286,19 @@ pub async fn export_complaints(
     Query(p): Query<Params>,
 ) -> ApiResult<axum::response::Response> {
     let (f, _) = complaint_filter(&state, &caller, &p).await?;
-    xlsx_response(&state, &f, lang.english()).await
+    xlsx_response(&state, &f, lang).await
 }
 
 /// The workbook of what `f` selects, as a download.
 pub async fn xlsx_response(
     state: &AppState,
     f: &ComplaintFilter,
-    english: bool,
+    lang: crate::i18n::Lang,
 ) -> ApiResult<axum::response::Response> {
     let now = state.clock.now();
     let rows = crate::export::rows_for_export(&state.store, f).await?;
     let name = format!("complaints-{}.xlsx", xiaobao_core::time::local_date(now).format("%Y%m%d"));
-    xlsx_download(&name, crate::export::complaints_xlsx(&rows, english, now, ("工单", "Orders")))
+    xlsx_download(&name, crate::export::complaints_xlsx(&rows, lang, now, "export.orders_sheet"))
 }
 
 /// A workbook as a download named `name`; a workbook that could not be written is logged (500).

@@ -214,7 +214,10 @@ pub async fn measures(
                         let class = classes.iter().find(|r| r.code == key);
                         let (zh, en) = match class {
                             Some(r) => (r.name_zh.clone(), r.name_en.clone()),
-                            None if key.is_empty() => ("未分类".to_string(), "unclassified".to_string()),
+                            None if key.is_empty() => {
+                                let m = crate::i18n::Msg::of("export.unclassified");
+                                (m.zh, m.en)
+                            }
                             None => (key.clone(), key.clone()),
                         };
                         (key, zh, en, volume)

@@ -48,20 +48,28 @@ fn period_param(p: &Params, today: chrono::NaiveDate) -> ApiResult<Period> {
 }
 
 /// The regulator's table of `p` (org_unit, period) for the caller.
-pub async fn regulatory(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<RegulatoryView> {
+pub async fn regulatory(
+    state: &AppState,
+    caller: &Caller,
+    p: &Params,
+    lang: crate::i18n::Lang,
+) -> ApiResult<RegulatoryView> {
     caller.require(Permission::ReadMeasures)?;
     let period = period_param(p, local_date(state.clock.now()))?;
     let unit = unit_or_own(state, caller, p.get("org_unit")).await?;
     let rows = state.store.rollup_counts(&[unit.id], period.first_day(), period.last_day(), Split::Cross).await?;
     let names = |d| async move {
-        state
-            .store
-            .classes(Some(d))
-            .await
-            .map(|cs| cs.into_iter().map(|c| (c.code, c.name_zh)).collect::<BTreeMap<String, String>>())
+        state.store.classes(Some(d)).await.map(|cs| {
+            cs.into_iter()
+                .map(|c| {
+                    let name = lang.choose(&c.name_zh, &c.name_en).clone();
+                    (c.code, name)
+                })
+                .collect::<BTreeMap<String, String>>()
+        })
     };
     let (categories, causes) = (names(Dimension::Category).await?, names(Dimension::Cause).await?);
-    let unclassified = "未分类".to_string();
+    let unclassified = lang.t("export.unclassified").to_string();
     let mut lines: BTreeMap<(String, String), RegulatoryLine> = BTreeMap::new();
     for (_, key, c) in rows.into_iter().filter(|r| r.2.received != 0) {
         let mut parts = key.splitn(3, '|');
@@ -104,28 +112,23 @@ pub async fn regulatory(state: &AppState, caller: &Caller, p: &Params) -> ApiRes
 pub async fn get_regulatory(
     State(state): State<AppState>,
     caller: Caller,
+    lang: crate::i18n::Lang,
     Query(p): Query<Params>,
 ) -> ApiResult<Json<RegulatoryView>> {
-    Ok(Json(regulatory(&state, &caller, &p).await?))
+    Ok(Json(regulatory(&state, &caller, &p, lang).await?))
 }
 
 pub async fn regulatory_download(
     state: &AppState,
     caller: &Caller,
     p: &Params,
-    english: bool,
+    lang: crate::i18n::Lang,
 ) -> ApiResult<axum::response::Response> {
-    let v = regulatory(state, caller, p).await?;
-    let title = if english {
-        format!("Complaints by category, cause and channel — {} ({}) — {}", v.org_unit.name, v.org_unit.code, v.period)
-    } else {
-        format!(
-            "投诉统计表（业务类别 × 投诉原因 × 受理渠道）— {}（{}）— {}",
-            v.org_unit.name, v.org_unit.code, v.period
-        )
-    };
+    let v = regulatory(state, caller, p, lang).await?;
+    let title =
+        crate::tr!(lang, "export.regulatory_title", unit = v.org_unit.name, code = v.org_unit.code, period = v.period);
     let name = format!("regulatory-{}-{}.xlsx", v.org_unit.code, v.period);
-    crate::api::complaints::xlsx_download(&name, crate::export::regulatory_xlsx(&title, &v.lines, english))
+    crate::api::complaints::xlsx_download(&name, crate::export::regulatory_xlsx(&title, &v.lines, lang))
 }
 
 /// The regulator's statistics table as an XLSX workbook (a title row, a header row, a line per
@@ -140,14 +143,14 @@ pub async fn get_regulatory_xlsx(
     lang: crate::i18n::Lang,
     Query(p): Query<Params>,
 ) -> ApiResult<axum::response::Response> {
-    regulatory_download(&state, &caller, &p, lang.english()).await
+    regulatory_download(&state, &caller, &p, lang).await
 }
 
 pub async fn ledger_download(
     state: &AppState,
     caller: &Caller,
     p: &Params,
-    english: bool,
+    lang: crate::i18n::Lang,
 ) -> ApiResult<axum::response::Response> {
     caller.require(Permission::ReadMeasures)?;
     let now = state.clock.now();
@@ -164,7 +167,7 @@ pub async fn ledger_download(
     let name = format!("ledger-{}-{from}-{to}.xlsx", unit.code);
     crate::api::complaints::xlsx_download(
         &name,
-        crate::export::complaints_xlsx(&rows, english, now, ("台账", "Ledger")),
+        crate::export::complaints_xlsx(&rows, lang, now, "export.ledger_sheet"),
     )
 }
 
@@ -181,5 +184,5 @@ pub async fn get_ledger_xlsx(
     lang: crate::i18n::Lang,
     Query(p): Query<Params>,
 ) -> ApiResult<axum::response::Response> {
-    ledger_download(&state, &caller, &p, lang.english()).await
+    ledger_download(&state, &caller, &p, lang).await
 }

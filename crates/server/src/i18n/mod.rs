@@ -72,8 +72,7 @@ impl Lang {
     /// The words for a key only known at run time (e.g. a measure's name from a request); the key
     /// itself when the catalogue has none, as that key is then the caller's own text.
     pub fn word(self, key: &str) -> String {
-        let named = || key.split_once('.').and_then(|(kind, code)| names::name_of(kind, code));
-        match words(key).or_else(named) {
+        match words(key) {
             Some((zh, en)) => self.pick(zh, en).to_string(),
             None => key.to_string(),
         }

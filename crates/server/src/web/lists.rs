@@ -192,7 +192,7 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, Query(p):
         Ok((f, _)) => f,
         Err(_) => return Redirect::to(&format!("/complaints?{}", query_with(&p, None))).into_response(),
     };
-    match crate::api::complaints::xlsx_response(&state, &f, lang.english()).await {
+    match crate::api::complaints::xlsx_response(&state, &f, lang).await {
         Ok(r) => r,
         Err(ApiError::Invalid(e)) => {
             let body = html! { div.card { p.error role="alert" { (lang.invalid(&e)) } p { a href={ "/complaints?" (query_with(&p, None)) } { (lang.t("back")) } } } };

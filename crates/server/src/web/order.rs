@@ -7,6 +7,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::tr;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -15,6 +16,7 @@ use maud::{Markup, html};
 use std::collections::HashMap;
 use xiaobao_core::classification::Dimension;
 use xiaobao_core::complaint::{Action, ActionKind, Feedback, RootCause};
+use xiaobao_core::deadline::ClockKind;
 use xiaobao_core::time::rfc3339;
 use xiaobao_store::{ClassRow, ComplaintRow};
 
@@ -261,6 +263,7 @@ pub(super) async fn complaint_page(
                         td.nowrap { (rfc3339(e.at).get(0..16).unwrap_or("").replace('T', " ")) }
                         td { (event_label(lang, &e.kind)) } td { (e.actor_name) }
                         td { @if !e.from_state.is_empty() { (state_label(lang, &e.from_state)) " → " } (state_label(lang, &e.to_state)) }
+                        td.detail { (event_detail(lang, &e.payload)) }
                     }
                 }
             }
@@ -300,7 +303,7 @@ pub(super) async fn action_from_form(
         ActionKind::DecideAppeal => {
             DecideAppealBody { approve: checked("approve"), note: text("note") }.into_action()?
         }
-        ActionKind::Escalate => Action::Escalate { to: None, reason: because()? },
+        ActionKind::Escalate => Action::Escalate { to: None, reason: because()?, overdue: None },
         ActionKind::Decline => Action::Decline { reason: because()? },
         ActionKind::Extend => Action::Extend { reason: because()? },
         ActionKind::Pause => Action::Pause { reason: because()? },
@@ -414,6 +417,22 @@ pub async fn download(
 }
 
 /// An event's name on the timeline (its stored kind when this version has no word for it).
+/// What an event's payload says to a reader: the unit it went to and the words written with it; an
+/// escalation the system made for a breached clock is worded from the clock's code.
+fn event_detail(lang: Lang, payload: &serde_json::Value) -> String {
+    let text = |k: &str| payload.get(k).and_then(|v| v.as_str()).filter(|v| !v.trim().is_empty());
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(to) = payload.get("to").and_then(|t| t.get("code")).and_then(|c| c.as_str()) {
+        parts.push(format!("→ {to}"));
+    }
+    let overdue = payload.get("overdue").and_then(|c| serde_json::from_value::<ClockKind>(c.clone()).ok());
+    if let Some(clock) = overdue {
+        parts.push(tr!(lang, "order.auto_escalated", clock = lang.name(clock)));
+    }
+    parts.extend(["reason", "text", "note", "remedy"].into_iter().filter_map(text).map(str::to_string));
+    parts.join(" · ")
+}
+
 fn event_label(lang: Lang, kind: &str) -> String {
     lang.event_name(kind)
 }

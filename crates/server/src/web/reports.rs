@@ -29,7 +29,7 @@ async fn render(
     if !caller.can(Permission::ReadMeasures) {
         return no_permission(lang, caller, (token, set), title);
     }
-    let (table, error) = match shown(regulatory(state, caller, p).await, lang, "reports") {
+    let (table, error) = match shown(regulatory(state, caller, p, lang).await, lang, "reports") {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -116,11 +116,11 @@ async fn download(state: &AppState, headers: &HeaderMap, p: Params, ledger: bool
     let Ok(caller) = Caller::from_headers(headers, state).await else {
         return Redirect::to("/login").into_response();
     };
-    let english = Lang::from_headers(headers).english();
+    let lang = Lang::from_headers(headers);
     let r = if ledger {
-        crate::api::reports::ledger_download(state, &caller, &p, english).await
+        crate::api::reports::ledger_download(state, &caller, &p, lang).await
     } else {
-        crate::api::reports::regulatory_download(state, &caller, &p, english).await
+        crate::api::reports::regulatory_download(state, &caller, &p, lang).await
     };
     match r {
         Ok(r) => r,

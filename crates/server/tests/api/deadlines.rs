@@ -3,6 +3,7 @@
 
 use crate::both_backends;
 use crate::harness::{TestApp, start_time};
+use crate::web::Browser;
 use chrono::Duration;
 use serde_json::json;
 use xiaobao_server::scheduler::run_due;
@@ -171,7 +172,9 @@ async fn alert_mail_reaches_the_smtp_server_in_working_hours(app: TestApp) {
     assert_eq!(to, ["head1@bank.test"]);
     assert!(text.contains("Subject:"), "{text}");
     assert!(text.contains(&number), "{text}");
-    assert!(text.contains("response clock has run 50% of its time"), "worded from the notice: {text}");
+    let body = quoted_printable(&text);
+    assert!(body.contains("响应时限已过 50%"), "worded from the notice: {body}");
+    assert!(body.contains("the response clock has run 50% of its time"), "and in English: {body}");
     assert!(text.contains("alerts@bank.test"));
     // the 80% warning (17:08) and the breach (17:20) fall after closing: their mail waits for Tuesday 09:00
     assert_eq!(run_due(&app.state, t("2025-03-03T23:00:00+08:00")).await.unwrap(), 2);
@@ -185,6 +188,27 @@ async fn alert_mail_reaches_the_smtp_server_in_working_hours(app: TestApp) {
     assert_eq!(to, ["head1@bank.test"]);
     // sent mail is not sent again
     assert_eq!(send_due(&app.state, &smtp, t("2025-03-04T10:00:00+08:00")).await.unwrap(), 0);
+}
+
+/// The text of a quoted-printable message as its reader sees it: soft line breaks joined, `=XX` bytes
+/// decoded as UTF-8.
+fn quoted_printable(wire: &str) -> String {
+    let joined = wire.replace("=\n", "");
+    let mut bytes = Vec::with_capacity(joined.len());
+    let mut rest = joined.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        match (b, tail.get(..2).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())) {
+            (b'=', Some(v)) => {
+                bytes.push(v);
+                rest = &tail[2..];
+            }
+            _ => {
+                bytes.push(b);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8(bytes).unwrap()
 }
 
 async fn lists_of_clocks_due_soon_breached_and_long_unresolved(app: TestApp) {
@@ -238,5 +262,17 @@ async fn the_policy_may_escalate_the_order_itself(app: TestApp) {
         last,
         [("escalate".to_string(), "system".to_string()), ("clock_breach".to_string(), "system".to_string())]
     );
+    // the history keeps the breached clock as a code, and the page words it in the reader's language
+    let escalation = app.events(id).await.into_iter().rev().find(|e| e.kind == "escalate").unwrap();
+    assert_eq!(escalation.payload["overdue"], "response", "{}", escalation.payload);
+    assert_eq!(escalation.payload["reason"], "");
+    let mut cpc = Browser::new(&app);
+    cpc.login("cpc").await;
+    let (_, _, zh) = cpc.get(&format!("/complaints/{id}")).await;
+    assert!(zh.contains("响应时限已超时，系统自动升级") && zh.contains("→ BJ01"), "{zh}");
+    cpc.jar.push("xiaobao_lang=en".to_string());
+    let (_, _, en) = cpc.get(&format!("/complaints/{id}")).await;
+    assert!(en.contains("The response clock ran out: escalated by the system"), "{en}");
+    assert!(!en.contains("系统自动升级"));
     assert!(app.store.verify_chain().await.unwrap().ok());
 }

@@ -105,7 +105,7 @@ async fn check_case(backend: Backend, case: Case) -> Result<(), TestCaseError> {
             // head office moves it: every order is in its scope
             let action = match m {
                 Move::Transfer(to) => Action::Transfer { to: unit_ref(&units[*to]), reason: "转办".into() },
-                Move::Escalate => Action::Escalate { to: None, reason: "升级".into() },
+                Move::Escalate => Action::Escalate { to: None, reason: "升级".into(), overdue: None },
             };
             // a refused move (to the same unit, above head office) leaves the order where it is
             let _ = store.act(ActInput { complaint_id: outcome.id(), actor: users[0].clone(), action, at: now }).await;

@@ -7,7 +7,7 @@ use super::{Batch, Ctx, WriteError, load_order, save_order};
 use crate::StoreError;
 use crate::events::append;
 use sqlx::{AnyConnection, Row};
-use xiaobao_core::complaint::{self, Action, Actor, Change, NewEvent, UnitRef};
+use xiaobao_core::complaint::{self, Actor, Change, NewEvent, UnitRef};
 use xiaobao_core::deadline::alerting::{self, Due};
 use xiaobao_core::deadline::{Alert, ClockKind};
 use xiaobao_core::org::path_ids;
@@ -75,8 +75,7 @@ impl Ctx {
         if plan.escalate
             && let Some(to) = parent_unit(tx, order.org_unit_id).await?
         {
-            let reason = format!("{}超时，自动升级", clock_label(i.clock));
-            let action = Action::Escalate { to: Some(to.clone()), reason };
+            let action = plan.escalation(to.clone());
             if let Ok((change, to_state)) =
                 complaint::check(&order, &action, &system, i.now, &rules.policy, &rules.calendar)
             {
@@ -139,16 +138,6 @@ async fn parent_unit(tx: &mut AnyConnection, unit_id: i64) -> Result<Option<Unit
     .fetch_optional(&mut *tx)
     .await?;
     row.map(|r| Ok(UnitRef { id: r.try_get("id")?, code: r.try_get("code")?, path: r.try_get("path")? })).transpose()
-}
-
-/// The clock's name in the reason of an automatic escalation, which the history keeps as written.
-fn clock_label(kind: ClockKind) -> &'static str {
-    match kind {
-        ClockKind::Response => "响应时限",
-        ClockKind::Decision => "处理决定期限",
-        ClockKind::Completion => "限时办结期限",
-        ClockKind::Review => "核查期限",
-    }
 }
 
 /// Active users with `role` at the unit on `path` nearest the bottom (the unit itself, else its parent, …).

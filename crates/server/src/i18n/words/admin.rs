@@ -25,6 +25,8 @@ catalogue! {
     "admin.classes.causes" => ("投诉原因", "Cause codes"),
     "admin.classes.channels" => ("服务渠道", "Service channels"),
     "admin.classes.code" => ("代码", "Code"),
+    "admin.classes.name_zh" => ("中文名称", "Chinese name"),
+    "admin.classes.name_en" => ("英文名称", "English name"),
     "admin.classes.in_use" => ("启用", "in use"),
     "admin.classes.retired" => ("已停用", "retired"),
     "admin.classes.retire_confirm" => (

@@ -17,13 +17,19 @@ mod common;
 mod export;
 mod fields;
 mod hot_issues;
+mod mail;
+mod names;
 mod order;
+mod refusals;
 mod register;
 mod reports;
 
 /// Every part's entries.
 pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
     common::ENTRIES,
+    names::ENTRIES,
+    refusals::ENTRIES,
+    mail::ENTRIES,
     order::ENTRIES,
     register::ENTRIES,
     hot_issues::ENTRIES,

@@ -3,6 +3,7 @@
 catalogue! {
 "order.confirm_end" => ("此操作将结束工单，确定继续吗？", "This ends the order. Continue?"),
 "order.reason" => ("原因", "Reason"),
+"order.auto_escalated" => ("{clock}已超时，系统自动升级", "The {clock} clock ran out: escalated by the system"),
 "order.respond_text" => ("告知投诉人的处理方案", "What the complainant was told"),
 "order.to_org_unit" => ("转至机构（代码）", "To org unit (code)"),
 "order.liable" => ("我行有责", "the bank is liable"),

@@ -58,7 +58,7 @@ async fn categories_page(
             h1 { (dimension_label(dim, lang)) }
             (shown.top("toggle", &[]))
             table #classes {
-                thead { tr { th { (lang.t("admin.classes.code")) } th { "中文" } th { "English" } th { (lang.t("admin.status")) } th {} } }
+                thead { tr { th { (lang.t("admin.classes.code")) } th { (lang.t("admin.classes.name_zh")) } th { (lang.t("admin.classes.name_en")) } th { (lang.t("admin.status")) } th {} } }
                 tbody {
                     @for c in &rows {
                         @let depth = c.code.len() / 2 - 1;
@@ -93,8 +93,8 @@ async fn categories_page(
                 (shown.top("create", &names))
                 div.filters {
                     div { label for="c-code" { (lang.t("admin.classes.code_digits")) } input #c-code name="code" maxlength="6" value=(shown.val("create", "code")); (shown.err("create", &["code"])) }
-                    div { label for="c-zh" { "中文名称" } input #c-zh name="name_zh" maxlength="100" value=(shown.val("create", "name_zh")); (shown.err("create", &["name_zh"])) }
-                    div { label for="c-en" { "English name" } input #c-en name="name_en" maxlength="100" value=(shown.val("create", "name_en")); (shown.err("create", &["name_en"])) }
+                    div { label for="c-zh" { (lang.t("admin.classes.name_zh")) } input #c-zh name="name_zh" maxlength="100" value=(shown.val("create", "name_zh")); (shown.err("create", &["name_zh"])) }
+                    div { label for="c-en" { (lang.t("admin.classes.name_en")) } input #c-en name="name_en" maxlength="100" value=(shown.val("create", "name_en")); (shown.err("create", &["name_en"])) }
                 }
                 button.primary type="submit" { (lang.t("save")) }
             }
