@@ -147,9 +147,9 @@ pub struct BatchResult {
     pub id: i64,
     pub number: String,
     pub ok: bool,
-    /// Why this order was not decided (its state, a paused clock, …), in Chinese and in English.
-    pub error_zh: Option<String>,
-    pub error_en: Option<String>,
+    /// Why this order was not decided (its state, a paused clock, …): the problem the decide action
+    /// answered for it alone, in the caller's language.
+    pub problem: Option<crate::error::Problem>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -399,18 +399,21 @@ pub async fn remove_complaint(
     Ok(Json(remove(&state, &caller, id, complaint_id).await?))
 }
 
-pub async fn decide_each(state: &AppState, caller: &Caller, id: i64, body: DecideBody) -> ApiResult<BatchView> {
+pub async fn decide_each(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    body: DecideBody,
+    lang: crate::i18n::Lang,
+) -> ApiResult<BatchView> {
     caller.require(Permission::HandleComplaint)?;
     let action = body.into_action(state).await?;
     let issue = detail(state, caller, id).await?;
     let mut results = Vec::new();
     for m in issue.complaints.iter().filter(|m| m.is_open()) {
         let r = crate::api::complaint_actions::act(state, caller, m.id, action.clone()).await;
-        let (zh, en) = match r {
-            Ok(_) => (None, None),
-            Err(e) => (Some(e.problem(false).detail), Some(e.problem(true).detail)),
-        };
-        results.push(BatchResult { id: m.id, number: m.number.clone(), ok: zh.is_none(), error_zh: zh, error_en: en });
+        let problem = r.err().map(|e| e.problem(lang.english()));
+        results.push(BatchResult { id: m.id, number: m.number.clone(), ok: problem.is_none(), problem });
     }
     let decided = results.iter().filter(|r| r.ok).count();
     Ok(BatchView { decided, refused: results.len() - decided, results })
@@ -425,7 +428,8 @@ pub async fn decide_all(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
+    lang: crate::i18n::Lang,
     ValidJson(body): ValidJson<DecideBody>,
 ) -> ApiResult<Json<BatchView>> {
-    Ok(Json(decide_each(&state, &caller, id, body).await?))
+    Ok(Json(decide_each(&state, &caller, id, body, lang).await?))
 }

@@ -255,7 +255,7 @@ async fn render_issue(
                     @for r in &o.results {
                         tr data-id=(r.id) data-ok=(r.ok) {
                             td { a href={ "/complaints/" (r.id) } { (r.number) } }
-                            td { @if r.ok { (lang.t("hot.decided")) } @else { span.error { (lang.choose(&r.error_zh, &r.error_en).clone().unwrap_or_default()) } } }
+                            td { @if r.ok { (lang.t("hot.decided")) } @else { span.error { (r.problem.as_ref().map(|p| p.detail.as_str()).unwrap_or_default()) } } }
                         }
                     }
                 }
@@ -296,7 +296,7 @@ pub async fn decide(
     };
     let lang = Lang::from_headers(&headers);
     let result = match decide_body(&fields) {
-        Ok(b) => crate::api::hot_issues::decide_each(&state, &caller, id, b).await,
+        Ok(b) => crate::api::hot_issues::decide_each(&state, &caller, id, b, lang).await,
         Err(e) => Err(e),
     };
     match result {

@@ -36,7 +36,7 @@ async fn render(
     headers: &HeaderMap,
     caller: &Caller,
     p: &Params,
-    error: Option<(&'static str, String, String, String)>,
+    error: Option<(&'static str, String, String)>,
 ) -> Response {
     let lang = Lang::from_headers(headers);
     let (token, set) = csrf(headers);
@@ -57,11 +57,10 @@ async fn render(
     let period = q.get("period").cloned().unwrap_or_default();
     let unit = q.get("org_unit").cloned().unwrap_or_default();
     let may_enter = caller.can(Permission::EnterStatistics);
-    let en = lang.english();
     let form_error = |form: &str| {
         html! {
-            @if let Some((_, field, zh, msg_en)) = error.as_ref().filter(|e| e.0 == form) {
-                p.error.form-error data-form=(form) data-field=(field) role="alert" { (if en { msg_en } else { zh }) }
+            @if let Some((_, field, detail)) = error.as_ref().filter(|e| e.0 == form) {
+                p.error.form-error data-form=(form) data-field=(field) role="alert" { (detail) }
             }
         }
     };
@@ -217,7 +216,6 @@ async fn refused(
 ) -> Response {
     let lang = Lang::from_headers(headers);
     let p = e.problem(lang.english());
-    let msg = p.msg.unwrap_or_else(|| crate::i18n::Msg::new(p.detail.clone(), p.detail.clone()));
     let mut q = Params::new();
     if let Some(u) = f.get("back") {
         q.insert("org_unit".into(), u.clone());
@@ -226,7 +224,7 @@ async fn refused(
         q.insert("period".into(), period.clone());
     }
     let field = p.field.clone().unwrap_or_default();
-    let mut res = render(state, headers, caller, &q, Some((form, field, msg.zh, msg.en))).await;
+    let mut res = render(state, headers, caller, &q, Some((form, field, p.detail.clone()))).await;
     if p.status == 403 {
         *res.status_mut() = StatusCode::FORBIDDEN;
     }

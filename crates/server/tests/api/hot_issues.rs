@@ -94,7 +94,23 @@ async fn alike_complaints_are_suggested_linked_and_decided_together(app: TestApp
     assert_eq!((r["decided"].as_i64(), r["refused"].as_i64()), (Some(2), Some(1)), "{r}");
     let refused = r["results"].as_array().unwrap().iter().find(|x| x["ok"] == false).unwrap();
     assert_eq!(refused["id"], k[1]);
-    assert!(refused["error_en"].as_str().unwrap().contains("registered"), "{refused}");
+    assert_eq!(refused["problem"]["status"], 409, "{refused}");
+    assert!(
+        refused["problem"]["detail"].as_str().unwrap().contains("已登记"),
+        "worded in Chinese by default: {refused}"
+    );
+    let english = app
+        .http
+        .post(format!("{}/api/v1/hot-issues/{id}/decide", app.base))
+        .bearer_auth(&app.tokens["ops"])
+        .header("accept-language", "en")
+        .json(&decision)
+        .send()
+        .await
+        .unwrap();
+    let r: serde_json::Value = english.json().await.unwrap();
+    let refused = r["results"].as_array().unwrap().iter().find(|x| x["id"] == k[1]).unwrap();
+    assert!(refused["problem"]["detail"].as_str().unwrap().contains("registered"), "{refused}");
     for c in [k[0], k[2]] {
         let events = app.events(c).await;
         assert_eq!(events.last().unwrap().kind, "decide", "each decided with its own event");

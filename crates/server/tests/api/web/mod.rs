@@ -9,5 +9,6 @@ mod login;
 mod measures;
 mod order;
 mod progress;
+mod walk;
 
 pub(crate) use browser::Browser;
