@@ -16,7 +16,6 @@ use maud::{Markup, html};
 use std::collections::HashMap;
 use xiaobao_core::classification::Dimension;
 use xiaobao_core::complaint::{Action, ActionKind, Feedback, RootCause};
-use xiaobao_core::deadline::ClockKind;
 use xiaobao_core::time::rfc3339;
 use xiaobao_store::{ClassRow, ComplaintRow};
 
@@ -417,20 +416,56 @@ pub async fn download(
 }
 
 /// An event's name on the timeline (its stored kind when this version has no word for it).
-/// What an event's payload says to a reader: the unit it went to and the words written with it; an
-/// escalation the system made for a breached clock is worded from the clock's code.
+/// What an event says to a reader: the unit it went to, the decision and the complainant's response
+/// in words, and what was written with it; an escalation the system made for a breached clock is
+/// worded from the clock's code. Empty for an event with nothing more to say.
 fn event_detail(lang: Lang, payload: &serde_json::Value) -> String {
-    let text = |k: &str| payload.get(k).and_then(|v| v.as_str()).filter(|v| !v.trim().is_empty());
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(to) = payload.get("to").and_then(|t| t.get("code")).and_then(|c| c.as_str()) {
-        parts.push(format!("→ {to}"));
-    }
-    let overdue = payload.get("overdue").and_then(|c| serde_json::from_value::<ClockKind>(c.clone()).ok());
-    if let Some(clock) = overdue {
-        parts.push(tr!(lang, "order.auto_escalated", clock = lang.name(clock)));
-    }
-    parts.extend(["reason", "text", "note", "remedy"].into_iter().filter_map(text).map(str::to_string));
-    parts.join(" · ")
+    use xiaobao_core::complaint::{AppealStatus, Change};
+    let Ok(change) = serde_json::from_value::<Change>(payload.clone()) else {
+        return String::new();
+    };
+    let written = |v: &str| (!v.trim().is_empty()).then(|| v.to_string());
+    let due = |at| rfc3339(at).get(0..16).unwrap_or("").replace('T', " ");
+    let parts: Vec<Option<String>> = match change {
+        Change::Register { .. } | Change::Accept => vec![],
+        Change::Merge { summary, .. } => vec![written(&summary)],
+        Change::Respond { text } => vec![written(&text)],
+        Change::Transfer { to, reason, .. } => vec![Some(format!("→ {}", to.code)), written(&reason)],
+        Change::Escalate { to, reason, overdue, .. } => vec![
+            Some(format!("→ {}", to.code)),
+            overdue.map(|clock| tr!(lang, "order.auto_escalated", clock = lang.name(clock))),
+            written(&reason),
+        ],
+        Change::Extend { reason, decision_due_at, .. } => {
+            vec![Some(tr!(lang, "order.extended_to", due = due(decision_due_at))), written(&reason)]
+        }
+        Change::Decide { decision: d } => vec![
+            Some(lang.t(if d.liable { "order.liable" } else { "order.not_liable" }).to_string()),
+            Some(lang.name(d.root_cause).to_string()),
+            d.cause.map(|c| format!("{} {c}", lang.t("order.cause_code"))),
+            d.remedy.as_deref().and_then(written),
+            d.amount.map(|a| tr!(lang, "order.amount_of", amount = a)),
+            written(&d.text),
+        ],
+        Change::Close { feedback, note } => {
+            vec![Some(lang.name(feedback).to_string()), note.as_deref().and_then(written)]
+        }
+        Change::AppealDecided { approved, note } => vec![
+            Some(lang.name(if approved { AppealStatus::Approved } else { AppealStatus::Rejected }).to_string()),
+            written(&note),
+        ],
+        Change::Attach { name, .. } => vec![Some(name)],
+        Change::ClockAlert { clock, .. } => vec![Some(lang.name(clock).to_string())],
+        Change::HotIssue { title, .. } | Change::HotIssueLeft { title, .. } => vec![Some(title)],
+        Change::Decline { reason }
+        | Change::Pause { reason }
+        | Change::Resume { reason }
+        | Change::Reopen { reason, .. }
+        | Change::RequestReview { reason, .. }
+        | Change::Withdraw { reason }
+        | Change::Appeal { reason } => vec![written(&reason)],
+    };
+    parts.into_iter().flatten().collect::<Vec<_>>().join(" · ")
 }
 
 fn event_label(lang: Lang, kind: &str) -> String {

@@ -154,6 +154,23 @@ async fn the_outlet_head_handles_an_order_through_its_forms(app: TestApp) {
         StatusCode::SEE_OTHER
     );
     assert_eq!(app.store.complaint(id).await.unwrap().unwrap().order.state, xiaobao_core::complaint::State::Closed);
+    // the timeline says what each step said: the response, the decision, the complainant's response
+    let row = |html: &str, kind: &str| {
+        let timeline = html.split("id=\"timeline\"").nth(1).unwrap().split("</table>").next().unwrap();
+        timeline.split(&format!("data-kind=\"{kind}\"")).nth(1).unwrap().split("</tr>").next().unwrap().to_string()
+    };
+    let (_, _, html) = teller.get(&format!("/complaints/{id}")).await;
+    assert!(row(&html, "respond").contains("已电话联系客户"), "{html}");
+    let decided = row(&html, "decide");
+    for said in ["我行有责", "服务过错", "金额 300.00 元", "退还年费并致歉"] {
+        assert!(decided.contains(said), "{said} in {decided}");
+    }
+    assert!(row(&html, "close").contains("满意"), "{html}");
+    teller.jar.push("xiaobao_lang=en".to_string());
+    let (_, _, html) = teller.get(&format!("/complaints/{id}")).await;
+    let decided = row(&html, "decide");
+    assert!(decided.contains("the bank is liable") && decided.contains("amount 300.00 yuan"), "{decided}");
+    assert!(row(&html, "close").contains("Satisfied"), "{html}");
     // a sibling outlet cannot act by URL
     let csrf = other.csrf();
     assert_eq!(other.post(&path("reopen"), &[("_csrf", &csrf), ("reason", "x")]).await.0, StatusCode::NOT_FOUND);
