@@ -68,12 +68,12 @@ impl Store {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// Every unit in the subtree at `path`, in tree order.
+    /// Every unit in the subtree at `path`, in tree order with siblings by code.
     pub async fn org_units_in_subtree(&self, path: &str) -> Result<Vec<OrgUnitRow>, StoreError> {
         let (lo, hi) = subtree_range(path);
-        let sql = format!("SELECT {COLUMNS} FROM org_units WHERE path >= $1 AND path < $2 ORDER BY path");
+        let sql = format!("SELECT {COLUMNS} FROM org_units WHERE path >= $1 AND path < $2");
         let rows = sqlx::query(&sql).bind(lo).bind(hi).fetch_all(self.read()).await?;
-        rows.iter().map(from_row).collect()
+        Ok(tree_order(rows.iter().map(from_row).collect::<Result<_, _>>()?))
     }
 
     /// The units directly under `id`, in code order.
@@ -141,5 +141,62 @@ impl Store {
         sqlx::query("UPDATE org_units SET name = $1 WHERE id = $2").bind(name).bind(id).execute(self.write()).await?;
         self.inner.org_units.write().unwrap_or_else(|p| p.into_inner()).retain(|_, u| u.id != id);
         Ok(())
+    }
+}
+
+/// Units in tree order: each unit followed by its subtree, siblings by code (the path holds ids, so
+/// its order is the order units were created in). A unit whose parent is not among them is a root.
+fn tree_order(mut units: Vec<OrgUnitRow>) -> Vec<OrgUnitRow> {
+    units.sort_by(|a, b| a.code.cmp(&b.code));
+    let ids: std::collections::HashSet<i64> = units.iter().map(|u| u.id).collect();
+    let mut children: std::collections::HashMap<Option<i64>, Vec<OrgUnitRow>> = std::collections::HashMap::new();
+    for u in units {
+        let parent = u.parent_id.filter(|p| ids.contains(p));
+        children.entry(parent).or_default().push(u);
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    let mut stack: Vec<OrgUnitRow> = children.remove(&None).unwrap_or_default().into_iter().rev().collect();
+    while let Some(u) = stack.pop() {
+        stack.extend(children.remove(&Some(u.id)).unwrap_or_default().into_iter().rev());
+        out.push(u);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: i64, code: &str, parent_id: Option<i64>) -> OrgUnitRow {
+        OrgUnitRow {
+            id,
+            code: code.into(),
+            name: code.into(),
+            kind: OrgUnitKind::Outlet,
+            parent_id,
+            path: String::new(),
+        }
+    }
+
+    #[test]
+    fn siblings_come_in_code_order_each_followed_by_its_subtree() {
+        // SH was created before BJ, and BJ0102 before BJ0101
+        let units = vec![
+            unit(1, "HO", None),
+            unit(2, "SH", Some(1)),
+            unit(3, "BJ", Some(1)),
+            unit(4, "SH01", Some(2)),
+            unit(5, "BJ0102", Some(3)),
+            unit(6, "BJ0101", Some(3)),
+        ];
+        let codes: Vec<String> = tree_order(units).into_iter().map(|u| u.code).collect();
+        assert_eq!(codes, ["HO", "BJ", "BJ0101", "BJ0102", "SH", "SH01"]);
+    }
+
+    #[test]
+    fn a_subtree_starts_at_its_own_top() {
+        let units = vec![unit(5, "BJ0102", Some(3)), unit(3, "BJ", Some(1)), unit(6, "BJ0101", Some(3))];
+        let codes: Vec<String> = tree_order(units).into_iter().map(|u| u.code).collect();
+        assert_eq!(codes, ["BJ", "BJ0101", "BJ0102"]);
     }
 }

@@ -7,8 +7,25 @@ use serde_json::json;
 
 both_backends!(
     deactivating_a_user_ends_their_sessions_at_once,
-    units_are_renamed_and_admins_cannot_lock_themselves_out
+    units_are_renamed_and_admins_cannot_lock_themselves_out,
+    units_are_listed_with_siblings_in_code_order
 );
+
+/// A unit created later but coded earlier is listed first among its siblings, before its cousins.
+async fn units_are_listed_with_siblings_in_code_order(app: TestApp) {
+    for (code, parent) in [("AA", "HO"), ("AA01", "AA"), ("BJ0100", "BJ01")] {
+        let kind = if parent == "HO" { "branch" } else { "sub_branch" };
+        let body = json!({"code": code, "name": code, "kind": kind, "parent": parent});
+        let (status, u) = app.post("admin", "/api/v1/org-units", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{u}");
+    }
+    let (_, units) = app.get("admin", "/api/v1/org-units").await;
+    let codes: Vec<&str> = units.as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
+    let at = |c: &str| codes.iter().position(|x| *x == c).unwrap_or_else(|| panic!("{c} in {codes:?}"));
+    assert_eq!(codes[0], "HO");
+    assert!(at("AA") < at("AA01") && at("AA01") < at("BJ"), "{codes:?}");
+    assert!(at("BJ01") < at("BJ0100") && at("BJ0100") < at("BJ0101"), "{codes:?}");
+}
 
 async fn deactivating_a_user_ends_their_sessions_at_once(app: TestApp) {
     assert_eq!(app.get("teller2", "/api/v1/session").await.0, StatusCode::OK);
