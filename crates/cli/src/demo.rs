@@ -1,6 +1,9 @@
 //! The demo bank: a head office, two tier-1 branches, sub-branches and 24 outlets in Beijing and
 //! Shanghai, a user of every role, and a year of complaints in every state, in Chinese.
 
+/// The demo bank's customer hotline, printed on its receipts.
+pub const HOTLINE: &str = "400-000-0000";
+
 use anyhow::{Context, Result};
 use chrono::Duration;
 use rand::rngs::StdRng;

@@ -97,6 +97,9 @@ enum Command {
         /// are marked Secure and every answer carries HSTS.
         #[arg(long, env = "XIAOBAO_PUBLIC_URL")]
         public_url: Option<String>,
+        /// The bank's customer hotline, printed on complaint receipts, e.g. 400-000-0000.
+        #[arg(long, env = "XIAOBAO_HOTLINE")]
+        hotline: Option<String>,
         /// Trust the proxy in front for X-Forwarded-Proto and X-Forwarded-For (only behind one).
         #[arg(long, env = "XIAOBAO_TRUST_PROXY")]
         trust_proxy: bool,
@@ -229,7 +232,7 @@ fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     match cli.command {
-        Command::Serve { listen, demo, smtp_url, mail_from, public_url, trust_proxy, checkpoint_minutes, data } => {
+        Command::Serve { listen, demo, smtp_url, mail_from, public_url, hotline, trust_proxy, checkpoint_minutes, data } => {
             let https = match public_url.as_deref().map(str::trim) {
                 None | Some("") => false,
                 Some(u) if u.starts_with("https://") => true,
@@ -258,7 +261,13 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 listener.local_addr()?
             );
             let state = AppState::new(store.clone(), Arc::new(SystemClock))
-                .with_deployment(xiaobao_server::Deployment { https, trust_proxy });
+                .with_deployment(xiaobao_server::Deployment {
+                    https,
+                    trust_proxy,
+                    public_url: public_url.map(|u| u.trim().trim_end_matches('/').to_string()).filter(|u| !u.is_empty()),
+                    // the demo bank prints a placeholder number so its receipts look as a bank's do
+                    hotline: hotline.filter(|h| !h.trim().is_empty()).or_else(|| demo.then(|| demo::HOTLINE.to_string())),
+                });
             let scheduler = xiaobao_server::scheduler::spawn(state.clone());
             let checkpoint_dir = data.checkpoint_dir();
             let checkpoints = xiaobao_server::checkpoints::spawn(

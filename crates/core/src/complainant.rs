@@ -112,30 +112,52 @@ pub struct NewComplainant {
 }
 
 impl NewComplainant {
+    /// The complainant from what was typed; the first fault found (see [`Self::parse_all`]).
     pub fn parse(
         name: &str,
         phone: Option<&str>,
         id_number: Option<&str>,
         tags: &[String],
     ) -> Result<Self, FieldError> {
-        let name = bounded("name", name, 1, limits::NAME)?;
-        let phone = phone.filter(|p| !p.trim().is_empty()).map(|p| Phone::parse("phone", p)).transpose()?;
-        let id_number =
-            id_number.filter(|p| !p.trim().is_empty()).map(|p| IdNumber::parse("id_number", p)).transpose()?;
-        if phone.is_none() && id_number.is_none() {
-            return Err(FieldError::because("phone", "field.contact_needed"));
-        }
-        if tags.len() > limits::TAGS {
-            return Err(FieldError::because("tags", "field.too_many_tags"));
-        }
+        Self::parse_all(name, phone, id_number, tags).map_err(|mut all| all.swap_remove(0))
+    }
+
+    /// The complainant from what was typed, or every field's fault at once (never an empty list).
+    pub fn parse_all(
+        name: &str,
+        phone: Option<&str>,
+        id_number: Option<&str>,
+        tags: &[String],
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut faults = Vec::new();
+        let name = crate::keep(&mut faults, bounded("name", name, 1, limits::NAME));
+        let phone =
+            crate::keep(&mut faults, phone.filter(|p| !p.trim().is_empty()).map(|p| Phone::parse("phone", p)).transpose());
+        let id_number = crate::keep(
+            &mut faults,
+            id_number.filter(|p| !p.trim().is_empty()).map(|p| IdNumber::parse("id_number", p)).transpose(),
+        );
         let mut parsed = Vec::new();
-        for (i, t) in tags.iter().enumerate() {
-            let tag = ComplainantTag::parse(&format!("tags[{i}]"), t)?;
-            if !parsed.contains(&tag) {
-                parsed.push(tag);
+        if tags.len() > limits::TAGS {
+            faults.push(FieldError::because("tags", "field.too_many_tags"));
+        } else {
+            for (i, t) in tags.iter().enumerate() {
+                match ComplainantTag::parse(&format!("tags[{i}]"), t) {
+                    Ok(tag) if !parsed.contains(&tag) => parsed.push(tag),
+                    Ok(_) => {}
+                    Err(e) => faults.push(e),
+                }
             }
         }
-        Ok(Self { name, phone, id_number, tags: parsed })
+        if matches!((&phone, &id_number), (Some(None), Some(None))) {
+            faults.push(FieldError::because("phone", "field.contact_needed"));
+        }
+        match (name, phone, id_number) {
+            (Some(name), Some(phone), Some(id_number)) if faults.is_empty() => {
+                Ok(Self { name, phone, id_number, tags: parsed })
+            }
+            _ => Err(faults),
+        }
     }
 }
 
@@ -143,6 +165,18 @@ impl NewComplainant {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// Every fault of a complainant is named at once, each with its field.
+    #[test]
+    fn every_fault_is_named_at_once() {
+        let faults = NewComplainant::parse_all("", Some("12345"), Some("110105194912310021"), &["nobody".into()]).unwrap_err();
+        let fields: Vec<&str> = faults.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["name", "phone", "id_number", "tags[0]"]);
+        let faults = NewComplainant::parse_all("张三", None, None, &[]).unwrap_err();
+        assert_eq!(faults.len(), 1);
+        assert_eq!(faults[0].field, "phone");
+        assert!(NewComplainant::parse_all("张三", Some("13912345678"), None, &["elderly".into()]).is_ok());
+    }
 
     #[test]
     fn resident_id_check_digit_is_verified() {

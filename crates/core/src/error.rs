@@ -58,3 +58,15 @@ impl FieldError {
         self
     }
 }
+
+/// The value of a check that may fail, its fault kept with the others: how a form's every fault is
+/// found at once instead of one per submission.
+pub fn keep<T>(faults: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            faults.push(e);
+            None
+        }
+    }
+}

@@ -23,4 +23,4 @@ pub mod seal;
 pub mod text;
 pub mod time;
 
-pub use error::{Arg, FieldError};
+pub use error::{Arg, FieldError, keep};

@@ -84,6 +84,11 @@ pub struct Deployment {
     /// from where (the last address of `X-Forwarded-For`). Never set without such a proxy: the
     /// headers would be the client's own word.
     pub trust_proxy: bool,
+    /// The address complainants reach the progress page at (`--public-url`), printed on receipts;
+    /// without it, the address the staff's browser used.
+    pub public_url: Option<String>,
+    /// The bank's customer hotline, printed on receipts (`--hotline`).
+    pub hotline: Option<String>,
 }
 
 /// The address a request came from: the socket's peer, or what the trusted proxy says.

@@ -18,6 +18,8 @@ pub enum ApiError {
     Conflict(Msg),
     /// Well-formed but wrong input (422).
     Invalid(FieldError),
+    /// Several fields wrong at once (422; never empty): every one is named in `errors`.
+    InvalidAll(Vec<FieldError>),
     /// Malformed input: not JSON, wrong types (400).
     BadRequest(FieldError),
     /// Too many tries: wait this many seconds (sent as `Retry-After`).
@@ -31,6 +33,47 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// One wrong field of a problem: its name and, in words, what is wrong with it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub detail: String,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub msg: Option<Msg>,
+}
+
+/// The faults of a request's fields, gathered so that all are told at once: each check's result is
+/// kept, a field fault set aside; any other failure (forbidden, not found) ends the request there.
+#[derive(Debug, Default)]
+pub struct Faults(Vec<FieldError>);
+
+impl Faults {
+    pub fn keep<T>(&mut self, r: Result<T, ApiError>) -> ApiResult<Option<T>> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(ApiError::Invalid(e)) => {
+                self.0.push(e);
+                Ok(None)
+            }
+            Err(ApiError::InvalidAll(all)) => {
+                self.0.extend(all);
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    pub fn add(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+
+    /// Refused with every fault, or on with the request.
+    pub fn check(self) -> ApiResult<()> {
+        if self.0.is_empty() { Ok(()) } else { Err(ApiError::InvalidAll(self.0)) }
+    }
+}
+
 /// The problem document, kept on the response so the language layer can re-render it in English.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
@@ -41,6 +84,9 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field that is wrong, each with what is wrong with it (bad input only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
     #[serde(skip)]
     #[schema(ignore)]
     pub msg: Option<Msg>,
@@ -60,6 +106,10 @@ impl ApiError {
             Self::Invalid(e) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", Some(e.field.clone()), Msg::invalid(e))
             }
+            Self::InvalidAll(all) => match all.first() {
+                Some(e) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", Some(e.field.clone()), Msg::invalid(e)),
+                None => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", None, Msg::of("problem.invalid")),
+            },
             Self::BadRequest(e) => (StatusCode::BAD_REQUEST, "bad-request", Some(e.field.clone()), Msg::invalid(e)),
             Self::TooManyRequests(m, _) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", None, m.clone()),
             Self::Unavailable(m, _) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, m.clone()),
@@ -89,12 +139,24 @@ impl ApiError {
             Some(f) => format!("{f}: {}", msg.in_lang(english)),
             None => msg.in_lang(english).to_string(),
         };
+        let errors = match self {
+            Self::Invalid(e) | Self::BadRequest(e) => std::slice::from_ref(e),
+            Self::InvalidAll(all) => all.as_slice(),
+            _ => &[],
+        }
+        .iter()
+        .map(|e| {
+            let m = Msg::invalid(e);
+            FieldProblem { field: e.field.clone(), detail: m.in_lang(english).to_string(), msg: Some(m) }
+        })
+        .collect();
         Problem {
             kind: format!("https://xiaobao.example/problems/{kind}"),
             title: status.canonical_reason().unwrap_or("error").to_string(),
             status: status.as_u16(),
             detail,
             field,
+            errors,
             msg: Some(msg),
             retry_after: self.retry_after(),
         }
@@ -117,6 +179,11 @@ pub fn problem_response(p: &Problem, english: bool) -> Response {
             Some(f) => format!("{f}: {}", m.in_lang(english)),
             None => m.in_lang(english).to_string(),
         };
+    }
+    for e in &mut body.errors {
+        if let Some(m) = &e.msg {
+            e.detail = m.in_lang(english).to_string();
+        }
     }
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut headers = HeaderMap::new();

@@ -5,7 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::i18n::Lang;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use xiaobao_core::mask::mask;
-use xiaobao_core::time::{Instant, rfc3339};
+use xiaobao_core::time::Instant;
 use xiaobao_store::{ComplaintFilter, ComplaintRow, Store};
 
 /// The most rows one export holds.
@@ -37,7 +37,7 @@ pub async fn rows_for_export(store: &Store, f: &ComplaintFilter) -> ApiResult<Ve
 }
 
 fn local(t: Instant) -> String {
-    rfc3339(t).get(0..16).unwrap_or("").replace('T', " ")
+    xiaobao_core::time::local_minute(t)
 }
 
 /// The order list (or a unit's ledger, 台账) as an XLSX workbook: one header row, one row per order.

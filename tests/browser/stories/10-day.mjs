@@ -28,6 +28,9 @@ export default async function ({ test, loggedIn, base, artifacts, browser, PASSW
 
   await test("the outlet head accepts, responds and decides", async () => {
     const { context, page } = await loggedIn("bj0101.head");
+    // deciding asks first: the head says yes each time, and the question names the action
+    const asked = [];
+    page.on("dialog", (d) => { asked.push(d.message()); d.accept(); });
     await page.screenshot({ path: join(artifacts, "head-queue.png"), fullPage: true });
     await page.goto(`${base}${orderPath}`);
     await Promise.all([page.waitForURL(`${base}${orderPath}`), page.click("#action-accept button")]);
@@ -45,12 +48,16 @@ export default async function ({ test, loggedIn, base, artifacts, browser, PASSW
     await page.setInputFiles("#attach-file", { name: "来电记录.txt", mimeType: "text/plain", buffer: Buffer.from("客户来电，要求增开窗口。") });
     await Promise.all([page.waitForURL(/#attachments$/), page.click("#attach button")]);
     assert.match(await page.textContent("#attachments"), /来电记录\.txt/);
-    await page.check("#action-decide input[name=liable]");
+    await page.check("#action-decide input[name=liable][value=true]");
     await page.selectOption("#action-decide select[name=root_cause]", "service_fault");
     await page.fill("#action-decide textarea[name=text]", "经核实，已向客户致歉并增开窗口。");
     await page.click("#action-decide button");
     await page.waitForSelector("#action-decide", { state: "detached" });
+    assert.ok(asked.some((m) => /作出处理决定/.test(m)), `the decision was confirmed: ${asked}`);
     assert.match(await page.textContent("#state"), /已作出处理决定/);
+    assert.match(await page.textContent("#done"), /处理决定已记录/);
+    assert.match(await page.textContent("#outcome-liable"), /我行有责/);
+    assert.match(await page.textContent("#outcome-text"), /已向客户致歉并增开窗口/);
     await page.screenshot({ path: join(artifacts, "order-decided.png"), fullPage: true });
     await context.close();
   });
@@ -59,6 +66,7 @@ export default async function ({ test, loggedIn, base, artifacts, browser, PASSW
     const { context, page } = await loggedIn("bj0101.teller");
     await page.goto(`${base}${orderPath}`);
     assert.match(await page.textContent("#state"), /已作出处理决定/);
+    page.on("dialog", (d) => d.accept());
     await page.selectOption("#action-close select[name=feedback]", "satisfied");
     await page.click("#action-close button");
     await page.waitForSelector("#action-close", { state: "detached" });

@@ -8,7 +8,7 @@ pub mod event;
 pub mod intake;
 pub mod state;
 
-pub use action::{Action, ActionKind, AppealStatus, Decision, Feedback, RootCause, UnitRef};
+pub use action::{Action, ActionKind, AppealStatus, Decision, Feedback, RootCause, UnitRef, reported_cause};
 pub use event::{Change, ClockStart, NewEvent};
 pub use state::State;
 

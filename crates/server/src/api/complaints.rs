@@ -4,7 +4,7 @@ use crate::api::query::{Params, boolean, instant, int, paging, parse_instant};
 use crate::api::views::{ComplaintView, EventView, Paged};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Faults};
 use crate::json::ValidJson;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -165,6 +165,22 @@ async fn check_class(
     Ok(Some(code.to_string()))
 }
 
+/// When the bank received a complaint: the time given (RFC 3339, at most five minutes ahead of the
+/// server's clock and at most three years back), else now.
+pub fn received_at(given: Option<&str>, now: Instant) -> ApiResult<Instant> {
+    let received_at = match given.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => parse_instant("received_at", s)?,
+        None => return Ok(now),
+    };
+    if received_at > now + chrono::Duration::minutes(5) {
+        return Err(ApiError::invalid("received_at", "field.received_in_future"));
+    }
+    if received_at < now - chrono::Duration::days(3 * 366) {
+        return Err(ApiError::invalid("received_at", "field.received_too_old"));
+    }
+    Ok(received_at)
+}
+
 /// Register a complaint. The caller is its first responder. A complaint from a complainant who
 /// already has an open order on the same matter is merged into it (200, `merged: true`); when that
 /// order is outside the caller's scope, the answer names only the unit handling it.
@@ -185,28 +201,41 @@ pub async fn create_complaint(
 pub async fn register(state: &AppState, caller: &Caller, req: CreateComplaint) -> ApiResult<(StatusCode, Registered)> {
     caller.require(Permission::RegisterComplaint)?;
     let now = state.clock.now();
-    let summary = bounded("summary", &req.summary, 1, limits::SUMMARY)?;
-    let description = bounded("description", &req.description, 1, limits::DESCRIPTION)?;
+    // every field is checked before any is refused, so a form shows all its faults at once
+    let mut faults = Faults::default();
+    let unit = faults.keep(crate::api::unit_in_scope(state, caller, "org_unit", &req.org_unit).await)?;
     let c = &req.complainant;
-    let complainant = NewComplainant::parse(&c.name, c.phone.as_deref(), c.id_number.as_deref(), &c.tags)
-        .map_err(|e| ApiError::Invalid(e.within("complainant")))?;
-    let amount =
-        req.amount.as_deref().filter(|a| !a.trim().is_empty()).map(|a| Money::parse("amount", a)).transpose()?;
-    let received_at = match req.received_at.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => parse_instant("received_at", s)?,
-        None => now,
-    };
-    if received_at > now + chrono::Duration::minutes(5) {
-        return Err(ApiError::invalid("received_at", "field.received_in_future"));
-    }
-    if received_at < now - chrono::Duration::days(3 * 366) {
-        return Err(ApiError::invalid("received_at", "field.received_too_old"));
-    }
-    let unit = crate::api::unit_in_scope(state, caller, "org_unit", &req.org_unit).await?;
-    let category = check_class(state, Dimension::Category, "category", &req.category).await?;
+    let complainant = faults.keep(
+        NewComplainant::parse_all(&c.name, c.phone.as_deref(), c.id_number.as_deref(), &c.tags)
+            .map_err(|all| ApiError::InvalidAll(all.into_iter().map(|e| e.within("complainant")).collect())),
+    )?;
+    let category = faults.keep(check_class(state, Dimension::Category, "category", &req.category).await)?;
     let service_channel =
-        check_class(state, Dimension::ServiceChannel, "service_channel", &req.service_channel).await?;
-    let cause = check_class(state, Dimension::Cause, "cause", &req.cause).await?;
+        faults.keep(check_class(state, Dimension::ServiceChannel, "service_channel", &req.service_channel).await)?;
+    let cause = faults.keep(check_class(state, Dimension::Cause, "cause", &req.cause).await)?;
+    let summary = faults.keep(bounded("summary", &req.summary, 1, limits::SUMMARY).map_err(ApiError::from))?;
+    let description =
+        faults.keep(bounded("description", &req.description, 1, limits::DESCRIPTION).map_err(ApiError::from))?;
+    let amount = faults.keep(
+        req.amount
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+            .map(|a| Money::parse("amount", a))
+            .transpose()
+            .map_err(ApiError::from),
+    )?;
+    let received_at = faults.keep(received_at(req.received_at.as_deref(), now))?;
+    faults.check()?;
+    let (Some(unit), Some(complainant), Some(category), Some(service_channel), Some(cause)) =
+        (unit, complainant, category, service_channel, cause)
+    else {
+        return Err(ApiError::Internal);
+    };
+    let (Some(summary), Some(description), Some(amount), Some(received_at)) =
+        (summary, description, amount, received_at)
+    else {
+        return Err(ApiError::Internal);
+    };
     let org_name = unit.name.clone();
     let input = RegisterInput {
         at: now,

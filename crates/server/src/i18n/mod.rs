@@ -4,6 +4,7 @@
 
 mod mail;
 mod names;
+mod numbers;
 mod refusals;
 mod words;
 

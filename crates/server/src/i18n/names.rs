@@ -4,6 +4,7 @@
 
 use super::Lang;
 use xiaobao_core::channel::Channel;
+use xiaobao_core::complainant::ComplainantTag;
 use xiaobao_core::complaint::{ActionKind, AppealStatus, Feedback, RootCause, State};
 use xiaobao_core::deadline::ClockKind;
 use xiaobao_core::org::OrgUnitKind;
@@ -44,6 +45,7 @@ named!(
     ClockKind => "clock",
     RootCause => "root_cause",
     Feedback => "feedback",
+    ComplainantTag => "tag",
 );
 
 impl Lang {
@@ -101,6 +103,7 @@ mod tests {
         every(ClockKind::ALL);
         every(RootCause::ALL);
         every(Feedback::ALL);
+        every(ComplainantTag::ALL);
     }
 
     #[test]

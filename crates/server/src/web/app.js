@@ -29,3 +29,22 @@ document.addEventListener("submit", function (ev) {
     if (input) { input.addEventListener("change", function () { check(id, input.value.trim()); }); }
   });
 })();
+// a live count of what is typed in a text box with a limit: "123 / 4000", marked when over
+(function () {
+  var boxes = document.querySelectorAll("textarea[data-counter]");
+  Array.prototype.forEach.call(boxes, function (box) {
+    var max = parseInt(box.getAttribute("data-max") || box.getAttribute("maxlength") || "0", 10);
+    if (!max) { return; }
+    var out = document.createElement("span");
+    out.className = "counter";
+    out.setAttribute("aria-live", "polite");
+    box.insertAdjacentElement("afterend", out);
+    function show() {
+      var n = Array.from(box.value).length;
+      out.textContent = n + " / " + max;
+      out.classList.toggle("over", n > max);
+    }
+    box.addEventListener("input", show);
+    show();
+  });
+})();

@@ -265,7 +265,7 @@ async fn render_issue(
             div.card {
                 h2 { (tr!(lang, "hot.decide_all", open = open)) }
                 p.muted { (lang.t("hot.decide_each_help")) }
-                (action_form(lang, &format!("/hot-issues/{id}/decide"), &token, ActionKind::Decide, &causes, error.as_ref()))
+                (action_form(lang, &format!("/hot-issues/{id}/decide"), &token, ActionKind::Decide, &super::order::Choices { causes: &causes, units: &[] }, error.as_ref()))
             }
         }
     };

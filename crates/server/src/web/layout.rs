@@ -38,6 +38,32 @@ th.num,td.num{text-align:right}tr.total td{font-weight:700;border-top:2px solid 
 .field-error{display:block;font-size:.95rem}
 nav.tabs{margin-bottom:.8rem}nav.tabs a{display:inline-block;margin-right:.4rem;padding:.2rem .7rem;border-radius:4px;color:#8a1c1c;text-decoration:none;border:1px solid #e3c4c4}
 nav.tabs a.current{background:#8a1c1c;color:#fff}
+dl.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.3rem 1.2rem;margin:.6rem 0 0}
+dl.facts.wide{grid-template-columns:1fr}
+.fact dt{font-size:.9rem;color:#5b6571;margin:0}.fact dd{margin:0;font-weight:600;overflow-wrap:anywhere}
+.prewrap{white-space:pre-wrap}
+h1 .state{font-size:1rem;background:#eceff3;border-radius:4px;padding:.1rem .5rem;vertical-align:middle}
+.badge{display:inline-block;font-size:.85rem;background:#fff3cd;color:#7a5200;border-radius:3px;padding:0 .4rem}
+.panel{border:1px solid #d5d9de;border-radius:6px;padding:.6rem .9rem;margin:.6rem 0;background:#fff}
+.panel.main{border:2px solid #8a1c1c;background:#fffafa}
+.panel h3{margin:.1rem 0 .2rem}
+details.panel>summary{cursor:pointer;font-weight:600;font-size:1.05rem;padding:.2rem 0}
+.panel.heavy{border-left:5px solid #b45309}
+.heavy-mark{font-weight:normal;font-size:.9rem;color:#b45309}
+.hint{color:#5b6571;margin:.2rem 0 .4rem}
+button.primary.heavy{background:#b45309}
+h3.others{margin:1rem 0 .2rem;font-size:1rem;color:#5b6571}
+.required{color:#b00020;font-weight:700}
+fieldset{border:0;padding:0;margin:.5rem 0 0}legend{font-weight:600;padding:0;margin-bottom:.2rem}
+.counter{display:block;font-size:.9rem;color:#5b6571;text-align:right}.counter.over{color:#b00020;font-weight:700}
+.done .notice{font-size:1.05rem;margin:0}
+.receipt .bank{font-weight:700;font-size:1.2rem;margin:0}.receipt-facts th{width:11rem}
+.receipt-qr{display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}.receipt-qr svg{width:160px;height:160px}
+h1,h2{overflow-wrap:anywhere}
+@media (max-width:600px){main{padding:0 .5rem;margin-top:.6rem}.card{padding:.8rem}h1{font-size:1.45rem}
+#timeline tr{display:block;border-bottom:1px solid #e3e6ea;padding:.3rem 0}#timeline td{display:inline;border:0;padding:0 .4rem 0 0}
+#timeline td.detail{display:block}.receipt-facts th{width:auto}}
+@media print{header,nav,.no-print,#actions,form{display:none!important}body{background:#fff}.card{box-shadow:none}}
 form.inline{display:flex;gap:.4rem;align-items:center;margin:0}form.inline input{width:auto;flex:1}form.inline button{padding:.3rem .7rem}
 "#;
 

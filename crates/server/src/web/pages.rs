@@ -2,6 +2,7 @@
 
 use super::layout::page;
 use crate::app::AppState;
+use crate::tr;
 use crate::auth::{Caller, SESSION_COOKIE, SESSION_HOURS, cookie};
 use crate::i18n::{LANG_COOKIE, Lang};
 use axum::Form;
@@ -12,7 +13,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use xiaobao_core::deadline::Clock;
 use xiaobao_core::role::{Permission, Role};
-use xiaobao_core::time::{Instant, rfc3339};
+use xiaobao_core::time::{Instant, deadline_text, local_minute};
 use xiaobao_store::{ComplaintFilter, ComplaintRow};
 
 pub const CSRF_COOKIE: &str = "xiaobao_csrf";
@@ -241,8 +242,8 @@ pub(super) fn clocks(lang: Lang, k: &ComplaintRow, now: Instant) -> Markup {
     html! {
         @for c in &k.order.clocks {
             @let class = clock_class(c, now);
-            span class={ "clock " (class) } title=(rfc3339(c.due_at)) {
-                (lang.t(c.kind.as_str())) " " (lang.t(class)) " · " (rfc3339(c.due_at).get(5..16).unwrap_or("").replace('T', " "))
+            span class={ "clock " (class) } {
+                (lang.t(c.kind.as_str())) " " (lang.t(class)) " · " (tr!(lang, "due_by", at = deadline_text(c.due_at)))
             }
         }
     }
@@ -260,7 +261,7 @@ pub(super) fn orders_table(lang: Lang, rows: &[ComplaintRow], now: Instant, empt
                     @for k in rows {
                         tr {
                             td { a href={ "/complaints/" (k.order.id) } { (k.number) } }
-                            td.nowrap { (rfc3339(k.order.received_at).get(0..16).unwrap_or("").replace('T', " ")) }
+                            td.nowrap { (local_minute(k.order.received_at)) }
                             td { (lang.name(k.channel)) }
                             td { (k.summary) }
                             td {

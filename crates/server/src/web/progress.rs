@@ -131,7 +131,7 @@ pub async fn lookup(
                 tr { th { (lang.t("state")) } td { (lang.name(k.order.state)) } }
                 tr { th { (lang.t("received_at")) } td { (rfc3339(k.order.received_at).get(0..10).unwrap_or("")) } }
                 @for c in &k.order.clocks {
-                    tr { th { (lang.t(c.kind.as_str())) } td { (rfc3339(c.due_at).get(0..10).unwrap_or("")) } }
+                    tr { th { (lang.t(c.kind.as_str())) } td { (xiaobao_core::time::deadline_day(c.due_at).format("%Y-%m-%d").to_string()) } }
                 }
             }
         },

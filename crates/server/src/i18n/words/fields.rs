@@ -93,6 +93,7 @@ catalogue! {
 "field.password_control_chars" => ("密码不能包含控制字符（如换行、制表符）", "a password may not hold control characters (line breaks, tabs and the like)"),
 "field.username_taken" => ("用户名已被占用", "username is already taken"),
 "problem.unauthorized" => ("请先登录", "log in first"),
+"problem.invalid" => ("填写的内容有误，请按提示更正", "Some of what was entered is wrong: correct what is marked"),
 "problem.not_found" => ("未找到，或不在您的机构范围内", "not found, or outside your org unit's scope"),
 "problem.payload_too_large" => ("请求内容过大", "the request body is too large"),
 "problem.internal" => ("服务器内部错误，请稍后重试", "internal error; please try again later"),

@@ -8,7 +8,9 @@ mod lists;
 mod login;
 mod measures;
 mod order;
+mod order_page;
 mod progress;
+mod register;
 mod walk;
 
 pub(crate) use browser::Browser;
