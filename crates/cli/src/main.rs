@@ -232,7 +232,17 @@ fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     match cli.command {
-        Command::Serve { listen, demo, smtp_url, mail_from, public_url, hotline, trust_proxy, checkpoint_minutes, data } => {
+        Command::Serve {
+            listen,
+            demo,
+            smtp_url,
+            mail_from,
+            public_url,
+            hotline,
+            trust_proxy,
+            checkpoint_minutes,
+            data,
+        } => {
             let https = match public_url.as_deref().map(str::trim) {
                 None | Some("") => false,
                 Some(u) if u.starts_with("https://") => true,
@@ -260,13 +270,17 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 "Xiaobao is serving on http://{} (API under /api/v1, OpenAPI at /api/openapi.json)",
                 listener.local_addr()?
             );
-            let state = AppState::new(store.clone(), Arc::new(SystemClock))
-                .with_deployment(xiaobao_server::Deployment {
+            let state =
+                AppState::new(store.clone(), Arc::new(SystemClock)).with_deployment(xiaobao_server::Deployment {
                     https,
                     trust_proxy,
-                    public_url: public_url.map(|u| u.trim().trim_end_matches('/').to_string()).filter(|u| !u.is_empty()),
+                    public_url: public_url
+                        .map(|u| u.trim().trim_end_matches('/').to_string())
+                        .filter(|u| !u.is_empty()),
                     // the demo bank prints a placeholder number so its receipts look as a bank's do
-                    hotline: hotline.filter(|h| !h.trim().is_empty()).or_else(|| demo.then(|| demo::HOTLINE.to_string())),
+                    hotline: hotline
+                        .filter(|h| !h.trim().is_empty())
+                        .or_else(|| demo.then(|| demo::HOTLINE.to_string())),
                 });
             let scheduler = xiaobao_server::scheduler::spawn(state.clone());
             let checkpoint_dir = data.checkpoint_dir();

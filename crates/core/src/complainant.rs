@@ -131,8 +131,10 @@ impl NewComplainant {
     ) -> Result<Self, Vec<FieldError>> {
         let mut faults = Vec::new();
         let name = crate::keep(&mut faults, bounded("name", name, 1, limits::NAME));
-        let phone =
-            crate::keep(&mut faults, phone.filter(|p| !p.trim().is_empty()).map(|p| Phone::parse("phone", p)).transpose());
+        let phone = crate::keep(
+            &mut faults,
+            phone.filter(|p| !p.trim().is_empty()).map(|p| Phone::parse("phone", p)).transpose(),
+        );
         let id_number = crate::keep(
             &mut faults,
             id_number.filter(|p| !p.trim().is_empty()).map(|p| IdNumber::parse("id_number", p)).transpose(),
@@ -169,7 +171,8 @@ mod tests {
     /// Every fault of a complainant is named at once, each with its field.
     #[test]
     fn every_fault_is_named_at_once() {
-        let faults = NewComplainant::parse_all("", Some("12345"), Some("110105194912310021"), &["nobody".into()]).unwrap_err();
+        let faults =
+            NewComplainant::parse_all("", Some("12345"), Some("110105194912310021"), &["nobody".into()]).unwrap_err();
         let fields: Vec<&str> = faults.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["name", "phone", "id_number", "tags[0]"]);
         let faults = NewComplainant::parse_all("张三", None, None, &[]).unwrap_err();

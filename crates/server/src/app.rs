@@ -213,6 +213,7 @@ async fn not_found() -> ApiError {
 pub fn router(state: AppState) -> Router {
     let (api, mut openapi) = crate::api::routes().split_for_parts();
     crate::api::document_problems(&mut openapi);
+    let api = crate::api::refuse_unknown_parameters(api, &openapi);
     let openapi = Arc::new(openapi);
     api.route(
         "/api/openapi.json",

@@ -46,6 +46,8 @@ pub struct ComplaintFilter {
     /// Still open (true) or ended: closed, declined, withdrawn (false).
     pub open: Option<bool>,
     pub first_responder_id: Option<i64>,
+    /// Found by its number, the complainant's name or phone (`xiaobao_core::complaint::Search`).
+    pub search: Option<xiaobao_core::complaint::Search>,
     pub received_from: Option<i64>,
     pub received_to: Option<i64>,
     pub now_ms: i64,
@@ -78,6 +80,7 @@ impl ComplaintFilter {
             repeat: None,
             open: None,
             first_responder_id: None,
+            search: None,
             received_from: None,
             received_to: None,
             now_ms: 0,
@@ -135,6 +138,26 @@ impl Store {
         }
         if let Some(id) = f.first_responder_id {
             where_.push(" AND k.first_responder_id = ").bind(Arg::I64(id));
+        }
+        if let Some(q) = &f.search {
+            use xiaobao_core::complaint::Search;
+            let complainant = " AND EXISTS (SELECT 1 FROM complainants c WHERE c.id = k.complainant_id AND ";
+            match q {
+                Search::Number(n) => {
+                    where_.push(" AND k.number = ").bind(Arg::Text(n.clone()));
+                }
+                Search::Name(n) => {
+                    where_.push(complainant).push("c.name = ").bind(Arg::Text(n.clone())).push(")");
+                }
+                Search::Phone(p) => {
+                    where_.push(complainant).push("c.phone = ").bind(Arg::Text(p.clone())).push(")");
+                }
+                Search::MaskedPhone { head, hidden, tail } => {
+                    // digits only on either side, so the pattern holds no wildcard but the hidden ones
+                    let pattern = format!("{head}{}{tail}", "_".repeat(*hidden));
+                    where_.push(complainant).push("c.phone LIKE ").bind(Arg::Text(pattern)).push(")");
+                }
+            }
         }
         if let Some(from) = f.received_from {
             where_.push(" AND k.received_at >= ").bind(Arg::I64(from));

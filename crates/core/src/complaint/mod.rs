@@ -6,10 +6,12 @@
 pub mod action;
 pub mod event;
 pub mod intake;
+pub mod search;
 pub mod state;
 
 pub use action::{Action, ActionKind, AppealStatus, Decision, Feedback, RootCause, UnitRef, reported_cause};
 pub use event::{Change, ClockStart, NewEvent};
+pub use search::Search;
 pub use state::State;
 
 use crate::calendar::Calendar;

@@ -272,7 +272,8 @@ pub async fn register(state: &AppState, caller: &Caller, req: CreateComplaint) -
 
 /// Work orders in the caller's scope (their subtree, plus the orders they registered), newest first.
 #[utoipa::path(get, path = "/api/v1/complaints", tag = "complaints",
-    params(("state" = Option<String>, Query), ("channel" = Option<String>, Query), ("org_unit" = Option<String>, Query, description = "a unit code: its subtree"),
+    params(("q" = Option<String>, Query, description = "a complaint number, the complainant's exact name, or a phone number (whole, or masked as the list shows it: 139****5678)"),
+        ("state" = Option<String>, Query), ("channel" = Option<String>, Query), ("org_unit" = Option<String>, Query, description = "a unit code: its subtree"),
         ("category" = Option<String>, Query, description = "a category code and its subclasses"), ("overdue" = Option<bool>, Query), ("repeat" = Option<bool>, Query),
         ("open" = Option<bool>, Query, description = "still open (true) or ended: closed, declined or withdrawn (false)"),
         ("mine" = Option<bool>, Query, description = "only orders the caller registered (first responder)"),
@@ -281,6 +282,9 @@ pub async fn register(state: &AppState, caller: &Caller, req: CreateComplaint) -
         ("open_longer_than" = Option<i64>, Query, description = "still open this many days after receipt (long-unresolved)"),
         ("escalated" = Option<bool>, Query, description = "escalated at least once"),
         ("sort" = Option<String>, Query, description = "`received` (newest first, the default) or `due` (nearest running deadline first)"),
+        ("appeal" = Option<String>, Query, description = "an appeal in this status: pending, approved, rejected"),
+        ("responsible_unit" = Option<String>, Query, description = "a unit code: complaints counted against its subtree"),
+        ("hot_issue" = Option<i64>, Query, description = "orders linked to this hot issue"),
         ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = Paged<ComplaintView>), (status = 422, body = crate::error::Problem)))]
 pub async fn list_complaints(
@@ -304,8 +308,20 @@ pub async fn list_complaints(
 /// The filtered list as an XLSX workbook (the list's parameters; paging ignored; at most 50,000
 /// rows, personal data masked), in the caller's language.
 #[utoipa::path(get, path = "/api/v1/complaints/export.xlsx", tag = "complaints",
-    params(("state" = Option<String>, Query), ("channel" = Option<String>, Query), ("org_unit" = Option<String>, Query), ("category" = Option<String>, Query),
-        ("overdue" = Option<bool>, Query), ("repeat" = Option<bool>, Query), ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query)),
+    params(("q" = Option<String>, Query, description = "a complaint number, the complainant's exact name, or a phone number (whole, or masked as the list shows it: 139****5678)"),
+        ("state" = Option<String>, Query), ("channel" = Option<String>, Query), ("org_unit" = Option<String>, Query, description = "a unit code: its subtree"),
+        ("category" = Option<String>, Query, description = "a category code and its subclasses"), ("overdue" = Option<bool>, Query), ("repeat" = Option<bool>, Query),
+        ("open" = Option<bool>, Query, description = "still open (true) or ended: closed, declined or withdrawn (false)"),
+        ("mine" = Option<bool>, Query, description = "only orders the caller registered (first responder)"),
+        ("due_within" = Option<i64>, Query, description = "a running clock falls due within this many hours"),
+        ("breached" = Option<String>, Query, description = "this clock (response, decision, completion, review) was breached"),
+        ("open_longer_than" = Option<i64>, Query, description = "still open this many days after receipt (long-unresolved)"),
+        ("escalated" = Option<bool>, Query, description = "escalated at least once"),
+        ("sort" = Option<String>, Query, description = "`received` (newest first, the default) or `due` (nearest running deadline first)"),
+        ("appeal" = Option<String>, Query, description = "an appeal in this status: pending, approved, rejected"),
+        ("responsible_unit" = Option<String>, Query, description = "a unit code: complaints counted against its subtree"),
+        ("hot_issue" = Option<i64>, Query, description = "orders linked to this hot issue"),
+        ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query), ("page" = Option<i64>, Query, description = "ignored: the export has every row"), ("per_page" = Option<i64>, Query, description = "ignored")),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the workbook"),
         (status = 422, body = crate::error::Problem)))]
 pub async fn export_complaints(
@@ -394,6 +410,17 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         }
         None => None,
     };
+    let search = match p.get("q").map(|q| q.trim()).filter(|q| !q.is_empty()) {
+        Some(q) if q.chars().count() > xiaobao_core::complaint::search::MAX_QUERY => {
+            return Err(ApiError::Invalid(
+                xiaobao_core::FieldError::because("q", "field.too_long")
+                    .with("max", xiaobao_core::complaint::search::MAX_QUERY)
+                    .with("len", q.chars().count()),
+            ));
+        }
+        Some(q) => xiaobao_core::complaint::Search::parse(q),
+        None => None,
+    };
     let received_from = instant(p, "received_from")?;
     let received_to = instant(p, "received_to")?;
     if let (Some(a), Some(b)) = (received_from, received_to)
@@ -409,6 +436,7 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         responsible_path,
         appeal,
         hot_issue: int(p, "hot_issue")?,
+        search,
         unlinked: false,
         category,
         overdue: boolean(p, "overdue")?,

@@ -124,3 +124,70 @@ pub fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
+
+/// The query parameters each operation declares in the OpenAPI document, by method and route.
+type DeclaredParams = std::collections::HashMap<(axum::http::Method, String), std::collections::BTreeSet<String>>;
+
+fn declared_params(doc: &utoipa::openapi::OpenApi) -> DeclaredParams {
+    use axum::http::Method;
+    use utoipa::openapi::path::ParameterIn;
+    let mut out = DeclaredParams::new();
+    for (path, item) in &doc.paths.paths {
+        let ops = [
+            (Method::GET, &item.get),
+            (Method::POST, &item.post),
+            (Method::PUT, &item.put),
+            (Method::PATCH, &item.patch),
+            (Method::DELETE, &item.delete),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let names = op
+                .parameters
+                .iter()
+                .flatten()
+                .filter(|p| matches!(p.parameter_in, ParameterIn::Query))
+                .map(|p| p.name.clone())
+                .collect();
+            out.insert((method, path.clone()), names);
+        }
+    }
+    out
+}
+
+/// Refuses (400, naming it) a query parameter the operation does not declare: a misspelt filter
+/// would otherwise be ignored in silence and answer with everything. The document is the one list
+/// of what each operation takes.
+pub fn refuse_unknown_parameters(
+    api: axum::Router<AppState>,
+    doc: &utoipa::openapi::OpenApi,
+) -> axum::Router<AppState> {
+    let declared = std::sync::Arc::new(declared_params(doc));
+    api.route_layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
+        let declared = declared.clone();
+        async move {
+            let route = req.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str().to_string());
+            if let (Some(route), Some(query)) = (route, req.uri().query()) {
+                if let Some(names) = declared.get(&(req.method().clone(), route)) {
+                    let unknown = url_keys(query).find(|k| !names.contains(k));
+                    if let Some(name) = unknown {
+                        let choices = names.iter().cloned().collect::<Vec<_>>().join(", ");
+                        let e = xiaobao_core::FieldError::because(&name, "field.unknown_parameter")
+                            .with("name", name.clone())
+                            .with("choices", if choices.is_empty() { "—".to_string() } else { choices });
+                        return axum::response::IntoResponse::into_response(crate::error::ApiError::BadRequest(e));
+                    }
+                }
+            }
+            next.run(req).await
+        }
+    }))
+}
+
+/// The names of a query string's parameters, decoded.
+fn url_keys(query: &str) -> impl Iterator<Item = String> + '_ {
+    query.split('&').filter(|kv| !kv.is_empty()).map(|kv| {
+        let key = kv.split_once('=').map_or(kv, |(k, _)| k);
+        crate::api::query::percent_decode(key)
+    })
+}

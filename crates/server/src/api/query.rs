@@ -89,3 +89,41 @@ pub fn percent_encode(s: &str) -> String {
     }
     out
 }
+
+/// A query key or value decoded: `+` is a space, `%XX` its byte; malformed escapes are kept as they
+/// are (the name is then unknown, and said so).
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod decode_tests {
+    #[test]
+    fn query_keys_are_decoded() {
+        assert_eq!(super::percent_decode("per_page"), "per_page");
+        assert_eq!(super::percent_decode("a%5Fb+c"), "a_b c");
+        assert_eq!(super::percent_decode("%E5%BC%A0"), "张");
+        assert_eq!(super::percent_decode("bad%zz%"), "bad%zz%");
+    }
+}

@@ -67,6 +67,11 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
                 // from a board's monthly figure: kept through refiltering
                 @if !v("responsible_unit").is_empty() { input type="hidden" name="responsible_unit" value=(v("responsible_unit")); }
                 (field_error(&error, "responsible_unit"))
+                div.search {
+                    label for="f-q" { (lang.t("search")) }
+                    input #f-q name="q" type="search" value=(v("q")) maxlength="50" placeholder=(lang.t("search_hint"));
+                    (field_error(&error, "q"))
+                }
                 div.filters {
                     div {
                         label for="f-state" { (lang.t("state")) }

@@ -2,9 +2,9 @@
 
 use super::layout::page;
 use crate::app::AppState;
-use crate::tr;
 use crate::auth::{Caller, SESSION_COOKIE, SESSION_HOURS, cookie};
 use crate::i18n::{LANG_COOKIE, Lang};
+use crate::tr;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

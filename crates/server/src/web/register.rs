@@ -69,7 +69,8 @@ pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, er
     let count = html! { span.count {} }.into_string();
     let watchlist = PreEscaped(tr!(lang, "register.watchlist", count = count));
     let now = state.clock.now().with_timezone(&xiaobao_core::time::shanghai());
-    let received_default = if f.received_at.is_empty() { now.format("%Y-%m-%dT%H:%M").to_string() } else { f.received_at.clone() };
+    let received_default =
+        if f.received_at.is_empty() { now.format("%Y-%m-%dT%H:%M").to_string() } else { f.received_at.clone() };
     let required = || html! { " " span.required title=(lang.t("required")) { "*" } };
     let unnamed: Vec<&String> = errors.keys().filter(|k| !FIELDS.contains(&k.as_str())).collect();
     html! {
@@ -253,7 +254,8 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): 
         }
         Err(e @ (ApiError::Invalid(_) | ApiError::InvalidAll(_) | ApiError::BadRequest(_))) => {
             // every fault, each in words beside its field
-            let errors: FieldErrors = e.problem(lang.english()).errors.into_iter().map(|p| (p.field, p.detail)).collect();
+            let errors: FieldErrors =
+                e.problem(lang.english()).errors.into_iter().map(|p| (p.field, p.detail)).collect();
             super::pages::home_with(&state, &headers, &caller, &f, &errors, None).await
         }
         Err(e) => {

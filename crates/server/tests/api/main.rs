@@ -22,6 +22,7 @@ mod rollups;
 mod rules;
 mod scope;
 mod scope_rule;
+mod search;
 mod security;
 mod statistics;
 mod transitions;

@@ -26,6 +26,8 @@ catalogue! {
     "received_at" => ("受理时间", "Received"),
     "due_by" => ("截止 {at}", "due {at}"),
     "yuan" => ("元", "yuan"),
+    "search" => ("查找工单", "Find an order"),
+    "search_hint" => ("工单号、投诉人姓名或电话（如 139****5678）", "Number, complainant's name or phone (e.g. 139****5678)"),
     "yes" => ("是", "yes"),
     "required" => ("必填", "required"),
     "clocks" => ("时限", "Deadlines"),

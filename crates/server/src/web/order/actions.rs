@@ -324,7 +324,9 @@ pub(super) async fn action_from_form(
         ActionKind::Accept => Action::Accept,
         ActionKind::Respond => RespondBody { text: text("text") }.into_action()?,
         ActionKind::Transfer => {
-            TransferBody { to_org_unit: unit_code(&text("to_org_unit")), reason: text("reason") }.into_action(state).await?
+            TransferBody { to_org_unit: unit_code(&text("to_org_unit")), reason: text("reason") }
+                .into_action(state)
+                .await?
         }
         ActionKind::Decide => decide_body(f)?.into_action(state).await?,
         ActionKind::Close => {

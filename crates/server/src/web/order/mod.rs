@@ -6,8 +6,8 @@ mod facts;
 mod receipt;
 mod timeline;
 
-pub(crate) use actions::{Choices, FormError, action_form, decide_body, done_redirect};
 use actions::Said;
+pub(crate) use actions::{Choices, FormError, action_form, decide_body, done_redirect};
 pub(crate) use timeline::state_label;
 
 use super::layout::page;

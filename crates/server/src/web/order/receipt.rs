@@ -91,10 +91,5 @@ fn public_base(state: &AppState, headers: &HeaderMap) -> String {
 /// The address as a QR code, an SVG drawing (none if it is too long for one).
 fn qr_svg(text: &str) -> Option<String> {
     let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
-    Some(
-        code.render::<qrcode::render::svg::Color>()
-            .min_dimensions(160, 160)
-            .quiet_zone(true)
-            .build(),
-    )
+    Some(code.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).quiet_zone(true).build())
 }

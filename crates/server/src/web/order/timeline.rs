@@ -91,4 +91,3 @@ pub(crate) fn state_label(lang: Lang, s: &str) -> String {
         None => s.to_string(),
     }
 }
-

@@ -136,7 +136,8 @@ async fn each_action_is_its_own_panel_the_main_step_first_and_each_done_action_i
     let (_, _, html) = head.get(&format!("/complaints/{id}")).await;
     assert!(!html.contains("id=\"done\""), "{html}");
     // a refused form opens its panel and says why beside the field; no word of success
-    let (status, _, html) = head.post(&format!("/complaints/{id}/act/escalate"), &[("_csrf", &csrf), ("reason", "")]).await;
+    let (status, _, html) =
+        head.post(&format!("/complaints/{id}/act/escalate"), &[("_csrf", &csrf), ("reason", "")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!html.contains("id=\"done\""));
     let panel = tag_of(&html, "panel-escalate");
@@ -163,12 +164,18 @@ async fn a_transfer_picks_the_unit_by_name_or_code(app: TestApp) {
     // the picker's whole "code name" is taken as the code
     let csrf = head.csrf();
     let (status, _, html) = head
-        .post(&format!("/complaints/{id}/act/transfer"), &[("_csrf", &csrf), ("to_org_unit", "XX99 无此机构"), ("reason", "属地")])
+        .post(
+            &format!("/complaints/{id}/act/transfer"),
+            &[("_csrf", &csrf), ("to_org_unit", "XX99 无此机构"), ("reason", "属地")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.split("id=\"action-transfer\"").nth(1).unwrap().contains("data-field=\"to_org_unit\""), "{html}");
     let (status, _, _) = head
-        .post(&format!("/complaints/{id}/act/transfer"), &[("_csrf", &csrf), ("to_org_unit", "BJ0102 建国门网点"), ("reason", "属地处理")])
+        .post(
+            &format!("/complaints/{id}/act/transfer"),
+            &[("_csrf", &csrf), ("to_org_unit", "BJ0102 建国门网点"), ("reason", "属地处理")],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let k = app.store.complaint(id).await.unwrap().unwrap();

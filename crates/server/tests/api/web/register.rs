@@ -35,7 +35,13 @@ fn form<'a>(csrf: &'a str, fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a s
 /// The words shown beside `field`.
 fn beside(html: &str, field: &str) -> String {
     let marker = format!("data-field=\"{field}\">");
-    html.split(&marker).nth(1).unwrap_or_else(|| panic!("no error beside {field}: {html}")).split('<').next().unwrap().to_string()
+    html.split(&marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no error beside {field}: {html}"))
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 async fn three_mistakes_are_shown_at_once_each_beside_its_field_in_words(app: TestApp) {
@@ -62,7 +68,8 @@ async fn three_mistakes_are_shown_at_once_each_beside_its_field_in_words(app: Te
     body["amount"] = "-1".into();
     let (status, problem) = app.post("teller1", "/api/v1/complaints", body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["complainant.phone", "summary", "amount"], "{problem}");
     // in English, English words
     b.jar.push("xiaobao_lang=en".into());
@@ -86,11 +93,13 @@ async fn an_over_long_letter_is_refused_never_cut(app: TestApp) {
     assert!(beside(&html, "description").contains("4000"), "{}", beside(&html, "description"));
     assert!(html.contains(&letter), "what was typed is kept whole, to shorten");
     assert_eq!(app.store.count_complaints().await.unwrap(), before);
-    let (status, _) = app.post("teller1", "/api/v1/complaints", {
-        let mut body = crate::harness::complaint_body("BJ0101", "13912345678");
-        body["description"] = letter.clone().into();
-        body
-    }).await;
+    let (status, _) = app
+        .post("teller1", "/api/v1/complaints", {
+            let mut body = crate::harness::complaint_body("BJ0101", "13912345678");
+            body["description"] = letter.clone().into();
+            body
+        })
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -103,7 +112,8 @@ async fn a_letter_received_days_ago_starts_its_clocks_then(app: TestApp) {
     assert!(html.contains(&format!("value=\"{default}\"")), "now by default: {html}");
     let csrf = b.csrf();
     let three_days_ago = (now - chrono::Duration::days(3)).format("%Y-%m-%dT%H:%M").to_string();
-    let (status, h, _) = b.post("/complaints/new", &form(&csrf, &[("channel", "letter"), ("received_at", &three_days_ago)])).await;
+    let (status, h, _) =
+        b.post("/complaints/new", &form(&csrf, &[("channel", "letter"), ("received_at", &three_days_ago)])).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let id: i64 = h["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
     let k = app.store.complaint(id).await.unwrap().unwrap();
@@ -132,7 +142,10 @@ async fn a_repeat_says_it_was_merged_and_shows_the_new_text(app: TestApp) {
     let (_, _, html) = b.get(&first).await;
     assert!(html.contains("id=\"print-receipt\""), "a new order offers its receipt: {html}");
     let (status, h, _) = b
-        .post("/complaints/new", &form(&csrf, &[("summary", "再次来电催办"), ("description", "客户第二次来电，要求尽快增开窗口")]))
+        .post(
+            "/complaints/new",
+            &form(&csrf, &[("summary", "再次来电催办"), ("description", "客户第二次来电，要求尽快增开窗口")]),
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(h["location"].to_str().unwrap(), first, "the same order");
