@@ -14,6 +14,7 @@ macro_rules! catalogue {
 
 mod admin;
 mod common;
+mod errors;
 mod export;
 mod fields;
 mod hot_issues;
@@ -37,6 +38,7 @@ pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
     reports::ENTRIES,
     fields::ENTRIES,
     export::ENTRIES,
+    errors::ENTRIES,
 ];
 
 pub(super) static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
