@@ -21,6 +21,7 @@ mod hot_issues;
 mod mail;
 mod names;
 mod order;
+mod progress;
 mod refusals;
 mod register;
 mod reports;
@@ -39,6 +40,7 @@ pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
     fields::ENTRIES,
     export::ENTRIES,
     errors::ENTRIES,
+    progress::ENTRIES,
 ];
 
 pub(super) static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
