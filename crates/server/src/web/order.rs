@@ -231,6 +231,7 @@ pub(super) async fn complaint_page(
     let today = xiaobao_core::time::local_date(now).to_string();
     let progress_stopped = state.store.progress_stopped(id, &today).await.ok().flatten().is_some();
     let body = html! {
+        (super::calendar_gap::order_banner(state, lang, caller, &k))
         @if let Some(e) = orphan { div.card { p.error #action-error role="alert" { (e.message) } } }
         @if progress_stopped {
             div.card { p.error #progress-stopped role="alert" { (lang.t("order.progress_stopped")) } }

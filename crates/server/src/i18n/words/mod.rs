@@ -13,6 +13,7 @@ macro_rules! catalogue {
 }
 
 mod admin;
+mod calendar_gap;
 mod common;
 mod errors;
 mod export;
@@ -41,6 +42,7 @@ pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
     export::ENTRIES,
     errors::ENTRIES,
     progress::ENTRIES,
+    calendar_gap::ENTRIES,
 ];
 
 pub(super) static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
