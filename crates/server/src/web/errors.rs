@@ -101,7 +101,9 @@ pub fn error_page(headers: &HeaderMap, path: &str, e: PageError, status: StatusC
             }
         }
     };
-    let mut res = maud::PreEscaped(page(lang, None, None, lang.t(title), body).into_string()).into_response();
+    // the page's language switch is a form too: it carries the browser's token
+    let (token, set) = super::pages::csrf(headers);
+    let mut res = super::pages::html_response(page(lang, None, Some(&token), lang.t(title), body), set);
     *res.status_mut() = status;
     res
 }

@@ -62,7 +62,8 @@ const LARGE_TYPE: &str = "
 #progress-page input:focus,#progress-page button:focus{outline:4px solid #e8a200;outline-offset:2px}
 #progress-page button.primary{width:100%;min-height:2.9em;font-size:1.2em;font-weight:700;margin-top:1.3em;border-radius:8px;background:#8a1c1c;color:#fff}
 #progress-page .error{font-size:1em;color:#8b0000;background:#fff0f0;border-left:6px solid #8b0000;padding:.6em .8em;margin-top:1.2em}
-#progress-page table{margin-top:1.3em}
+#progress-page table{margin:.4em 0 1.2em}
+#progress-page .error{margin:.4em 0 1em}
 #progress-page th,#progress-page td{padding:.6em .4em;border-bottom:2px solid #c8cdd3;font-size:1em}
 #progress-page th{font-weight:600;width:55%}
 #progress-page td{font-weight:700}
@@ -92,6 +93,8 @@ fn render(headers: &HeaderMap, typed: &str, result: Option<Markup>, status: Stat
         style { (maud::PreEscaped(LARGE_TYPE)) }
         div.card #progress-page {
             h1 { (lang.t("progress")) }
+            // the answer first, where a phone shows it without scrolling; the form below for another lookup
+            @if let Some(r) = result { (r) }
             p { (lang.t("progress.intro")) }
             form method="post" action="/progress" {
                 input type="hidden" name="_csrf" value=(token);
@@ -105,7 +108,6 @@ fn render(headers: &HeaderMap, typed: &str, result: Option<Markup>, status: Stat
                 span.help #last4-help { (lang.t("progress.last4_help")) }
                 button.primary #lookup type="submit" { (lang.t("progress.lookup")) }
             }
-            @if let Some(r) = result { (r) }
             p.contact { (lang.t("progress.contact")) }
         }
     };
