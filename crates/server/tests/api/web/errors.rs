@@ -86,7 +86,9 @@ async fn every_refusal_of_a_page_is_a_page_in_the_readers_language(app: TestApp)
         head.login("head1").await;
         let csrf = head.csrf();
         let big = "长".repeat(40_000); // 120 KB, over the 64 KB a form may send
-        let cases: Vec<(&str, StatusCode, &str, Vec<(&str, &str)>, &str)> = vec![
+        // (method, status, path, form, the error page's id)
+        type Case<'a> = (&'a str, StatusCode, &'a str, Vec<(&'a str, &'a str)>, &'a str);
+        let cases: Vec<Case> = vec![
             ("GET", StatusCode::NOT_FOUND, "/complaints/abc", vec![], "not-found"),
             ("POST", StatusCode::NOT_FOUND, "/complaints/abc/act/accept", vec![("_csrf", &csrf)], "not-found"),
             ("GET", StatusCode::NOT_FOUND, "/no/such/page", vec![], "not-found"),
@@ -177,7 +179,9 @@ both_backends!(every_refusal_of_the_api_is_a_problem_in_the_callers_language);
 async fn every_refusal_of_the_api_is_a_problem_in_the_callers_language(app: TestApp) {
     let token = format!("Bearer {}", app.tokens["head1"]);
     let big = serde_json::json!({ "summary": "长".repeat(40_000) }).to_string();
-    let cases: Vec<(&str, &str, &str, Vec<u8>, StatusCode, Option<&str>)> = vec![
+    // (method, path, content type, body, status, the field named)
+    type Case<'a> = (&'a str, &'a str, &'a str, Vec<u8>, StatusCode, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         ("GET", "/api/v1/complaints/abc", "", vec![], StatusCode::BAD_REQUEST, Some("request")),
         ("GET", "/api/v1/no-such-thing", "", vec![], StatusCode::NOT_FOUND, None),
         ("DELETE", "/api/v1/complaints", "", vec![], StatusCode::METHOD_NOT_ALLOWED, Some("method")),
