@@ -122,6 +122,14 @@ impl Role {
     }
 }
 
+impl Role {
+    /// Warned on every page of what all deadlines rest on (a year without its holiday arrangement):
+    /// the admins who load it and the consumer-protection centre, which answers for the deadlines.
+    pub fn watches_the_calendar(self) -> bool {
+        self.can(Permission::ManageRules) || self == Role::CpCentre
+    }
+}
+
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -163,6 +171,12 @@ mod tests {
         );
         assert!(Role::Teller.can(Permission::RegisterComplaint));
         assert!(!Role::Teller.can(Permission::HandleComplaint));
+    }
+
+    #[test]
+    fn admins_and_the_centre_watch_the_calendar() {
+        let watching: Vec<Role> = Role::ALL.into_iter().filter(|r| r.watches_the_calendar()).collect();
+        assert_eq!(watching, [Role::CpCentre, Role::Admin]);
     }
 
     #[test]

@@ -157,32 +157,20 @@ async fn language(req: Request, next: Next) -> Response {
 
 /// Every refusal of the API is a problem document, also those made before a handler ran (a path or
 /// query that does not parse, a body of the wrong type), which the framework answers in plain text.
+/// (The pages' refusals are pages: `web::errors`.)
 async fn problems_only(req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
-    let headers = if api { None } else { Some(req.headers().clone()) };
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
     let res = next.run(req).await;
     let status = res.status();
     let plain =
         !res.headers().get(header::CONTENT_TYPE).is_some_and(|c| c.as_bytes().starts_with(b"application/problem+json"));
-    if let Some(headers) = headers
-        && status == axum::http::StatusCode::BAD_REQUEST
-        && res.headers().get(header::CONTENT_TYPE).is_some_and(|c| c.as_bytes().starts_with(b"text/plain"))
-    {
-        // a page address that does not parse (`/complaints/abc`): the framework's text is for developers
-        let text = axum::body::to_bytes(res.into_body(), 4096).await.unwrap_or_default();
-        if text.starts_with(b"Invalid URL") {
-            return crate::web::pages::unreadable_address(&headers);
-        }
-        return (axum::http::StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text)
-            .into_response();
-    }
-    if !api
-        || !(status.is_client_error() || status.is_server_error())
-        || !plain
-        || res.extensions().get::<Problem>().is_some()
+    if !(status.is_client_error() || status.is_server_error()) || !plain || res.extensions().get::<Problem>().is_some()
     {
         return res;
     }
+    let allow = res.headers().get(header::ALLOW).cloned();
     let text = match axum::body::to_bytes(res.into_body(), 4096).await {
         Ok(b) => String::from_utf8_lossy(&b).trim().to_string(),
         Err(_) => String::new(),
@@ -196,8 +184,13 @@ async fn problems_only(req: Request, next: Next) -> Response {
             ApiError::BadRequest(invalid("request"))
         }
         axum::http::StatusCode::METHOD_NOT_ALLOWED => {
-            let mut r = ApiError::BadRequest(invalid("method")).into_response();
-            *r.status_mut() = status;
+            let e = xiaobao_core::FieldError::because("method", "problem.method_not_allowed");
+            let mut p = ApiError::BadRequest(e).problem(false);
+            (p.status, p.title) = (status.as_u16(), status.canonical_reason().unwrap_or("error").to_string());
+            let mut r = problem_response(&p, false);
+            if let Some(a) = allow {
+                r.headers_mut().insert(header::ALLOW, a);
+            }
             return r;
         }
         s if s.is_server_error() => ApiError::Internal,
@@ -226,6 +219,8 @@ pub fn router(state: AppState) -> Router {
     .merge(crate::web::routes())
     .fallback(not_found)
     .layer(axum::middleware::from_fn(problems_only))
+    .layer(axum::middleware::from_fn(crate::web::errors::error_pages))
+    .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::calendar_gap::bank_gaps))
     .layer(axum::middleware::from_fn(language))
     .layer(axum::middleware::from_fn(crate::web::security_headers))
     .layer(axum::middleware::from_fn_with_state(state.clone(), transport))

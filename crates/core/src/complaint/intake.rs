@@ -155,6 +155,24 @@ pub fn complaint_number(id: i64, received_at: Instant) -> String {
     format!("TS{}{:08}", local_date(received_at).format("%Y%m%d"), id)
 }
 
+/// A complaint number as a person types it, in the form [`complaint_number`] writes: spaces
+/// anywhere dropped (also the ideographic space), full-width letters and digits of a Chinese input
+/// method made plain, letters upper case (`ts 2025０３０３…` is `TS20250303…`). `None` when what is
+/// left is empty or longer than any number.
+pub fn typed_complaint_number(typed: &str) -> Option<String> {
+    let number: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            // the full-width forms of ASCII ('！'..='～') sit 0xFEE0 above it
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (!number.is_empty() && number.len() <= 32).then_some(number)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -195,6 +213,22 @@ mod tests {
         assert!(!o.complainant.watchlist && o.repeat_of.is_none());
         assert_eq!(o.clocks, policy.initial_clocks(&cal, Channel::Counter, Some("01"), t0()));
         assert_eq!(complaint_number(42, t0()), "TS2025060200000042");
+    }
+
+    #[test]
+    fn a_typed_number_is_read_whatever_its_case_spaces_and_width() {
+        let number = complaint_number(42, t0());
+        for typed in [
+            "TS2025060200000042",
+            "ts2025060200000042",
+            "  Ts2025060200000042 ",
+            "TS 20250602 00000042",
+            "\u{3000}ｔｓ２０２５０６０２００００００４２\t",
+        ] {
+            assert_eq!(typed_complaint_number(typed).as_deref(), Some(number.as_str()), "{typed:?}");
+        }
+        assert_eq!(typed_complaint_number(" \u{3000} "), None);
+        assert_eq!(typed_complaint_number(&"1".repeat(33)), None);
     }
 
     #[test]

@@ -77,6 +77,37 @@ pub enum ClockStatus {
     Stopped,
 }
 
+/// How far past today a deadline set today can fall: the longest clock of the default policy (a
+/// decision extended to 60 days, a re-review asked for at the end of its 30 days and decided in 30),
+/// with a holiday's week to spare.
+pub const REACH_DAYS: u64 = 90;
+
+/// The deadlines a reader has in view: the whole bank's at an instant, or one order's.
+#[derive(Debug, Clone, Copy)]
+pub enum InView<'a> {
+    /// Every deadline running or being set at `now`: those of orders received since the start of last
+    /// year, up to [`REACH_DAYS`] ahead.
+    Bank { now: Instant },
+    /// One order's: from its receipt to its last clock's due time.
+    Order { received_at: Instant, clocks: &'a [Clock] },
+}
+
+/// The years without a loaded holiday arrangement that the deadlines in view run into: there they
+/// count weekends only and may be wrong until an admin loads the year (DESIGN §2: a missing year
+/// never blocks work, and is warned of). Sorted, each once.
+pub fn unarranged_years(calendar: &crate::calendar::Calendar, view: InView<'_>) -> Vec<i32> {
+    use chrono::Datelike;
+    let year = |t: Instant| crate::time::local_date(t).year();
+    let (from, to) = match view {
+        InView::Bank { now } => (year(now) - 1, year(now + chrono::Duration::days(REACH_DAYS as i64))),
+        InView::Order { received_at, clocks } => {
+            let last = clocks.iter().map(|c| c.due_at).max().unwrap_or(received_at).max(received_at);
+            (year(received_at), year(last))
+        }
+    };
+    calendar.missing_years(from, to)
+}
+
 /// A running clock that has used this share (percent) of its time is shown as due soon.
 pub const DUE_SOON_PERCENT: i64 = 80;
 
@@ -127,5 +158,42 @@ impl Clock {
     /// Running, not paused, and past its due time at `now`.
     pub fn is_overdue(&self, now: Instant) -> bool {
         self.is_running() && self.paused_at.is_none() && now >= self.due_at
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod unarranged_tests {
+    use super::*;
+    use crate::calendar::Calendar;
+
+    fn at(s: &str) -> Instant {
+        chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn a_year_without_its_arrangement_is_named_where_deadlines_reach_it() {
+        // shipped: 2015 to 2026
+        let cal = Calendar::china();
+        // the bank: in March 2026 no deadline reaches 2027; from October one set today may
+        assert_eq!(unarranged_years(&cal, InView::Bank { now: at("2026-03-03T09:00:00+08:00") }), Vec::<i32>::new());
+        assert_eq!(unarranged_years(&cal, InView::Bank { now: at("2026-12-03T09:00:00+08:00") }), [2027]);
+        assert_eq!(unarranged_years(&cal, InView::Bank { now: at("2027-06-01T09:00:00+08:00") }), [2027]);
+        // an order: only when one of its clocks runs into the year
+        let received = at("2026-12-01T10:00:00+08:00");
+        let inside = [Clock::start(ClockKind::Decision, received, at("2026-12-17T00:00:00+08:00"))];
+        let across =
+            [inside[0].clone(), Clock::start(ClockKind::Completion, received, at("2027-01-05T00:00:00+08:00"))];
+        assert_eq!(unarranged_years(&cal, InView::Order { received_at: received, clocks: &inside }), Vec::<i32>::new());
+        assert_eq!(unarranged_years(&cal, InView::Order { received_at: received, clocks: &across }), [2027]);
+        assert_eq!(unarranged_years(&cal, InView::Order { received_at: received, clocks: &[] }), Vec::<i32>::new());
+        // once the year is loaded, nothing
+        let mut loaded = cal.clone();
+        loaded.insert(chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), crate::calendar::DayKind::Rest);
+        assert_eq!(
+            unarranged_years(&loaded, InView::Order { received_at: received, clocks: &across }),
+            Vec::<i32>::new()
+        );
+        assert_eq!(unarranged_years(&loaded, InView::Bank { now: at("2026-12-03T09:00:00+08:00") }), Vec::<i32>::new());
     }
 }

@@ -217,10 +217,7 @@ pub struct ComplaintView {
 
 impl ComplaintView {
     pub fn new(k: &ComplaintRow, unmasked: bool, now: Instant, calendar: &xiaobao_core::calendar::Calendar) -> Self {
-        use chrono::Datelike;
         let o = &k.order;
-        let year = |t: Instant| xiaobao_core::time::local_date(t).year();
-        let last = o.clocks.iter().map(|c| year(c.due_at)).max().unwrap_or(year(o.received_at));
         Self {
             id: o.id,
             number: k.number.clone(),
@@ -256,7 +253,10 @@ impl ComplaintView {
             feedback: o.feedback,
             appeal: o.appeal,
             clocks: o.clocks.iter().map(|c| ClockView::new(c, now)).collect(),
-            missing_calendar_years: calendar.missing_years(year(o.received_at), last),
+            missing_calendar_years: xiaobao_core::deadline::unarranged_years(
+                calendar,
+                xiaobao_core::deadline::InView::Order { received_at: o.received_at, clocks: &o.clocks },
+            ),
             updated_at: rfc3339(k.updated_at),
             actions: None,
         }

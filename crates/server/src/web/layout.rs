@@ -111,7 +111,7 @@ pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str,
                         }
                     }
                 }
-                main { (body) }
+                main { (super::calendar_gap::banner(lang, user)) (body) }
             }
         }
     }

@@ -3,6 +3,8 @@
 //! session; every response carries security headers.
 
 mod admin;
+pub(crate) mod calendar_gap;
+pub(crate) mod errors;
 mod hot_issues;
 mod layout;
 mod league;

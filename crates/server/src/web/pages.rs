@@ -44,7 +44,7 @@ pub(super) fn html_response(markup: Markup, set_cookie: Option<HeaderValue>) -> 
 }
 
 pub(super) fn forbidden_form() -> Response {
-    (StatusCode::FORBIDDEN, "CSRF token missing or wrong").into_response()
+    super::errors::csrf_refused()
 }
 
 /// The caller of a form submission: logged in (else to the login page), and the form carries the
@@ -78,17 +78,6 @@ pub(super) fn no_permission(
 pub(super) fn not_found(lang: Lang, caller: &Caller, (token, set): (String, Option<HeaderValue>)) -> Response {
     let body = html! { div.card { h1 #not-found { (lang.t("not_found")) } p { a href="/" { (lang.t("home")) } } } };
     let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("not_found"), body), set);
-    *res.status_mut() = StatusCode::NOT_FOUND;
-    res
-}
-
-/// The 404 page for an address whose id does not even parse (`/complaints/abc`): it names nothing,
-/// so it reads as any other missing page, without the framework's developer message. Shown before
-/// any login is looked at, so without the menu.
-pub fn unreadable_address(headers: &axum::http::HeaderMap) -> Response {
-    let lang = Lang::from_headers(headers);
-    let body = html! { div.card { h1 #not-found { (lang.t("not_found")) } p { a href="/" { (lang.t("home")) } } } };
-    let mut res = html_response(page(lang, None, None, lang.t("not_found"), body), None);
     *res.status_mut() = StatusCode::NOT_FOUND;
     res
 }

@@ -13,13 +13,16 @@ macro_rules! catalogue {
 }
 
 mod admin;
+mod calendar_gap;
 mod common;
+mod errors;
 mod export;
 mod fields;
 mod hot_issues;
 mod mail;
 mod names;
 mod order;
+mod progress;
 mod refusals;
 mod register;
 mod reports;
@@ -37,6 +40,9 @@ pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
     reports::ENTRIES,
     fields::ENTRIES,
     export::ENTRIES,
+    errors::ENTRIES,
+    progress::ENTRIES,
+    calendar_gap::ENTRIES,
 ];
 
 pub(super) static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =

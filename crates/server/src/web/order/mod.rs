@@ -123,6 +123,7 @@ pub(super) async fn complaint_page(
             Some(Said::Merged) => { div.card.done #done role="status" { p.notice #merged { (lang.t("order.done.merged")) } } }
             None => {}
         }
+        (super::calendar_gap::order_banner(state, lang, caller, &k))
         @if let Some(e) = orphan { div.card { p.error #action-error role="alert" { (e.message) } } }
         @if progress_stopped {
             div.card { p.error #progress-stopped role="alert" { (lang.t("order.progress_stopped")) } }

@@ -3,6 +3,7 @@
 pub(crate) mod browser;
 
 mod admin;
+mod calendar_gap;
 mod errors;
 mod lists;
 mod login;
