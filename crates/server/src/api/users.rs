@@ -5,7 +5,7 @@ use crate::api::views::{Paged, UserView};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::json::ValidJson;
+use crate::json::JsonBody;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -65,9 +65,11 @@ pub async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
     Path(username): Path<String>,
-    ValidJson(req): ValidJson<UpdateUser>,
+    body: JsonBody<UpdateUser>,
 ) -> ApiResult<Json<UserView>> {
-    Ok(Json(update(&state, &caller, &username, req).await?))
+    caller.require(Permission::ManageUsers)?;
+    user_in_scope(&state, &caller, &username).await?;
+    Ok(Json(update(&state, &caller, &username, body.parse()?).await?))
 }
 
 /// What `update_user` does, for the API and the admin pages alike: typed input in, the result out.
@@ -173,9 +175,10 @@ pub async fn list_users(
 pub async fn create_user(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(req): ValidJson<CreateUser>,
+    body: JsonBody<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
-    Ok((StatusCode::CREATED, Json(create(&state, &caller, req).await?)))
+    caller.require(Permission::ManageUsers)?;
+    Ok((StatusCode::CREATED, Json(create(&state, &caller, body.parse()?).await?)))
 }
 
 /// What `create_user` does, for the API and the admin pages alike: typed input in, the result out.

@@ -15,6 +15,7 @@ mod league;
 mod lifecycle;
 mod lists;
 mod measures;
+mod permission_first;
 mod privacy;
 mod repeat;
 mod reports;
