@@ -18,6 +18,9 @@ pub enum ApiError {
     Conflict(Msg),
     /// Well-formed but wrong input (422).
     Invalid(FieldError),
+    /// Several things wrong at once (422): every one is told, each naming its field; the first is
+    /// the problem's `field`.
+    InvalidAll(Vec<FieldError>),
     /// Malformed input: not JSON, wrong types (400).
     BadRequest(FieldError),
     /// Too many tries: wait this many seconds (sent as `Retry-After`).
@@ -41,6 +44,9 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field error, when there are several (bad input to a form of many fields).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
     #[serde(skip)]
     #[schema(ignore)]
     pub msg: Option<Msg>,
@@ -50,7 +56,37 @@ pub struct Problem {
     pub retry_after: Option<u64>,
 }
 
+/// One field's error in a problem that has several.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub detail: String,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub msg: Option<Msg>,
+}
+
 impl ApiError {
+    /// Every error of `errors`: none is `Ok`, one is `Invalid`, more are `InvalidAll`.
+    pub fn all(mut errors: Vec<FieldError>) -> Result<(), Self> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(Self::Invalid(errors.remove(0))),
+            _ => Err(Self::InvalidAll(errors)),
+        }
+    }
+
+    /// The field errors this error tells: (field, words), one for each.
+    pub fn field_errors(&self, english: bool) -> Vec<(String, String)> {
+        match self {
+            Self::Invalid(e) | Self::BadRequest(e) => vec![(e.field.clone(), Msg::invalid(e).in_lang(english).into())],
+            Self::InvalidAll(all) => {
+                all.iter().map(|e| (e.field.clone(), Msg::invalid(e).in_lang(english).to_string())).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, Option<String>, Msg) {
         match self {
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", None, Msg::of("problem.unauthorized")),
@@ -61,6 +97,18 @@ impl ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", Some(e.field.clone()), Msg::invalid(e))
             }
             Self::BadRequest(e) => (StatusCode::BAD_REQUEST, "bad-request", Some(e.field.clone()), Msg::invalid(e)),
+            Self::InvalidAll(all) => {
+                let msgs: Vec<Msg> = all.iter().map(Msg::invalid).collect();
+                let join = |english: bool, sep: &str| {
+                    all.iter()
+                        .zip(&msgs)
+                        .map(|(e, m)| format!("{}: {}", e.field, m.in_lang(english)))
+                        .collect::<Vec<_>>()
+                        .join(sep)
+                };
+                let field = all.first().map(|e| e.field.clone());
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid-fields", field, Msg::new(join(false, "；"), join(true, "; ")))
+            }
             Self::TooManyRequests(m, _) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", None, m.clone()),
             Self::Unavailable(m, _) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, m.clone()),
             Self::PayloadTooLarge => {
@@ -85,9 +133,20 @@ impl ApiError {
 
     pub fn problem(&self, english: bool) -> Problem {
         let (status, kind, field, msg) = self.parts();
+        let several = matches!(self, Self::InvalidAll(_));
         let detail = match &field {
-            Some(f) => format!("{f}: {}", msg.in_lang(english)),
-            None => msg.in_lang(english).to_string(),
+            Some(f) if !several => format!("{f}: {}", msg.in_lang(english)),
+            _ => msg.in_lang(english).to_string(),
+        };
+        let errors = match self {
+            Self::InvalidAll(all) => all
+                .iter()
+                .map(|e| {
+                    let m = Msg::invalid(e);
+                    FieldProblem { field: e.field.clone(), detail: m.in_lang(english).to_string(), msg: Some(m) }
+                })
+                .collect(),
+            _ => Vec::new(),
         };
         Problem {
             kind: format!("https://xiaobao.example/problems/{kind}"),
@@ -95,6 +154,7 @@ impl ApiError {
             status: status.as_u16(),
             detail,
             field,
+            errors,
             msg: Some(msg),
             retry_after: self.retry_after(),
         }
@@ -114,9 +174,14 @@ pub fn problem_response(p: &Problem, english: bool) -> Response {
     let mut body = p.clone();
     if let Some(m) = &p.msg {
         body.detail = match &p.field {
-            Some(f) => format!("{f}: {}", m.in_lang(english)),
-            None => m.in_lang(english).to_string(),
+            Some(f) if p.errors.is_empty() => format!("{f}: {}", m.in_lang(english)),
+            _ => m.in_lang(english).to_string(),
         };
+    }
+    for e in &mut body.errors {
+        if let Some(m) = &e.msg {
+            e.detail = m.in_lang(english).to_string();
+        }
     }
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut headers = HeaderMap::new();
@@ -147,6 +212,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => Self::NotFound,
             StoreError::Duplicate(field) => Self::Invalid(FieldError::because(field, "field.already_exists")),
+            StoreError::Refused(reason) => Self::Conflict(Msg::of(reason)),
             e if e.is_unavailable() => {
                 tracing::warn!(error = %e, "the database is unavailable");
                 Self::Unavailable(Msg::of("problem.database_unavailable"), 5)

@@ -44,7 +44,13 @@ pub async fn put_policy(
 pub async fn set_policy(state: &AppState, caller: &Caller, policy: Policy) -> ApiResult<Policy> {
     caller.require(Permission::ManageRules)?;
     policy.validate()?;
-    state.store.set_policy(&policy, caller.user.id, state.clock.now().timestamp_millis()).await?;
+    let audit = xiaobao_store::Audit {
+        by: caller.user.id,
+        at_ms: state.clock.now().timestamp_millis(),
+        subject: "deadline_policy",
+        what: serde_json::json!({"change": "replace"}).to_string(),
+    };
+    state.store.set_policy(&policy, &audit).await?;
     Ok(policy)
 }
 

@@ -26,4 +26,5 @@ mod scope_rule;
 mod security;
 mod statistics;
 mod transitions;
+mod users;
 mod web;

@@ -102,7 +102,7 @@ pub async fn calendar_put(State(state): State<AppState>, headers: HeaderMap, For
                 &headers,
                 &caller,
                 &Params::new(),
-                Shown { form: "calendar", values: f, error: Some(("csv".into(), msg)) },
+                Shown { form: "calendar", values: f, errors: vec![("csv".into(), msg)], notice: None },
                 status,
             )
             .await

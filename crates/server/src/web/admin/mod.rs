@@ -14,7 +14,7 @@ pub use calendar::{calendar, calendar_put};
 pub use classes::{categories, category_put};
 pub use org::{org, org_create, org_rename};
 pub use policy::{policy, policy_put};
-pub use users::{user, user_create, user_update, users};
+pub use users::{user, user_create, user_disable, user_enable, user_reset, user_update, users};
 
 use super::layout::page;
 use super::pages::{csrf, html_response};
@@ -31,36 +31,53 @@ use xiaobao_core::role::Permission;
 
 type Fields = HashMap<String, String>;
 
-/// A form shown again after a refusal: the values typed and the error (its field, its message).
+/// A form shown again after a refusal: the values typed and every error (its field, its message);
+/// or a page after a change, with its notice.
 #[derive(Default)]
 struct Shown {
     form: &'static str,
     values: Fields,
-    error: Option<(String, String)>,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
 }
 
 impl Shown {
+    /// The form shown again with every error `e` tells, beside its field.
+    fn refused(form: &'static str, values: Fields, lang: Lang, e: ApiError) -> (StatusCode, Self) {
+        let (status, errors) = refused_all(lang, e);
+        (status, Self { form, values, errors, notice: None })
+    }
+
     fn val(&self, form: &str, name: &str) -> String {
         if self.form == form { self.values.get(name).cloned().unwrap_or_default() } else { String::new() }
     }
 
     fn err(&self, form: &str, names: &[&str]) -> Markup {
         html! {
-            @if let Some((f, m)) = self.error.as_ref().filter(|_| self.form == form) {
-                @if names.contains(&f.as_str()) || names.is_empty() {
-                    span.error.field-error data-field=(f) role="alert" { (m) }
+            @if self.form == form {
+                @for (f, m) in &self.errors {
+                    @if names.contains(&f.as_str()) || names.is_empty() {
+                        span.error.field-error data-field=(f) role="alert" { (m) }
+                    }
                 }
             }
         }
     }
 
-    /// The error when it names no field of the form: shown at the form's top.
+    /// The errors that name no field of the form: shown at the form's top.
     fn top(&self, form: &str, names: &[&str]) -> Markup {
         html! {
-            @if let Some((f, m)) = self.error.as_ref().filter(|_| self.form == form) {
-                @if !names.contains(&f.as_str()) { p.error.form-error role="alert" { (m) } }
+            @if self.form == form {
+                @for (f, m) in &self.errors {
+                    @if !names.contains(&f.as_str()) { p.error.form-error data-field=(f) role="alert" { (m) } }
+                }
             }
         }
+    }
+
+    /// The notice of a change just made.
+    fn notice(&self) -> Markup {
+        html! { @if let Some(n) = &self.notice { p.notice #notice role="status" { (n) } } }
     }
 }
 
@@ -125,6 +142,15 @@ fn refused(lang: Lang, e: ApiError) -> (StatusCode, String, String) {
     (StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST), p.field.unwrap_or_default(), p.detail)
 }
 
+/// Every error a refusal tells, each with its field (empty for one that names none) and its words
+/// without the field's name (shown beside the field).
+fn refused_all(lang: Lang, e: ApiError) -> (StatusCode, Vec<(String, String)>) {
+    let fields = e.field_errors(lang.english());
+    let p = e.problem(lang.english());
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
+    if fields.is_empty() { (status, vec![(String::new(), p.detail)]) } else { (status, fields) }
+}
+
 /// A form field's text, empty when the form did not send it (validation then names it).
 fn field(f: &Fields, name: &str) -> String {
     f.get(name).cloned().unwrap_or_default()
@@ -157,6 +183,9 @@ pub(super) fn routes() -> axum::Router<AppState> {
         .route("/admin/org/{code}/rename", axum::routing::post(org_rename))
         .route("/admin/users", axum::routing::get(users).post(user_create))
         .route("/admin/users/{username}", axum::routing::get(user).post(user_update))
+        .route("/admin/users/{username}/disable", axum::routing::post(user_disable))
+        .route("/admin/users/{username}/enable", axum::routing::post(user_enable))
+        .route("/admin/users/{username}/reset-password", axum::routing::post(user_reset))
         .route("/admin/categories", axum::routing::get(categories).post(category_put))
         .route("/admin/policy", axum::routing::get(policy).post(policy_put))
         .route("/admin/calendar", axum::routing::get(calendar).post(calendar_put))

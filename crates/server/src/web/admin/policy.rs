@@ -93,7 +93,7 @@ pub async fn policy_put(State(state): State<AppState>, headers: HeaderMap, Form(
                 &state,
                 &headers,
                 &caller,
-                Shown { form: "policy", values: f, error: Some(("policy".into(), msg)) },
+                Shown { form: "policy", values: f, errors: vec![("policy".into(), msg)], notice: None },
                 status,
             )
             .await

@@ -87,8 +87,8 @@ async fn admin_pages_manage_units_users_classes_policy_and_calendar(app: TestApp
     assert!(!html.contains("long-enough-9"), "a password is never shown again");
     let (status, _, html) = admin.get("/admin/users/wangwu").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("data-confirm-if-unchecked=\"active\""), "deactivating asks first");
-    let (status, _, _) = admin
+    assert!(html.contains("data-confirm=") && html.contains("/admin/users/wangwu/disable"), "disabling asks first");
+    let (status, h, _) = admin
         .post(
             "/admin/users/wangwu",
             &[
@@ -101,9 +101,10 @@ async fn admin_pages_manage_units_users_classes_policy_and_calendar(app: TestApp
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h["location"], "/admin/users?done=saved&user=wangwu");
     let (u, _) = app.store.user_for_login("wangwu").await.unwrap().unwrap();
     assert_eq!(u.role, xiaobao_core::role::Role::LobbyManager);
-    assert!(!u.active, "unchecked: deactivated");
+    assert!(u.active, "editing leaves the access as it is");
     let (status, _, html) = admin
         .post(
             "/admin/users/wangwu",

@@ -9,6 +9,7 @@ mod login;
 mod measures;
 mod order;
 mod progress;
+mod users;
 mod walk;
 
 pub(crate) use browser::Browser;
