@@ -57,11 +57,10 @@ mod tests {
 
     #[test]
     fn every_broken_rule_is_named_at_once() {
-        assert_eq!(reasons("abc", "teller1", true), [
-            "field.password_length",
-            "field.password_digit",
-            "field.password_same"
-        ]);
+        assert_eq!(
+            reasons("abc", "teller1", true),
+            ["field.password_length", "field.password_digit", "field.password_same"]
+        );
         assert_eq!(reasons("1234567890", "x", false), ["field.password_letter"]);
         assert_eq!(reasons("Teller1-is-me", "teller1", false), ["field.password_username"]);
         assert_eq!(reasons("tab\there-123", "u", false), ["field.password_control_chars"]);

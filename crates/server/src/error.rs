@@ -107,7 +107,12 @@ impl ApiError {
                         .join(sep)
                 };
                 let field = all.first().map(|e| e.field.clone());
-                (StatusCode::UNPROCESSABLE_ENTITY, "invalid-fields", field, Msg::new(join(false, "；"), join(true, "; ")))
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-fields",
+                    field,
+                    Msg::new(join(false, "；"), join(true, "; ")),
+                )
             }
             Self::TooManyRequests(m, _) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", None, m.clone()),
             Self::Unavailable(m, _) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, m.clone()),

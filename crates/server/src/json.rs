@@ -19,7 +19,10 @@ pub struct JsonBody<T> {
 }
 
 enum Read {
-    Bytes { bytes: axum::body::Bytes, is_json: bool },
+    Bytes {
+        bytes: axum::body::Bytes,
+        is_json: bool,
+    },
     /// A value made in process (a page handing its form to the API's handler).
     Value(serde_json::Value),
 }

@@ -200,10 +200,11 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if c.active == Some(false) || c.role.is_some() {
-            let (admins,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND username <> 'system'")
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let (admins,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND username <> 'system'",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
             if admins == 0 {
                 return Err(StoreError::Refused("problem.last_admin"));
             }

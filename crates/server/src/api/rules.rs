@@ -43,7 +43,7 @@ pub async fn put_policy(
 /// What `put_policy` does, for the API and the admin pages alike: typed input in, the result out.
 pub async fn set_policy(state: &AppState, caller: &Caller, policy: Policy) -> ApiResult<Policy> {
     caller.require(Permission::ManageRules)?;
-    policy.validate()?;
+    ApiError::all(policy.violations())?;
     let audit = xiaobao_store::Audit {
         by: caller.user.id,
         at_ms: state.clock.now().timestamp_millis(),

@@ -262,7 +262,8 @@ pub async fn create(state: &AppState, caller: &Caller, req: CreateUser) -> ApiRe
     caller.require(Permission::ManageUsers)?;
     let mut errors = Vec::new();
     let username = parse_username(&req.username).map_err(|e| errors.push(e)).ok();
-    let display_name = bounded("display_name", &req.display_name, 1, limits::DISPLAY_NAME).map_err(|e| errors.push(e)).ok();
+    let display_name =
+        bounded("display_name", &req.display_name, 1, limits::DISPLAY_NAME).map_err(|e| errors.push(e)).ok();
     errors.extend(check_password(&req.password, username.as_deref().unwrap_or(req.username.trim())));
     let unit = match crate::api::unit_in_scope(state, caller, "org_unit", &req.org_unit).await {
         Ok(u) => Some(u),
@@ -278,7 +279,8 @@ pub async fn create(state: &AppState, caller: &Caller, req: CreateUser) -> ApiRe
         return Err(ApiError::Internal);
     };
     let password_hash = state.passwords.hash(req.password.clone()).await?;
-    let what = serde_json::json!({"change": "create", "username": username, "role": req.role.as_str(), "org_unit": unit.code});
+    let what =
+        serde_json::json!({"change": "create", "username": username, "role": req.role.as_str(), "org_unit": unit.code});
     let user = state
         .store
         .create_user_by(

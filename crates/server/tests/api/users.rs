@@ -17,7 +17,13 @@ both_backends!(
 );
 
 /// A call with a bearer token the harness does not hold.
-async fn with_token(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+async fn with_token(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let bearer = format!("Bearer {token}");
     let mut headers = vec![("authorization", bearer.as_str())];
     let bytes = match &body {
@@ -70,7 +76,8 @@ async fn an_edit_tells_every_bad_field_at_once_and_is_audited(app: TestApp) {
     let p: Value = serde_json::from_slice(&bytes).unwrap();
     assert!(p["detail"].as_str().unwrap().contains("e-mail"), "{p}");
 
-    let good = json!({"display_name": "王柜员", "role": "lobby_manager", "org_unit": "BJ0102", "email": "wang@bank.test"});
+    let good =
+        json!({"display_name": "王柜员", "role": "lobby_manager", "org_unit": "BJ0102", "email": "wang@bank.test"});
     let (status, u) = app.call("admin", Method::PATCH, "/api/v1/users/teller1", Some(good)).await;
     assert_eq!(status, StatusCode::OK, "{u}");
     assert_eq!((u["display_name"].as_str(), u["role"].as_str()), (Some("王柜员"), Some("lobby_manager")));
@@ -142,7 +149,9 @@ async fn a_reset_password_must_be_changed_before_anything_else_works(app: TestAp
     assert_eq!(status, StatusCode::OK, "{s}");
     let token = s["token"].as_str().unwrap().to_string();
     // nothing works but reading the session and changing the password
-    for (method, path) in [(Method::GET, "/api/v1/complaints"), (Method::GET, "/api/v1/users"), (Method::GET, "/api/v1/board")] {
+    for (method, path) in
+        [(Method::GET, "/api/v1/complaints"), (Method::GET, "/api/v1/users"), (Method::GET, "/api/v1/board")]
+    {
         let (status, p) = with_token(&app, &token, method, path, None).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {p}");
     }
@@ -198,14 +207,16 @@ async fn a_reset_password_must_be_changed_before_anything_else_works(app: TestAp
 }
 
 async fn the_password_rule_names_every_violation(app: TestApp) {
-    let body = json!({"username": "abc9", "display_name": "", "role": "teller", "org_unit": "BJ0101", "password": "abc9"});
+    let body =
+        json!({"username": "abc9", "display_name": "", "role": "teller", "org_unit": "BJ0101", "password": "abc9"});
     let (status, p) = app.post("admin", "/api/v1/users", body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     assert_eq!(fields(&p), ["display_name", "password", "password"], "{p}");
     let detail = p["detail"].as_str().unwrap();
     assert!(detail.contains("10") && detail.contains("用户名"), "{detail}");
     for (pw, says) in [("abcdefghijkl", "数字"), ("123456789012", "字母")] {
-        let body = json!({"username": "abc9", "display_name": "x", "role": "teller", "org_unit": "BJ0101", "password": pw});
+        let body =
+            json!({"username": "abc9", "display_name": "x", "role": "teller", "org_unit": "BJ0101", "password": pw});
         let (status, p) = app.post("admin", "/api/v1/users", body).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
         assert!(p["detail"].as_str().unwrap().contains(says), "{pw}: {p}");

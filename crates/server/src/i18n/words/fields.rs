@@ -22,6 +22,7 @@ catalogue! {
 "field.period_length" => ("时长须在 1 到 {max} 之间", "length must be between 1 and {max}"),
 "field.time_of_day" => ("时间格式应为 HH:MM", "time must be HH:MM"),
 "field.opening_hours" => ("营业结束时间须晚于开始时间（同一天内）", "closing time must be later than opening time on the same day"),
+"field.period_unit" => ("单位须为小时、营业小时、自然日或工作日", "the unit is hours, business hours, calendar days or working days"),
 "field.warn_at" => ("预警点须为 1–99 之间递增的百分比", "warning points are increasing percentages between 1 and 99"),
 "field.regulatory_clock" => ("处理决定和核查期限是监管要求，不能取消", "the decision and re-review clocks are regulatory deadlines and cannot be turned off"),
 "field.category_code" => ("分类代码须为 2、4 或 6 位数字", "a category code is 2, 4 or 6 digits"),

@@ -89,7 +89,8 @@ pub async fn calendar_put(State(state): State<AppState>, headers: HeaderMap, For
         Err(r) => return r,
     };
     let body = json!({"csv": f.get("csv")}).to_string();
-    let r = crate::api::rules::put_calendar(State(state.clone()), caller.clone(), HeaderMap::new(), Ok(body.into())).await;
+    let r =
+        crate::api::rules::put_calendar(State(state.clone()), caller.clone(), HeaderMap::new(), Ok(body.into())).await;
     match r {
         Ok(imported) => {
             let year = imported.0.years.first().copied().unwrap_or(2026);

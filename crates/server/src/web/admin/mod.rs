@@ -131,11 +131,23 @@ fn render(
             }
         }
     };
-    let body = html! { (tabs) (body) };
+    let body = html! { style { (maud::PreEscaped(ADMIN_CSS)) } (tabs) (body) };
     let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t(title), body), set);
     *res.status_mut() = status;
     res
 }
+
+/// The administration pages' own touches: buttons inside the cards, the users' actions on one line,
+/// the policy's tables.
+const ADMIN_CSS: &str = "\
+.card button:not(.primary){background:#fff;color:#8a1c1c;border:1px solid #8a1c1c;border-radius:4px;padding:.4rem .9rem;font-size:.95rem;cursor:pointer;margin-top:.6rem}\
+.card button.danger{color:#b00020;border-color:#b00020}\
+td.actions{white-space:nowrap}td.actions a.button{margin-top:0;padding:.2rem .6rem;font-size:.9rem}\
+td.actions form.inline{display:inline-flex}td.actions form.inline button{margin-top:0;padding:.2rem .6rem;font-size:.9rem}\
+#temporary-password{font-size:1.2rem;background:#fff3cd;padding:.1rem .5rem;border-radius:3px}\
+table.policy input.num{width:6rem}table.policy input,table.policy select{width:auto}\
+fieldset{border:1px solid #e3e6ea;border-radius:4px;margin:.6rem 0}fieldset select{width:auto;margin:.2rem 0}\
+";
 
 fn refused(lang: Lang, e: ApiError) -> (StatusCode, String, String) {
     let p = e.problem(lang.english());

@@ -65,7 +65,7 @@ fn active_button(lang: Lang, tok: &Csrf, u: &UserRow, id_prefix: &str) -> Markup
     html! {
         form.inline method="post" action={ "/admin/users/" (u.username) "/" (action) } data-confirm=(confirm) {
             (hidden_csrf(tok))
-            button id={ (id_prefix) (action) "-" (u.username) } type="submit" { (lang.t(label)) }
+            button id={ (id_prefix) (action) "-" (u.username) } class=[u.active.then_some("danger")] type="submit" { (lang.t(label)) }
         }
     }
 }
@@ -97,7 +97,7 @@ async fn users_page(
             h1 { (lang.t("admin_users")) }
             (shown.notice())
             (shown.top("list", &[]))
-            table #users {
+            div.scroll { table #users {
                 thead { tr {
                     th { (lang.t("username")) } th { (lang.t("admin.users.name")) } th { (lang.t("admin.users.role")) }
                     th { (lang.t("org_unit")) } th { (lang.t("admin.status")) } th { (lang.t("admin.users.actions")) }
@@ -121,7 +121,7 @@ async fn users_page(
                         }
                     }
                 }
-            }
+            } }
             nav.pager {
                 @if page_no > 1 { a href={ "/admin/users?page=" (page_no - 1) } { "‹ " (lang.t("prev")) } }
                 @if more { a #next href={ "/admin/users?page=" (page_no + 1) } { (lang.t("next")) " ›" } }

@@ -8,6 +8,7 @@ mod lists;
 mod login;
 mod measures;
 mod order;
+mod policy;
 mod progress;
 mod users;
 mod walk;

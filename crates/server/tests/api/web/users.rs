@@ -59,7 +59,8 @@ async fn a_reset_password_leads_to_the_password_page_until_changed(app: TestApp)
         admin.post("/admin/users/teller1/reset-password", &[("_csrf", &csrf), ("password", "abc")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(html.matches("data-field=\"password\"").count(), 2, "too short, no digit: {html}");
-    let (status, _, html) = admin.post("/admin/users/teller1/reset-password", &[("_csrf", &csrf), ("password", "")]).await;
+    let (status, _, html) =
+        admin.post("/admin/users/teller1/reset-password", &[("_csrf", &csrf), ("password", "")]).await;
     assert_eq!(status, StatusCode::OK);
     let temporary = html
         .split("id=\"temporary-password\">")
@@ -91,7 +92,12 @@ async fn a_reset_password_leads_to_the_password_page_until_changed(app: TestApp)
     let (status, _, html) = teller
         .post(
             "/password",
-            &[("_csrf", &c), ("current_password", "wrong"), ("new_password", "teller1-abc"), ("new_password_again", "x")],
+            &[
+                ("_csrf", &c),
+                ("current_password", "wrong"),
+                ("new_password", "teller1-abc"),
+                ("new_password_again", "x"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
