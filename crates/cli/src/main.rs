@@ -336,8 +336,11 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']).to_string();
-            xiaobao_server::api::users::check_password(&password)
-                .map_err(|e| anyhow::anyhow!("{}", xiaobao_server::i18n::Lang::En.invalid(&e)))?;
+            let problems = xiaobao_server::api::users::check_password(&password, &username);
+            if !problems.is_empty() {
+                let words: Vec<String> = problems.iter().map(|e| xiaobao_server::i18n::Lang::En.invalid(e)).collect();
+                bail!("{}", words.join("; "));
+            }
             let store = data.open().await?;
             let Some(unit) = store.org_unit_by_code(code.as_str()).await? else {
                 bail!("org unit {code} does not exist");

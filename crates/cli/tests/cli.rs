@@ -29,13 +29,17 @@ fn text(o: &Output) -> String {
 fn user_add_bootstraps_the_first_admin_and_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let ok =
-        xiaobao(&["user", "add", "root", "--role", "admin", "--org", "HO", "--data-dir", d], Some("a-long-password\n"));
+    let ok = xiaobao(
+        &["user", "add", "root", "--role", "admin", "--org", "HO", "--data-dir", d],
+        Some("a-long-password-1\n"),
+    );
     assert!(ok.status.success(), "{}", text(&ok));
     assert!(text(&ok).contains("added user root (admin) at HO"));
 
-    let again =
-        xiaobao(&["user", "add", "root", "--role", "admin", "--org", "HO", "--data-dir", d], Some("a-long-password\n"));
+    let again = xiaobao(
+        &["user", "add", "root", "--role", "admin", "--org", "HO", "--data-dir", d],
+        Some("a-long-password-1\n"),
+    );
     assert!(!again.status.success());
     assert!(text(&again).contains("already exists"), "{}", text(&again));
 
@@ -46,7 +50,7 @@ fn user_add_bootstraps_the_first_admin_and_refuses_bad_input() {
     ] {
         let mut args = args.clone();
         args.extend(["--data-dir", d]);
-        let out = xiaobao(&args, Some("a-long-password\n"));
+        let out = xiaobao(&args, Some("a-long-password-1\n"));
         assert!(!out.status.success(), "{args:?}");
         assert!(text(&out).contains(expect), "{args:?}: {}", text(&out));
     }
@@ -220,8 +224,10 @@ fn peak_rss(pid: u32) -> u64 {
 fn a_burst_of_concurrent_logins_keeps_the_server_small() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let add =
-        xiaobao(&["user", "add", "root", "--role", "admin", "--org", "HO", "--data-dir", d], Some("a-long-password\n"));
+    let add = xiaobao(
+        &["user", "add", "root", "--role", "admin", "--org", "HO", "--data-dir", d],
+        Some("a-long-password-1\n"),
+    );
     assert!(add.status.success(), "{}", text(&add));
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_xiaobao"))

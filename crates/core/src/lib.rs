@@ -17,6 +17,7 @@ pub mod mask;
 pub mod measure;
 pub mod money;
 pub mod org;
+pub mod password;
 pub mod period;
 pub mod role;
 pub mod seal;

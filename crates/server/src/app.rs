@@ -218,6 +218,7 @@ pub fn router(state: AppState) -> Router {
     .route("/healthz", axum::routing::get(healthz))
     .merge(crate::web::routes())
     .fallback(not_found)
+    .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::must_change::gate))
     .layer(axum::middleware::from_fn(problems_only))
     .layer(axum::middleware::from_fn(crate::web::errors::error_pages))
     .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::calendar_gap::bank_gaps))

@@ -18,7 +18,8 @@ pub enum ApiError {
     Conflict(Msg),
     /// Well-formed but wrong input (422).
     Invalid(FieldError),
-    /// Several fields wrong at once (422; never empty): every one is named in `errors`.
+    /// Several things wrong at once (422): every one is told, each naming its field; the first is
+    /// the problem's `field`.
     InvalidAll(Vec<FieldError>),
     /// Malformed input: not JSON, wrong types (400).
     BadRequest(FieldError),
@@ -84,7 +85,7 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// Every field that is wrong, each with what is wrong with it (bad input only).
+    /// Every field error, when there are several (bad input to a form of many fields).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
     #[serde(skip)]
@@ -97,6 +98,26 @@ pub struct Problem {
 }
 
 impl ApiError {
+    /// Every error of `errors`: none is `Ok`, one is `Invalid`, more are `InvalidAll`.
+    pub fn all(mut errors: Vec<FieldError>) -> Result<(), Self> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(Self::Invalid(errors.remove(0))),
+            _ => Err(Self::InvalidAll(errors)),
+        }
+    }
+
+    /// The field errors this error tells: (field, words), one for each.
+    pub fn field_errors(&self, english: bool) -> Vec<(String, String)> {
+        match self {
+            Self::Invalid(e) | Self::BadRequest(e) => vec![(e.field.clone(), Msg::invalid(e).in_lang(english).into())],
+            Self::InvalidAll(all) => {
+                all.iter().map(|e| (e.field.clone(), Msg::invalid(e).in_lang(english).to_string())).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, Option<String>, Msg) {
         match self {
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", None, Msg::of("problem.unauthorized")),
@@ -106,11 +127,24 @@ impl ApiError {
             Self::Invalid(e) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", Some(e.field.clone()), Msg::invalid(e))
             }
-            Self::InvalidAll(all) => match all.first() {
-                Some(e) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", Some(e.field.clone()), Msg::invalid(e)),
-                None => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", None, Msg::of("problem.invalid")),
-            },
             Self::BadRequest(e) => (StatusCode::BAD_REQUEST, "bad-request", Some(e.field.clone()), Msg::invalid(e)),
+            Self::InvalidAll(all) => {
+                let msgs: Vec<Msg> = all.iter().map(Msg::invalid).collect();
+                let join = |english: bool, sep: &str| {
+                    all.iter()
+                        .zip(&msgs)
+                        .map(|(e, m)| format!("{}: {}", e.field, m.in_lang(english)))
+                        .collect::<Vec<_>>()
+                        .join(sep)
+                };
+                let field = all.first().map(|e| e.field.clone());
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-fields",
+                    field,
+                    Msg::new(join(false, "；"), join(true, "; ")),
+                )
+            }
             Self::TooManyRequests(m, _) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", None, m.clone()),
             Self::Unavailable(m, _) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, m.clone()),
             Self::PayloadTooLarge => {
@@ -135,9 +169,10 @@ impl ApiError {
 
     pub fn problem(&self, english: bool) -> Problem {
         let (status, kind, field, msg) = self.parts();
+        let several = matches!(self, Self::InvalidAll(_));
         let detail = match &field {
-            Some(f) => format!("{f}: {}", msg.in_lang(english)),
-            None => msg.in_lang(english).to_string(),
+            Some(f) if !several => format!("{f}: {}", msg.in_lang(english)),
+            _ => msg.in_lang(english).to_string(),
         };
         let errors = match self {
             Self::Invalid(e) | Self::BadRequest(e) => std::slice::from_ref(e),
@@ -176,8 +211,8 @@ pub fn problem_response(p: &Problem, english: bool) -> Response {
     let mut body = p.clone();
     if let Some(m) = &p.msg {
         body.detail = match &p.field {
-            Some(f) => format!("{f}: {}", m.in_lang(english)),
-            None => m.in_lang(english).to_string(),
+            Some(f) if p.errors.len() <= 1 => format!("{f}: {}", m.in_lang(english)),
+            _ => m.in_lang(english).to_string(),
         };
     }
     for e in &mut body.errors {
@@ -214,6 +249,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => Self::NotFound,
             StoreError::Duplicate(field) => Self::Invalid(FieldError::because(field, "field.already_exists")),
+            StoreError::Refused(reason) => Self::Conflict(Msg::of(reason)),
             e if e.is_unavailable() => {
                 tracing::warn!(error = %e, "the database is unavailable");
                 Self::Unavailable(Msg::of("problem.database_unavailable"), 5)

@@ -1,4 +1,4 @@
-//! Request bodies and the caller's language. `ValidJson` reads JSON and, when it cannot, names the
+//! Request bodies. `JsonBody` reads JSON after the handler's permission check and, when it cannot, names the
 //! field that is missing, mistyped or unknown instead of answering with serde's prose.
 
 use crate::error::ApiError;
@@ -10,26 +10,66 @@ use xiaobao_core::FieldError;
 /// Largest JSON body accepted (a complaint description is at most 4,000 characters).
 pub const MAX_JSON_BYTES: usize = 64 * 1024;
 
-pub struct ValidJson<T>(pub T);
+/// A JSON body read but not yet parsed. A handler checks the caller's permission and scope first and
+/// only then calls [`JsonBody::parse`], so a caller who may not act is told 403 (or 404), never what
+/// is wrong with the body: the body's checks say nothing to whoever may not send it.
+pub struct JsonBody<T> {
+    read: Result<Read, ApiError>,
+    _of: std::marker::PhantomData<fn() -> T>,
+}
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ValidJson<T> {
+enum Read {
+    Bytes {
+        bytes: axum::body::Bytes,
+        is_json: bool,
+    },
+    /// A value made in process (a page handing its form to the API's handler).
+    Value(serde_json::Value),
+}
+
+impl<T: DeserializeOwned> JsonBody<T> {
+    /// The body as `T`: a body too large, not JSON, malformed or of the wrong shape is refused
+    /// naming the field.
+    pub fn parse(self) -> Result<T, ApiError> {
+        match self.read? {
+            Read::Bytes { bytes, is_json } => {
+                if bytes.len() > MAX_JSON_BYTES {
+                    return Err(ApiError::PayloadTooLarge);
+                }
+                if !is_json && !bytes.is_empty() {
+                    return Err(ApiError::BadRequest(FieldError::because("body", "field.body_not_json")));
+                }
+                let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { &bytes };
+                parse_json(bytes)
+            }
+            Read::Value(v) => serde_json::from_value(v).map_err(|_| ApiError::Internal),
+        }
+    }
+}
+
+impl<T: serde::Serialize> JsonBody<T> {
+    /// A body holding `value`, for a page that calls the API's handler with what its form said.
+    pub fn of(value: &T) -> Self {
+        let read = serde_json::to_value(value).map(Read::Value).map_err(|_| ApiError::Internal);
+        Self { read, _of: std::marker::PhantomData }
+    }
+}
+
+impl<S: Send + Sync, T> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
+    /// Reads the bytes only; a failure to read them is kept and told by `parse`.
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| ApiError::PayloadTooLarge)?;
-        if bytes.len() > MAX_JSON_BYTES {
-            return Err(ApiError::PayloadTooLarge);
-        }
-        if !is_json && !bytes.is_empty() {
-            return Err(ApiError::BadRequest(FieldError::because("body", "field.body_not_json")));
-        }
-        let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { &bytes };
-        parse_json(bytes).map(ValidJson)
+        let read = axum::body::Bytes::from_request(req, state)
+            .await
+            .map(|bytes| Read::Bytes { bytes, is_json })
+            .map_err(|_| ApiError::PayloadTooLarge);
+        Ok(Self { read, _of: std::marker::PhantomData })
     }
 }
 

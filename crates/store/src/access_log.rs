@@ -1,6 +1,8 @@
-//! The access log: every read of unmasked personal data, who and when. Chained like the events:
-//! each entry takes the next place after the head and is sealed with the key over the seal before
-//! it, so a removed or edited entry is caught by `audit verify`.
+//! The access log: every read of unmasked personal data, and every change an administrator makes to
+//! a user or to the rules (subject `user` or `deadline_policy`, `fields` saying what changed), who
+//! and when. Chained like the events: each entry takes the next place after the head and is sealed
+//! with the key over the seal before it, so a removed or edited entry is caught by `audit verify`.
+//! An administrator's change is written in the transaction of the change itself.
 
 use crate::{Store, StoreError};
 use sqlx::Row;
@@ -30,6 +32,35 @@ pub(crate) fn seal(key: &xiaobao_core::seal::ChainKey, prev: &str, seq: i64, e: 
     )
 }
 
+/// Appends an entry after the log's head, inside the caller's transaction.
+pub(crate) async fn append(
+    tx: &mut sqlx::AnyConnection,
+    key: &xiaobao_core::seal::ChainKey,
+    entry: &AccessLogEntry,
+) -> Result<(), StoreError> {
+    // the head's row lock orders concurrent writers' entries (SQLite: the write lock)
+    let (seq, prev): (i64, String) =
+        sqlx::query_as("UPDATE access_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *tx)
+            .await?;
+    let hash = seal(key, &prev, seq, entry);
+    sqlx::query(
+        "INSERT INTO access_log (user_id, at, subject, subject_id, fields, seq, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(entry.user_id)
+    .bind(entry.at)
+    .bind(&entry.subject)
+    .bind(entry.subject_id)
+    .bind(&entry.fields)
+    .bind(seq)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE access_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
+    Ok(())
+}
+
 impl Store {
     /// Records an unmasked read; the caller returns the data only once this has committed.
     pub async fn log_unmasked_read(
@@ -43,26 +74,7 @@ impl Store {
         let entry =
             AccessLogEntry { user_id, at: at_ms, subject: subject.to_string(), subject_id, fields: fields.to_string() };
         let mut tx = self.write().begin().await?;
-        // the head's row lock orders concurrent readers' entries (SQLite: the write lock)
-        let (seq, prev): (i64, String) =
-            sqlx::query_as("UPDATE access_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                .fetch_one(&mut *tx)
-                .await?;
-        let hash = seal(self.key(), &prev, seq, &entry);
-        sqlx::query(
-            "INSERT INTO access_log (user_id, at, subject, subject_id, fields, seq, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(user_id)
-        .bind(at_ms)
-        .bind(subject)
-        .bind(subject_id)
-        .bind(fields)
-        .bind(seq)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE access_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
+        append(&mut tx, self.key(), &entry).await?;
         tx.commit().await?;
         Ok(())
     }

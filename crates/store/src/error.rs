@@ -21,6 +21,9 @@ pub enum StoreError {
     WrongKey(String),
     #[error("the writer has stopped")]
     WriterGone,
+    /// A write the data refuses (the catalogue's key of the reason): nothing was written.
+    #[error("refused: {0}")]
+    Refused(&'static str),
 }
 
 impl StoreError {

@@ -51,7 +51,7 @@ pub use seal::{
     read_checkpoints,
 };
 pub use sessions::SessionPrincipal;
-pub use users::{NewUser, UserChanges, UserRow};
+pub use users::{Audit, NewUser, UserChanges, UserRow};
 pub use verify::VerifyReport;
 pub use writer::{
     ActInput, ActOutcome, AlertInput, AlertOutcome, AttachInput, AttachOutcome, HotIssueTarget, LinkInput, LinkOutcome,

@@ -119,19 +119,23 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a (validated) deadline policy; new clocks follow it from now on.
-    pub async fn set_policy(&self, policy: &Policy, by_user: i64, now_ms: i64) -> Result<(), StoreError> {
+    /// Stores a (validated) deadline policy and the audit entry of the change in one transaction; new
+    /// clocks follow it from now on.
+    pub async fn set_policy(&self, policy: &Policy, audit: &crate::Audit) -> Result<(), StoreError> {
         let json = serde_json::to_string(policy).map_err(|e| StoreError::Encode(format!("deadline policy: {e}")))?;
+        let mut tx = self.write().begin().await?;
         sqlx::query(
             "INSERT INTO settings (name, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         )
         .bind(POLICY)
         .bind(json)
-        .bind(now_ms)
-        .bind(by_user)
-        .execute(self.write())
+        .bind(audit.at_ms)
+        .bind(audit.by)
+        .execute(&mut *tx)
         .await?;
+        crate::access_log::append(&mut tx, self.key(), &audit.entry(0)).await?;
+        tx.commit().await?;
         self.reload_rules().await
     }
 

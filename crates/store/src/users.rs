@@ -18,6 +18,8 @@ pub struct UserRow {
     pub active: bool,
     /// Where deadline alerts are mailed.
     pub email: Option<String>,
+    /// An administrator set the password: the user must choose their own before anything else.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -30,12 +32,13 @@ pub struct NewUser {
     pub email: Option<String>,
 }
 
-pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code AS org_code, o.name AS org_name, o.path AS org_path, u.active, u.email, u.password_hash";
+pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code AS org_code, o.name AS org_name, o.path AS org_path, u.active, u.email, u.must_change_password, u.password_hash";
 pub(crate) const USER_FROM: &str = "FROM users u JOIN org_units o ON o.id = u.org_unit_id";
 
 pub(crate) fn user_from_row(r: &AnyRow) -> Result<UserRow, StoreError> {
     let role: String = r.try_get("role")?;
     let active: i64 = r.try_get("active")?;
+    let must_change: i64 = r.try_get("must_change_password")?;
     Ok(UserRow {
         id: r.try_get("id")?,
         username: r.try_get("username")?,
@@ -47,12 +50,20 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<UserRow, StoreError> {
         org_path: r.try_get("org_path")?,
         active: active != 0,
         email: r.try_get("email")?,
+        must_change_password: must_change != 0,
     })
 }
 
 impl Store {
+    /// Adds a user (the command line's bootstrap and the tests: nobody to hold to account).
     pub async fn create_user(&self, u: &NewUser) -> Result<UserRow, StoreError> {
-        let now = chrono::Utc::now().timestamp_millis();
+        self.create_user_by(u, None).await
+    }
+
+    /// Adds a user and, when an administrator does it, the audit entry, in one transaction.
+    pub async fn create_user_by(&self, u: &NewUser, audit: Option<&Audit>) -> Result<UserRow, StoreError> {
+        let now = audit.map_or_else(|| chrono::Utc::now().timestamp_millis(), |a| a.at_ms);
+        let mut tx = self.write().begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO users (username, display_name, role, org_unit_id, password_hash, active, created_at, email) VALUES ($1, $2, $3, $4, $5, 1, $6, $7) RETURNING id",
         )
@@ -63,9 +74,13 @@ impl Store {
         .bind(&u.password_hash)
         .bind(now)
         .bind(u.email.clone())
-        .fetch_one(self.write())
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| StoreError::on_unique(e, "username"))?;
+        if let Some(a) = audit {
+            crate::access_log::append(&mut tx, self.key(), &a.entry(id)).await?;
+        }
+        tx.commit().await?;
         self.user_by_id(id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -122,17 +137,54 @@ pub struct UserChanges {
     pub active: Option<bool>,
     pub password_hash: Option<String>,
     pub email: Option<String>,
+    /// Must the user choose a new password before anything else (set by a reset, cleared when they do).
+    pub must_change_password: Option<bool>,
+}
+
+/// Who changed a user (or the rules), when, and what: written to the sealed access log in the
+/// change's own transaction.
+#[derive(Debug, Clone)]
+pub struct Audit {
+    pub by: i64,
+    pub at_ms: i64,
+    /// `subject` of the entry: `user`, `deadline_policy`.
+    pub subject: &'static str,
+    /// What changed, as the server words it for the record (JSON, never a secret).
+    pub what: String,
+}
+
+impl Audit {
+    pub(crate) fn entry(&self, subject_id: i64) -> crate::AccessLogEntry {
+        crate::AccessLogEntry {
+            user_id: self.by,
+            at: self.at_ms,
+            subject: self.subject.to_string(),
+            subject_id,
+            fields: self.what.clone(),
+        }
+    }
 }
 
 impl Store {
-    /// Applies the changes in one transaction. Deactivating a user or changing their password ends
-    /// their sessions.
-    pub async fn update_user(&self, id: i64, c: &UserChanges, now_ms: i64) -> Result<UserRow, StoreError> {
+    /// Applies the changes and writes the audit entry in one transaction. Deactivating a user or
+    /// changing their password, role or unit ends their sessions (all but `keep`, the session of a
+    /// user changing their own password). A change that would leave no active administrator is
+    /// refused (`StoreError::Refused("problem.last_admin")`) and writes nothing.
+    pub async fn update_user(
+        &self,
+        id: i64,
+        c: &UserChanges,
+        audit: &Audit,
+        keep: Option<&str>,
+    ) -> Result<UserRow, StoreError> {
         let mut tx = self.write().begin().await?;
+        // the log's head first: its row lock orders concurrent changes, so the count of
+        // administrators below sees every change committed before this one
+        crate::access_log::append(&mut tx, self.key(), &audit.entry(id)).await?;
         let r = sqlx::query(
             "UPDATE users SET display_name = COALESCE($1, display_name), role = COALESCE($2, role), \
              org_unit_id = COALESCE($3, org_unit_id), active = COALESCE($4, active), password_hash = COALESCE($5, password_hash), \
-             email = COALESCE($7, email) WHERE id = $6",
+             email = COALESCE($7, email), must_change_password = COALESCE($8, must_change_password) WHERE id = $6",
         )
         .bind(c.display_name.clone())
         .bind(c.role.map(|r| r.as_str().to_string()))
@@ -141,19 +193,33 @@ impl Store {
         .bind(c.password_hash.clone())
         .bind(id)
         .bind(c.email.clone())
+        .bind(c.must_change_password.map(i64::from))
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        if c.active == Some(false) || c.role.is_some() {
+            let (admins,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND username <> 'system'",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if admins == 0 {
+                return Err(StoreError::Refused("problem.last_admin"));
+            }
+        }
         let ends_sessions =
             c.active == Some(false) || c.password_hash.is_some() || c.role.is_some() || c.org_unit_id.is_some();
         if ends_sessions {
-            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                .bind(now_ms)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND token_hash <> $3",
+            )
+            .bind(audit.at_ms)
+            .bind(id)
+            .bind(keep.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         if ends_sessions {

@@ -160,7 +160,13 @@ async fn deadlines(orders: u64, probes: u64, database_url: Option<String>) -> Re
         escalation: Escalation { chain: vec![Role::OutletHead], ..Policy::default().escalation },
         ..Policy::default()
     };
-    store.set_policy(&policy, head.id, chrono::Utc::now().timestamp_millis()).await?;
+    let audit = xiaobao_store::Audit {
+        by: head.id,
+        at_ms: chrono::Utc::now().timestamp_millis(),
+        subject: "deadline_policy",
+        what: r#"{"change":"bench"}"#.into(),
+    };
+    store.set_policy(&policy, &audit).await?;
     let unit = UnitRef { id: ho.id, code: ho.code.clone(), path: ho.path.clone() };
     let head_id = head.id;
     let input = move |n: u64, due: chrono::DateTime<chrono::Utc>| xiaobao_store::RegisterInput {

@@ -44,14 +44,36 @@ impl Period {
     }
 
     pub fn validate(&self, field: &str) -> Result<(), FieldError> {
-        let max = match self.unit {
-            Unit::Hours | Unit::BusinessHours => 24 * 366,
-            Unit::CalendarDays | Unit::WorkingDays => 366,
-        };
+        let max = self.unit.max_length();
         if self.length == 0 || self.length > max {
             return Err(FieldError::because(format!("{field}.length"), "field.period_length").with("max", max));
         }
         Ok(())
+    }
+}
+
+impl Unit {
+    pub const ALL: [Unit; 4] = [Self::Hours, Self::BusinessHours, Self::CalendarDays, Self::WorkingDays];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hours => "hours",
+            Self::BusinessHours => "business_hours",
+            Self::CalendarDays => "calendar_days",
+            Self::WorkingDays => "working_days",
+        }
+    }
+
+    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
+        Self::ALL.into_iter().find(|u| u.as_str() == s).ok_or_else(|| FieldError::because(field, "field.period_unit"))
+    }
+
+    /// The longest period of this unit a rule may state.
+    pub fn max_length(self) -> u32 {
+        match self {
+            Unit::Hours | Unit::BusinessHours => 24 * 366,
+            Unit::CalendarDays | Unit::WorkingDays => 366,
+        }
     }
 }
 

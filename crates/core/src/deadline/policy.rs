@@ -226,57 +226,68 @@ impl Policy {
 
     /// Checks the whole document; the error names the first field that is wrong.
     pub fn validate(&self) -> Result<(), FieldError> {
-        let rule = |field: &str, r: &ClockRule| -> Result<(), FieldError> {
-            r.period.validate(&format!("{field}.period"))?;
+        self.violations().into_iter().next().map_or(Ok(()), Err)
+    }
+
+    /// Every way the document is wrong, each naming its field (`decision.period.length`,
+    /// `overrides[1].category`, `response.warn_at`), in the document's order.
+    pub fn violations(&self) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        let rule = |out: &mut Vec<FieldError>, field: &str, r: &ClockRule| {
+            if let Err(e) = r.period.validate(&format!("{field}.period")) {
+                out.push(e);
+            }
             let mut last = 0u8;
             for (i, p) in r.warn_at.iter().enumerate() {
                 if *p == 0 || *p >= 100 || *p <= last {
-                    return Err(FieldError::because(format!("{field}.warn_at[{i}]"), "field.warn_at"));
+                    out.push(FieldError::because(format!("{field}.warn_at[{i}]"), "field.warn_at"));
+                    break;
                 }
                 last = *p;
             }
-            Ok(())
         };
         if let Some(r) = &self.response {
-            rule("response", r)?;
+            rule(&mut out, "response", r);
         }
-        rule("decision", &self.decision)?;
+        rule(&mut out, "decision", &self.decision);
         if let Some(r) = &self.completion {
-            rule("completion", r)?;
+            rule(&mut out, "completion", r);
         }
-        rule("review", &self.review)?;
+        rule(&mut out, "review", &self.review);
         for (i, o) in self.overrides.iter().enumerate() {
             let field = format!("overrides[{i}]");
             if matches!(o.clock, ClockKind::Decision | ClockKind::Review) && o.rule.is_none() {
-                return Err(FieldError::because(format!("{field}.rule"), "field.regulatory_clock"));
+                out.push(FieldError::because(format!("{field}.rule"), "field.regulatory_clock"));
             }
             if let Some(c) = &o.category
                 && !crate::classification::is_valid_code(c)
             {
-                return Err(FieldError::because(format!("{field}.category"), "field.category_code"));
+                out.push(FieldError::because(format!("{field}.category"), "field.category_code"));
             }
             if o.channel.is_none() && o.category.is_none() {
-                return Err(FieldError::because(field.to_string(), "field.override_scope"));
+                out.push(FieldError::because(field.to_string(), "field.override_scope"));
             }
             if let Some(r) = &o.rule {
-                rule(&format!("{field}.rule"), r)?;
+                rule(&mut out, &format!("{field}.rule"), r);
             }
         }
         let [first, second] = self.extension_days;
         if first <= self.decision_days_hint() || second <= first || second > 60 {
-            return Err(FieldError::because("extension_days", "field.extension_days"));
+            out.push(FieldError::because("extension_days", "field.extension_days"));
         }
         if self.escalation.chain.is_empty() || self.escalation.chain.len() > 8 {
-            return Err(FieldError::because("escalation.chain", "field.escalation_chain"));
+            out.push(FieldError::because("escalation.chain", "field.escalation_chain"));
         }
-        self.escalation.step.validate("escalation.step")?;
+        if let Err(e) = self.escalation.step.validate("escalation.step") {
+            out.push(e);
+        }
         if !(1..=366).contains(&self.repeat_window_days) {
-            return Err(FieldError::because("repeat_window_days", "field.repeat_window"));
+            out.push(FieldError::because("repeat_window_days", "field.repeat_window"));
         }
         if !(1..=366).contains(&self.review_request_days) {
-            return Err(FieldError::because("review_request_days", "field.review_window"));
+            out.push(FieldError::because("review_request_days", "field.review_window"));
         }
-        Ok(())
+        out
     }
 
     /// The decision period in calendar days when it is stated in days (for checking extensions).
@@ -296,6 +307,21 @@ mod tests {
 
     fn at(s: &str) -> Instant {
         chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn every_violation_is_named() {
+        let mut p = Policy::default();
+        p.decision.period.length = 0;
+        p.review.warn_at = vec![80, 50];
+        p.repeat_window_days = 0;
+        p.overrides[0].category = Some("x".into());
+        let fields: Vec<String> = p.violations().into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            ["decision.period.length", "review.warn_at[1]", "overrides[0].category", "repeat_window_days"]
+        );
+        assert_eq!(p.validate().unwrap_err().field, "decision.period.length");
     }
 
     #[test]

@@ -55,6 +55,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
 }
 
+/// May the caller attach files to this order: a role that registers or handles complaints (403), an
+/// order in scope (404). Checked before the upload is read.
+async fn may_attach(state: &AppState, caller: &Caller, complaint_id: i64) -> ApiResult<()> {
+    if !(caller.can(Permission::RegisterComplaint) || caller.can(Permission::HandleComplaint)) {
+        return Err(ApiError::forbidden_role());
+    }
+    crate::api::complaints::read_visible(state, caller, complaint_id).await.map(|_| ())
+}
+
 /// Checks and stores a file on an order the caller can see and works on (the API and the order page
 /// both come here).
 pub async fn attach_file(
@@ -64,10 +73,7 @@ pub async fn attach_file(
     name: &str,
     data: Vec<u8>,
 ) -> ApiResult<AttachmentRow> {
-    if !(caller.can(Permission::RegisterComplaint) || caller.can(Permission::HandleComplaint)) {
-        return Err(ApiError::forbidden_role());
-    }
-    crate::api::complaints::read_visible(state, caller, complaint_id).await?;
+    may_attach(state, caller, complaint_id).await?;
     let (name, content_type) = xiaobao_core::attachment::check(name, &data).map_err(ApiError::Invalid)?;
     let at = state.clock.now();
     let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
@@ -150,6 +156,7 @@ pub async fn upload_attachment(
     Path(id): Path<i64>,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
+    may_attach(&state, &caller, id).await?;
     let m = m.map_err(|_| bad_multipart())?;
     let mut unknown = None;
     let file = read_file_part(m, |n, _| {

@@ -4,7 +4,7 @@ use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::json::ValidJson;
+use crate::json::JsonBody;
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
@@ -79,9 +79,10 @@ pub async fn list_categories(
 pub async fn put_category(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(req): ValidJson<PutClass>,
+    body: JsonBody<PutClass>,
 ) -> ApiResult<Json<ClassView>> {
-    Ok(Json(put(&state, &caller, req).await?))
+    caller.require(Permission::ManageRules)?;
+    Ok(Json(put(&state, &caller, body.parse()?).await?))
 }
 
 /// What `put_category` does, for the API and the admin pages alike: typed input in, the result out.

@@ -1,19 +1,20 @@
-//! One endpoint per action on a work order: `POST /api/v1/complaints/{id}/{action}`. Each parses its
-//! body into a core `Action`; the writer checks scope, permission and state inside the transaction.
+//! One endpoint per action on a work order: `POST /api/v1/complaints/{id}/{action}`. Each checks the
+//! caller's permission and scope first (`may_try`), then parses its body into a core `Action`; the
+//! writer checks scope, permission and state again inside the transaction.
 //! Refusals: 404 outside scope, 403 without permission, 409 in the wrong state — and nothing changes.
 
 use crate::api::views::ComplaintView;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::json::ValidJson;
+use crate::json::JsonBody;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xiaobao_core::complaint::action::reason;
-use xiaobao_core::complaint::{Action, Decision, Feedback, RootCause, UnitRef};
+use xiaobao_core::complaint::{Action, ActionKind, Decision, Feedback, Refusal, RootCause, UnitRef, permission_for};
 use xiaobao_core::text::{bounded, limits};
 use xiaobao_store::ActInput;
 use xiaobao_store::ComplaintRow;
@@ -60,6 +61,17 @@ pub struct CloseBody {
 }
 
 /// Runs a parsed action and returns the order as it now stands.
+/// May the caller try an action of this kind on the order at all: the order in scope (404, as the
+/// writer answers), then the role's permission (403). Checked before the body is read, so the body's
+/// checks tell nothing to a caller who may not act.
+pub async fn may_try(state: &AppState, caller: &Caller, id: i64, kind: ActionKind) -> ApiResult<()> {
+    crate::api::complaints::read_visible(state, caller, id).await?;
+    if !caller.can(permission_for(kind)) {
+        return Err(Refusal::NoPermission { action: kind, role: caller.user.role }.into());
+    }
+    Ok(())
+}
+
 async fn run(state: &AppState, caller: &Caller, id: i64, action: Action) -> ApiResult<Json<ComplaintView>> {
     let k = act(state, caller, id, action).await?;
     Ok(Json(ComplaintView::new(&k, false, state.clock.now(), &state.store.rules().calendar)))
@@ -153,7 +165,9 @@ macro_rules! reason_action {
         #[utoipa::path(post, path = $path, tag = "complaint actions", params(("id" = i64, Path)), request_body = ReasonBody,
             responses((status = 200, body = ComplaintView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
                 (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-        pub async fn $fn(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ValidJson(b): ValidJson<ReasonBody>) -> ApiResult<Json<ComplaintView>> {
+        pub async fn $fn(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, body: JsonBody<ReasonBody>) -> ApiResult<Json<ComplaintView>> {
+            may_try(&state, &caller, id, ActionKind::$variant).await?;
+            let b = body.parse()?;
             run(&state, &caller, id, Action::$variant { reason: reason(&b.reason)? }).await
         }
     };
@@ -215,8 +229,10 @@ pub async fn accept(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    ValidJson(_body): ValidJson<NoBody>,
+    body: JsonBody<NoBody>,
 ) -> ApiResult<Json<ComplaintView>> {
+    may_try(&state, &caller, id, ActionKind::Accept).await?;
+    body.parse()?;
     run(&state, &caller, id, Action::Accept).await
 }
 
@@ -227,8 +243,10 @@ pub async fn respond(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    ValidJson(b): ValidJson<RespondBody>,
+    body: JsonBody<RespondBody>,
 ) -> ApiResult<Json<ComplaintView>> {
+    may_try(&state, &caller, id, ActionKind::Respond).await?;
+    let b = body.parse()?;
     run(&state, &caller, id, b.into_action()?).await
 }
 
@@ -239,8 +257,10 @@ pub async fn transfer(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    ValidJson(b): ValidJson<TransferBody>,
+    body: JsonBody<TransferBody>,
 ) -> ApiResult<Json<ComplaintView>> {
+    may_try(&state, &caller, id, ActionKind::Transfer).await?;
+    let b = body.parse()?;
     run(&state, &caller, id, b.into_action(&state).await?).await
 }
 
@@ -251,8 +271,10 @@ pub async fn escalate(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    ValidJson(b): ValidJson<ReasonBody>,
+    body: JsonBody<ReasonBody>,
 ) -> ApiResult<Json<ComplaintView>> {
+    may_try(&state, &caller, id, ActionKind::Escalate).await?;
+    let b = body.parse()?;
     run(&state, &caller, id, Action::Escalate { to: None, reason: reason(&b.reason)?, overdue: None }).await
 }
 
@@ -263,8 +285,10 @@ pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    ValidJson(b): ValidJson<DecideBody>,
+    body: JsonBody<DecideBody>,
 ) -> ApiResult<Json<ComplaintView>> {
+    may_try(&state, &caller, id, ActionKind::Decide).await?;
+    let b = body.parse()?;
     run(&state, &caller, id, b.into_action(&state).await?).await
 }
 
@@ -275,8 +299,10 @@ pub async fn close(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    ValidJson(b): ValidJson<CloseBody>,
+    body: JsonBody<CloseBody>,
 ) -> ApiResult<Json<ComplaintView>> {
+    may_try(&state, &caller, id, ActionKind::Close).await?;
+    let b = body.parse()?;
     run(&state, &caller, id, b.into_action()?).await
 }
 
@@ -288,8 +314,10 @@ pub async fn decide_appeal(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    ValidJson(b): ValidJson<DecideAppealBody>,
+    body: JsonBody<DecideAppealBody>,
 ) -> ApiResult<Json<ComplaintView>> {
+    may_try(&state, &caller, id, ActionKind::DecideAppeal).await?;
+    let b = body.parse()?;
     run(&state, &caller, id, b.into_action()?).await
 }
 

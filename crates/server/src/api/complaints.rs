@@ -5,7 +5,7 @@ use crate::api::views::{ComplaintView, EventView, Paged};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Faults};
-use crate::json::ValidJson;
+use crate::json::JsonBody;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -190,9 +190,10 @@ pub fn received_at(given: Option<&str>, now: Instant) -> ApiResult<Instant> {
 pub async fn create_complaint(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(req): ValidJson<CreateComplaint>,
+    body: JsonBody<CreateComplaint>,
 ) -> ApiResult<(StatusCode, Json<Registered>)> {
-    let (status, view) = register(&state, &caller, req).await?;
+    caller.require(Permission::RegisterComplaint)?;
+    let (status, view) = register(&state, &caller, body.parse()?).await?;
     Ok((status, Json(view)))
 }
 

@@ -9,7 +9,7 @@ use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::json::ValidJson;
+use crate::json::JsonBody;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -315,9 +315,10 @@ pub async fn create(state: &AppState, caller: &Caller, req: NewHotIssue) -> ApiR
 pub async fn create_hot_issue(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(req): ValidJson<NewHotIssue>,
+    body: JsonBody<NewHotIssue>,
 ) -> ApiResult<(StatusCode, Json<HotIssueView>)> {
-    Ok((StatusCode::CREATED, Json(create(&state, &caller, req).await?)))
+    caller.require(Permission::HandleComplaint)?;
+    Ok((StatusCode::CREATED, Json(create(&state, &caller, body.parse()?).await?)))
 }
 
 /// A hot issue the caller may see, with its orders in the caller's scope.
@@ -343,6 +344,14 @@ pub async fn get_hot_issue(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<HotIssueDetail>> {
     Ok(Json(detail(&state, &caller, id).await?))
+}
+
+/// May the caller work on this hot issue at all: the permission (403), then the issue in scope (404);
+/// checked before a body is read.
+async fn may_change(state: &AppState, caller: &Caller, id: i64) -> ApiResult<()> {
+    caller.require(Permission::HandleComplaint)?;
+    state.store.hot_issue(id).await?.filter(|h| visible(caller, h)).ok_or(ApiError::NotFound)?;
+    Ok(())
 }
 
 pub async fn add(state: &AppState, caller: &Caller, id: i64, ids: Vec<i64>) -> ApiResult<HotIssueDetail> {
@@ -377,9 +386,10 @@ pub async fn add_complaints(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    ValidJson(req): ValidJson<MoreComplaints>,
+    body: JsonBody<MoreComplaints>,
 ) -> ApiResult<Json<HotIssueDetail>> {
-    Ok(Json(add(&state, &caller, id, req.complaints).await?))
+    may_change(&state, &caller, id).await?;
+    Ok(Json(add(&state, &caller, id, body.parse()?.complaints).await?))
 }
 
 pub async fn remove(state: &AppState, caller: &Caller, id: i64, complaint_id: i64) -> ApiResult<HotIssueDetail> {
@@ -429,7 +439,8 @@ pub async fn decide_all(
     caller: Caller,
     Path(id): Path<i64>,
     lang: crate::i18n::Lang,
-    ValidJson(body): ValidJson<DecideBody>,
+    body: JsonBody<DecideBody>,
 ) -> ApiResult<Json<BatchView>> {
-    Ok(Json(decide_each(&state, &caller, id, body, lang).await?))
+    may_change(&state, &caller, id).await?;
+    Ok(Json(decide_each(&state, &caller, id, body.parse()?, lang).await?))
 }

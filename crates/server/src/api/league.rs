@@ -7,7 +7,7 @@ use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::json::ValidJson;
+use crate::json::JsonBody;
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
@@ -202,9 +202,10 @@ pub async fn get_league_settings(State(state): State<AppState>, caller: Caller) 
 pub async fn put_league_settings(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(req): ValidJson<LeagueSettings>,
+    body: JsonBody<LeagueSettings>,
 ) -> ApiResult<Json<LeagueSettings>> {
     caller.require(Permission::ConfigureMeasures)?;
+    let req = body.parse()?;
     let v = min_volume(req.min_volume)?;
     state.store.set_league_min_volume(v, caller.user.id, state.clock.now().timestamp_millis()).await?;
     Ok(Json(LeagueSettings { min_volume: v }))

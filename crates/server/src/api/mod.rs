@@ -18,6 +18,7 @@ pub mod query;
 pub mod reports;
 pub mod rules;
 pub mod session;
+pub mod user_access;
 pub mod users;
 pub mod views;
 

@@ -5,7 +5,7 @@ use crate::api::views::OrgUnitView;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::json::ValidJson;
+use crate::json::JsonBody;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -44,9 +44,11 @@ pub async fn rename_org_unit(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
-    ValidJson(req): ValidJson<UpdateOrgUnit>,
+    body: JsonBody<UpdateOrgUnit>,
 ) -> ApiResult<Json<OrgUnitView>> {
-    Ok(Json(rename(&state, &caller, &code, req).await?))
+    caller.require(Permission::ManageOrg)?;
+    state.store.org_unit_by_code(&code).await?.filter(|u| caller.sees_unit(&u.path)).ok_or(ApiError::NotFound)?;
+    Ok(Json(rename(&state, &caller, &code, body.parse()?).await?))
 }
 
 /// What `rename_org_unit` does, for the API and the admin pages alike: typed input in, the result out.
@@ -106,9 +108,10 @@ pub async fn get_org_unit(
 pub async fn create_org_unit(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(req): ValidJson<CreateOrgUnit>,
+    body: JsonBody<CreateOrgUnit>,
 ) -> ApiResult<(StatusCode, Json<OrgUnitView>)> {
-    Ok((StatusCode::CREATED, Json(create(&state, &caller, req).await?)))
+    caller.require(Permission::ManageOrg)?;
+    Ok((StatusCode::CREATED, Json(create(&state, &caller, body.parse()?).await?)))
 }
 
 /// What `create_org_unit` does, for the API and the admin pages alike: typed input in, the result out.

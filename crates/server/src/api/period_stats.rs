@@ -6,7 +6,7 @@ use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::json::ValidJson;
+use crate::json::JsonBody;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -59,9 +59,10 @@ fn figure(field: &str, v: i64) -> ApiResult<i64> {
 pub async fn put_period_stats(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(req): ValidJson<PutPeriodStats>,
+    body: JsonBody<PutPeriodStats>,
 ) -> ApiResult<Json<PeriodStatsView>> {
-    Ok(Json(enter_one(&state, &caller, req).await?))
+    caller.require(Permission::EnterStatistics)?;
+    Ok(Json(enter_one(&state, &caller, body.parse()?).await?))
 }
 
 /// One unit's figures for one period, entered by the caller (the API and the statistics page).
@@ -219,7 +220,9 @@ pub async fn enter_figures(
 pub async fn import_period_stats(
     State(state): State<AppState>,
     caller: Caller,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Json<PeriodStatsImported>> {
+    caller.require(Permission::EnterStatistics)?;
+    let body = body.map_err(|_| ApiError::PayloadTooLarge)?;
     Ok(Json(import_figures(&state, &caller, &body).await?))
 }

@@ -4,7 +4,7 @@
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::json::{ValidJson, parse_json};
+use crate::json::{JsonBody, parse_json};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -34,16 +34,23 @@ pub async fn get_policy(State(state): State<AppState>, _caller: Caller) -> Json<
 pub async fn put_policy(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(policy): ValidJson<Policy>,
+    body: JsonBody<Policy>,
 ) -> ApiResult<Json<Policy>> {
-    Ok(Json(set_policy(&state, &caller, policy).await?))
+    caller.require(Permission::ManageRules)?;
+    Ok(Json(set_policy(&state, &caller, body.parse()?).await?))
 }
 
 /// What `put_policy` does, for the API and the admin pages alike: typed input in, the result out.
 pub async fn set_policy(state: &AppState, caller: &Caller, policy: Policy) -> ApiResult<Policy> {
     caller.require(Permission::ManageRules)?;
-    policy.validate()?;
-    state.store.set_policy(&policy, caller.user.id, state.clock.now().timestamp_millis()).await?;
+    ApiError::all(policy.violations())?;
+    let audit = xiaobao_store::Audit {
+        by: caller.user.id,
+        at_ms: state.clock.now().timestamp_millis(),
+        subject: "deadline_policy",
+        what: serde_json::json!({"change": "replace"}).to_string(),
+    };
+    state.store.set_policy(&policy, &audit).await?;
     Ok(policy)
 }
 
@@ -120,9 +127,10 @@ pub async fn put_calendar(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Json<CalendarImported>> {
     caller.require(Permission::ManageRules)?;
+    let body = body.map_err(|_| ApiError::PayloadTooLarge)?;
     let is_csv =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/csv"));
     let text = if is_csv {

@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::app::ClientAddr;
 use crate::auth::{Caller, SESSION_COOKIE, SESSION_HOURS};
 use crate::error::{ApiError, ApiResult};
-use crate::json::ValidJson;
+use crate::json::JsonBody;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -37,8 +37,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(from): ClientAddr,
-    ValidJson(req): ValidJson<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> ApiResult<(HeaderMap, Json<LoginResponse>)> {
+    let req = body.parse()?;
     let (token, user) = authenticate(&state, &req.username, &req.password, from).await?;
     let now = state.clock.now();
     let expires = now + chrono::Duration::hours(SESSION_HOURS);

@@ -58,6 +58,8 @@ pub struct UserView {
     pub org_unit: OrgUnitRef,
     pub active: bool,
     pub email: Option<String>,
+    /// An administrator set the password: the user must choose their own before anything else.
+    pub must_change_password: bool,
 }
 
 impl From<&UserRow> for UserView {
@@ -70,6 +72,7 @@ impl From<&UserRow> for UserView {
             org_unit: OrgUnitRef { code: u.org_code.clone(), name: u.org_name.clone() },
             active: u.active,
             email: u.email.clone(),
+            must_change_password: u.must_change_password,
         }
     }
 }

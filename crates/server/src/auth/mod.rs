@@ -3,6 +3,7 @@
 //! as `Authorization: Bearer` or the HttpOnly, SameSite=Strict session cookie.
 
 pub mod login;
+pub mod must_change;
 pub mod passwords;
 
 use crate::app::AppState;

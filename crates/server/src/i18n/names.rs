@@ -6,7 +6,7 @@ use super::Lang;
 use xiaobao_core::channel::Channel;
 use xiaobao_core::complainant::ComplainantTag;
 use xiaobao_core::complaint::{ActionKind, AppealStatus, Feedback, RootCause, State};
-use xiaobao_core::deadline::ClockKind;
+use xiaobao_core::deadline::{ClockKind, Unit};
 use xiaobao_core::org::OrgUnitKind;
 use xiaobao_core::role::Role;
 
@@ -43,6 +43,7 @@ named!(
     OrgUnitKind => "unit_kind",
     AppealStatus => "appeal",
     ClockKind => "clock",
+    Unit => "period_unit",
     RootCause => "root_cause",
     Feedback => "feedback",
     ComplainantTag => "tag",

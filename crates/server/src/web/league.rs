@@ -162,7 +162,7 @@ pub async fn settings(State(state): State<AppState>, headers: HeaderMap, Form(f)
     let value = f.get("min_volume").map(|s| s.trim()).unwrap_or("");
     let result = match value.parse::<i64>() {
         Ok(min_volume) => {
-            let body = crate::json::ValidJson(LeagueSettings { min_volume });
+            let body = crate::json::JsonBody::of(&LeagueSettings { min_volume });
             crate::api::league::put_league_settings(State(state.clone()), caller.clone(), body).await.map(|_| ())
         }
         Err(_) => Err(ApiError::invalid("min_volume", "field.whole_number")),

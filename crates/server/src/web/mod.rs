@@ -2,6 +2,7 @@
 //! rules as the API. Pages use the session cookie; every form carries a CSRF token derived from the
 //! session; every response carries security headers.
 
+mod account;
 mod admin;
 pub(crate) mod calendar_gap;
 pub(crate) mod errors;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(league::routes())
         .merge(statistics::routes())
         .merge(admin::routes())
+        .merge(account::routes())
         .route("/static/app.js", axum::routing::get(app_js))
 }
 

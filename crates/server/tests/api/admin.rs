@@ -45,7 +45,7 @@ async fn deactivating_a_user_ends_their_sessions_at_once(app: TestApp) {
             "admin",
             Method::PATCH,
             "/api/v1/users/teller2",
-            Some(json!({"active": true, "org_unit": "BJ0101", "password": "another-password"})),
+            Some(json!({"active": true, "org_unit": "BJ0101", "password": "another-password-2"})),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{u}");
@@ -54,7 +54,7 @@ async fn deactivating_a_user_ends_their_sessions_at_once(app: TestApp) {
         .call_anon(
             Method::POST,
             "/api/v1/session",
-            Some(json!({"username": "teller2", "password": "another-password"})),
+            Some(json!({"username": "teller2", "password": "another-password-2"})),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{s}");

@@ -66,7 +66,7 @@ async fn permissions_are_checked_per_role(app: TestApp) {
     );
     assert_eq!(app.act("auditor", id, "withdraw", json!({"reason": "x"})).await.0, StatusCode::FORBIDDEN);
     // only admins manage users and org units
-    let new_user = json!({"username": "newteller", "display_name": "新柜员", "role": "teller", "org_unit": "BJ0101", "password": "long-enough-pw"});
+    let new_user = json!({"username": "newteller", "display_name": "新柜员", "role": "teller", "org_unit": "BJ0101", "password": "long-enough-pw-1"});
     assert_eq!(app.post("head1", "/api/v1/users", new_user.clone()).await.0, StatusCode::FORBIDDEN);
     let (status, u) = app.post("admin", "/api/v1/users", new_user.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{u}");
@@ -75,7 +75,7 @@ async fn permissions_are_checked_per_role(app: TestApp) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(p["field"], "username");
     // nobody can be given the system's role, by creating or by editing
-    let system = json!({"username": "robot", "display_name": "机器人", "role": "system", "org_unit": "HO", "password": "long-enough-pw"});
+    let system = json!({"username": "robot", "display_name": "机器人", "role": "system", "org_unit": "HO", "password": "long-enough-pw-1"});
     let (status, p) = app.post("admin", "/api/v1/users", system.clone()).await;
     assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("role")), "{p}");
     let (status, p) =

@@ -577,7 +577,7 @@ async fn revocation_and_rule_changes_reach_every_server_at_once() {
     // deactivation, a new password, a new role
     for (user, change) in [
         ("teller2", json!({"active": false})),
-        ("lobby1", json!({"password": "a-new-long-password"})),
+        ("lobby1", json!({"password": "a-new-long-password-1"})),
         ("head2", json!({"role": "teller"})),
     ] {
         let (status, body) =

@@ -89,7 +89,8 @@ pub async fn calendar_put(State(state): State<AppState>, headers: HeaderMap, For
         Err(r) => return r,
     };
     let body = json!({"csv": f.get("csv")}).to_string();
-    let r = crate::api::rules::put_calendar(State(state.clone()), caller.clone(), HeaderMap::new(), body.into()).await;
+    let r =
+        crate::api::rules::put_calendar(State(state.clone()), caller.clone(), HeaderMap::new(), Ok(body.into())).await;
     match r {
         Ok(imported) => {
             let year = imported.0.years.first().copied().unwrap_or(2026);
@@ -102,7 +103,7 @@ pub async fn calendar_put(State(state): State<AppState>, headers: HeaderMap, For
                 &headers,
                 &caller,
                 &Params::new(),
-                Shown { form: "calendar", values: f, error: Some(("csv".into(), msg)) },
+                Shown { form: "calendar", values: f, errors: vec![("csv".into(), msg)], notice: None },
                 status,
             )
             .await

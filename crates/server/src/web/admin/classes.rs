@@ -127,7 +127,7 @@ pub async fn category_put(State(state): State<AppState>, headers: HeaderMap, For
                 &headers,
                 &caller,
                 dim,
-                Shown { form, values: f, error: Some((field, msg)) },
+                Shown { form, values: f, errors: vec![(field, msg)], notice: None },
                 status,
             )
             .await

@@ -14,7 +14,7 @@ pub use calendar::{calendar, calendar_put};
 pub use classes::{categories, category_put};
 pub use org::{org, org_create, org_rename};
 pub use policy::{policy, policy_put};
-pub use users::{user, user_create, user_update, users};
+pub use users::{user, user_create, user_disable, user_enable, user_reset, user_update, users};
 
 use super::layout::page;
 use super::pages::{csrf, html_response};
@@ -31,36 +31,53 @@ use xiaobao_core::role::Permission;
 
 type Fields = HashMap<String, String>;
 
-/// A form shown again after a refusal: the values typed and the error (its field, its message).
+/// A form shown again after a refusal: the values typed and every error (its field, its message);
+/// or a page after a change, with its notice.
 #[derive(Default)]
 struct Shown {
     form: &'static str,
     values: Fields,
-    error: Option<(String, String)>,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
 }
 
 impl Shown {
+    /// The form shown again with every error `e` tells, beside its field.
+    fn refused(form: &'static str, values: Fields, lang: Lang, e: ApiError) -> (StatusCode, Self) {
+        let (status, errors) = refused_all(lang, e);
+        (status, Self { form, values, errors, notice: None })
+    }
+
     fn val(&self, form: &str, name: &str) -> String {
         if self.form == form { self.values.get(name).cloned().unwrap_or_default() } else { String::new() }
     }
 
     fn err(&self, form: &str, names: &[&str]) -> Markup {
         html! {
-            @if let Some((f, m)) = self.error.as_ref().filter(|_| self.form == form) {
-                @if names.contains(&f.as_str()) || names.is_empty() {
-                    span.error.field-error data-field=(f) role="alert" { (m) }
+            @if self.form == form {
+                @for (f, m) in &self.errors {
+                    @if names.contains(&f.as_str()) || names.is_empty() {
+                        span.error.field-error data-field=(f) role="alert" { (m) }
+                    }
                 }
             }
         }
     }
 
-    /// The error when it names no field of the form: shown at the form's top.
+    /// The errors that name no field of the form: shown at the form's top.
     fn top(&self, form: &str, names: &[&str]) -> Markup {
         html! {
-            @if let Some((f, m)) = self.error.as_ref().filter(|_| self.form == form) {
-                @if !names.contains(&f.as_str()) { p.error.form-error role="alert" { (m) } }
+            @if self.form == form {
+                @for (f, m) in &self.errors {
+                    @if !names.contains(&f.as_str()) { p.error.form-error data-field=(f) role="alert" { (m) } }
+                }
             }
         }
+    }
+
+    /// The notice of a change just made.
+    fn notice(&self) -> Markup {
+        html! { @if let Some(n) = &self.notice { p.notice #notice role="status" { (n) } } }
     }
 }
 
@@ -114,15 +131,36 @@ fn render(
             }
         }
     };
-    let body = html! { (tabs) (body) };
+    let body = html! { style { (maud::PreEscaped(ADMIN_CSS)) } (tabs) (body) };
     let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t(title), body), set);
     *res.status_mut() = status;
     res
 }
 
+/// The administration pages' own touches: buttons inside the cards, the users' actions on one line,
+/// the policy's tables.
+const ADMIN_CSS: &str = "\
+.card button:not(.primary){background:#fff;color:#8a1c1c;border:1px solid #8a1c1c;border-radius:4px;padding:.4rem .9rem;font-size:.95rem;cursor:pointer;margin-top:.6rem}\
+.card button.danger{color:#b00020;border-color:#b00020}\
+td.actions{white-space:nowrap}td.actions a.button{margin-top:0;padding:.2rem .6rem;font-size:.9rem}\
+td.actions form.inline{display:inline-flex}td.actions form.inline button{margin-top:0;padding:.2rem .6rem;font-size:.9rem}\
+#temporary-password{font-size:1.2rem;background:#fff3cd;padding:.1rem .5rem;border-radius:3px}\
+table.policy input.num{width:6rem}table.policy input,table.policy select{width:auto}\
+fieldset{border:1px solid #e3e6ea;border-radius:4px;margin:.6rem 0}fieldset select{width:auto;margin:.2rem 0}\
+";
+
 fn refused(lang: Lang, e: ApiError) -> (StatusCode, String, String) {
     let p = e.problem(lang.english());
     (StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST), p.field.unwrap_or_default(), p.detail)
+}
+
+/// Every error a refusal tells, each with its field (empty for one that names none) and its words
+/// without the field's name (shown beside the field).
+fn refused_all(lang: Lang, e: ApiError) -> (StatusCode, Vec<(String, String)>) {
+    let fields = e.field_errors(lang.english());
+    let p = e.problem(lang.english());
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
+    if fields.is_empty() { (status, vec![(String::new(), p.detail)]) } else { (status, fields) }
 }
 
 /// A form field's text, empty when the form did not send it (validation then names it).
@@ -157,6 +195,9 @@ pub(super) fn routes() -> axum::Router<AppState> {
         .route("/admin/org/{code}/rename", axum::routing::post(org_rename))
         .route("/admin/users", axum::routing::get(users).post(user_create))
         .route("/admin/users/{username}", axum::routing::get(user).post(user_update))
+        .route("/admin/users/{username}/disable", axum::routing::post(user_disable))
+        .route("/admin/users/{username}/enable", axum::routing::post(user_enable))
+        .route("/admin/users/{username}/reset-password", axum::routing::post(user_reset))
         .route("/admin/categories", axum::routing::get(categories).post(category_put))
         .route("/admin/policy", axum::routing::get(policy).post(policy_put))
         .route("/admin/calendar", axum::routing::get(calendar).post(calendar_put))

@@ -112,8 +112,14 @@ pub async fn org_create(State(state): State<AppState>, headers: HeaderMap, Form(
         Ok(_) => Redirect::to("/admin/org").into_response(),
         Err(e) => {
             let (status, field, msg) = refused(Lang::from_headers(&headers), e);
-            org_page(&state, &headers, &caller, Shown { form: "create", values: f, error: Some((field, msg)) }, status)
-                .await
+            org_page(
+                &state,
+                &headers,
+                &caller,
+                Shown { form: "create", values: f, errors: vec![(field, msg)], notice: None },
+                status,
+            )
+            .await
         }
     }
 }
@@ -135,8 +141,14 @@ pub async fn org_rename(
         Err(e) => {
             let (status, field, msg) = refused(Lang::from_headers(&headers), e);
             f.insert("code".into(), code);
-            org_page(&state, &headers, &caller, Shown { form: "rename", values: f, error: Some((field, msg)) }, status)
-                .await
+            org_page(
+                &state,
+                &headers,
+                &caller,
+                Shown { form: "rename", values: f, errors: vec![(field, msg)], notice: None },
+                status,
+            )
+            .await
         }
     }
 }

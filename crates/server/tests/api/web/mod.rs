@@ -10,8 +10,10 @@ mod login;
 mod measures;
 mod order;
 mod order_page;
+mod policy;
 mod progress;
 mod register;
+mod users;
 mod walk;
 
 pub(crate) use browser::Browser;
