@@ -222,6 +222,7 @@ pub fn router(state: AppState) -> Router {
     .layer(axum::middleware::from_fn(problems_only))
     .layer(axum::middleware::from_fn(crate::web::errors::error_pages))
     .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::calendar_gap::bank_gaps))
+    .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::inbox::unread))
     .layer(axum::middleware::from_fn(language))
     .layer(axum::middleware::from_fn(crate::web::security_headers))
     .layer(axum::middleware::from_fn_with_state(state.clone(), transport))

@@ -134,20 +134,40 @@ impl Store {
         .bind(offset)
         .fetch_all(self.read())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(NotificationRow {
-                    id: r.try_get("id")?,
-                    complaint_id: r.try_get("complaint_id")?,
-                    number: r.try_get("number")?,
-                    kind: r.try_get("kind")?,
-                    clock: r.try_get("clock")?,
-                    level: r.try_get("level")?,
-                    created_at: from_millis(r.try_get("created_at")?),
-                    read_at: r.try_get::<Option<i64>, _>("read_at")?.map(from_millis),
-                })
-            })
-            .collect()
+        rows.iter().map(notification_from_row).collect()
+    }
+
+    /// How many of a user's notifications are unread (the bell's count).
+    pub async fn unread_notifications(&self, user_id: i64) -> Result<i64, StoreError> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user_id)
+            .fetch_one(self.read())
+            .await?
+            .try_get("n")?;
+        Ok(n)
+    }
+
+    /// Marks every unread notification of the user read; how many were.
+    pub async fn mark_all_notifications_read(&self, user_id: i64, now: Instant) -> Result<u64, StoreError> {
+        let r = sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+            .bind(to_millis(now))
+            .bind(user_id)
+            .execute(self.write())
+            .await?;
+        Ok(r.rows_affected())
+    }
+
+    /// One of the user's notifications (none if it is not theirs).
+    pub async fn notification(&self, user_id: i64, id: i64) -> Result<Option<NotificationRow>, StoreError> {
+        let r = sqlx::query(
+            "SELECT n.id, n.complaint_id, k.number, n.kind, n.clock, n.level, n.created_at, n.read_at FROM notifications n \
+             JOIN complaints k ON k.id = n.complaint_id WHERE n.user_id = $1 AND n.id = $2",
+        )
+        .bind(user_id)
+        .bind(id)
+        .fetch_optional(self.read())
+        .await?;
+        r.as_ref().map(notification_from_row).transpose()
     }
 
     /// Marks one of the user's notifications read; false if it is not theirs.
@@ -259,4 +279,17 @@ impl Store {
             }
         }
     }
+}
+
+fn notification_from_row(r: &sqlx::any::AnyRow) -> Result<NotificationRow, StoreError> {
+    Ok(NotificationRow {
+        id: r.try_get("id")?,
+        complaint_id: r.try_get("complaint_id")?,
+        number: r.try_get("number")?,
+        kind: r.try_get("kind")?,
+        clock: r.try_get("clock")?,
+        level: r.try_get("level")?,
+        created_at: from_millis(r.try_get("created_at")?),
+        read_at: r.try_get::<Option<i64>, _>("read_at")?.map(from_millis),
+    })
 }

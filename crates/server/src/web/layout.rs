@@ -63,6 +63,8 @@ h1,h2{overflow-wrap:anywhere}
 @media (max-width:600px){main{padding:0 .5rem;margin-top:.6rem}.card{padding:.8rem}h1{font-size:1.45rem}
 #timeline tr{display:block;border-bottom:1px solid #e3e6ea;padding:.3rem 0}#timeline td{display:inline;border:0;padding:0 .4rem 0 0}
 #timeline td.detail{display:block}.receipt-facts th{width:auto}}
+#bell{font-size:1.1rem;text-decoration:none;position:relative;padding:0 .3rem}#bell .count{background:#ffd24d;color:#4a2b00;border-radius:9px;font-size:.75rem;font-weight:700;padding:0 .35rem;margin-left:.1rem;vertical-align:top}
+#notifications tr.unread td{font-weight:700}
 @media print{header,nav,.no-print,#actions,form{display:none!important}body{background:#fff}.card{box-shadow:none}}
 form.inline{display:flex;gap:.4rem;align-items:center;margin:0}form.inline input{width:auto;flex:1}form.inline button{padding:.3rem .7rem}
 "#;
@@ -92,6 +94,7 @@ pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str,
                         }
                     }
                     span.who {
+                        @if user.is_some() { (super::inbox::bell(lang)) " " }
                         @if let Some(u) = user {
                             span #whoami { (u.display_name) " · " (u.org_name) " (" (u.org_code) ") · "
                                 (lang.name(u.role)) }

@@ -7,6 +7,7 @@ mod admin;
 pub(crate) mod calendar_gap;
 pub(crate) mod errors;
 mod hot_issues;
+pub mod inbox;
 mod layout;
 mod league;
 mod lists;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(pages::routes())
         .merge(lists::routes())
         .merge(order::routes())
+        .merge(inbox::routes())
         .merge(progress::routes())
         .merge(register::routes())
         .merge(measures::routes())
