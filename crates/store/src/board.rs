@@ -23,11 +23,37 @@ pub struct BoardRow {
     pub regulator: i64,
     /// … of which repeat complaints.
     pub repeat: i64,
+    /// The row of orders held at the unit itself (本级), not at any child: the total less the
+    /// children's rows.
+    pub own: bool,
+}
+
+impl BoardRow {
+    /// What `total` holds that none of `children` does.
+    fn own_part(total: &BoardRow, children: &[BoardRow]) -> BoardRow {
+        let sum = |f: fn(&BoardRow) -> i64| f(total) - children.iter().map(f).sum::<i64>();
+        BoardRow {
+            code: total.code.clone(),
+            name: total.name.clone(),
+            open: sum(|r| r.open),
+            overdue: sum(|r| r.overdue),
+            escalated: sum(|r| r.escalated),
+            received: sum(|r| r.received),
+            regulator: sum(|r| r.regulator),
+            repeat: sum(|r| r.repeat),
+            own: true,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        [self.open, self.overdue, self.escalated, self.received, self.regulator, self.repeat].iter().all(|n| *n == 0)
+    }
 }
 
 impl Store {
-    /// One row per child of the unit at `path` (in code order), then the total of the whole subtree
-    /// (named after the unit itself). `now` decides what is overdue; `since` starts the month counted.
+    /// One row per child of the unit at `path` (in code order), then — when it holds any — the row of
+    /// what is at the unit itself (`own`), then the total of the whole subtree (named after the unit
+    /// itself): the rows above the total always add up to it. `now` decides what is overdue; `since` starts the month counted.
     /// Open and escalated come from the live counters, the period's figures from the rollups, and
     /// overdue from the index of due times: nothing here grows with the number of orders stored.
     pub async fn board(
@@ -83,7 +109,15 @@ impl Store {
             .await?;
             let (open, escalated) = live.get(&id).copied().unwrap_or_default();
             let (received, regulator, repeat) = period.get(&id).copied().unwrap_or_default();
-            out.push(BoardRow { code, name, open, overdue, escalated, received, regulator, repeat });
+            out.push(BoardRow { code, name, open, overdue, escalated, received, regulator, repeat, own: false });
+        }
+        if let Some(total) = out.pop() {
+            let own = BoardRow::own_part(&total, &out);
+            // a unit without children holds all of its total itself: no row repeats it
+            if !out.is_empty() && !own.is_empty() {
+                out.push(own);
+            }
+            out.push(total);
         }
         Ok(out)
     }

@@ -29,6 +29,10 @@ pub struct ComplaintFilter {
     pub hot_issue: Option<i64>,
     /// Orders in no hot issue yet.
     pub unlinked: bool,
+    /// Held at this unit itself, not at any unit below it (a board's 本级 row).
+    pub unit_id: Option<i64>,
+    /// Counted against this unit itself, not any unit below it.
+    pub responsible_id: Option<i64>,
     /// Counted against a unit of this subtree (the responsible unit, which escalation leaves alone).
     pub responsible_path: Option<String>,
     /// A category code and its subclasses.
@@ -70,6 +74,8 @@ impl ComplaintFilter {
             appeal: None,
             hot_issue: None,
             unlinked: false,
+            unit_id: None,
+            responsible_id: None,
             responsible_path: None,
             category: None,
             overdue: None,
@@ -109,6 +115,12 @@ impl Store {
                 .push(" AND r.path < ")
                 .bind(Arg::Text(hi))
                 .push(")");
+        }
+        if let Some(id) = f.unit_id {
+            where_.push(" AND k.org_unit_id = ").bind(Arg::I64(id));
+        }
+        if let Some(id) = f.responsible_id {
+            where_.push(" AND k.responsible_unit_id = ").bind(Arg::I64(id));
         }
         if let Some(a) = f.appeal {
             where_.push(" AND k.appeal = ").bind(Arg::Text(a.as_str().into()));

@@ -32,6 +32,10 @@ pub struct BoardView {
     pub month_start: String,
     /// One row per child of the unit.
     pub children: Vec<BoardRowView>,
+    /// What is held at the unit itself (本级), not at any child; absent when nothing is. The
+    /// children and this row add up to the total.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_unit: Option<BoardRowView>,
     /// The whole subtree.
     pub total: BoardRowView,
 }
@@ -85,9 +89,11 @@ pub async fn get_board(
 ) -> ApiResult<Json<BoardView>> {
     let mut rows = board(&state, &caller, p.get("org_unit").map(String::as_str)).await?;
     let total = rows.pop().ok_or(crate::error::ApiError::Internal)?;
+    let at_unit = rows.iter().position(|r| r.own).map(|i| rows.remove(i));
     Ok(Json(BoardView {
         month_start: xiaobao_core::time::rfc3339(month_start(state.clock.now())),
         children: rows.iter().map(BoardRowView::from).collect(),
+        at_unit: at_unit.as_ref().map(BoardRowView::from),
         total: BoardRowView::from(&total),
     }))
 }

@@ -286,6 +286,7 @@ pub async fn register(state: &AppState, caller: &Caller, req: CreateComplaint) -
         ("appeal" = Option<String>, Query, description = "an appeal in this status: pending, approved, rejected"),
         ("responsible_unit" = Option<String>, Query, description = "a unit code: complaints counted against its subtree"),
         ("hot_issue" = Option<i64>, Query, description = "orders linked to this hot issue"),
+        ("here" = Option<bool>, Query, description = "with org_unit or responsible_unit: that unit itself, not the units below it"),
         ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = Paged<ComplaintView>), (status = 422, body = crate::error::Problem)))]
 pub async fn list_complaints(
@@ -322,6 +323,7 @@ pub async fn list_complaints(
         ("appeal" = Option<String>, Query, description = "an appeal in this status: pending, approved, rejected"),
         ("responsible_unit" = Option<String>, Query, description = "a unit code: complaints counted against its subtree"),
         ("hot_issue" = Option<i64>, Query, description = "orders linked to this hot issue"),
+        ("here" = Option<bool>, Query, description = "with org_unit or responsible_unit: that unit itself, not the units below it"),
         ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query), ("page" = Option<i64>, Query, description = "ignored: the export has every row"), ("per_page" = Option<i64>, Query, description = "ignored")),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the workbook"),
         (status = 422, body = crate::error::Problem)))]
@@ -388,10 +390,14 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         None => None,
     };
     let channel = p.get("channel").filter(|s| !s.is_empty()).map(|c| Channel::parse("channel", c)).transpose()?;
-    let unit_path = match p.get("org_unit").filter(|s| !s.is_empty()) {
-        Some(code) => Some(crate::api::unit_in_scope(state, caller, "org_unit", code).await?.path),
+    // `here`: the unit itself, not the units below it
+    let here = boolean(p, "here")?.unwrap_or(false);
+    let unit = match p.get("org_unit").filter(|s| !s.is_empty()) {
+        Some(code) => Some(crate::api::unit_in_scope(state, caller, "org_unit", code).await?),
         None => None,
     };
+    let unit_id = unit.as_ref().filter(|_| here).map(|u| u.id);
+    let unit_path = unit.map(|u| u.path);
     let appeal = match p.get("appeal").filter(|s| !s.is_empty()) {
         Some(a) => Some(
             xiaobao_core::complaint::AppealStatus::from_str_opt(a)
@@ -400,10 +406,12 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         None => None,
     };
     // the unit a complaint counts against (a board's received figures link here)
-    let responsible_path = match p.get("responsible_unit").filter(|s| !s.is_empty()) {
-        Some(code) => Some(crate::api::unit_in_scope(state, caller, "responsible_unit", code).await?.path),
+    let responsible = match p.get("responsible_unit").filter(|s| !s.is_empty()) {
+        Some(code) => Some(crate::api::unit_in_scope(state, caller, "responsible_unit", code).await?),
         None => None,
     };
+    let responsible_id = responsible.as_ref().filter(|_| here).map(|u| u.id);
+    let responsible_path = responsible.map(|u| u.path);
     let category = match p.get("category").filter(|s| !s.is_empty()) {
         Some(c) if xiaobao_core::classification::is_valid_code(c) => Some(c.clone()),
         Some(_) => {
@@ -434,6 +442,8 @@ pub async fn complaint_filter(state: &AppState, caller: &Caller, p: &Params) -> 
         state: state_filter,
         channel,
         unit_path,
+        unit_id,
+        responsible_id,
         responsible_path,
         appeal,
         hot_issue: int(p, "hot_issue")?,

@@ -40,7 +40,8 @@ pub async fn unread(State(state): State<AppState>, req: Request, next: Next) -> 
 /// The bell: a link to the inbox with the unread count (none outside a logged-in page).
 pub fn bell(lang: Lang) -> Markup {
     let Ok(n) = UNREAD.try_with(|n| *n) else { return html! {} };
-    let label = if n == 0 { lang.t("inbox.none_unread").to_string() } else { tr!(lang, "inbox.unread", n = lang.int(n)) };
+    let label =
+        if n == 0 { lang.t("inbox.none_unread").to_string() } else { tr!(lang, "inbox.unread", n = lang.int(n)) };
     html! {
         a #bell href="/inbox" title=(label) aria-label=(label) {
             "🔔" @if n > 0 { span.count #bell-count { (if n > 99 { "99+".to_string() } else { n.to_string() }) } }
@@ -157,7 +158,11 @@ pub async fn read_one(
     }
 }
 
-pub async fn read_all(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<HashMap<String, String>>) -> Response {
+pub async fn read_all(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
     let caller = match form_caller(&state, &headers, &f).await {
         Ok(c) => c,
         Err(r) => return r,

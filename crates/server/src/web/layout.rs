@@ -34,7 +34,7 @@ label.inline{display:inline;font-weight:normal;margin-right:1rem}label.inline in
 a.button{display:inline-block;border:1px solid #8a1c1c;color:#8a1c1c;border-radius:4px;padding:.45rem 1rem;margin-top:.8rem;text-decoration:none}
 .pager{margin-top:.8rem}.pager a{margin:0 .4rem}
 td.nowrap{white-space:nowrap}
-th.num,td.num{text-align:right}tr.total td{font-weight:700;border-top:2px solid #b8bec6}
+th.num,td.num{text-align:right}tr.total td{font-weight:700;border-top:2px solid #b8bec6}tr.own td{font-style:italic;background:#fafbfc}
 .field-error{display:block;font-size:.95rem}
 nav.tabs{margin-bottom:.8rem}nav.tabs a{display:inline-block;margin-right:.4rem;padding:.2rem .7rem;border-radius:4px;color:#8a1c1c;text-decoration:none;border:1px solid #e3c4c4}
 nav.tabs a.current{background:#8a1c1c;color:#fff}

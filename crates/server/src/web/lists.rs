@@ -66,6 +66,8 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
             form #filters method="get" action="/complaints" {
                 // from a board's monthly figure: kept through refiltering
                 @if !v("responsible_unit").is_empty() { input type="hidden" name="responsible_unit" value=(v("responsible_unit")); }
+                @if v("here") == "true" { input type="hidden" name="here" value="true"; }
+                (field_error(&error, "here"))
                 (field_error(&error, "responsible_unit"))
                 div.search {
                     label for="f-q" { (lang.t("search")) }

@@ -385,9 +385,9 @@ pub(super) async fn home_with(
 /// The board: each child unit side by side, then the whole subtree; each figure opens its list.
 fn board_card(lang: Lang, rows: &[xiaobao_store::BoardRow], now: Instant) -> Markup {
     let month = format!("&received_from={}", xiaobao_core::time::local_date(crate::api::board::month_start(now)));
-    let cell = |code: &str, n: i64, q: &str| html! { td.num { a href={ "/complaints?org_unit=" (code) (q) } { (n) } } };
+    let cell = |code: &str, n: i64, q: &str| html! { td.num { a href={ "/complaints?org_unit=" (code) (q) } { (lang.int(n)) } } };
     // the month's figures count complaints against the unit responsible, wherever they are handled now
-    let counted = |code: &str, n: i64, q: &str| html! { td.num { a href={ "/complaints?responsible_unit=" (code) (q) } { (n) } } };
+    let counted = |code: &str, n: i64, q: &str| html! { td.num { a href={ "/complaints?responsible_unit=" (code) (q) } { (lang.int(n)) } } };
     html! {
         div.card #board {
             h2 { (lang.t("board")) }
@@ -399,14 +399,15 @@ fn board_card(lang: Lang, rows: &[xiaobao_store::BoardRow], now: Instant) -> Mar
                 tbody {
                     @for (i, r) in rows.iter().enumerate() {
                         @let total = i + 1 == rows.len();
-                        tr class=[total.then_some("total")] data-unit=(r.code) {
-                            td { @if total { (lang.t("total")) " · " } (r.name) " (" (r.code) ")" }
-                            (cell(&r.code, r.open, "&open=true"))
-                            (cell(&r.code, r.overdue, "&overdue=true"))
-                            (cell(&r.code, r.escalated, "&escalated=true&open=true"))
-                            (counted(&r.code, r.received, &month))
-                            (counted(&r.code, r.regulator, &format!("{month}&channel=regulator")))
-                            (counted(&r.code, r.repeat, &format!("{month}&repeat=true")))
+                        @let here = if r.own { "&here=true" } else { "" };
+                        tr class=[if total { Some("total") } else if r.own { Some("own") } else { None }] data-unit=(r.code) data-own=[r.own.then_some("true")] {
+                            td { @if total { (lang.t("total")) " · " } @if r.own { (lang.t("board.own")) " · " } (r.name) " (" (r.code) ")" }
+                            (cell(&r.code, r.open, &format!("&open=true{here}")))
+                            (cell(&r.code, r.overdue, &format!("&overdue=true{here}")))
+                            (cell(&r.code, r.escalated, &format!("&escalated=true&open=true{here}")))
+                            (counted(&r.code, r.received, &format!("{month}{here}")))
+                            (counted(&r.code, r.regulator, &format!("{month}&channel=regulator{here}")))
+                            (counted(&r.code, r.repeat, &format!("{month}&repeat=true{here}")))
                         }
                     }
                 }

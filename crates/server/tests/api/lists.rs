@@ -173,6 +173,24 @@ async fn the_board_counts_each_child_unit_and_the_whole_subtree(app: TestApp) {
     );
     assert_eq!(row(&children[1]), [1, 1, 0, 1, 1, 0], "BJ0102: b");
     assert_eq!(row(&board["total"]), [4, 3, 1, 4, 1, 1], "BJ01 also holds the escalated a");
+    assert_eq!(row(&board["at_unit"]), [1, 0, 1, 0, 0, 0], "BJ01 itself holds a: the 本级 row");
+    let sums: Vec<i64> =
+        (0..6).map(|i| children.iter().map(|c| row(c)[i]).sum::<i64>() + row(&board["at_unit"])[i]).collect();
+    assert_eq!(sums, row(&board["total"]), "the rows add up to the total");
+    let (_, l) = app.get("ops", "/api/v1/complaints?org_unit=BJ01&here=true&open=true").await;
+    assert_eq!(
+        l["items"].as_array().unwrap().iter().map(|k| k["id"].as_i64().unwrap()).collect::<Vec<_>>(),
+        [a],
+        "{l}"
+    );
+    let (_, l) = app.get("ops", "/api/v1/complaints?responsible_unit=BJ01&here=true&received_from=2025-03-01").await;
+    assert_eq!(l["total"], 0, "nothing counts against BJ01 itself");
+    // the page shows the same row, its figures linking to what it counts
+    let mut page = crate::web::Browser::new(&app);
+    page.login("ops").await;
+    let (_, _, html) = page.get("/").await;
+    let own = html.split("data-own=\"true\"").nth(1).expect("the 本级 row").split("</tr>").next().unwrap().to_string();
+    assert!(own.contains("本级") && own.contains("org_unit=BJ01&amp;open=true&amp;here=true"), "{own}");
 
     let (_, board) = app.get("cpc", "/api/v1/board").await;
     let children = board["children"].as_array().unwrap();
@@ -182,6 +200,7 @@ async fn the_board_counts_each_child_unit_and_the_whole_subtree(app: TestApp) {
     assert_eq!(row(&board["total"]), [4, 3, 1, 4, 1, 1]);
     let (_, board) = app.get("cpc", "/api/v1/board?org_unit=BJ0101").await;
     assert_eq!(board["children"].as_array().unwrap().len(), 0, "an outlet has no children");
+    assert!(board["at_unit"].is_null(), "nor a row repeating its total");
     assert_eq!(row(&board["total"]), [2, 2, 0, 3, 0, 1]);
 
     // the list behind each figure agrees with it

@@ -90,6 +90,7 @@ catalogue! {
     "next" => ("下一页", "Next"),
     "back" => ("返回", "Back"),
     "board" => ("辖内看板", "Board"),
+    "board.own" => ("本级", "Held here"),
     "open" => ("在办", "Open"),
     "escalated_open" => ("升级在办", "Escalated, open"),
     "received_month" => ("本月受理", "Received this month"),
