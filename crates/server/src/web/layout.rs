@@ -65,6 +65,8 @@ h1,h2{overflow-wrap:anywhere}
 #timeline td.detail{display:block}.receipt-facts th{width:auto}}
 #bell{font-size:1.1rem;text-decoration:none;position:relative;padding:0 .3rem}#bell .count{background:#ffd24d;color:#4a2b00;border-radius:9px;font-size:.75rem;font-weight:700;padding:0 .35rem;margin-left:.1rem;vertical-align:top}
 #notifications tr.unread td{font-weight:700}
+details.section>summary{cursor:pointer;list-style:none}details.section>summary::-webkit-details-marker{display:none}
+details.section>summary h2{display:inline-block;margin:.2rem 0}details.section>summary h2::before{content:"▸ ";color:#8a1c1c}details.section[open]>summary h2::before{content:"▾ "}
 @media print{header,nav,.no-print,#actions,form{display:none!important}body{background:#fff}.card{box-shadow:none}}
 form.inline{display:flex;gap:.4rem;align-items:center;margin:0}form.inline input{width:auto;flex:1}form.inline button{padding:.3rem .7rem}
 "#;

@@ -300,7 +300,8 @@ pub(super) async fn home_with(
         nearest_due_first: !front_line,
         skip_count: true,
         now_ms: now.timestamp_millis(),
-        limit: 50,
+        // one more than is shown: whether the list goes on
+        limit: HOME_ROWS + 1,
         ..ComplaintFilter::new(caller.order_scope())
     };
     let rows = match state.store.complaints(&filter).await {
@@ -312,6 +313,7 @@ pub(super) async fn home_with(
     };
     let (title, empty) =
         if front_line { (lang.t("my_orders"), lang.t("no_orders")) } else { (lang.t("queue"), lang.t("no_queue")) };
+    let all_of_mine = if front_line { "/complaints?mine=true" } else { "/complaints?open=true&sort=due" };
     // Supervisors and above also see what broke and what climbed up in their subtree.
     let oversees = matches!(
         caller.user.role,
@@ -324,22 +326,24 @@ pub(super) async fn home_with(
     );
     let mut extra = Vec::new();
     if oversees {
-        for (key, heading, empty, f) in [
+        for (key, heading, empty, all, f) in [
             (
                 "breaches",
                 lang.t("breaches"),
                 lang.t("no_breaches"),
+                "/complaints?overdue=true&open=true&sort=due",
                 ComplaintFilter { overdue: Some(true), ..filter.clone() },
             ),
             (
                 "escalations",
                 lang.t("escalations"),
                 lang.t("no_escalations"),
+                "/complaints?escalated=true&open=true&sort=due",
                 ComplaintFilter { escalated: Some(true), ..filter.clone() },
             ),
         ] {
             match state.store.complaints(&f).await {
-                Ok(p) => extra.push((key, heading, empty, p.items)),
+                Ok(p) => extra.push((key, heading, empty, all, p.items)),
                 Err(e) => {
                     tracing::error!(error = %e, "home page");
                     return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -360,26 +364,40 @@ pub(super) async fn home_with(
     } else {
         None
     };
+    // the most urgent first: what broke, the queue, what climbed up, then the board; each list shows
+    // its first rows and links to the whole list
+    let breaches = extra.iter().find(|e| e.0 == "breaches");
+    let escalations = extra.iter().find(|e| e.0 == "escalations");
+    let section = |key: &str, heading: &str, empty: &str, all: &str, items: &[ComplaintRow], open: bool| {
+        html! {
+            details.card.section id=(key) open[open || items.is_empty()] {
+                summary { h2 { (heading) @if !items.is_empty() { " " span.muted.count { "(" (shown_count(lang, items.len())) ")" } } } }
+                (orders_table(lang, &items[..items.len().min(HOME_ROWS as usize)], now, empty))
+                @if items.len() as i64 > HOME_ROWS { p { a.button href=(all) { (lang.t("home.see_all")) } } }
+            }
+        }
+    };
     let body = html! {
         @if let Some(n) = notice { p.notice #notice role="status" { (n) } }
         @if let Some(r) = register { (r) }
+        @if let Some((key, heading, empty, all, items)) = breaches { (section(key, heading, empty, all, items, true)) }
+        (section("queue", title, empty, all_of_mine, &rows, true))
+        @if let Some((key, heading, empty, all, items)) = escalations { (section(key, heading, empty, all, items, false)) }
         @if let Some(rows) = &board { (board_card(lang, rows, now)) }
-        @for (key, heading, empty, items) in &extra {
-            div.card id=(key) {
-                h2 { (heading) }
-                (orders_table(lang, items, now, empty))
-            }
-        }
-        div.card {
-            h1 { (title) }
-            (orders_table(lang, &rows, now, empty))
-        }
     };
     let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("home"), body), set);
     if !errors.is_empty() {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     res
+}
+
+/// How many rows each list of a home page shows before linking to the whole list.
+const HOME_ROWS: i64 = 10;
+
+/// "10+" when the list goes on past what is shown, else the count.
+fn shown_count(lang: Lang, n: usize) -> String {
+    if n as i64 > HOME_ROWS { format!("{}+", lang.int(HOME_ROWS)) } else { lang.int(n as i64) }
 }
 
 /// The board: each child unit side by side, then the whole subtree; each figure opens its list.

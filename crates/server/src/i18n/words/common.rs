@@ -91,6 +91,7 @@ catalogue! {
     "back" => ("返回", "Back"),
     "board" => ("辖内看板", "Board"),
     "board.own" => ("本级", "Held here"),
+    "home.see_all" => ("查看全部", "See them all"),
     "open" => ("在办", "Open"),
     "escalated_open" => ("升级在办", "Escalated, open"),
     "received_month" => ("本月受理", "Received this month"),
