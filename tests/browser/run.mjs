@@ -80,8 +80,11 @@ try {
   }
 } finally {
   await browser.close();
+  // the server writes its last checkpoint as it stops: wait for it before removing its directory
+  const exited = new Promise((ok) => server.once("exit", ok));
   server.kill();
-  rmSync(dataDir, { recursive: true, force: true });
+  await Promise.race([exited, new Promise((ok) => setTimeout(ok, 10000))]);
+  rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 const passed = results.filter(([, ok]) => ok).length;
 const failed = results.length - passed;

@@ -37,6 +37,9 @@ pub async fn unread(State(state): State<AppState>, req: Request, next: Next) -> 
     UNREAD.scope(count, next.run(req)).await
 }
 
+/// A bell drawn in the header's colour (fonts without emoji draw no 🔔).
+const BELL_SVG: &str = r#"<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" style="vertical-align:-3px"><path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"/><path d="M13.73 21a2 2 0 0 1-3.46 0"/></svg>"#;
+
 /// The bell: a link to the inbox with the unread count (none outside a logged-in page).
 pub fn bell(lang: Lang) -> Markup {
     let Ok(n) = UNREAD.try_with(|n| *n) else { return html! {} };
@@ -44,7 +47,8 @@ pub fn bell(lang: Lang) -> Markup {
         if n == 0 { lang.t("inbox.none_unread").to_string() } else { tr!(lang, "inbox.unread", n = lang.int(n)) };
     html! {
         a #bell href="/inbox" title=(label) aria-label=(label) {
-            "🔔" @if n > 0 { span.count #bell-count { (if n > 99 { "99+".to_string() } else { n.to_string() }) } }
+            (maud::PreEscaped(BELL_SVG)) " " span.bell-label { (lang.t("inbox.title")) }
+            @if n > 0 { span.count #bell-count { (if n > 99 { "99+".to_string() } else { n.to_string() }) } }
         }
     }
 }

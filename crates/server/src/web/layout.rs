@@ -60,10 +60,13 @@ fieldset{border:0;padding:0;margin:.5rem 0 0}legend{font-weight:600;padding:0;ma
 .receipt .bank{font-weight:700;font-size:1.2rem;margin:0}.receipt-facts th{width:11rem}
 .receipt-qr{display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}.receipt-qr svg{width:160px;height:160px}
 h1,h2{overflow-wrap:anywhere}
-@media (max-width:600px){main{padding:0 .5rem;margin-top:.6rem}.card{padding:.8rem}h1{font-size:1.45rem}
+@media (max-width:600px){.bell-label{display:none}
+table.orders thead{display:none}table.orders tr{display:block;border-bottom:1px solid #d5d9de;padding:.5rem 0}
+table.orders td{display:block;border:0;padding:.05rem 0}table.orders td::before{content:attr(data-label)"：";color:#5b6571;font-size:.85rem}
+header{padding:.5rem .6rem;gap:.4rem}header .who{margin-left:0;font-size:.9rem}main{padding:0 .5rem;margin-top:.6rem}.card{padding:.8rem}h1{font-size:1.45rem}
 #timeline tr{display:block;border-bottom:1px solid #e3e6ea;padding:.3rem 0}#timeline td{display:inline;border:0;padding:0 .4rem 0 0}
 #timeline td.detail{display:block}.receipt-facts th{width:auto}}
-#bell{font-size:1.1rem;text-decoration:none;position:relative;padding:0 .3rem}#bell .count{background:#ffd24d;color:#4a2b00;border-radius:9px;font-size:.75rem;font-weight:700;padding:0 .35rem;margin-left:.1rem;vertical-align:top}
+#bell{font-size:.95rem;white-space:nowrap;text-decoration:none;position:relative;padding:0 .3rem}#bell .count{background:#ffd24d;color:#4a2b00;border-radius:9px;font-size:.75rem;font-weight:700;padding:0 .35rem;margin-left:.1rem;vertical-align:top}
 #notifications tr.unread td{font-weight:700}
 details.section>summary{cursor:pointer;list-style:none}details.section>summary::-webkit-details-marker{display:none}
 details.section>summary h2{display:inline-block;margin:.2rem 0}details.section>summary h2::before{content:"▸ ";color:#8a1c1c}details.section[open]>summary h2::before{content:"▾ "}

@@ -244,21 +244,21 @@ pub(super) fn orders_table(lang: Lang, rows: &[ComplaintRow], now: Instant, empt
         @if rows.is_empty() {
             p.muted #empty { (empty) }
         } @else {
-            table #orders {
+            table.orders #orders {
                 thead { tr { th { (lang.t("number")) } th { (lang.t("received_at")) } th { (lang.t("channel")) } th { (lang.t("summary")) } th { (lang.t("state")) } th { (lang.t("org_unit")) } th { (lang.t("clocks")) } } }
                 tbody {
                     @for k in rows {
                         tr {
-                            td { a href={ "/complaints/" (k.order.id) } { (k.number) } }
-                            td.nowrap { (local_minute(k.order.received_at)) }
-                            td { (lang.name(k.channel)) }
-                            td { (k.summary) }
-                            td {
+                            td data-label=(lang.t("number")) { a href={ "/complaints/" (k.order.id) } { (k.number) } }
+                            td.nowrap data-label=(lang.t("received_at")) { (local_minute(k.order.received_at)) }
+                            td data-label=(lang.t("channel")) { (lang.name(k.channel)) }
+                            td data-label=(lang.t("summary")) { (k.summary) }
+                            td data-label=(lang.t("state")) {
                                 (lang.name(k.order.state))
                                 @if let Some(a) = k.order.appeal { br; small.badge data-appeal=(a.as_str()) { (lang.name(a)) } }
                             }
-                            td { (k.org_name) }
-                            td { (clocks(lang, k, now)) }
+                            td data-label=(lang.t("org_unit")) { (k.org_name) }
+                            td data-label=(lang.t("clocks")) { (clocks(lang, k, now)) }
                         }
                     }
                 }
@@ -304,26 +304,27 @@ pub(super) async fn home_with(
         limit: HOME_ROWS + 1,
         ..ComplaintFilter::new(caller.order_scope())
     };
-    let rows = match state.store.complaints(&filter).await {
+    let queue = ComplaintFilter { overdue: oversees(caller.user.role).then_some(false), ..filter.clone() };
+    let rows = match state.store.complaints(&queue).await {
         Ok(p) => p.items,
         Err(e) => {
             tracing::error!(error = %e, "home page");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let (title, empty) =
-        if front_line { (lang.t("my_orders"), lang.t("no_orders")) } else { (lang.t("queue"), lang.t("no_queue")) };
-    let all_of_mine = if front_line { "/complaints?mine=true" } else { "/complaints?open=true&sort=due" };
     // Supervisors and above also see what broke and what climbed up in their subtree.
-    let oversees = matches!(
-        caller.user.role,
-        Role::OperationsSupervisor
-            | Role::VicePresident
-            | Role::President
-            | Role::CpCentre
-            | Role::ServiceDept
-            | Role::Auditor
-    );
+    let oversees = oversees(caller.user.role);
+    let (title, empty) = match (front_line, oversees) {
+        (true, _) => (lang.t("my_orders"), lang.t("no_orders")),
+        // the breaches have their own list above: the queue holds the rest
+        (false, true) => (lang.t("queue_rest"), lang.t("no_queue")),
+        (false, false) => (lang.t("queue"), lang.t("no_queue")),
+    };
+    let all_of_mine = match (front_line, oversees) {
+        (true, _) => "/complaints?mine=true",
+        (false, true) => "/complaints?open=true&overdue=false&sort=due",
+        (false, false) => "/complaints?open=true&sort=due",
+    };
     let mut extra = Vec::new();
     if oversees {
         for (key, heading, empty, all, f) in [
@@ -392,6 +393,19 @@ pub(super) async fn home_with(
     res
 }
 
+/// Roles that oversee a subtree: their home shows its breaches, escalations and board.
+fn oversees(role: Role) -> bool {
+    matches!(
+        role,
+        Role::OperationsSupervisor
+            | Role::VicePresident
+            | Role::President
+            | Role::CpCentre
+            | Role::ServiceDept
+            | Role::Auditor
+    )
+}
+
 /// How many rows each list of a home page shows before linking to the whole list.
 const HOME_ROWS: i64 = 10;
 
@@ -409,7 +423,7 @@ fn board_card(lang: Lang, rows: &[xiaobao_store::BoardRow], now: Instant) -> Mar
     html! {
         div.card #board {
             h2 { (lang.t("board")) }
-            table {
+            div.scroll { table {
                 thead { tr {
                     th { (lang.t("org_unit")) } th.num { (lang.t("open")) } th.num { (lang.t("overdue")) } th.num { (lang.t("escalated_open")) }
                     th.num { (lang.t("received_month")) } th.num { (lang.t("regulator_month")) } th.num { (lang.t("repeat_month")) }
@@ -429,7 +443,7 @@ fn board_card(lang: Lang, rows: &[xiaobao_store::BoardRow], now: Instant) -> Mar
                         }
                     }
                 }
-            }
+            } }
         }
     }
 }

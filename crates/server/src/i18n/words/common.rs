@@ -12,6 +12,7 @@ catalogue! {
     "home" => ("首页", "Home"),
     "my_orders" => ("我首问的工单", "My first-responder orders"),
     "queue" => ("待办工单（按最近到期排序）", "Work queue (nearest deadline first)"),
+    "queue_rest" => ("其他待办工单（未超时，按最近到期排序）", "The rest of the queue (not overdue, nearest deadline first)"),
     "breaches" => ("辖内超时工单", "Breached in my scope"),
     "escalations" => ("辖内升级工单", "Escalations in my scope"),
     "no_breaches" => ("辖内没有超时工单。", "Nothing breached in your scope."),
