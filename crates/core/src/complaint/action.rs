@@ -179,12 +179,22 @@ impl Decision {
         remedy: Option<&str>,
         amount: Option<&str>,
         text: &str,
-    ) -> Result<Self, FieldError> {
-        let remedy =
-            remedy.filter(|r| !r.trim().is_empty()).map(|r| bounded("remedy", r, 1, limits::TEXT)).transpose()?;
-        let amount = amount.filter(|a| !a.trim().is_empty()).map(|a| Money::parse("amount", a)).transpose()?;
-        let text = bounded("text", text, 1, limits::TEXT)?;
-        Ok(Self { liable, root_cause, cause, remedy, amount, text })
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut faults = Vec::new();
+        let remedy = crate::keep(
+            &mut faults,
+            remedy.filter(|r| !r.trim().is_empty()).map(|r| bounded("remedy", r, 1, limits::TEXT)).transpose(),
+        );
+        let amount = crate::keep(
+            &mut faults,
+            amount.filter(|a| !a.trim().is_empty()).map(|a| Money::parse("amount", a)).transpose(),
+        );
+        let text = crate::keep(&mut faults, bounded("text", text, 1, limits::TEXT));
+        match (remedy, amount, text) {
+            (Some(remedy), Some(amount), Some(text)) => Ok(Self { liable, root_cause, cause, remedy, amount, text }),
+            // every fault of the decision at once (never an empty list)
+            _ => Err(faults),
+        }
     }
 }
 

@@ -98,6 +98,7 @@ impl TransferBody {
 
 impl DecideBody {
     pub async fn into_action(self, state: &AppState) -> ApiResult<Action> {
+        let mut faults = Vec::new();
         let cause = match self.cause.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(c)
                 if c.len() <= 6
@@ -106,21 +107,23 @@ impl DecideBody {
                 Some(c.to_string())
             }
             Some(c) => {
-                return Err(ApiError::Invalid(
-                    xiaobao_core::FieldError::because("cause", "field.unknown_cause").with("c", c),
-                ));
+                faults.push(xiaobao_core::FieldError::because("cause", "field.unknown_cause").with("c", c));
+                None
             }
             None => None,
         };
-        let decision = Decision::parse(
+        match Decision::parse(
             self.liable,
             self.root_cause,
             cause,
             self.remedy.as_deref(),
             self.amount.as_deref(),
             &self.text,
-        )?;
-        Ok(Action::Decide(decision))
+        ) {
+            Ok(decision) if faults.is_empty() => Ok(Action::Decide(decision)),
+            Ok(_) => Err(ApiError::InvalidAll(faults)),
+            Err(more) => Err(ApiError::InvalidAll(faults.into_iter().chain(more).collect())),
+        }
     }
 }
 

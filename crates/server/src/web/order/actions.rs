@@ -29,6 +29,8 @@ pub(crate) struct FormError {
     pub form: String,
     pub field: Option<String>,
     pub message: String,
+    /// Every field's fault, (field, words), when the refusal names fields.
+    pub errors: Vec<(String, String)>,
     pub values: HashMap<String, String>,
 }
 
@@ -40,6 +42,7 @@ impl FormError {
             form: form.to_string(),
             // beside its field, the words alone (the field's name is where it is shown)
             message: p.errors.first().map_or(p.detail.clone(), |e| e.detail.clone()),
+            errors: p.errors.iter().map(|e| (e.field.clone(), e.detail.clone())).collect(),
             field: p.field,
             values,
         }
@@ -210,11 +213,14 @@ pub(crate) fn action_form(
     let val = |name: &str| err.and_then(|e| e.values.get(name)).cloned().unwrap_or_default();
     let field_err = |name: &str| {
         html! {
-            @if let Some(e) = err.filter(|e| e.field.as_deref() == Some(name)) {
-                span.error.field-error data-field=(name) role="alert" { (e.message) }
+            @if let Some(e) = err {
+                @for (f, m) in e.errors.iter().filter(|(f, _)| f == name) {
+                    span.error.field-error data-field=(f) role="alert" { (m) }
+                }
             }
         }
     };
+    // a refusal that names no field of this form is said at its top
     let form_err = err.filter(|e| e.field.as_deref().is_none_or(|f| !form_fields(kind).contains(&f)));
     let id = |name: &str| format!("{}-{name}", kind.as_str());
     let required = |label: &str| html! { (label) " " span.required title=(lang.t("required")) { "*" } };

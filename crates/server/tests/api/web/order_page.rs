@@ -12,6 +12,7 @@ both_backends!(
     the_order_page_shows_the_facts_by_name_and_masks_for_those_who_may_not_see,
     each_action_is_its_own_panel_the_main_step_first_and_each_done_action_is_said,
     a_transfer_picks_the_unit_by_name_or_code,
+    a_decision_with_three_mistakes_shows_all_three,
 );
 
 /// The text of the element with this id (up to its closing tag's start).
@@ -180,4 +181,39 @@ async fn a_transfer_picks_the_unit_by_name_or_code(app: TestApp) {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let k = app.store.complaint(id).await.unwrap().unwrap();
     assert_eq!(k.org_code, "BJ0102");
+}
+
+async fn a_decision_with_three_mistakes_shows_all_three(app: TestApp) {
+    let id = app.register("teller1", "BJ0101", "13700000004").await["id"].as_i64().unwrap();
+    app.act_ok("head1", id, "accept", json!({})).await;
+    app.act_ok("head1", id, "respond", json!({"text": "已联系"})).await;
+    let mut head = Browser::new(&app);
+    head.login("head1").await;
+    let csrf = head.csrf();
+    let form =
+        [("_csrf", csrf.as_str()), ("root_cause", "service_fault"), ("cause", "98"), ("amount", "abc"), ("text", "")];
+    let (status, _, html) = head.post(&format!("/complaints/{id}/act/decide"), &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let decide = html.split("id=\"action-decide\"").nth(1).unwrap().split("</form>").next().unwrap();
+    for field in ["cause", "amount", "text"] {
+        let words =
+            decide.split(&format!("data-field=\"{field}\"")).nth(1).unwrap_or_else(|| panic!("{field}: {decide}"));
+        let words = words.split_once('>').unwrap().1.split('<').next().unwrap();
+        assert!(!words.is_empty() && !words.contains(&format!("{field}:")), "{field} in words: {words}");
+    }
+    assert!(decide.contains("value=\"abc\""), "typed values kept");
+    assert_eq!(app.events(id).await.len(), 3, "nothing written");
+    // the API says all three too
+    let (status, problem) = app
+        .act(
+            "head1",
+            id,
+            "decide",
+            json!({"liable": false, "root_cause": "service_fault", "cause": "98", "amount": "abc", "text": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["cause", "amount", "text"], "{problem}");
 }
