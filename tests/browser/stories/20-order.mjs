@@ -42,6 +42,14 @@ export default async function ({ test, loggedIn, base, artifacts, browser }) {
     await page.emulateMedia({ media: "print" });
     assert.equal(await page.isVisible("header"), false, "the print has no menus");
     await page.screenshot({ path: join(artifacts, "receipt-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+    // found again by the phone as the teller sees it, masked
+    const number = (await page.textContent("#receipt-number")).trim();
+    await page.goto(`${base}/complaints`);
+    await page.fill("#f-q", "136****2222");
+    await Promise.all([page.waitForURL(/q=/), page.press("#f-q", "Enter")]);
+    assert.match(await page.textContent("#orders"), new RegExp(number));
+    await page.screenshot({ path: join(artifacts, "search-by-phone.png"), fullPage: true });
     await context.close();
   });
 
