@@ -37,6 +37,8 @@ pub struct RegisterForm {
     pub category: String,
     #[serde(default)]
     pub service_channel: String,
+    #[serde(default)]
+    pub cause: String,
     /// When the bank received it, as the browser's date-time box gives it ("2026-12-03T09:30", the
     /// bank's local time); empty is now.
     #[serde(default)]
@@ -149,6 +151,16 @@ pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, er
                         (err(errors, "service_channel"))
                     }
                     div {
+                        label for="cause" { (lang.t("order.cause")) }
+                        select #cause name="cause" {
+                            option value="" { "—" }
+                            @for c in of(Dimension::Cause) {
+                                option value=(c.code) selected[f.cause == c.code] { (c.code) " " (lang.choose(&c.name_zh, &c.name_en)) }
+                            }
+                        }
+                        (err(errors, "cause"))
+                    }
+                    div {
                         label for="amount" { (lang.t("order.amount")) }
                         input #amount name="amount" value=(f.amount) inputmode="decimal" autocomplete="off";
                         (err(errors, "amount"))
@@ -168,7 +180,8 @@ pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, er
 }
 
 /// The form's fields as the API names them: an error naming another field is shown at the top.
-const FIELDS: [&str; 11] = [
+const FIELDS: [&str; 12] = [
+    "cause",
     "channel",
     "received_at",
     "complainant.name",
@@ -237,7 +250,7 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): 
         },
         category: Some(f.category.clone()),
         service_channel: Some(f.service_channel.clone()),
-        cause: None,
+        cause: Some(f.cause.clone()),
         summary: f.summary.clone(),
         description: f.description.clone(),
         amount: Some(f.amount.clone()),

@@ -112,8 +112,12 @@ async fn a_letter_received_days_ago_starts_its_clocks_then(app: TestApp) {
     assert!(html.contains(&format!("value=\"{default}\"")), "now by default: {html}");
     let csrf = b.csrf();
     let three_days_ago = (now - chrono::Duration::days(3)).format("%Y-%m-%dT%H:%M").to_string();
-    let (status, h, _) =
-        b.post("/complaints/new", &form(&csrf, &[("channel", "letter"), ("received_at", &three_days_ago)])).await;
+    let (status, h, _) = b
+        .post(
+            "/complaints/new",
+            &form(&csrf, &[("channel", "letter"), ("received_at", &three_days_ago), ("cause", "12")]),
+        )
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let id: i64 = h["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
     let k = app.store.complaint(id).await.unwrap().unwrap();
@@ -122,6 +126,7 @@ async fn a_letter_received_days_ago_starts_its_clocks_then(app: TestApp) {
         three_days_ago
     );
     assert!(k.registered_at > k.order.received_at, "registered now, received then");
+    assert_eq!(k.cause.as_deref(), Some("12"), "the cause chosen at the counter");
     // a time ahead of now is refused beside the field
     let tomorrow = (now + chrono::Duration::days(1)).format("%Y-%m-%dT%H:%M").to_string();
     let (status, _, html) = b.post("/complaints/new", &form(&csrf, &[("received_at", &tomorrow)])).await;
