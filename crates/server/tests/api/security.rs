@@ -189,6 +189,18 @@ async fn an_attachment_of_another_order_is_not_found_on_the_page(app: TestApp) {
         assert!(text.contains("id=\"not-found\""), "{path}");
         assert!(!text.contains("%PDF-1.4 receipt") && !text.contains("r.pdf"), "{path}");
     }
+    // a body that is no upload form is told as a form that cannot be read, not as a missing token
+    let res = app
+        .http
+        .post(format!("{}/complaints/{mine}/attachments", app.base))
+        .header("cookie", &cookie)
+        .header("content-type", "text/plain")
+        .body("not a form")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("id=\"bad-form\""));
 }
 
 async fn concurrent_guesses_share_one_budget_and_the_owner_elsewhere_logs_in(app: TestApp) {

@@ -173,7 +173,15 @@ pub async fn attach(
         return Redirect::to("/login").into_response();
     };
     let lang = Lang::from_headers(&headers);
-    let Ok(m) = m else { return forbidden_form() };
+    // a body that is no upload form is a form that cannot be read, not a missing token
+    let Ok(m) = m else {
+        return super::errors::error_page(
+            &headers,
+            &format!("/complaints/{id}/attachments"),
+            super::errors::PageError::BadForm,
+            StatusCode::BAD_REQUEST,
+        );
+    };
     let mut token = String::new();
     let file = crate::api::attachments::read_file_part(m, |name, value| {
         if name == "_csrf" {
