@@ -17,7 +17,7 @@ catalogue! {
 "order.appeal_outcome" => ("申诉审批", "Appeal decision"),
 "order.cause_as_registered" => ("沿用登记时的原因", "Keep the cause given at registration"),
 "order.actions" => ("办理", "Handle this complaint"),
-"order.next_step" => ("下一步", "Next step"),
+"order.next_step" => ("下一步：{action}", "Next step: {action}"),
 "order.other_actions" => ("其他操作（点击展开）", "Other actions (click to open)"),
 "order.actions_offered" => ("可进行的操作（点击展开）", "What you can do (click to open)"),
 "order.heavy" => ("（需确认）", "(asks to confirm)"),

@@ -118,7 +118,7 @@ pub(super) fn panels(
             h2 { (lang.t("order.actions")) }
             @if let Some(m) = main {
                 section class={ (panel_class(m)) " main" } id={ "panel-" (m.as_str()) } {
-                    h3 { (lang.t("order.next_step")) "：" (lang.name(m)) }
+                    h3 { (tr!(lang, "order.next_step", action = lang.name(m))) }
                     p.hint { (lang.t(hint_key(m))) }
                     (action_form(lang, &target(m), csrf, m, choices, err))
                 }
