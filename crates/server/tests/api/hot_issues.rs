@@ -325,7 +325,10 @@ async fn the_hot_issue_pages_link_a_group_decide_its_orders_and_take_one_out(app
     let step = step.split("id=\"issue-title\"").next().unwrap();
     assert!(step.contains("确认对 1 笔工单（1 个机构）"), "{step}");
     assert!(step.contains(&format!("data-id=\"{}\"", k[0])) && !step.contains(&format!("data-id=\"{}\"", k[1])));
-    assert!(step.contains("name=\"confirm\" value=\"1\"") && step.contains("name=\"text\" value=\"退还年费\""), "{step}");
+    assert!(
+        step.contains("name=\"confirm\" value=\"1\"") && step.contains("name=\"text\" value=\"退还年费\""),
+        "{step}"
+    );
     assert!(!html.contains("id=\"outcome\""));
     assert_eq!(app.events(k[0]).await.last().unwrap().kind, "respond", "nothing decided yet");
     let decision = |confirm: &'static str| {
