@@ -80,7 +80,12 @@ try {
   }
 } finally {
   await browser.close();
+  // wait for the server to have stopped: it may still be writing into its data directory
+  const exited = server.exitCode !== null || server.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((ok) => server.once("exit", ok));
   server.kill();
+  await exited;
   rmSync(dataDir, { recursive: true, force: true });
 }
 const passed = results.filter(([, ok]) => ok).length;

@@ -261,7 +261,7 @@ mod tests {
         let e = period_figures(&read_table(many.as_bytes()).unwrap()).unwrap_err();
         let all = e.field_errors(true);
         assert_eq!(all.len(), MAX_REPORTED + 1);
-        assert!(all.last().unwrap().1.contains("5 more"), "{:?}", all.last());
+        assert!(all.last().unwrap().1.contains("problems not listed: 5"), "{:?}", all.last());
     }
 
     #[test]

@@ -32,7 +32,7 @@ enum Rows<'a> {
 
 fn members_table(lang: Lang, members: &[MemberView], rows: Rows) -> Markup {
     html! {
-        table.members {
+        div.scroll { table.members {
             thead { tr {
                 @if matches!(rows, Rows::Tick) { th { } }
                 th { (lang.t("number")) } th { (lang.t("org_unit")) } th { (lang.t("state")) }
@@ -59,7 +59,7 @@ fn members_table(lang: Lang, members: &[MemberView], rows: Rows) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -360,7 +360,11 @@ async fn render_issue(
         }
         @if let Some(plan) = plan.as_ref().filter(|_| open > 0 && !confirming) {
             div.card #decide-card {
-                h2 { (tr!(lang, "hot.decide_all", orders = lang.int(plan.orders as i64), units = lang.int(plan.units as i64))) }
+                @if plan.orders > 0 {
+                    h2 { (tr!(lang, "hot.decide_all", orders = lang.int(plan.orders as i64), units = lang.int(plan.units as i64))) }
+                } @else {
+                    h2 { (lang.t("hot.decide_none")) }
+                }
                 p.muted { (lang.t("hot.decide_each_help")) }
                 @if !plan.not_decidable.is_empty() {
                     details #not-decidable {

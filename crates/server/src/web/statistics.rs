@@ -88,7 +88,7 @@ async fn render(
             }
         }
     };
-    let figure = |v: Option<i64>| v.map_or("—".to_string(), |v| v.to_string());
+    let figure = |v: Option<i64>| v.map_or("—".to_string(), |v| lang.int(v));
     let body = html! {
         (super::measures::tabs(lang, caller, "period_stats"))
         @if let Some(pv) = &preview { (preview_card(lang, &token, &unit, pv)) }
@@ -119,7 +119,7 @@ async fn render(
             }
             (form_error("clear"))
             @if filter_error.is_none() {
-                table #stats {
+                div.scroll { table #stats {
                     thead { tr {
                         th { (lang.t("org_unit")) }
                         th.num { (lang.t("customers")) }
@@ -158,7 +158,7 @@ async fn render(
                             }
                         }
                     }
-                }
+                } }
                 @if rows.iter().skip(1).all(|r| r.customers.is_none()) && rows.first().is_some_and(|r| r.customers.is_none()) {
                     p.muted #empty { (lang.t("statistics.no_figures")) }
                 }
@@ -430,7 +430,7 @@ fn preview_card(lang: Lang, csrf: &str, back_unit: &str, pv: &Preview) -> maud::
                 p.error #preview-changed role="alert" { (lang.t("statistics.preview_changed")) }
             }
             p { (tr!(lang, "statistics.preview_summary", rows = int(r.rows), added = int(r.added), unchanged = int(r.unchanged), replaced = int(r.replaced_count))) }
-            table #preview {
+            div.scroll { table #preview {
                 thead { tr {
                     th { (lang.t("org_unit")) } th { (lang.t("period")) }
                     th.num { (lang.t("customers")) } th.num { (lang.t("transactions")) }
@@ -445,7 +445,7 @@ fn preview_card(lang: Lang, csrf: &str, back_unit: &str, pv: &Preview) -> maud::
                         }
                     }
                 }
-            }
+            } }
             @if r.replaced_count > r.replaced.len() {
                 p.muted { (tr!(lang, "statistics.preview_more", n = int(r.replaced_count - r.replaced.len()))) }
             }

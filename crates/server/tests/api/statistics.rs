@@ -179,7 +179,7 @@ async fn the_statistics_page_enters_imports_and_clears(app: TestApp) {
         let at = html.find(&format!("data-unit=\"{unit}\"")).unwrap();
         html[at..at + html[at..].find("</tr>").unwrap()].to_string()
     };
-    assert!(row(&html, "BJ0101").contains("20000") && row(&html, "BJ0101").contains("400000"));
+    assert!(row(&html, "BJ0101").contains("20,000") && row(&html, "BJ0101").contains("400,000"));
     assert!(row(&html, "BJ01").contains("下级合计"), "{}", row(&html, "BJ01"));
 
     // the template lists the units, with what was entered, and imports back after filling in
@@ -192,7 +192,7 @@ async fn the_statistics_page_enters_imports_and_clears(app: TestApp) {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(h["location"].to_str().unwrap().contains("imported=2"), "{h:?}");
     let (_, _, html) = cpc.get("/statistics?org_unit=BJ01&period=2025-03").await;
-    assert!(row(&html, "BJ01").contains("30000"), "{}", row(&html, "BJ01"));
+    assert!(row(&html, "BJ01").contains("30,000"), "{}", row(&html, "BJ01"));
     // clearing asks first
     assert!(row(&html, "BJ0101").contains("data-confirm"));
     // a bad upload is shown at the import form

@@ -139,7 +139,7 @@ catalogue! {
 "field.import_too_many_rows" => ("一次最多导入 {max_import_rows} 行，该文件有 {len} 行", "at most {max_import_rows} rows may be imported at once; the file has {len}"),
 "field.import_no_figures" => ("文件中没有填写数据的行", "no row of the file has figures"),
 "field.import_expired" => ("该预览已过期或已使用，请重新选择文件导入", "this preview has expired or was already used: choose the file again"),
-"field.import_more_problems" => ("另有 {n} 处问题未列出（只列出前 {shown} 处）", "{n} more problems are not listed (only the first {shown} are)"),
+"field.import_more_problems" => ("另有 {n} 处问题未列出（只列出前 {shown} 处）", "problems not listed: {n} (only the first {shown} are)"),
 "problem.import_changed" => ("预览之后这些机构和期间的数据已被修改，未写入任何数据，请重新核对", "the figures of these units and periods changed after the preview: nothing was written; check again"),
 "field.import_duplicate_row" => ("第 {number} 行：机构 {org_unit} 的 {period} 已在前面出现过", "row {number}: {org_unit} {period} appears more than once"),
 "field.sheet_declares_beyond" => ("工作表“{sheet}”声明的范围到达 {at}，最多读取 {rows} 行 {columns} 列（到 {last}）", "sheet \"{sheet}\" declares a range reaching {at}; at most {rows} rows by {columns} columns are read (up to {last})"),
