@@ -386,5 +386,30 @@ async fn the_statistics_page_lists_every_bad_row_and_asks_before_replacing(app: 
     let (status, _, _) =
         ops.post("/statistics/import/confirm", &[("_csrf", ops_csrf.as_str()), ("token", token.as_str())]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // a user who may enter figures cannot confirm another's preview either; its owner still can
+    let unit = app.store.org_unit_by_code("BJ01").await.unwrap().unwrap();
+    app.store
+        .create_user(&xiaobao_store::NewUser {
+            username: "service2".into(),
+            display_name: "支行服务".into(),
+            role: Role::ServiceDept,
+            org_unit_id: unit.id,
+            password_hash: xiaobao_server::hash_password(PASSWORD).unwrap(),
+            email: None,
+        })
+        .await
+        .unwrap();
+    let mut other = Browser::new(&app);
+    other.login("service2").await;
+    let _ = other.get("/statistics").await;
+    let other_csrf = other.csrf();
+    let (status, _, html) =
+        other.post("/statistics/import/confirm", &[("_csrf", other_csrf.as_str()), ("token", token.as_str())]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("data-form=\"import\""), "{html}");
     assert_eq!(figures(&app, "BJ01", "2025-03").await[1].1, Some(22_000));
+    let (status, _, _) =
+        cpc.post("/statistics/import/confirm", &[("_csrf", csrf.as_str()), ("token", token.as_str())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(figures(&app, "BJ01", "2025-03").await[1].1, Some(1));
 }
