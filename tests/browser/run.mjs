@@ -81,7 +81,9 @@ try {
 } finally {
   await browser.close();
   // the server writes its last checkpoint as it stops: wait for it before removing its directory
-  const exited = new Promise((ok) => server.once("exit", ok));
+  const exited = server.exitCode !== null || server.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((ok) => server.once("exit", ok));
   server.kill();
   await Promise.race([exited, new Promise((ok) => setTimeout(ok, 10000))]);
   rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });

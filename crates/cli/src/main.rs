@@ -455,12 +455,21 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             store.close().await;
             let imported = result.map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.problem(true).detail))?;
             println!(
-                "entered {} rows for {} unit{}; periods {}",
+                "entered {} rows for {} unit{}; periods {}; {} new, {} unchanged, {} replacing figures entered before",
                 imported.rows,
                 imported.units,
                 if imported.units == 1 { "" } else { "s" },
-                imported.periods.join(", ")
+                imported.periods.join(", "),
+                imported.added,
+                imported.unchanged,
+                imported.replaced_count
             );
+            for c in &imported.replaced {
+                println!(
+                    "  replaced {} {}: customers {} -> {}, transactions {} -> {}",
+                    c.org_unit, c.period, c.old.customers, c.new.customers, c.old.transactions, c.new.transactions
+                );
+            }
         }
         Command::Bench { command } => bench::run(command).await?,
     }

@@ -173,6 +173,13 @@ fn import_period_stats_enters_every_row_or_none() {
     let out = xiaobao(&["import", "period-stats", file.to_str().unwrap(), "--data-dir", d], None);
     assert!(!out.status.success());
     assert!(text(&out).contains("row 3: org unit XX99 does not exist"), "{}", text(&out));
+    // every bad row is told at once
+    std::fs::write(&file, "机构代码,期间,客户数,交易笔数\nHO,2025-13,1,2\nXX99,2025-04,1,2\nHO,2025-05,x,2\n").unwrap();
+    let out = xiaobao(&["import", "period-stats", file.to_str().unwrap(), "--data-dir", d], None);
+    assert!(!out.status.success());
+    for row in ["row 2, period", "row 3: org unit XX99", "row 4, customers"] {
+        assert!(text(&out).contains(row), "{row}: {}", text(&out));
+    }
 
     let rows: Vec<(String, i64, i64)> = tokio::runtime::Runtime::new().unwrap().block_on(async {
         use sqlx::Connection;
@@ -188,6 +195,12 @@ fn import_period_stats_enters_every_row_or_none() {
         vec![("2025-03".to_string(), 1_200_000, 45_000_000), ("2025-Q1".to_string(), 1_250_000, 130_000_000)],
         "April's good row was not entered either"
     );
+    // a replacement is told, old -> new
+    std::fs::write(&file, "机构代码,期间,客户数,交易笔数\nHO,2025-03,1300000,45000000\n").unwrap();
+    let out = xiaobao(&["import", "period-stats", file.to_str().unwrap(), "--data-dir", d], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("1 replacing figures entered before"), "{}", text(&out));
+    assert!(text(&out).contains("replaced HO 2025-03: customers 1200000 -> 1300000"), "{}", text(&out));
 }
 
 #[test]

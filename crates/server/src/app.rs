@@ -26,6 +26,8 @@ pub struct AppState {
     pub passwords: Arc<PasswordWork>,
     pub deployment: Arc<Deployment>,
     pub progress: Arc<crate::web::progress::ProgressGuard>,
+    /// Statistics imports previewed on the page, waiting to be confirmed.
+    pub pending_imports: Arc<crate::api::period_stats::PendingImports>,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             passwords: Arc::new(PasswordWork::per_core()),
             deployment: Arc::default(),
             progress: Arc::default(),
+            pending_imports: Arc::default(),
         }
     }
 

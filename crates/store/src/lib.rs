@@ -42,7 +42,7 @@ pub use error::StoreError;
 pub use events::EventRow;
 pub use guesses::LoginLockRow;
 pub use hot_issues::HotIssueRow;
-pub use measures::{EnteredFigures, PeriodStatsRow, Split};
+pub use measures::{EnteredBefore, EnteredFigures, PeriodStatsRow, Split};
 pub use org_units::{CreateOrgUnitError, NewOrgUnit, OrgUnitRow};
 pub use rollups::{RebuildReport, RollupSnapshot};
 pub use rules::Rules;

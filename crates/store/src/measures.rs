@@ -171,7 +171,33 @@ impl Store {
         by: Option<i64>,
         at_ms: i64,
     ) -> Result<(), StoreError> {
+        self.put_period_stats_many_if(rows, None, by, at_ms).await.map(|_| ())
+    }
+
+    /// The figures entered (not summed) for each unit and period of `keys` that has them.
+    pub async fn entered_figures(&self, keys: &[(i64, Period)]) -> Result<EnteredBefore, StoreError> {
+        let mut conn = self.read().acquire().await?;
+        entered_in(&mut conn, keys).await
+    }
+
+    /// Like `put_period_stats_many`, but when `before` is given the figures entered for the rows'
+    /// units and periods are read again inside the transaction and, unless they are still exactly
+    /// `before`, nothing is written and the answer is false.
+    pub async fn put_period_stats_many_if(
+        &self,
+        rows: &[EnteredFigures],
+        before: Option<&EnteredBefore>,
+        by: Option<i64>,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.write().begin().await?;
+        if let Some(before) = before {
+            let keys: Vec<(i64, Period)> = rows.iter().map(|r| (r.unit_id, r.period)).collect();
+            if entered_in(&mut tx, &keys).await? != *before {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+        }
         let mut above: std::collections::BTreeSet<(std::cmp::Reverse<usize>, i64, Period)> = Default::default();
         let mut paths: HashMap<i64, String> = HashMap::new();
         for r in rows {
@@ -196,7 +222,7 @@ impl Store {
             resum(&mut tx, id, period, by, at_ms).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Removes a unit's own figures for a period: it holds the sum of its children's again (or
@@ -291,6 +317,34 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// Figures entered for units and periods: (unit id, period) → (customers, transactions).
+pub type EnteredBefore = std::collections::BTreeMap<(i64, Period), (i64, i64)>;
+
+/// The entered figures of `keys`, read a period and 500 units at a time.
+async fn entered_in(conn: &mut sqlx::AnyConnection, keys: &[(i64, Period)]) -> Result<EnteredBefore, StoreError> {
+    let mut by_period: std::collections::BTreeMap<Period, Vec<i64>> = Default::default();
+    for (unit, period) in keys {
+        by_period.entry(*period).or_default().push(*unit);
+    }
+    let mut out = EnteredBefore::new();
+    for (period, mut units) in by_period {
+        units.sort_unstable();
+        units.dedup();
+        for chunk in units.chunks(500) {
+            let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
+                "SELECT CAST(unit_id AS BIGINT), CAST(customers AS BIGINT), CAST(transactions AS BIGINT) \
+                 FROM period_stats WHERE entered = 1 AND period = $1 AND unit_id IN ({ids})"
+            ))
+            .bind(period.to_string())
+            .fetch_all(&mut *conn)
+            .await?;
+            out.extend(rows.into_iter().map(|(unit, c, t)| ((unit, period), (c, t))));
+        }
+    }
+    Ok(out)
 }
 
 async fn upsert_figures(

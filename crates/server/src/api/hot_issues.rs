@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xiaobao_core::access::may_see_hot_issue;
+use xiaobao_core::complaint::ActionKind;
 use xiaobao_core::hot_issue::{Candidate, DEFAULT_MIN_SIZE, keywords, suggest, terms};
 use xiaobao_core::role::Permission;
 use xiaobao_core::text::bounded;
@@ -155,6 +156,8 @@ pub struct BatchResult {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BatchView {
     pub decided: usize,
+    /// Distinct units among the decided orders.
+    pub units: usize,
     pub refused: usize,
     pub results: Vec<BatchResult>,
 }
@@ -166,7 +169,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_hot_issue))
         .routes(routes!(add_complaints))
         .routes(routes!(remove_complaint))
-        .routes(routes!(decide_all))
+        .routes(routes!(get_decide_plan, decide_all))
 }
 
 fn most_common(values: impl Iterator<Item = Option<String>>) -> Option<String> {
@@ -321,8 +324,8 @@ pub async fn create_hot_issue(
     Ok((StatusCode::CREATED, Json(create(&state, &caller, body.parse()?).await?)))
 }
 
-/// A hot issue the caller may see, with its orders in the caller's scope.
-pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> ApiResult<HotIssueDetail> {
+/// A hot issue the caller may see, and its orders in the caller's scope, newest first.
+async fn member_rows(state: &AppState, caller: &Caller, id: i64) -> ApiResult<(HotIssueRow, Vec<ComplaintRow>)> {
     caller.require(Permission::ReadComplaints)?;
     let h = state.store.hot_issue(id).await?.filter(|h| visible(caller, h)).ok_or(ApiError::NotFound)?;
     let f = ComplaintFilter {
@@ -332,7 +335,12 @@ pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Hot
         limit: MAX_MEMBERS as i64,
         ..ComplaintFilter::new(caller.order_scope())
     };
-    let rows = state.store.complaints(&f).await?.items;
+    Ok((h, state.store.complaints(&f).await?.items))
+}
+
+/// A hot issue the caller may see, with its orders in the caller's scope.
+pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> ApiResult<HotIssueDetail> {
+    let (h, rows) = member_rows(state, caller, id).await?;
     Ok(HotIssueDetail { issue: h.into(), complaints: rows.iter().map(MemberView::from).collect() })
 }
 
@@ -409,38 +417,151 @@ pub async fn remove_complaint(
     Ok(Json(remove(&state, &caller, id, complaint_id).await?))
 }
 
+/// What one decision would do to an issue for the caller now: the open orders in the caller's scope
+/// it can decide (in a state that allows this caller to decide them), and the other open ones, each
+/// with the reason it cannot be decided.
+pub struct Plan {
+    pub decidable: Vec<ComplaintRow>,
+    pub not_decidable: Vec<(ComplaintRow, xiaobao_core::complaint::Refusal)>,
+}
+
+impl Plan {
+    /// Distinct units among the orders it can decide.
+    pub fn units(&self) -> usize {
+        self.decidable.iter().map(|k| k.order.responsible_unit_id).collect::<BTreeSet<_>>().len()
+    }
+}
+
+/// The issue's open orders in the caller's scope, split by whether the caller may decide each now.
+pub async fn plan(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Plan> {
+    caller.require(Permission::HandleComplaint)?;
+    let (_, rows) = member_rows(state, caller, id).await?;
+    let now = state.clock.now();
+    let rules = state.store.rules();
+    let actor = caller.actor();
+    let mut plan = Plan { decidable: Vec::new(), not_decidable: Vec::new() };
+    for k in rows.into_iter().filter(|k| k.order.state.is_open()) {
+        let has_parent = xiaobao_core::org::path_ids(&k.org_path).len() > 1;
+        match xiaobao_core::complaint::allows(
+            &k.order,
+            ActionKind::Decide,
+            &actor,
+            now,
+            &rules.policy,
+            &rules.calendar,
+            has_parent,
+        ) {
+            Ok(()) => plan.decidable.push(k),
+            Err(r) => plan.not_decidable.push((k, r)),
+        }
+    }
+    Ok(plan)
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanView {
+    /// Orders the decision would be applied to: open, in the caller's scope, and in a state that lets
+    /// the caller decide them now. `POST …/decide?confirm=` takes this number.
+    pub orders: usize,
+    /// Distinct units among them.
+    pub units: usize,
+    pub complaints: Vec<MemberView>,
+    /// The issue's other open orders in the caller's scope, which the decision would not reach now,
+    /// each with the reason (`ok` is false).
+    pub not_decidable: Vec<BatchResult>,
+}
+
+fn refused_result(k: &ComplaintRow, e: ApiError, lang: crate::i18n::Lang) -> BatchResult {
+    BatchResult { id: k.order.id, number: k.number.clone(), ok: false, problem: Some(e.problem(lang.english())) }
+}
+
+impl PlanView {
+    pub fn new(plan: &Plan, lang: crate::i18n::Lang) -> Self {
+        Self {
+            orders: plan.decidable.len(),
+            units: plan.units(),
+            complaints: plan.decidable.iter().map(MemberView::from).collect(),
+            not_decidable: plan.not_decidable.iter().map(|(k, r)| refused_result(k, r.clone().into(), lang)).collect(),
+        }
+    }
+}
+
+/// What one decision for the hot issue would reach now, for the caller: the count of orders and of
+/// units to confirm before deciding, the orders, and the open orders it would not reach with why.
+#[utoipa::path(get, path = "/api/v1/hot-issues/{id}/decide", tag = "hot issues", params(("id" = i64, Path)),
+    responses((status = 200, body = PlanView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn get_decide_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    lang: crate::i18n::Lang,
+) -> ApiResult<Json<PlanView>> {
+    may_change(&state, &caller, id).await?;
+    Ok(Json(PlanView::new(&plan(&state, &caller, id).await?, lang)))
+}
+
+/// The confirmation did not match what the decision would reach now: nothing was decided.
+pub fn stale_confirmation(confirmed: usize, now: usize) -> ApiError {
+    ApiError::Conflict(crate::i18n::Msg::format(
+        "problem.batch_changed",
+        &[("confirmed", &confirmed), ("orders", &now)],
+    ))
+}
+
 pub async fn decide_each(
     state: &AppState,
     caller: &Caller,
     id: i64,
     body: DecideBody,
+    confirm: Option<usize>,
     lang: crate::i18n::Lang,
 ) -> ApiResult<BatchView> {
     caller.require(Permission::HandleComplaint)?;
     let action = body.into_action(state).await?;
-    let issue = detail(state, caller, id).await?;
-    let mut results = Vec::new();
-    for m in issue.complaints.iter().filter(|m| m.is_open()) {
-        let r = crate::api::complaint_actions::act(state, caller, m.id, action.clone()).await;
-        let problem = r.err().map(|e| e.problem(lang.english()));
-        results.push(BatchResult { id: m.id, number: m.number.clone(), ok: problem.is_none(), problem });
+    let plan = plan(state, caller, id).await?;
+    if let Some(n) = confirm
+        && n != plan.decidable.len()
+    {
+        return Err(stale_confirmation(n, plan.decidable.len()));
     }
+    let mut results = Vec::new();
+    let mut units = BTreeSet::new();
+    for k in &plan.decidable {
+        let r = crate::api::complaint_actions::act(state, caller, k.order.id, action.clone()).await;
+        match r {
+            Ok(_) => {
+                units.insert(k.order.responsible_unit_id);
+                results.push(BatchResult { id: k.order.id, number: k.number.clone(), ok: true, problem: None });
+            }
+            Err(e) => results.push(refused_result(k, e, lang)),
+        }
+    }
+    results.extend(plan.not_decidable.iter().map(|(k, r)| refused_result(k, r.clone().into(), lang)));
     let decided = results.iter().filter(|r| r.ok).count();
-    Ok(BatchView { decided, refused: results.len() - decided, results })
+    Ok(BatchView { decided, units: units.len(), refused: results.len() - decided, results })
 }
 
-/// One decision applied to each open order of the hot issue in the caller's scope, each through the
-/// decide action with its own event. Orders that cannot be decided now (not yet responded, paused, …)
-/// are listed with the reason; the others are decided.
-#[utoipa::path(post, path = "/api/v1/hot-issues/{id}/decide", tag = "hot issues", params(("id" = i64, Path)), request_body = DecideBody,
-    responses((status = 200, body = BatchView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// One decision applied to each open order of the hot issue in the caller's scope that the caller
+/// may decide now, each through the decide action with its own event. `confirm` is the count of
+/// orders the caller was shown (`GET …/decide` answers it as `orders`): when it no longer matches,
+/// 409 and nothing is decided. The open orders that cannot be decided now (not yet responded,
+/// paused, …) are listed as refused with the reason, and left as they are.
+#[utoipa::path(post, path = "/api/v1/hot-issues/{id}/decide", tag = "hot issues",
+    params(("id" = i64, Path), ("confirm" = Option<usize>, Query, description = "the count of orders confirmed (`orders` of `GET …/decide`)")),
+    request_body = DecideBody,
+    responses((status = 200, body = BatchView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn decide_all(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
+    Query(p): Query<Params>,
     lang: crate::i18n::Lang,
     body: JsonBody<DecideBody>,
 ) -> ApiResult<Json<BatchView>> {
     may_change(&state, &caller, id).await?;
-    Ok(Json(decide_each(&state, &caller, id, body.parse()?, lang).await?))
+    let confirm = match p.get("confirm") {
+        Some(_) => Some(crate::api::query::bounded(&p, "confirm", 0, 0, MAX_MEMBERS as i64)? as usize),
+        None => None,
+    };
+    Ok(Json(decide_each(&state, &caller, id, body.parse()?, confirm, lang).await?))
 }

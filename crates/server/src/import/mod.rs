@@ -59,9 +59,42 @@ fn whole_number(s: &str) -> Option<i64> {
     s.parse::<i64>().ok().filter(|v| (0..=MAX_FIGURE).contains(v))
 }
 
+/// Problems of a table's rows: each with its row number.
+pub type RowProblems = Vec<(usize, FieldError)>;
+
+/// The most problems one import reports, row by row; past it, one more says how many were left
+/// out (a file of 100,000 wrong rows would otherwise answer with millions of words).
+pub const MAX_REPORTED: usize = 1_000;
+
+/// Every problem of a table, in row order, as one refusal: each names its row, its column and
+/// what is wrong; past `MAX_REPORTED`, the rest are counted.
+pub fn refuse_all(mut problems: RowProblems) -> ApiResult<()> {
+    problems.sort_by_key(|(row, _)| *row);
+    let more = problems.len().saturating_sub(MAX_REPORTED);
+    let mut all: Vec<FieldError> = problems.into_iter().take(MAX_REPORTED).map(|(_, e)| e).collect();
+    if more > 0 {
+        all.push(FieldError::because("file", "field.import_more_problems").with("n", more).with("shown", MAX_REPORTED));
+    }
+    ApiError::all(all)
+}
+
 /// The rows of a period-statistics table: a header row naming the columns (in any order, in Chinese
 /// or English), or no header and the columns in the order unit code, period, customers, transactions.
+/// Every wrong row is told at once (see `figure_rows`).
 pub fn period_figures(lines: &[Line]) -> ApiResult<Vec<PeriodFiguresRow>> {
+    let (rows, problems) = figure_rows(lines)?;
+    refuse_all(problems)?;
+    if rows.is_empty() {
+        return Err(ApiError::invalid("file", "field.import_no_figures"));
+    }
+    Ok(rows)
+}
+
+/// The good rows of a period-statistics table and, for each wrong cell or repeated row, its row
+/// number and the problem (so the caller can add its own checks of the good rows and tell all of
+/// them at once). A file that cannot be read as such a table at all (no rows, too many, a header
+/// without a column) is refused outright, naming every missing column.
+pub fn figure_rows(lines: &[Line]) -> ApiResult<(Vec<PeriodFiguresRow>, RowProblems)> {
     let Some(first) = lines.first() else {
         return Err(ApiError::invalid("file", "field.import_no_rows"));
     };
@@ -69,16 +102,18 @@ pub fn period_figures(lines: &[Line]) -> ApiResult<Vec<PeriodFiguresRow>> {
     let has_header = first.cells.iter().any(known);
     let order: [usize; 4] = if has_header {
         let mut order = [0; 4];
+        let mut missing = Vec::new();
         for (i, (en, _, names)) in COLUMNS.iter().enumerate() {
-            let at = first.cells.iter().position(|c| names.iter().any(|n| c.trim().eq_ignore_ascii_case(n)));
-            order[i] = at.ok_or_else(|| {
-                ApiError::Invalid(
+            match first.cells.iter().position(|c| names.iter().any(|n| c.trim().eq_ignore_ascii_case(n))) {
+                Some(at) => order[i] = at,
+                None => missing.push(
                     FieldError::because("file", "field.import_no_column")
                         .with("row", first.number)
                         .with_word("column", format!("import.column.{en}")),
-                )
-            })?;
+                ),
+            }
         }
+        ApiError::all(missing)?;
         order
     } else {
         [0, 1, 2, 3]
@@ -95,44 +130,59 @@ pub fn period_figures(lines: &[Line]) -> ApiResult<Vec<PeriodFiguresRow>> {
         ));
     }
     let mut seen = HashSet::new();
-    let none_left = || ApiError::invalid("file", "field.import_no_figures");
     let mut out = Vec::with_capacity(data.len());
+    let mut problems = Vec::new();
     for l in data {
         let cell = |i: usize| l.cells.get(order[i]).map(|c| c.trim()).unwrap_or("");
         let bad = |i: usize, why: &'static str| {
-            ApiError::Invalid(
+            (
+                l.number,
                 FieldError::because("file", "field.import_cell")
                     .with("row", l.number)
                     .with_word("column", format!("import.column.{}", COLUMNS[i].0))
                     .with_word("why", why),
             )
         };
+        let before = problems.len();
         let org_unit = cell(0).to_string();
         if org_unit.is_empty() {
-            return Err(bad(0, "field.empty"));
+            problems.push(bad(0, "field.empty"));
         }
-        let period = period_cell(cell(1)).ok_or_else(|| bad(1, "field.import_period"))?;
+        let period = period_cell(cell(1));
+        if period.is_none() {
+            problems.push(bad(1, "field.import_period"));
+        }
         // a unit left blank (as in a downloaded template) is not entered
         if cell(2).is_empty() && cell(3).is_empty() {
             continue;
         }
-        let figure = |i: usize| whole_number(cell(i)).ok_or_else(|| bad(i, "field.figure"));
-        let customers = figure(2)?;
-        let transactions = figure(3)?;
+        let customers = whole_number(cell(2));
+        if customers.is_none() {
+            problems.push(bad(2, "field.figure"));
+        }
+        let transactions = whole_number(cell(3));
+        if transactions.is_none() {
+            problems.push(bad(3, "field.figure"));
+        }
+        let (Some(period), Some(customers), Some(transactions)) = (period, customers, transactions) else {
+            continue;
+        };
+        if problems.len() > before {
+            continue;
+        }
         if !seen.insert((org_unit.clone(), period)) {
-            return Err(ApiError::Invalid(
+            problems.push((
+                l.number,
                 FieldError::because("file", "field.import_duplicate_row")
                     .with("number", l.number)
-                    .with("org_unit", org_unit)
+                    .with("org_unit", &org_unit)
                     .with("period", period),
             ));
+            continue;
         }
         out.push(PeriodFiguresRow { line: l.number, org_unit, period, customers, transactions });
     }
-    if out.is_empty() {
-        return Err(none_left());
-    }
-    Ok(out)
+    Ok((out, problems))
 }
 
 #[cfg(test)]
@@ -186,6 +236,32 @@ mod tests {
         assert_eq!(e("机构代码,期间,客户数,交易笔数\nOUT1,2025-03,,"), "file: no row of the file has figures");
         assert_eq!(e("OUT1,2025-03,,7"), "file: row 1, customers: must be a whole number from 0 to 10^12");
         assert!(message(read_table(b"OUT1,2025,\xB1\xB1,1").unwrap_err()).contains("UTF-8"));
+    }
+
+    #[test]
+    fn every_bad_row_is_told_at_once() {
+        let csv = "org_unit,period,customers,transactions\nOUT1,2025-13,1,2\nOUT2,2025-03,1,2\n,2025-03,x,-1\nOUT2,2025-03,3,4\n";
+        let e = period_figures(&read_table(csv.as_bytes()).unwrap()).unwrap_err();
+        let all: Vec<String> = e.field_errors(true).into_iter().map(|(f, d)| format!("{f}: {d}")).collect();
+        assert_eq!(
+            all,
+            [
+                "file: row 2, period: expected 2025, 2025-Q1 or 2025-03",
+                "file: row 4, org_unit: must not be empty",
+                "file: row 4, customers: must be a whole number from 0 to 10^12",
+                "file: row 4, transactions: must be a whole number from 0 to 10^12",
+                "file: row 5: OUT2 2025-03 appears more than once",
+            ]
+        );
+        // a header without two columns names both
+        let e = period_figures(&read_table("机构代码,期间\nOUT1,2025-03".as_bytes()).unwrap()).unwrap_err();
+        assert_eq!(e.field_errors(true).len(), 2);
+        // past the limit, the rest are counted
+        let many: String = (0..MAX_REPORTED + 5).map(|i| format!("U{i},2025-03,x,1\n")).collect();
+        let e = period_figures(&read_table(many.as_bytes()).unwrap()).unwrap_err();
+        let all = e.field_errors(true);
+        assert_eq!(all.len(), MAX_REPORTED + 1);
+        assert!(all.last().unwrap().1.contains("problems not listed: 5"), "{:?}", all.last());
     }
 
     #[test]

@@ -6,7 +6,12 @@ document.addEventListener("submit", function (ev) {
   // data-confirm-if-unchecked names a checkbox: ask only when it is being turned off
   var only = form.getAttribute("data-confirm-if-unchecked");
   if (only && form.elements[only] && form.elements[only].checked) { return; }
-  if (msg && !window.confirm(msg)) { ev.preventDefault(); }
+  if (msg && !window.confirm(msg)) { ev.preventDefault(); return; }
+  // a field with data-confirmed-value carries the agreement to the server (which otherwise asks itself)
+  if (msg) {
+    var agreed = form.querySelectorAll("input[data-confirmed-value]");
+    for (var i = 0; i < agreed.length; i++) { agreed[i].value = agreed[i].getAttribute("data-confirmed-value"); }
+  }
 });
 (function () {
   var warn = document.getElementById("watchlist-warning");

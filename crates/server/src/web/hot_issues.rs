@@ -3,9 +3,9 @@
 //! its orders and one decision for all of them, with the outcome for each.
 
 use super::layout::page;
-use super::order::{FormError, action_form, decide_body, state_label};
+use super::order::{FormError, action_form_asking, decide_body, state_label};
 use super::pages::{csrf, csrf_ok, forbidden_form, form_caller, html_response, no_permission, shown};
-use crate::api::hot_issues::{BatchView, HotIssueDetail, MemberView, NewHotIssue, SuggestionsView};
+use crate::api::hot_issues::{BatchView, HotIssueDetail, MemberView, NewHotIssue, PlanView, SuggestionsView};
 use crate::api::query::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use std::collections::HashMap;
 use xiaobao_core::classification::Dimension;
-use xiaobao_core::complaint::ActionKind;
+use xiaobao_core::complaint::{ActionKind, RootCause};
 use xiaobao_core::role::Permission;
 
 /// How the rows of an issue's orders are offered: to be ticked for linking, to be taken out of the
@@ -32,7 +32,7 @@ enum Rows<'a> {
 
 fn members_table(lang: Lang, members: &[MemberView], rows: Rows) -> Markup {
     html! {
-        table.members {
+        div.scroll { table.members {
             thead { tr {
                 @if matches!(rows, Rows::Tick) { th { } }
                 th { (lang.t("number")) } th { (lang.t("org_unit")) } th { (lang.t("state")) }
@@ -59,7 +59,7 @@ fn members_table(lang: Lang, members: &[MemberView], rows: Rows) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -213,12 +213,105 @@ pub async fn link(State(state): State<AppState>, headers: HeaderMap, Form(f): Fo
     }
 }
 
+/// What the issue's page shows above everything after its decision form was sent.
+enum Step {
+    /// The page as opened.
+    Opened,
+    /// The decision, checked, waits for the user to confirm the orders and units it will reach (the
+    /// form's values, and the count confirmed before when it no longer matches).
+    Confirm { values: HashMap<String, String>, changed_from: Option<usize> },
+    /// What the decision did.
+    Outcome(BatchView),
+}
+
+/// An order's number linked to its page.
+fn order_link(id: i64, number: &str) -> Markup {
+    html! { a href={ "/complaints/" (id) } { (number) } }
+}
+
+fn outcome_card(lang: Lang, o: &BatchView) -> Markup {
+    let refused: Vec<_> = o.results.iter().filter(|r| !r.ok).collect();
+    let decided: Vec<_> = o.results.iter().filter(|r| r.ok).collect();
+    html! {
+        div.card.outcome #outcome role="status" {
+            h2 { (tr!(lang, "hot.outcome", decided = lang.int(o.decided as i64), units = lang.int(o.units as i64), refused = lang.int(o.refused as i64))) }
+            @if !refused.is_empty() {
+                p { (tr!(lang, "hot.refused_list", n = lang.int(refused.len() as i64))) }
+                ul #refused {
+                    @for r in &refused {
+                        li data-id=(r.id) data-ok=(r.ok) {
+                            (order_link(r.id, &r.number)) " — "
+                            span.error { (r.problem.as_ref().map(|p| p.detail.as_str()).unwrap_or_default()) }
+                        }
+                    }
+                }
+            }
+            @if !decided.is_empty() {
+                details #decided open[refused.is_empty() && decided.len() <= 10] {
+                    summary { (tr!(lang, "hot.decided_list", n = lang.int(decided.len() as i64))) }
+                    ul {
+                        @for r in &decided {
+                            li data-id=(r.id) data-ok=(r.ok) { (order_link(r.id, &r.number)) " " span.muted { (lang.t("hot.decided")) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The confirmation step of a decision: the orders and units it will reach, the decision, and a
+/// button sending it again with `confirm` (what the browser's dialog sends when JavaScript runs).
+fn confirm_card(
+    lang: Lang,
+    id: i64,
+    token: &str,
+    plan: &PlanView,
+    values: &HashMap<String, String>,
+    changed_from: Option<usize>,
+) -> Markup {
+    let root_cause = values.get("root_cause").and_then(|v| RootCause::parse("root_cause", v).ok());
+    let liable = values.get("liable").is_some_and(|v| v == "true");
+    let mut kept: Vec<(&String, &String)> = values.iter().filter(|(k, _)| *k != "_csrf" && *k != "confirm").collect();
+    kept.sort();
+    html! {
+        div.card.confirm #confirm-batch {
+            h2 { (tr!(lang, "hot.confirm_title", orders = lang.int(plan.orders as i64), units = lang.int(plan.units as i64))) }
+            @if let Some(before) = changed_from {
+                p.error #batch-changed role="alert" { (tr!(lang, "hot.batch_changed", confirmed = lang.int(before as i64), orders = lang.int(plan.orders as i64))) }
+            }
+            p { (lang.t("hot.confirm_help")) }
+            dl.decision {
+                dt { (lang.t("order.liability")) } dd { (lang.t(if liable { "order.liable" } else { "order.not_liable" })) }
+                @if let Some(r) = root_cause { dt { (lang.t("order.root_cause")) } dd { (lang.name(r)) } }
+                dt { (lang.t("order.decide_text")) } dd { (values.get("text").map(String::as_str).unwrap_or("")) }
+            }
+            ul #confirm-orders {
+                @for m in &plan.complaints {
+                    li data-id=(m.id) { (order_link(m.id, &m.number)) " " span.muted { (m.org_name) } }
+                }
+            }
+            @if !plan.not_decidable.is_empty() {
+                p.muted { (tr!(lang, "hot.not_reached", n = lang.int(plan.not_decidable.len() as i64))) }
+            }
+            form #confirm-form method="post" action={ "/hot-issues/" (id) "/decide" } {
+                input type="hidden" name="_csrf" value=(token);
+                @for (k, v) in &kept { input type="hidden" name=(k) value=(v); }
+                input type="hidden" name="confirm" value=(plan.orders);
+                button.primary.heavy type="submit" { (tr!(lang, "hot.confirm_button", orders = lang.int(plan.orders as i64))) }
+                " "
+                a.button href={ "/hot-issues/" (id) } { (lang.t("hot.cancel")) }
+            }
+        }
+    }
+}
+
 async fn render_issue(
     state: &AppState,
     headers: &HeaderMap,
     caller: &Caller,
     id: i64,
-    outcome: Option<BatchView>,
+    step: Step,
     error: Option<FormError>,
 ) -> Response {
     let lang = Lang::from_headers(headers);
@@ -234,11 +327,28 @@ async fn render_issue(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    let may_handle = caller.can(Permission::HandleComplaint);
+    let plan = if may_handle {
+        match crate::api::hot_issues::plan(state, caller, id).await {
+            Ok(p) => Some(PlanView::new(&p, lang)),
+            Err(e) => {
+                tracing::error!(error = ?e, "hot issue page");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
+    } else {
+        None
+    };
     let causes = state.store.classes(Some(Dimension::Cause)).await.unwrap_or_default();
     let open = d.complaints.iter().filter(|m| m.is_open()).count();
     let status = error.as_ref().map(|e| e.status);
+    let confirming = matches!(step, Step::Confirm { .. });
     let body = html! {
         (super::measures::tabs(lang, caller, "hot_issues"))
+        @if let Step::Outcome(o) = &step { (outcome_card(lang, o)) }
+        @if let (Step::Confirm { values, changed_from }, Some(plan)) = (&step, &plan) {
+            (confirm_card(lang, id, &token, plan, values, *changed_from))
+        }
         div.card {
             h1 #issue-title { (d.issue.title) }
             p.muted {
@@ -246,26 +356,34 @@ async fn render_issue(
             }
             p { a href={ "/complaints?hot_issue=" (d.issue.id) } { (lang.t("hot.open_in_list")) } }
             @if let Some(e) = error.as_ref().filter(|e| e.form == "remove") { p.error #remove-error role="alert" { (e.message) } }
-            (members_table(lang, &d.complaints, if caller.can(Permission::HandleComplaint) { Rows::Remove(id, &token) } else { Rows::Show }))
+            (members_table(lang, &d.complaints, if may_handle { Rows::Remove(id, &token) } else { Rows::Show }))
         }
-        @if let Some(o) = &outcome {
-            div.card #outcome {
-                h2 { (tr!(lang, "hot.outcome", decided = o.decided, refused = o.refused)) }
-                table {
-                    @for r in &o.results {
-                        tr data-id=(r.id) data-ok=(r.ok) {
-                            td { a href={ "/complaints/" (r.id) } { (r.number) } }
-                            td { @if r.ok { (lang.t("hot.decided")) } @else { span.error { (r.problem.as_ref().map(|p| p.detail.as_str()).unwrap_or_default()) } } }
+        @if let Some(plan) = plan.as_ref().filter(|_| open > 0 && !confirming) {
+            div.card #decide-card {
+                @if plan.orders > 0 {
+                    h2 { (tr!(lang, "hot.decide_all", orders = lang.int(plan.orders as i64), units = lang.int(plan.units as i64))) }
+                } @else {
+                    h2 { (lang.t("hot.decide_none")) }
+                }
+                p.muted { (lang.t("hot.decide_each_help")) }
+                @if !plan.not_decidable.is_empty() {
+                    details #not-decidable {
+                        summary { (tr!(lang, "hot.not_decidable", n = lang.int(plan.not_decidable.len() as i64))) }
+                        ul {
+                            @for r in &plan.not_decidable {
+                                li data-id=(r.id) { (order_link(r.id, &r.number)) " — " (r.problem.as_ref().map(|p| p.detail.as_str()).unwrap_or_default()) }
+                            }
                         }
                     }
                 }
-            }
-        }
-        @if caller.can(Permission::HandleComplaint) && open > 0 {
-            div.card {
-                h2 { (tr!(lang, "hot.decide_all", open = open)) }
-                p.muted { (lang.t("hot.decide_each_help")) }
-                (action_form(lang, &format!("/hot-issues/{id}/decide"), &token, ActionKind::Decide, &super::order::Choices { causes: &causes, units: &[] }, error.as_ref()))
+                @if plan.orders > 0 {
+                    (action_form_asking(lang, &format!("/hot-issues/{id}/decide"), &token, ActionKind::Decide,
+                        &super::order::Choices { causes: &causes, units: &[] }, error.as_ref(),
+                        Some((tr!(lang, "hot.confirm_decide", orders = lang.int(plan.orders as i64), units = lang.int(plan.units as i64)), plan.orders.to_string()))))
+                } @else {
+                    @if let Some(e) = error.as_ref().filter(|e| e.form == ActionKind::Decide.as_str()) { p.error #action-error role="alert" { (e.message) } }
+                    p.muted #nothing-to-decide { (lang.t("hot.nothing_to_decide")) }
+                }
             }
         }
     };
@@ -280,10 +398,13 @@ pub async fn page_hot_issue(State(state): State<AppState>, headers: HeaderMap, P
     let Ok(caller) = Caller::from_headers(&headers, &state).await else {
         return Redirect::to("/login").into_response();
     };
-    render_issue(&state, &headers, &caller, id, None, None).await
+    render_issue(&state, &headers, &caller, id, Step::Opened, None).await
 }
 
-/// The decision form of an issue's page: applied to each open order, the outcome shown for each.
+/// The decision form of an issue's page. The decision is checked first (errors beside its fields);
+/// without `confirm` the page asks to confirm the orders and units it will reach and decides
+/// nothing; with `confirm` equal to the count of orders it can decide now, each is decided and the
+/// outcome shown at the top; when the count has changed since, the page asks again.
 pub async fn decide(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -295,18 +416,42 @@ pub async fn decide(
         Err(r) => return r,
     };
     let lang = Lang::from_headers(&headers);
+    let mut values = fields.clone();
+    values.remove("_csrf");
+    values.remove("confirm");
+    let refused = |e: ApiError, values: HashMap<String, String>| {
+        let err = FormError::from_api(e, ActionKind::Decide.as_str(), values, lang);
+        render_issue(&state, &headers, &caller, id, Step::Opened, Some(err))
+    };
+    let checked = match decide_body(&fields) {
+        Ok(b) => b.into_action(&state).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = checked {
+        return refused(e, values).await;
+    }
+    let plan = match crate::api::hot_issues::plan(&state, &caller, id).await {
+        Ok(p) => p,
+        Err(e) => return refused(e, values).await,
+    };
+    if plan.decidable.is_empty() {
+        return refused(ApiError::Conflict(crate::i18n::Msg::of("problem.nothing_to_decide")), values).await;
+    }
+    let confirmed = fields.get("confirm").and_then(|c| c.trim().parse::<usize>().ok());
+    match confirmed {
+        Some(n) if n == plan.decidable.len() => {}
+        other => {
+            let step = Step::Confirm { values, changed_from: other };
+            return render_issue(&state, &headers, &caller, id, step, None).await;
+        }
+    }
     let result = match decide_body(&fields) {
-        Ok(b) => crate::api::hot_issues::decide_each(&state, &caller, id, b, lang).await,
+        Ok(b) => crate::api::hot_issues::decide_each(&state, &caller, id, b, confirmed, lang).await,
         Err(e) => Err(e),
     };
     match result {
-        Ok(outcome) => render_issue(&state, &headers, &caller, id, Some(outcome), None).await,
-        Err(e) => {
-            let mut values = fields;
-            values.remove("_csrf");
-            let err = FormError::from_api(e, ActionKind::Decide.as_str(), values, lang);
-            render_issue(&state, &headers, &caller, id, None, Some(err)).await
-        }
+        Ok(outcome) => render_issue(&state, &headers, &caller, id, Step::Outcome(outcome), None).await,
+        Err(e) => refused(e, values).await,
     }
 }
 
@@ -331,7 +476,7 @@ pub async fn remove(
         Ok(()) => Redirect::to(&format!("/hot-issues/{id}")).into_response(),
         Err(e) => {
             let err = FormError::from_api(e, "remove", HashMap::new(), lang);
-            render_issue(&state, &headers, &caller, id, None, Some(err)).await
+            render_issue(&state, &headers, &caller, id, Step::Opened, Some(err)).await
         }
     }
 }

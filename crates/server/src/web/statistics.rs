@@ -5,7 +5,7 @@
 
 use super::layout::page;
 use super::pages::{csrf, csrf_ok, forbidden_form, form_caller, html_response, no_permission, shown};
-use crate::api::period_stats::{PeriodStatsView, period_table};
+use crate::api::period_stats::{CheckedFigures, FiguresPreview, PeriodStatsImported, PeriodStatsView, period_table};
 use crate::api::query::{Params, percent_encode};
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -30,13 +30,30 @@ fn may_open(caller: &Caller) -> bool {
     caller.can(Permission::ReadMeasures) || caller.can(Permission::EnterStatistics)
 }
 
-/// The page, with a notice after a change or an error beside the form that caused it.
+/// A refused form: which, the field named first, and every problem in words.
+struct PageError {
+    form: &'static str,
+    field: String,
+    problems: Vec<String>,
+}
+
+/// An import checked and waiting for its user to confirm what it replaces.
+struct Preview {
+    token: String,
+    report: PeriodStatsImported,
+    /// The figures changed between the preview shown before and this one.
+    changed: bool,
+}
+
+/// The page, with a notice after a change, an error beside the form that caused it, or an import's
+/// preview to confirm.
 async fn render(
     state: &AppState,
     headers: &HeaderMap,
     caller: &Caller,
     p: &Params,
-    error: Option<(&'static str, String, String)>,
+    error: Option<PageError>,
+    preview: Option<Preview>,
 ) -> Response {
     let lang = Lang::from_headers(headers);
     let (token, set) = csrf(headers);
@@ -59,14 +76,22 @@ async fn render(
     let may_enter = caller.can(Permission::EnterStatistics);
     let form_error = |form: &str| {
         html! {
-            @if let Some((_, field, detail)) = error.as_ref().filter(|e| e.0 == form) {
-                p.error.form-error data-form=(form) data-field=(field) role="alert" { (detail) }
+            @if let Some(e) = error.as_ref().filter(|e| e.form == form) {
+                @if e.problems.len() > 1 {
+                    div.error.form-error data-form=(form) data-field=(e.field) role="alert" {
+                        p { (tr!(lang, "statistics.import_problems", n = lang.int(e.problems.len() as i64))) }
+                        ul #import-problems { @for d in &e.problems { li { (d) } } }
+                    }
+                } @else {
+                    p.error.form-error data-form=(form) data-field=(e.field) role="alert" { (e.problems.join(" ")) }
+                }
             }
         }
     };
-    let figure = |v: Option<i64>| v.map_or("—".to_string(), |v| v.to_string());
+    let figure = |v: Option<i64>| v.map_or("—".to_string(), |v| lang.int(v));
     let body = html! {
         (super::measures::tabs(lang, caller, "period_stats"))
+        @if let Some(pv) = &preview { (preview_card(lang, &token, &unit, pv)) }
         div.card {
             h1 { (title) }
             form #stats-filter method="get" action="/statistics" {
@@ -80,8 +105,11 @@ async fn render(
                 }
                 button type="submit" { (lang.t("apply")) }
             }
-            @if let Some(n) = p.get("imported") {
-                p.notice #notice role="status" { (tr!(lang, "statistics.imported", n = n)) }
+            @if p.get("imported").is_some() {
+                @let count = |k: &str| lang.int(p.get(k).and_then(|v| v.parse().ok()).unwrap_or(0));
+                p.notice #notice role="status" {
+                    (tr!(lang, "statistics.imported", n = count("imported"), added = count("added"), unchanged = count("unchanged"), replaced = count("replaced")))
+                }
             }
             @if p.get("saved").is_some() {
                 p.notice #notice role="status" { (lang.t("statistics.saved")) }
@@ -91,7 +119,7 @@ async fn render(
             }
             (form_error("clear"))
             @if filter_error.is_none() {
-                table #stats {
+                div.scroll { table #stats {
                     thead { tr {
                         th { (lang.t("org_unit")) }
                         th.num { (lang.t("customers")) }
@@ -130,7 +158,7 @@ async fn render(
                             }
                         }
                     }
-                }
+                } }
                 @if rows.iter().skip(1).all(|r| r.customers.is_none()) && rows.first().is_some_and(|r| r.customers.is_none()) {
                     p.muted #empty { (lang.t("statistics.no_figures")) }
                 }
@@ -180,7 +208,7 @@ async fn render(
         }
     };
     let mut res = html_response(page(lang, Some(&caller.user), Some(&token), title, body), set);
-    if error.is_some() || filter_error.is_some() {
+    if error.is_some() || (filter_error.is_some() && preview.is_none()) {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     res
@@ -190,7 +218,7 @@ pub async fn page_statistics(State(state): State<AppState>, headers: HeaderMap, 
     let Ok(caller) = Caller::from_headers(&headers, &state).await else {
         return Redirect::to("/login").into_response();
     };
-    render(&state, &headers, &caller, &p, None).await
+    render(&state, &headers, &caller, &p, None, None).await
 }
 
 /// Back to the page of the unit shown before, on the period just changed, with a notice.
@@ -224,7 +252,9 @@ async fn refused(
         q.insert("period".into(), period.clone());
     }
     let field = p.field.clone().unwrap_or_default();
-    let mut res = render(state, headers, caller, &q, Some((form, field, p.detail.clone()))).await;
+    let problems =
+        if p.errors.len() > 1 { p.errors.iter().map(|e| e.detail.clone()).collect() } else { vec![p.detail.clone()] };
+    let mut res = render(state, headers, caller, &q, Some(PageError { form, field, problems }), None).await;
     if p.status == 403 {
         *res.status_mut() = StatusCode::FORBIDDEN;
     }
@@ -269,7 +299,41 @@ pub async fn clear(State(state): State<AppState>, headers: HeaderMap, Form(f): F
     }
 }
 
-/// A table uploaded from the import form.
+/// Back to the page after an import was written, saying what it did.
+fn imported(fields: &mut Params, r: &PeriodStatsImported) -> Response {
+    if let Some(p) = r.periods.first() {
+        fields.insert("period".into(), p.clone());
+    }
+    let notice =
+        format!("imported={}&added={}&unchanged={}&replaced={}", r.rows, r.added, r.unchanged, r.replaced_count);
+    back(fields, &notice)
+}
+
+/// The page with an import's preview: what it replaces, to be confirmed.
+async fn previewed(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    fields: &Params,
+    checked: CheckedFigures,
+    seen: FiguresPreview,
+    changed: bool,
+) -> Response {
+    let report = checked.report(&seen, false);
+    let mut q = Params::new();
+    if let Some(u) = fields.get("back").filter(|u| !u.is_empty()) {
+        q.insert("org_unit".into(), u.clone());
+    }
+    if let Some(p) = report.periods.first() {
+        q.insert("period".into(), p.clone());
+    }
+    let token = state.pending_imports.hold(caller.user.id, checked, seen);
+    render(state, headers, caller, &q, None, Some(Preview { token, report, changed })).await
+}
+
+/// A table uploaded from the import form: every problem of every row told at the form, nothing
+/// written; a table that replaces figures entered before is shown first, old → new, to be confirmed;
+/// one that replaces none is written at once.
 pub async fn import(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -287,19 +351,113 @@ pub async fn import(
     if !csrf_ok(&headers, fields.get("_csrf").map(String::as_str).unwrap_or("")) {
         return forbidden_form();
     }
-    let result = match file {
-        Ok(Some((_, bytes))) => crate::api::period_stats::import_figures(&state, &caller, &bytes).await,
+    let checked = match file {
+        Ok(Some((_, bytes))) => crate::api::period_stats::check_for(&state, &caller, &bytes).await,
         Ok(None) => Err(ApiError::invalid("file", "field.upload_choose_file")),
         Err(e) => Err(e),
     };
+    let result = async {
+        let checked = checked?;
+        let seen = checked.preview(&state.store).await?;
+        Ok::<_, ApiError>((checked, seen))
+    }
+    .await;
     match result {
-        Ok(imported) => {
-            if let Some(p) = imported.periods.first() {
-                fields.insert("period".into(), p.clone());
+        Ok((checked, seen)) if checked.report(&seen, false).replaced_count > 0 => {
+            previewed(&state, &headers, &caller, &fields, checked, seen, false).await
+        }
+        Ok((checked, seen)) => {
+            let now = state.clock.now().timestamp_millis();
+            match checked.write(&state.store, &seen, Some(caller.user.id), now).await {
+                Ok(r) => imported(&mut fields, &r),
+                Err(e) => refused(&state, &headers, &caller, &fields, "import", e).await,
             }
-            back(&fields, &format!("imported={}", imported.rows))
         }
         Err(e) => refused(&state, &headers, &caller, &fields, "import", e).await,
+    }
+}
+
+/// The preview's confirmation: the import is written, in one transaction, when the figures it
+/// replaces are still those shown; otherwise the preview is shown again as they are now.
+pub async fn confirm_import(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Params>) -> Response {
+    let mut f = f;
+    let caller = match form_caller(&state, &headers, &f).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(e) = caller.require(Permission::EnterStatistics) {
+        return refused(&state, &headers, &caller, &f, "import", e).await;
+    }
+    let token = f.get("token").cloned().unwrap_or_default();
+    let Some((checked, shown)) = state.pending_imports.take(caller.user.id, &token) else {
+        let e = ApiError::invalid("file", "field.import_expired");
+        return refused(&state, &headers, &caller, &f, "import", e).await;
+    };
+    let now_seen = match checked.preview(&state.store).await {
+        Ok(s) => s,
+        Err(e) => return refused(&state, &headers, &caller, &f, "import", e).await,
+    };
+    if now_seen != shown {
+        return previewed(&state, &headers, &caller, &f, checked, now_seen, true).await;
+    }
+    let now = state.clock.now().timestamp_millis();
+    match checked.write(&state.store, &shown, Some(caller.user.id), now).await {
+        Ok(r) => imported(&mut f, &r),
+        Err(ApiError::Conflict(_)) => {
+            let Ok(seen) = checked.preview(&state.store).await else {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            };
+            previewed(&state, &headers, &caller, &f, checked, seen, true).await
+        }
+        Err(e) => refused(&state, &headers, &caller, &f, "import", e).await,
+    }
+}
+
+/// What an import replaces, old → new, with the button that writes it and a way back.
+fn preview_card(lang: Lang, csrf: &str, back_unit: &str, pv: &Preview) -> maud::Markup {
+    let r = &pv.report;
+    let int = |n: usize| lang.int(n as i64);
+    let old_new = |old: i64, new: i64| {
+        html! {
+            @if old == new { (lang.int(old)) }
+            @else { span.muted { (lang.int(old)) } " → " strong { (lang.int(new)) } }
+        }
+    };
+    html! {
+        div.card #import-preview {
+            h2 { (tr!(lang, "statistics.preview_title", n = int(r.replaced_count))) }
+            @if pv.changed {
+                p.error #preview-changed role="alert" { (lang.t("statistics.preview_changed")) }
+            }
+            p { (tr!(lang, "statistics.preview_summary", rows = int(r.rows), added = int(r.added), unchanged = int(r.unchanged), replaced = int(r.replaced_count))) }
+            div.scroll { table #preview {
+                thead { tr {
+                    th { (lang.t("org_unit")) } th { (lang.t("period")) }
+                    th.num { (lang.t("customers")) } th.num { (lang.t("transactions")) }
+                } }
+                tbody {
+                    @for c in &r.replaced {
+                        tr data-unit=(c.org_unit) data-period=(c.period) {
+                            td { (c.name) " (" (c.org_unit) ")" }
+                            td { (c.period) }
+                            td.num { (old_new(c.old.customers, c.new.customers)) }
+                            td.num { (old_new(c.old.transactions, c.new.transactions)) }
+                        }
+                    }
+                }
+            } }
+            @if r.replaced_count > r.replaced.len() {
+                p.muted { (tr!(lang, "statistics.preview_more", n = int(r.replaced_count - r.replaced.len()))) }
+            }
+            form #import-confirm method="post" action="/statistics/import/confirm" {
+                input type="hidden" name="_csrf" value=(csrf);
+                input type="hidden" name="token" value=(pv.token);
+                input type="hidden" name="back" value=(back_unit);
+                button.primary.heavy type="submit" { (tr!(lang, "statistics.confirm_replace", n = int(r.replaced_count), rows = int(r.rows))) }
+                " "
+                a.button #import-cancel href={ "/statistics?org_unit=" (percent_encode(back_unit)) } { (lang.t("statistics.cancel_import")) }
+            }
+        }
     }
 }
 
@@ -340,7 +498,7 @@ pub async fn template(State(state): State<AppState>, headers: HeaderMap, Query(p
             ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], csv)
                 .into_response()
         }
-        Err(_) => render(&state, &headers, &caller, &p, None).await,
+        Err(_) => render(&state, &headers, &caller, &p, None, None).await,
     }
 }
 
@@ -383,5 +541,6 @@ pub(super) fn routes() -> axum::Router<AppState> {
             axum::routing::post(import)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::attachments::MAX_UPLOAD_BYTES)),
         )
+        .route("/statistics/import/confirm", axum::routing::post(confirm_import))
         .route("/statistics/template.csv", axum::routing::get(template))
 }

@@ -88,10 +88,31 @@ async fn alike_complaints_are_suggested_linked_and_decided_together(app: TestApp
         app.act_ok("head1", c, "accept", json!({})).await;
         app.act_ok("head1", c, "respond", json!({"text": "已联系客户"})).await;
     }
+    // what the decision would reach: the two being handled, at one outlet; k[1] not, and why
+    let (status, plan) = app.get("ops", &format!("/api/v1/hot-issues/{id}/decide")).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    assert_eq!((plan["orders"].as_i64(), plan["units"].as_i64()), (Some(2), Some(1)), "{plan}");
+    assert_eq!(ids(&plan["complaints"]), vec![k[0], k[2]]);
+    assert_eq!(plan["not_decidable"][0]["id"], k[1]);
+    assert!(plan["not_decidable"][0]["problem"]["detail"].as_str().unwrap().contains("已登记"), "{plan}");
+    // head2 sees only k[1], which it cannot decide yet
+    let (_, plan2) = app.get("head2", &format!("/api/v1/hot-issues/{id}/decide")).await;
+    assert_eq!((plan2["orders"].as_i64(), plan2["not_decidable"].as_array().unwrap().len()), (Some(0), 1), "{plan2}");
+    assert_eq!(app.get("teller1", &format!("/api/v1/hot-issues/{id}/decide")).await.0, StatusCode::FORBIDDEN);
     let decision = json!({"liable": true, "root_cause": "service_fault", "cause": "12", "text": "退还年费并致歉"});
-    let (status, r) = app.post("ops", &format!("/api/v1/hot-issues/{id}/decide"), decision.clone()).await;
+    // a confirmation that no longer matches decides nothing
+    let (status, p) = app.post("ops", &format!("/api/v1/hot-issues/{id}/decide?confirm=3"), decision.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains('3') && p["detail"].as_str().unwrap().contains('2'), "{p}");
+    for c in [k[0], k[2]] {
+        assert_eq!(app.events(c).await.last().unwrap().kind, "respond", "nothing decided");
+    }
+    let (status, p) = app.post("ops", &format!("/api/v1/hot-issues/{id}/decide?confirm=x"), decision.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["field"], "confirm");
+    let (status, r) = app.post("ops", &format!("/api/v1/hot-issues/{id}/decide?confirm=2"), decision.clone()).await;
     assert_eq!(status, StatusCode::OK, "{r}");
-    assert_eq!((r["decided"].as_i64(), r["refused"].as_i64()), (Some(2), Some(1)), "{r}");
+    assert_eq!((r["decided"].as_i64(), r["units"].as_i64(), r["refused"].as_i64()), (Some(2), Some(1), Some(1)), "{r}");
     let refused = r["results"].as_array().unwrap().iter().find(|x| x["ok"] == false).unwrap();
     assert_eq!(refused["id"], k[1]);
     assert_eq!(refused["problem"]["status"], 409, "{refused}");
@@ -262,11 +283,22 @@ async fn the_hot_issue_pages_link_a_group_decide_its_orders_and_take_one_out(app
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(html.contains("field-error"), "{html}");
 
+    // no order can be decided yet: no form, a word saying why
+    assert!(page.contains("id=\"nothing-to-decide\"") && !page.contains("id=\"action-decide\""), "{page}");
     // one decision for both: k[0] is being handled, k[1] still registered
     app.act_ok("head1", k[0], "accept", json!({})).await;
     app.act_ok("head1", k[0], "respond", json!({"text": "已联系客户"})).await;
+    let (_, _, page) = ops.get(&at).await;
     let action = format!("{at}/decide");
     assert!(page.contains(&format!("action=\"{action}\"")), "the decision form posts to the issue");
+    // the form asks with the count of orders and units it will decide, and sends it when agreed
+    let form = page.split("id=\"action-decide\"").next().unwrap();
+    let form = &form[form.rfind("<form").unwrap()..];
+    assert!(form.contains("data-confirm=\"将对 1 笔工单（1 个机构）"), "{form}");
+    assert!(page.contains("name=\"confirm\" value=\"\" data-confirmed-value=\"1\""), "{page}");
+    // the order it cannot decide is listed with why, linked
+    let not = page.split("id=\"not-decidable\"").nth(1).unwrap();
+    assert!(not.contains(&format!("href=\"/complaints/{}\"", k[1])) && not.contains("已登记"), "{not}");
     let (status, _, html) = ops
         .post(
             &action,
@@ -287,10 +319,51 @@ async fn the_hot_issue_pages_link_a_group_decide_its_orders_and_take_one_out(app
             ],
         )
         .await;
+    // without the confirmation (no JavaScript), a step of its own asks first and nothing is decided
     assert_eq!(status, StatusCode::OK);
+    let step = html.split("id=\"confirm-batch\"").nth(1).expect("a confirmation step");
+    let step = step.split("id=\"issue-title\"").next().unwrap();
+    assert!(step.contains("确认对 1 笔工单（1 个机构）"), "{step}");
+    assert!(step.contains(&format!("data-id=\"{}\"", k[0])) && !step.contains(&format!("data-id=\"{}\"", k[1])));
+    assert!(
+        step.contains("name=\"confirm\" value=\"1\"") && step.contains("name=\"text\" value=\"退还年费\""),
+        "{step}"
+    );
+    assert!(!html.contains("id=\"outcome\""));
+    assert_eq!(app.events(k[0]).await.last().unwrap().kind, "respond", "nothing decided yet");
+    let decision = |confirm: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("liable", "true".to_string()),
+            ("root_cause", "service_fault".into()),
+            ("cause", "12".into()),
+            ("text", "退还年费".into()),
+            ("confirm", confirm.to_string()),
+        ]
+    };
+    // a count that no longer matches asks again, saying so
+    let stale = decision("2");
+    let stale: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = ops.post(&action, &stale).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"batch-changed\"") && html.contains("id=\"confirm-batch\""), "{html}");
+    assert_eq!(app.events(k[0]).await.last().unwrap().kind, "respond", "nothing decided yet");
+    let ok = decision("1");
+    let ok: Vec<(&str, &str)> = ok.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = ops.post(&action, &ok).await;
+    assert_eq!(status, StatusCode::OK);
+    // the outcome comes first on the page: decided, and the refused one linked with why
+    let outcome = html.find("id=\"outcome\"").expect("the outcome");
+    assert!(outcome < html.find("id=\"issue-title\"").unwrap(), "at the top");
+    assert!(html.contains("已对 1 笔工单（1 个机构）作出决定，1 笔未作决定"), "{html}");
     assert!(html.contains(&format!("data-id=\"{}\" data-ok=\"true\"", k[0])), "{html}");
-    assert!(html.contains(&format!("data-id=\"{}\" data-ok=\"false\"", k[1])));
+    let refused = html.split(&format!("data-id=\"{}\" data-ok=\"false\"", k[1])).nth(1).unwrap();
+    assert!(refused.contains(&format!("href=\"/complaints/{}\"", k[1])) && refused.contains("已登记"), "{refused}");
     assert_eq!(app.events(k[0]).await.last().unwrap().kind, "decide");
+    // sent again (a reload): nothing left to decide, nothing done twice
+    let (status, _, html) = ops.post(&action, &ok).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{html}");
+    assert_eq!(app.events(k[0]).await.iter().filter(|e| e.kind == "decide").count(), 1);
     // k[1] is taken out of the issue from its page (the button asks first), and only k[0] stays
     let remove = format!("{at}/remove");
     assert!(html.contains(&format!("action=\"{remove}\"")) && html.contains("data-confirm"), "{html}");

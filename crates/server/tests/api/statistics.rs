@@ -9,13 +9,22 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use xiaobao_core::role::Role;
 
-both_backends!(a_table_of_figures_is_imported_whole_or_not_at_all, the_statistics_page_enters_imports_and_clears);
+both_backends!(
+    a_table_of_figures_is_imported_whole_or_not_at_all,
+    the_statistics_page_enters_imports_and_clears,
+    an_import_tells_every_bad_row_at_once_and_what_it_replaces,
+    the_statistics_page_lists_every_bad_row_and_asks_before_replacing
+);
 
 /// Posts a table to the figures import as `user`.
 pub(crate) async fn import(app: &TestApp, user: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    import_to(app, user, "/api/v1/period-stats/import", content_type, body).await
+}
+
+async fn import_to(app: &TestApp, user: &str, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
     let res = app
         .http
-        .post(format!("{}/api/v1/period-stats/import", app.base))
+        .post(format!("{}{path}", app.base))
         .bearer_auth(&app.tokens[user])
         .header("content-type", content_type)
         .body(body)
@@ -64,7 +73,11 @@ async fn a_table_of_figures_is_imported_whole_or_not_at_all(app: TestApp) {
     let csv = "机构代码,期间,交易笔数,客户数\nBJ0101,2025-03,400000,20000\nBJ0102,2025-03,100000,10000\nBJ01,2025-Q1,1500000,33000\n";
     let (status, v) = import(&app, "cpc", "text/csv", csv.as_bytes().to_vec()).await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    assert_eq!(v, json!({"rows": 3, "units": 3, "periods": ["2025-Q1", "2025-03"]}));
+    assert_eq!(
+        v,
+        json!({"rows": 3, "units": 3, "periods": ["2025-Q1", "2025-03"], "written": true, "added": 3, "unchanged": 0,
+            "replaced_count": 0, "replaced": []})
+    );
     let march = figures(&app, "BJ01", "2025-03").await;
     assert_eq!(march[0], ("BJ01".into(), Some(30_000), Some(500_000), false), "BJ01 sums its outlets");
     assert_eq!(march[1], ("BJ0101".into(), Some(20_000), Some(400_000), true));
@@ -166,7 +179,7 @@ async fn the_statistics_page_enters_imports_and_clears(app: TestApp) {
         let at = html.find(&format!("data-unit=\"{unit}\"")).unwrap();
         html[at..at + html[at..].find("</tr>").unwrap()].to_string()
     };
-    assert!(row(&html, "BJ0101").contains("20000") && row(&html, "BJ0101").contains("400000"));
+    assert!(row(&html, "BJ0101").contains("20,000") && row(&html, "BJ0101").contains("400,000"));
     assert!(row(&html, "BJ01").contains("下级合计"), "{}", row(&html, "BJ01"));
 
     // the template lists the units, with what was entered, and imports back after filling in
@@ -179,7 +192,7 @@ async fn the_statistics_page_enters_imports_and_clears(app: TestApp) {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(h["location"].to_str().unwrap().contains("imported=2"), "{h:?}");
     let (_, _, html) = cpc.get("/statistics?org_unit=BJ01&period=2025-03").await;
-    assert!(row(&html, "BJ01").contains("30000"), "{}", row(&html, "BJ01"));
+    assert!(row(&html, "BJ01").contains("30,000"), "{}", row(&html, "BJ01"));
     // clearing asks first
     assert!(row(&html, "BJ0101").contains("data-confirm"));
     // a bad upload is shown at the import form
@@ -222,4 +235,181 @@ async fn the_statistics_page_enters_imports_and_clears(app: TestApp) {
     teller.login("teller1").await;
     let (status, _, _) = teller.get("/statistics").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn an_import_tells_every_bad_row_at_once_and_what_it_replaces(app: TestApp) {
+    let csv = |s: &str| s.as_bytes().to_vec();
+    let (status, _) =
+        import(&app, "cpc", "text/csv", csv("BJ0101,2025-03,20000,400000\nBJ0102,2025-03,10000,100000")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // every problem of every row, in row order, each naming its row and column; nothing written
+    let bad = "org_unit,period,customers,transactions\nBJ0101,2025-04,5,6\nBJ0101,2025-13,x,6\nNOPE,2025-04,1,1\n\
+               BJ0102,2025-04,1,-2\nBJ0101,2025-04,7,8\n";
+    let (status, p) = import(&app, "cpc", "text/csv", csv(bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let errors: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["detail"].as_str().unwrap()).collect();
+    assert_eq!(errors.len(), 5, "{p}");
+    assert!(p["errors"].as_array().unwrap().iter().all(|e| e["field"] == "file"));
+    assert!(errors[0].contains("第 3 行“期间”"), "{errors:?}");
+    assert!(errors[1].contains("第 3 行“客户数”"), "{errors:?}");
+    assert!(errors[2].contains("第 4 行") && errors[2].contains("NOPE"), "{errors:?}");
+    assert!(errors[3].contains("第 5 行“交易笔数”"), "{errors:?}");
+    assert!(errors[4].contains("第 6 行") && errors[4].contains("BJ0101"), "{errors:?}");
+    assert!(figures(&app, "BJ01", "2025-04").await.iter().all(|r| r.1.is_none()), "nothing of April was entered");
+    // in English too
+    let res = app
+        .http
+        .post(format!("{}/api/v1/period-stats/import", app.base))
+        .bearer_auth(&app.tokens["cpc"])
+        .header("accept-language", "en")
+        .header("content-type", "text/csv")
+        .body(csv(bad))
+        .send()
+        .await
+        .unwrap();
+    let p: Value = res.json().await.unwrap();
+    assert!(p["errors"][1]["detail"].as_str().unwrap().contains("row 3, customers: must be a whole number"), "{p}");
+
+    // a dry run tells what would be added, kept and replaced (old → new), and writes nothing
+    let next = "BJ0101,2025-03,21000,400000\nBJ0102,2025-03,10000,100000\nBJ0101,2025-04,1,2\n";
+    let (status, v) = import_to(&app, "cpc", "/api/v1/period-stats/import?dry_run=true", "text/csv", csv(next)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!((v["written"].as_bool(), v["added"].as_i64(), v["unchanged"].as_i64()), (Some(false), Some(1), Some(1)));
+    assert_eq!(v["replaced_count"], 1);
+    let change = &v["replaced"][0];
+    assert_eq!((change["org_unit"].as_str(), change["period"].as_str()), (Some("BJ0101"), Some("2025-03")), "{v}");
+    assert!(!change["name"].as_str().unwrap().is_empty());
+    assert_eq!(change["old"], json!({"customers": 20000, "transactions": 400000}));
+    assert_eq!(change["new"], json!({"customers": 21000, "transactions": 400000}));
+    assert_eq!(figures(&app, "BJ01", "2025-03").await[1].1, Some(20_000), "a dry run writes nothing");
+    assert!(figures(&app, "BJ01", "2025-04").await.iter().all(|r| r.1.is_none()));
+    // a dry run of a bad file tells the same problems
+    let (status, p) = import_to(&app, "cpc", "/api/v1/period-stats/import?dry_run=true", "text/csv", csv(bad)).await;
+    assert_eq!((status, p["errors"].as_array().unwrap().len()), (StatusCode::UNPROCESSABLE_ENTITY, 5));
+    let (status, p) = import_to(&app, "cpc", "/api/v1/period-stats/import?dry_run=maybe", "text/csv", csv(next)).await;
+    assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("dry_run")), "{p}");
+    // written, the answer tells what it replaced
+    let (status, v) = import(&app, "cpc", "text/csv", csv(next)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!((v["written"].as_bool(), v["replaced_count"].as_i64()), (Some(true), Some(1)));
+    assert_eq!(v["replaced"][0]["old"]["customers"], 20000);
+    assert_eq!(figures(&app, "BJ01", "2025-03").await[1].1, Some(21_000));
+    assert_eq!(figures(&app, "BJ01", "2025-04").await[1].1, Some(1));
+}
+
+async fn the_statistics_page_lists_every_bad_row_and_asks_before_replacing(app: TestApp) {
+    let mut cpc = Browser::new(&app);
+    cpc.login("cpc").await;
+    let _ = cpc.get("/statistics?org_unit=BJ01&period=2025-03").await;
+    let csrf = cpc.csrf();
+    // every bad row at the import form, nothing written
+    let bad = "org_unit,period,customers,transactions\nBJ0101,2025-03,x,1\nBJ0102,2025-3x,1,1\nNOPE,2025-03,1,1\n";
+    let (status, _, html) = cpc.upload("/statistics/import", "bad.csv", bad.as_bytes().to_vec()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let list = html.split("id=\"import-problems\"").nth(1).expect("the list of problems");
+    let list = &list[..list.find("</ul>").unwrap()];
+    assert_eq!(list.matches("<li>").count(), 3, "{list}");
+    assert!(list.contains("第 2 行“客户数”") && list.contains("第 3 行“期间”") && list.contains("NOPE"), "{list}");
+    assert!(html.contains("文件中有 3 处问题，未导入任何数据"), "{html}");
+    assert!(figures(&app, "BJ01", "2025-03").await.iter().all(|r| r.1.is_none()));
+
+    // nothing entered before: written at once, and the notice says what it did
+    let (status, h, _) = cpc.upload("/statistics/import", "a.csv", b"BJ0101,2025-03,20000,400000".to_vec()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = cpc.get(h["location"].to_str().unwrap()).await;
+    assert!(html.contains("已导入 1 行：新录入 1 行，与原数据相同 0 行，替换原数据 0 行"), "{html}");
+
+    // replacing figures: a preview first, old → new, nothing written
+    let (status, _, html) =
+        cpc.upload("/statistics/import", "b.csv", b"BJ0101,2025-03,21000,400000\nBJ0102,2025-03,5,6".to_vec()).await;
+    assert_eq!(status, StatusCode::OK);
+    let preview = html.split("id=\"import-preview\"").nth(1).expect("a preview");
+    assert!(preview.contains("本次导入将替换 1 项已录入的数据"), "{preview}");
+    let row = preview.split("data-unit=\"BJ0101\" data-period=\"2025-03\"").nth(1).unwrap();
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("20,000") && row.contains("21,000") && row.contains("400,000"), "{row}");
+    assert!(!preview.contains("data-unit=\"BJ0102\""), "a new figure is not a replacement");
+    assert_eq!(figures(&app, "BJ01", "2025-03").await[1].1, Some(20_000), "not written before confirming");
+    assert!(figures(&app, "BJ01", "2025-03").await[2].1.is_none());
+    let token_of = |html: &str| {
+        let at = html.find("name=\"token\" value=\"").unwrap() + 20;
+        html[at..at + html[at..].find('"').unwrap()].to_string()
+    };
+    let token = token_of(&html);
+    // confirmed: written, and said so
+    let form = [("_csrf", csrf.as_str()), ("token", token.as_str()), ("back", "BJ01")];
+    let (status, h, _) = cpc.post("/statistics/import/confirm", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let at = h["location"].to_str().unwrap().to_string();
+    assert!(at.contains("imported=2&added=1&unchanged=0&replaced=1"), "{at}");
+    let (_, _, html) = cpc.get(&at).await;
+    assert!(html.contains("替换原数据 1 行"), "{html}");
+    let march = figures(&app, "BJ01", "2025-03").await;
+    assert_eq!((march[1].1, march[2].1), (Some(21_000), Some(5)));
+    // a preview is confirmed once
+    let (status, _, html) = cpc.post("/statistics/import/confirm", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("data-form=\"import\" data-field=\"file\""), "{html}");
+
+    // figures changed after the preview: shown again as they are now, nothing written
+    let (_, _, html) = cpc.upload("/statistics/import", "c.csv", b"BJ0101,2025-03,22000,400000".to_vec()).await;
+    let token = token_of(&html);
+    let (status, v) = app
+        .call(
+            "cpc",
+            reqwest::Method::PUT,
+            "/api/v1/period-stats",
+            Some(json!({"org_unit": "BJ0101", "period": "2025-03", "customers": 25000, "transactions": 400000})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, _, html) =
+        cpc.post("/statistics/import/confirm", &[("_csrf", csrf.as_str()), ("token", token.as_str())]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"preview-changed\"") && html.contains("25,000"), "{html}");
+    assert_eq!(figures(&app, "BJ01", "2025-03").await[1].1, Some(25_000));
+    let token = token_of(&html);
+    let (status, _, _) =
+        cpc.post("/statistics/import/confirm", &[("_csrf", csrf.as_str()), ("token", token.as_str())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(figures(&app, "BJ01", "2025-03").await[1].1, Some(22_000));
+    // another user's token confirms nothing, nor does a missing CSRF token
+    let (_, _, html) = cpc.upload("/statistics/import", "d.csv", b"BJ0101,2025-03,1,1".to_vec()).await;
+    let token = token_of(&html);
+    let (status, _, _) = cpc.post("/statistics/import/confirm", &[("_csrf", "x"), ("token", token.as_str())]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut ops = Browser::new(&app);
+    ops.login("ops").await;
+    let _ = ops.get("/statistics").await;
+    let ops_csrf = ops.csrf();
+    let (status, _, _) =
+        ops.post("/statistics/import/confirm", &[("_csrf", ops_csrf.as_str()), ("token", token.as_str())]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // a user who may enter figures cannot confirm another's preview either; its owner still can
+    let unit = app.store.org_unit_by_code("BJ01").await.unwrap().unwrap();
+    app.store
+        .create_user(&xiaobao_store::NewUser {
+            username: "service2".into(),
+            display_name: "支行服务".into(),
+            role: Role::ServiceDept,
+            org_unit_id: unit.id,
+            password_hash: xiaobao_server::hash_password(PASSWORD).unwrap(),
+            email: None,
+        })
+        .await
+        .unwrap();
+    let mut other = Browser::new(&app);
+    other.login("service2").await;
+    let _ = other.get("/statistics").await;
+    let other_csrf = other.csrf();
+    let (status, _, html) =
+        other.post("/statistics/import/confirm", &[("_csrf", other_csrf.as_str()), ("token", token.as_str())]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("data-form=\"import\""), "{html}");
+    assert_eq!(figures(&app, "BJ01", "2025-03").await[1].1, Some(22_000));
+    let (status, _, _) =
+        cpc.post("/statistics/import/confirm", &[("_csrf", csrf.as_str()), ("token", token.as_str())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(figures(&app, "BJ01", "2025-03").await[1].1, Some(1));
 }

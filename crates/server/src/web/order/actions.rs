@@ -209,6 +209,21 @@ pub(crate) fn action_form(
     choices: &Choices,
     err: Option<&FormError>,
 ) -> Markup {
+    action_form_asking(lang, target, csrf, kind, choices, err, None)
+}
+
+/// An action's form that, when `ask` is given, asks its question before it is sent and, once the
+/// user agrees, sends its value as `confirm` (app.js fills it in; without JavaScript `confirm` stays
+/// empty and the server asks on a page of its own).
+pub(crate) fn action_form_asking(
+    lang: Lang,
+    target: &str,
+    csrf: &str,
+    kind: ActionKind,
+    choices: &Choices,
+    err: Option<&FormError>,
+    ask: Option<(String, String)>,
+) -> Markup {
     let err = err.filter(|e| e.form == kind.as_str());
     let val = |name: &str| err.and_then(|e| e.values.get(name)).cloned().unwrap_or_default();
     let field_err = |name: &str| {
@@ -241,8 +256,9 @@ pub(crate) fn action_form(
     let reason_label = lang.t("order.reason");
     let button_class = if is_heavy(kind) { "primary heavy" } else { "primary" };
     html! {
-        form.action method="post" action=(target) data-confirm=[confirmation(lang, kind)] id={ "action-" (kind.as_str()) } {
+        form.action method="post" action=(target) data-confirm=[ask.as_ref().map(|a| a.0.clone()).or_else(|| confirmation(lang, kind))] id={ "action-" (kind.as_str()) } {
             input type="hidden" name="_csrf" value=(csrf);
+            @if let Some((_, value)) = &ask { input type="hidden" name="confirm" value="" data-confirmed-value=(value); }
             @if let Some(e) = form_err { p.error #action-error role="alert" { (e.message) } }
             @match kind {
                 ActionKind::Accept => {}

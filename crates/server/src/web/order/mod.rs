@@ -7,7 +7,7 @@ mod receipt;
 mod timeline;
 
 use actions::Said;
-pub(crate) use actions::{Choices, FormError, action_form, decide_body, done_redirect};
+pub(crate) use actions::{Choices, FormError, action_form_asking, decide_body, done_redirect};
 pub(crate) use timeline::state_label;
 
 use super::layout::page;
