@@ -2,7 +2,8 @@
 //! language. Exports are capped; a wider selection is refused with a message to narrow the filter.
 
 use crate::error::{ApiError, ApiResult};
-use crate::i18n::Lang;
+use crate::i18n::{ClassNames, Lang};
+use xiaobao_core::classification::Dimension;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use xiaobao_core::mask::mask;
 use xiaobao_core::time::Instant;
@@ -41,14 +42,17 @@ fn local(t: Instant) -> String {
 }
 
 /// The order list (or a unit's ledger, 台账) as an XLSX workbook: one header row, one row per order.
-/// An order whose appeal was approved stays listed, marked as not counted in the figures.
+/// An order whose appeal was approved stays listed, marked as not counted in the figures. The cause
+/// is the reported one (the decision's, else the registration's); the classification's names follow
+/// the codes' columns at the end, in the reader's language.
 pub fn complaints_xlsx(
     rows: &[ComplaintRow],
     lang: Lang,
+    names: &ClassNames,
     now: Instant,
     sheet: &'static str,
 ) -> Result<Vec<u8>, XlsxError> {
-    let headers: [(&str, f64); 19] = [
+    let headers: [(&str, f64); 23] = [
         (lang.t("export.number"), 22.0),
         (lang.t("export.received"), 17.0),
         (lang.t("export.channel"), 12.0),
@@ -68,6 +72,10 @@ pub fn complaints_xlsx(
         (lang.t("export.closed"), 17.0),
         (lang.t("export.appeal"), 16.0),
         (lang.t("export.counted"), 8.0),
+        (lang.t("export.category_label"), 16.0),
+        (lang.t("export.cause_label"), 16.0),
+        (lang.t("export.service_channel"), 9.0),
+        (lang.t("export.service_channel_label"), 16.0),
     ];
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
@@ -89,7 +97,7 @@ pub fn complaints_xlsx(
         ws.write_string(r, 4, &k.org_name)?;
         ws.write_string(r, 5, lang.name(k.order.state))?;
         ws.write_string(r, 6, k.category.as_deref().unwrap_or(""))?;
-        ws.write_string(r, 7, k.cause.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 7, k.reported_cause().unwrap_or(""))?;
         ws.write_string(r, 8, &k.summary)?;
         ws.write_string(r, 9, &k.complainant.name)?;
         ws.write_string(r, 10, k.complainant.phone.as_deref().map(mask).unwrap_or_default())?;
@@ -102,6 +110,11 @@ pub fn complaints_xlsx(
         let appeal = k.order.appeal.map(|a| lang.name(a)).unwrap_or_default();
         ws.write_string(r, 17, appeal)?;
         ws.write_string(r, 18, yes_no(k.order.appeal != Some(xiaobao_core::complaint::AppealStatus::Approved)))?;
+        let name = |dim, code: Option<&str>| code.and_then(|c| names.name(lang, dim, c)).unwrap_or_default();
+        ws.write_string(r, 19, name(Dimension::Category, k.category.as_deref()))?;
+        ws.write_string(r, 20, name(Dimension::Cause, k.reported_cause()))?;
+        ws.write_string(r, 21, k.service_channel.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 22, name(Dimension::ServiceChannel, k.service_channel.as_deref()))?;
     }
     ws.set_freeze_panes(1, 0)?;
     if !rows.is_empty() {
