@@ -37,6 +37,11 @@ pub async fn rows_for_export(store: &Store, f: &ComplaintFilter) -> ApiResult<Ve
     }
 }
 
+/// Counts stay numbers in the workbooks, shown with thousands separators ("151,193,041").
+fn count_format() -> Format {
+    Format::new().set_num_format("#,##0")
+}
+
 fn local(t: Instant) -> String {
     xiaobao_core::time::local_minute(t)
 }
@@ -79,6 +84,7 @@ pub fn complaints_xlsx(
     ];
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
+    let count = count_format();
     let ws = wb.add_worksheet();
     ws.set_name(lang.t(sheet))?;
     for (col, (heading, width)) in headers.iter().enumerate() {
@@ -104,7 +110,7 @@ pub fn complaints_xlsx(
         ws.write_string(r, 11, &k.first_responder_name)?;
         ws.write_string(r, 12, yes_no(k.order.repeat))?;
         ws.write_string(r, 13, yes_no(k.over_level))?;
-        ws.write_number(r, 14, f64::from(k.order.escalation_count))?;
+        ws.write_number_with_format(r, 14, f64::from(k.order.escalation_count), &count)?;
         ws.write_string(r, 15, yes_no(breached))?;
         ws.write_string(r, 16, k.order.closed_at.map(local).unwrap_or_default())?;
         let appeal = k.order.appeal.map(|a| lang.name(a)).unwrap_or_default();
@@ -142,6 +148,8 @@ pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], lang: Lang) -> Res
     use xiaobao_core::channel::Channel;
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
+    let count = count_format();
+    let bold_count = count_format().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name(lang.t("export.regulatory_sheet"))?;
     ws.write_string_with_format(0, 0, title, &bold)?;
@@ -164,18 +172,19 @@ pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], lang: Lang) -> Res
         ws.write_string(r, 2, &l.cause)?;
         ws.write_string(r, 3, &l.cause_name)?;
         for (j, c) in Channel::ALL.iter().enumerate() {
-            ws.write_number(r, first_channel + j as u16, l.by_channel.get(c.as_str()).copied().unwrap_or(0) as f64)?;
+            let n = l.by_channel.get(c.as_str()).copied().unwrap_or(0) as f64;
+            ws.write_number_with_format(r, first_channel + j as u16, n, &count)?;
         }
-        ws.write_number(r, first_channel + Channel::ALL.len() as u16, l.total as f64)?;
+        ws.write_number_with_format(r, first_channel + Channel::ALL.len() as u16, l.total as f64, &count)?;
     }
     let r = lines.len() as u32 + 2;
     ws.write_string_with_format(r, 0, lang.t("export.total"), &bold)?;
     for (j, c) in Channel::ALL.iter().enumerate() {
         let sum: i64 = lines.iter().map(|l| l.by_channel.get(c.as_str()).copied().unwrap_or(0)).sum();
-        ws.write_number_with_format(r, first_channel + j as u16, sum as f64, &bold)?;
+        ws.write_number_with_format(r, first_channel + j as u16, sum as f64, &bold_count)?;
     }
     let all: i64 = lines.iter().map(|l| l.total).sum();
-    ws.write_number_with_format(r, first_channel + Channel::ALL.len() as u16, all as f64, &bold)?;
+    ws.write_number_with_format(r, first_channel + Channel::ALL.len() as u16, all as f64, &bold_count)?;
     ws.set_freeze_panes(2, 4)?;
     wb.save_to_buffer()
 }

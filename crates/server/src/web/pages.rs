@@ -385,9 +385,9 @@ pub(super) async fn home_with(
 /// The board: each child unit side by side, then the whole subtree; each figure opens its list.
 fn board_card(lang: Lang, rows: &[xiaobao_store::BoardRow], now: Instant) -> Markup {
     let month = format!("&received_from={}", xiaobao_core::time::local_date(crate::api::board::month_start(now)));
-    let cell = |code: &str, n: i64, q: &str| html! { td.num { a href={ "/complaints?org_unit=" (code) (q) } { (n) } } };
+    let cell = |code: &str, n: i64, q: &str| html! { td.num { a href={ "/complaints?org_unit=" (code) (q) } { (lang.int(n)) } } };
     // the month's figures count complaints against the unit responsible, wherever they are handled now
-    let counted = |code: &str, n: i64, q: &str| html! { td.num { a href={ "/complaints?responsible_unit=" (code) (q) } { (n) } } };
+    let counted = |code: &str, n: i64, q: &str| html! { td.num { a href={ "/complaints?responsible_unit=" (code) (q) } { (lang.int(n)) } } };
     html! {
         div.card #board {
             h2 { (lang.t("board")) }
