@@ -578,7 +578,8 @@ mod tests {
 
     fn decide_with(cause: Option<&str>) -> Action {
         Action::Decide(
-            Decision::parse(false, RootCause::Misunderstanding, cause.map(str::to_string), None, None, "已解释").unwrap(),
+            Decision::parse(false, RootCause::Misunderstanding, cause.map(str::to_string), None, None, "已解释")
+                .unwrap(),
         )
     }
 

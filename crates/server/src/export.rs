@@ -3,8 +3,8 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::i18n::{ClassNames, Lang};
-use xiaobao_core::classification::Dimension;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use xiaobao_core::classification::Dimension;
 use xiaobao_core::mask::mask;
 use xiaobao_core::time::Instant;
 use xiaobao_store::{ComplaintFilter, ComplaintRow, Store};

@@ -51,12 +51,16 @@ async fn everywhere_the_cause_is(app: &TestApp, id: i64, code: &str, zh: &str, e
         assert_eq!(lines[0]["by_channel"]["counter"], 1);
     }
     // the regulator's workbook, named in the reader's language
-    for (lang, sheet_name, header, name) in [("zh-CN", "监管统计表", "投诉原因", zh), ("en", "Regulatory", "Cause", en)] {
+    for (lang, sheet_name, header, name) in [("zh-CN", "监管统计表", "投诉原因", zh), ("en", "Regulatory", "Cause", en)]
+    {
         let (status, _, bytes) =
             app.get_bytes("cpc", "/api/v1/reports/regulatory.xlsx?org_unit=BJ0101&period=2025-03", lang).await;
         assert_eq!(status, StatusCode::OK);
         let s = sheet(bytes, sheet_name);
-        assert_eq!((cell(&s, 1, 3), cell(&s, 2, 2), cell(&s, 2, 3)), (header.to_string(), code.to_string(), name.to_string()));
+        assert_eq!(
+            (cell(&s, 1, 3), cell(&s, 2, 2), cell(&s, 2, 3)),
+            (header.to_string(), code.to_string(), name.to_string())
+        );
     }
     // the measures by cause
     let m = json_in(app, "/api/v1/measures?org_unit=BJ0101&from=2025-03-01&to=2025-03-31&by=cause", "zh-CN").await;

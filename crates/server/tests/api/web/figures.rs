@@ -77,7 +77,8 @@ async fn the_pages_group_large_figures_by_thousands(app: TestApp) {
         assert!(board.matches(">1,234</a>").count() >= 2, "open and received this month: {board}");
     }
     // the workbook keeps the count a number (shown grouped by its number format)
-    let (_, _, bytes) = app.get_bytes("cpc", "/api/v1/reports/regulatory.xlsx?org_unit=BJ0101&period=2025-03", "en").await;
+    let (_, _, bytes) =
+        app.get_bytes("cpc", "/api/v1/reports/regulatory.xlsx?org_unit=BJ0101&period=2025-03", "en").await;
     let s = sheet(bytes, "Regulatory");
     assert_eq!(s.get_value((2, 4 + Channel::ALL.len() as u32)), Some(&calamine::Data::Float(1234.0)));
     assert_eq!(cell(&s, 2, 2), "12");

@@ -104,7 +104,13 @@ async fn in_english_no_page_shows_a_role_code_or_a_chinese_class_name(app: TestA
     let a = a["id"].as_i64().unwrap();
     app.act_ok("head1", a, "accept", json!({})).await;
     app.act_ok("head1", a, "respond", json!({"text": "已联系"})).await;
-    app.act_ok("head1", a, "decide", json!({"liable": true, "root_cause": "service_fault", "cause": "05", "text": "已处理"})).await;
+    app.act_ok(
+        "head1",
+        a,
+        "decide",
+        json!({"liable": true, "root_cause": "service_fault", "cause": "05", "text": "已处理"}),
+    )
+    .await;
     app.act_ok("head1", a, "appeal", json!({"reason": "非本机构责任"})).await;
     let (_, b) = app.post("cpc", "/api/v1/complaints", classified("13600000002")).await;
     let b = b["id"].as_i64().unwrap();
