@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 both_backends!(
     a_decisions_cause_replaces_the_registrations_everywhere,
     a_registrations_cause_stands_when_the_decision_gives_none,
-    a_complaint_without_any_cause_is_unclassified
+    a_complaint_without_any_cause_is_unclassified,
+    counters_kept_by_the_old_rule_are_rebuilt_after_the_migration
 );
 
 /// A counter complaint at BJ0101 (category 0302) with `cause`, accepted and responded to.
@@ -137,4 +138,29 @@ async fn a_complaint_without_any_cause_is_unclassified(app: TestApp) {
     everywhere_the_cause_is(&app, id, "", "未分类", "unclassified").await;
     decide(&app, id, Some("12")).await;
     everywhere_the_cause_is(&app, id, "12", "定价收费", "pricing and fees").await;
+}
+
+/// A database whose counters were kept by the old rule (the decision's cause only): the migration
+/// marks them for a rebuild, and the next start counts the complaint under its registration's cause.
+async fn counters_kept_by_the_old_rule_are_rebuilt_after_the_migration(app: TestApp) {
+    let id = registered(&app, Some("05")).await;
+    decide(&app, id, None).await;
+    // as the old rule counted it: unclassified
+    for table in ["rollup_days", "rollup_months"] {
+        app.raw_sql(&format!("UPDATE {table} SET value = '' WHERE dim = 'cause'")).await;
+        app.raw_sql(&format!("UPDATE {table} SET value = '03||counter' WHERE dim = 'cross'")).await;
+    }
+    let v = json_in(&app, "/api/v1/reports/regulatory?org_unit=BJ0101&period=2025-03", "zh-CN").await;
+    assert_eq!(v["lines"][0]["cause_name"], "未分类", "the old counters: {v}");
+    let migration = match app.db {
+        crate::harness::DbHandle::Sqlite(_) => {
+            include_str!("../../../store/migrations/sqlite/20261203100000_rollups_by_reported_cause.sql")
+        }
+        crate::harness::DbHandle::Postgres(_) => {
+            include_str!("../../../store/migrations/postgres/20261203100000_rollups_by_reported_cause.sql")
+        }
+    };
+    app.raw_sql(migration).await;
+    let _restarted = app.second_server().await;
+    everywhere_the_cause_is(&app, id, "05", "信息披露", "information disclosure").await;
 }
