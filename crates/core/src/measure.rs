@@ -167,7 +167,8 @@ impl std::ops::AddAssign for Counts {
 }
 
 /// Where an order's counters are kept, below its unit: the day it was received (as yyyymmdd), its
-/// intake channel, the large class of its business category and of its decided cause, and its first
+/// intake channel, the large class of its business category and of its reported cause (the decision's,
+/// else the registration's: `Order::reported_cause`), and its first
 /// responder (for the employees' league, kept by month).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -202,7 +203,7 @@ pub fn contribution(o: &Order) -> (Key, Counts) {
         day: day_number(local_date(o.received_at)),
         channel: o.channel,
         category: large_class(o.category.as_deref()),
-        cause: large_class(o.decision.as_ref().and_then(|d| d.cause.as_deref())),
+        cause: large_class(o.reported_cause()),
         responder: o.first_responder_id,
     };
     if o.appeal == Some(crate::complaint::AppealStatus::Approved) {
@@ -401,6 +402,8 @@ mod tests {
     use crate::role::Role;
     use crate::time::start_of_local_day;
     use chrono::{Duration, NaiveDate};
+    use proptest::prelude::*;
+    use std::collections::HashMap;
 
     fn t0() -> crate::time::Instant {
         start_of_local_day(NaiveDate::from_ymd_opt(2025, 3, 3).unwrap()) + Duration::hours(9)
@@ -409,7 +412,7 @@ mod tests {
     fn order(channel: Channel) -> Order {
         let cal = Calendar::china();
         let clocks = Policy::default().initial_clocks(&cal, channel, Some("0302"), t0());
-        Order::registered(1, 10, t0(), 100, channel, Some("0302".into()), clocks, false)
+        Order::registered(1, 10, t0(), 100, channel, Some("0302".into()), None, clocks, false)
     }
 
     fn run(o: &mut Order, action: Action, hours: i64) {
@@ -571,5 +574,75 @@ mod tests {
         assert_eq!((a + b - b), a);
         assert_eq!(Counts::from_values(a.values()), a);
         assert!((a - a).is_zero());
+    }
+
+    fn decide_with(cause: Option<&str>) -> Action {
+        Action::Decide(
+            Decision::parse(false, RootCause::Misunderstanding, cause.map(str::to_string), None, None, "已解释")
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn an_order_counts_under_its_registered_cause_until_a_decision_gives_another() {
+        let mut o = order(Channel::Counter);
+        o.cause = Some("0302".into());
+        assert_eq!(contribution(&o).0.cause, "03", "the registration's cause, before any decision");
+        run(&mut o, Action::Accept, 0);
+        run(&mut o, Action::Respond { text: "已联系".into() }, 0);
+        let before = contribution(&o).0;
+        run(&mut o, decide_with(Some("1201")), 1);
+        let after = contribution(&o).0;
+        assert_eq!((before.cause.as_str(), after.cause.as_str()), ("03", "12"), "the decision moves it");
+        let mut kept = order(Channel::Counter);
+        kept.cause = Some("0302".into());
+        run(&mut kept, Action::Accept, 0);
+        run(&mut kept, Action::Respond { text: "已联系".into() }, 0);
+        run(&mut kept, decide_with(None), 1);
+        assert_eq!(contribution(&kept).0.cause, "03", "a decision without a cause keeps the registration's");
+    }
+
+    fn cause_code() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of(prop_oneof![
+            (1u8..=12, 1u8..=9).prop_map(|(l, m)| format!("{l:02}{m:02}")),
+            Just(String::new()),
+            Just("  ".to_string()),
+        ])
+    }
+
+    proptest! {
+        /// The rollups' cause is always the reported cause's large class: the decision's when it gave
+        /// one, else the registration's; never unclassified when either gave a cause. Moving an order
+        /// from its key before the decision to its key after it leaves every other key's sum alone.
+        #[test]
+        fn the_rollup_cause_is_the_reported_one(registered in cause_code(), decided in cause_code(), decide in any::<bool>()) {
+            let mut o = order(Channel::Counter);
+            o.cause = registered.clone();
+            run(&mut o, Action::Accept, 0);
+            run(&mut o, Action::Respond { text: "已联系".into() }, 0);
+            let (before, counts_before) = contribution(&o);
+            if decide {
+                run(&mut o, decide_with(decided.as_deref()), 1);
+            }
+            let (after, counts_after) = contribution(&o);
+            let given = |c: &Option<String>| c.clone().filter(|c| !c.trim().is_empty());
+            let expected = if decide { given(&decided).or(given(&registered)) } else { given(&registered) };
+            prop_assert_eq!(&after.cause, &large_class(expected.as_deref()));
+            prop_assert_eq!(after.cause.is_empty(), expected.is_none());
+            prop_assert_eq!(o.reported_cause().map(str::to_string), expected);
+            prop_assert_eq!(&before.cause, &large_class(given(&registered).as_deref()));
+            // the writer's delta: the order leaves its old key and lands on the new one, once
+            let mut sums: HashMap<Key, Counts> = HashMap::new();
+            *sums.entry(before.clone()).or_default() += counts_before;
+            let old = sums.clone();
+            *sums.entry(before.clone()).or_default() = sums[&before] - counts_before;
+            *sums.entry(after.clone()).or_default() += counts_after;
+            prop_assert_eq!(sums.values().map(|c| c.received).sum::<i64>(), 1);
+            prop_assert_eq!(sums[&after].received, 1);
+            if before != after {
+                prop_assert!(sums[&before].is_zero());
+                prop_assert_eq!(old[&before].received, 1);
+            }
+        }
     }
 }

@@ -2,8 +2,9 @@
 //! language. Exports are capped; a wider selection is refused with a message to narrow the filter.
 
 use crate::error::{ApiError, ApiResult};
-use crate::i18n::Lang;
+use crate::i18n::{ClassNames, Lang};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use xiaobao_core::classification::Dimension;
 use xiaobao_core::mask::mask;
 use xiaobao_core::time::Instant;
 use xiaobao_store::{ComplaintFilter, ComplaintRow, Store};
@@ -36,19 +37,27 @@ pub async fn rows_for_export(store: &Store, f: &ComplaintFilter) -> ApiResult<Ve
     }
 }
 
+/// Counts stay numbers in the workbooks, shown with thousands separators ("151,193,041").
+fn count_format() -> Format {
+    Format::new().set_num_format("#,##0")
+}
+
 fn local(t: Instant) -> String {
     xiaobao_core::time::local_minute(t)
 }
 
 /// The order list (or a unit's ledger, 台账) as an XLSX workbook: one header row, one row per order.
-/// An order whose appeal was approved stays listed, marked as not counted in the figures.
+/// An order whose appeal was approved stays listed, marked as not counted in the figures. The cause
+/// is the reported one (the decision's, else the registration's); the classification's names follow
+/// the codes' columns at the end, in the reader's language.
 pub fn complaints_xlsx(
     rows: &[ComplaintRow],
     lang: Lang,
+    names: &ClassNames,
     now: Instant,
     sheet: &'static str,
 ) -> Result<Vec<u8>, XlsxError> {
-    let headers: [(&str, f64); 19] = [
+    let headers: [(&str, f64); 23] = [
         (lang.t("export.number"), 22.0),
         (lang.t("export.received"), 17.0),
         (lang.t("export.channel"), 12.0),
@@ -68,9 +77,14 @@ pub fn complaints_xlsx(
         (lang.t("export.closed"), 17.0),
         (lang.t("export.appeal"), 16.0),
         (lang.t("export.counted"), 8.0),
+        (lang.t("export.category_label"), 16.0),
+        (lang.t("export.cause_label"), 16.0),
+        (lang.t("export.service_channel"), 9.0),
+        (lang.t("export.service_channel_label"), 16.0),
     ];
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
+    let count = count_format();
     let ws = wb.add_worksheet();
     ws.set_name(lang.t(sheet))?;
     for (col, (heading, width)) in headers.iter().enumerate() {
@@ -89,19 +103,24 @@ pub fn complaints_xlsx(
         ws.write_string(r, 4, &k.org_name)?;
         ws.write_string(r, 5, lang.name(k.order.state))?;
         ws.write_string(r, 6, k.category.as_deref().unwrap_or(""))?;
-        ws.write_string(r, 7, k.cause.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 7, k.reported_cause().unwrap_or(""))?;
         ws.write_string(r, 8, &k.summary)?;
         ws.write_string(r, 9, &k.complainant.name)?;
         ws.write_string(r, 10, k.complainant.phone.as_deref().map(mask).unwrap_or_default())?;
         ws.write_string(r, 11, &k.first_responder_name)?;
         ws.write_string(r, 12, yes_no(k.order.repeat))?;
         ws.write_string(r, 13, yes_no(k.over_level))?;
-        ws.write_number(r, 14, f64::from(k.order.escalation_count))?;
+        ws.write_number_with_format(r, 14, f64::from(k.order.escalation_count), &count)?;
         ws.write_string(r, 15, yes_no(breached))?;
         ws.write_string(r, 16, k.order.closed_at.map(local).unwrap_or_default())?;
         let appeal = k.order.appeal.map(|a| lang.name(a)).unwrap_or_default();
         ws.write_string(r, 17, appeal)?;
         ws.write_string(r, 18, yes_no(k.order.appeal != Some(xiaobao_core::complaint::AppealStatus::Approved)))?;
+        let name = |dim, code: Option<&str>| code.and_then(|c| names.name(lang, dim, c)).unwrap_or_default();
+        ws.write_string(r, 19, name(Dimension::Category, k.category.as_deref()))?;
+        ws.write_string(r, 20, name(Dimension::Cause, k.reported_cause()))?;
+        ws.write_string(r, 21, k.service_channel.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 22, name(Dimension::ServiceChannel, k.service_channel.as_deref()))?;
     }
     ws.set_freeze_panes(1, 0)?;
     if !rows.is_empty() {
@@ -129,6 +148,8 @@ pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], lang: Lang) -> Res
     use xiaobao_core::channel::Channel;
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
+    let count = count_format();
+    let bold_count = count_format().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name(lang.t("export.regulatory_sheet"))?;
     ws.write_string_with_format(0, 0, title, &bold)?;
@@ -151,18 +172,19 @@ pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], lang: Lang) -> Res
         ws.write_string(r, 2, &l.cause)?;
         ws.write_string(r, 3, &l.cause_name)?;
         for (j, c) in Channel::ALL.iter().enumerate() {
-            ws.write_number(r, first_channel + j as u16, l.by_channel.get(c.as_str()).copied().unwrap_or(0) as f64)?;
+            let n = l.by_channel.get(c.as_str()).copied().unwrap_or(0) as f64;
+            ws.write_number_with_format(r, first_channel + j as u16, n, &count)?;
         }
-        ws.write_number(r, first_channel + Channel::ALL.len() as u16, l.total as f64)?;
+        ws.write_number_with_format(r, first_channel + Channel::ALL.len() as u16, l.total as f64, &count)?;
     }
     let r = lines.len() as u32 + 2;
     ws.write_string_with_format(r, 0, lang.t("export.total"), &bold)?;
     for (j, c) in Channel::ALL.iter().enumerate() {
         let sum: i64 = lines.iter().map(|l| l.by_channel.get(c.as_str()).copied().unwrap_or(0)).sum();
-        ws.write_number_with_format(r, first_channel + j as u16, sum as f64, &bold)?;
+        ws.write_number_with_format(r, first_channel + j as u16, sum as f64, &bold_count)?;
     }
     let all: i64 = lines.iter().map(|l| l.total).sum();
-    ws.write_number_with_format(r, first_channel + Channel::ALL.len() as u16, all as f64, &bold)?;
+    ws.write_number_with_format(r, first_channel + Channel::ALL.len() as u16, all as f64, &bold_count)?;
     ws.set_freeze_panes(2, 4)?;
     wb.save_to_buffer()
 }

@@ -39,6 +39,13 @@ pub struct ComplaintRow {
 }
 
 impl ComplaintRow {
+    /// The cause the complaint is reported under: the decision's if it gave one, else the one given
+    /// at registration (`xiaobao_core::complaint::reported_cause`) — what the ledger, the exports,
+    /// the lists and the figures show.
+    pub fn reported_cause(&self) -> Option<&str> {
+        self.order.reported_cause()
+    }
+
     /// The order as the scope rules see it (`xiaobao_core::access`).
     pub fn place(&self) -> xiaobao_core::access::OrderPlace<'_> {
         xiaobao_core::access::OrderPlace {
@@ -95,6 +102,7 @@ pub(crate) fn order_from_row(r: &AnyRow, clocks: Vec<Clock>) -> Result<Order, St
             Channel::parse("channel", &c).map_err(|_| corrupt("channel", &c))?
         },
         category: r.try_get("category")?,
+        cause: r.try_get("cause")?,
         repeat: flag(r, "repeat")?,
         extension_tier: u8::try_from(r.try_get::<i64, _>("extension_tier")?).unwrap_or(u8::MAX),
         escalation_count: u32::try_from(r.try_get::<i64, _>("escalation_count")?).unwrap_or(0),

@@ -231,7 +231,7 @@ pub(crate) async fn replayed_page(
 ) -> Result<Option<(i64, i64, Vec<Order>)>, StoreError> {
     let corrupt = |what: String| StoreError::Corrupt(what);
     let orders = sqlx::query(
-        "SELECT id, registered_unit_id, received_at, first_responder_id, channel, category FROM complaints \
+        "SELECT id, registered_unit_id, received_at, first_responder_id, channel, category, cause FROM complaints \
          WHERE id > $1 ORDER BY id LIMIT $2",
     )
     .bind(after_id)
@@ -268,6 +268,7 @@ pub(crate) async fn replayed_page(
             first_responder_id: r.try_get("first_responder_id")?,
             channel: Channel::parse("channel", &channel).map_err(|_| corrupt(format!("channel {channel}")))?,
             category: r.try_get("category")?,
+            cause: r.try_get("cause")?,
         };
         replayed.push(
             replay(registration, history)

@@ -80,7 +80,7 @@ fn order(n: u64, today: chrono::NaiveDate) -> Order {
     let response = Clock::start(ClockKind::Response, received, received + Duration::hours(1));
     let decision = Clock::start(ClockKind::Decision, received, received + Duration::days(15));
     let mut o =
-        Order::registered(0, 0, received, 0, channel, Some(category), vec![response, decision], pick(5, 100) < 5);
+        Order::registered(0, 0, received, 0, channel, Some(category), None, vec![response, decision], pick(5, 100) < 5);
     o.escalation_count = u32::from(pick(6, 100) < 3);
     let outcome = pick(7, 100);
     let older = day < today - Duration::days(20);

@@ -288,5 +288,6 @@ pub fn reason(value: &str) -> Result<String, FieldError> {
 /// The complaint's cause as every report, rollup and ledger counts it: the decision's cause when the
 /// decision gave one, else the one given at registration (None: not yet classified).
 pub fn reported_cause<'a>(decision: Option<&'a Decision>, registered: Option<&'a str>) -> Option<&'a str> {
-    decision.and_then(|d| d.cause.as_deref()).or(registered).filter(|c| !c.trim().is_empty())
+    let given = |c: &&str| !c.trim().is_empty();
+    decision.and_then(|d| d.cause.as_deref()).filter(given).or(registered.filter(given))
 }

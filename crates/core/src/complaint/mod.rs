@@ -57,6 +57,9 @@ pub struct Order {
     /// Intake channel and category: which deadline rules apply.
     pub channel: Channel,
     pub category: Option<String>,
+    /// The cause given at registration (a classification code), if any; a decision may give
+    /// another (`reported_cause` says which one the figures and the ledger show).
+    pub cause: Option<String>,
     pub repeat: bool,
     pub extension_tier: u8,
     pub escalation_count: u32,
@@ -83,6 +86,7 @@ impl Order {
         first_responder_id: i64,
         channel: Channel,
         category: Option<String>,
+        cause: Option<String>,
         clocks: Vec<Clock>,
         repeat: bool,
     ) -> Self {
@@ -96,6 +100,7 @@ impl Order {
             first_responder_id,
             channel,
             category,
+            cause,
             repeat,
             extension_tier: 0,
             escalation_count: 0,
@@ -116,6 +121,12 @@ impl Order {
     /// work queue sorts by, and overdue exactly when it is at or before now.
     pub fn next_due_at(&self) -> Option<Instant> {
         self.clocks.iter().filter(|c| c.is_running() && c.paused_at.is_none()).map(|c| c.due_at).min()
+    }
+
+    /// The cause the order is reported under: its decision's, if the decision gave one, else the
+    /// registration's (`reported_cause`). The figures, the regulator's table and the ledger all use it.
+    pub fn reported_cause(&self) -> Option<&str> {
+        reported_cause(self.decision.as_ref(), self.cause.as_deref())
     }
 
     pub fn clock(&self, kind: ClockKind) -> Option<&Clock> {
@@ -365,6 +376,8 @@ pub struct Registration {
     pub first_responder_id: i64,
     pub channel: Channel,
     pub category: Option<String>,
+    /// The cause given at registration.
+    pub cause: Option<String>,
 }
 
 /// An order rebuilt from its history: its `register` event (which must come first), then each later
@@ -382,6 +395,7 @@ pub fn replay(reg: Registration, events: impl IntoIterator<Item = (Change, State
         reg.first_responder_id,
         reg.channel,
         reg.category,
+        reg.cause,
         clocks.iter().map(|c| Clock::start(c.kind, reg.received_at, c.due_at)).collect(),
         repeat_of.is_some(),
     );

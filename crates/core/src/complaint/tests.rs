@@ -18,6 +18,7 @@ fn new_order() -> Order {
         100,
         Channel::Counter,
         Some("01".into()),
+        Some("0101".into()),
         Policy::default().initial_clocks(&cal, Channel::Counter, Some("01"), t0()),
         false,
     )
@@ -405,6 +406,7 @@ fn replaying_the_history_rebuilds_the_order_and_needs_the_registration_first() {
         first_responder_id: 100,
         channel: Channel::Counter,
         category: Some("01".into()),
+        cause: Some("0101".into()),
     };
     assert_eq!(replay(reg.clone(), history.clone()), Some(live));
     assert_eq!(replay(reg, history.into_iter().skip(1)), None);

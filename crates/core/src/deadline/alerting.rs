@@ -104,7 +104,7 @@ mod tests {
 
     fn order(at: Instant, policy: &Policy, cal: &Calendar) -> Order {
         let clocks = policy.initial_clocks(cal, Channel::Counter, None, at);
-        Order::registered(1, 10, at, 7, Channel::Counter, None, clocks, false)
+        Order::registered(1, 10, at, 7, Channel::Counter, None, None, clocks, false)
     }
 
     fn fire(o: &mut Order, kind: ClockKind) {

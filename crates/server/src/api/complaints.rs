@@ -346,7 +346,8 @@ pub async fn xlsx_response(
     let now = state.clock.now();
     let rows = crate::export::rows_for_export(&state.store, f).await?;
     let name = format!("complaints-{}.xlsx", xiaobao_core::time::local_date(now).format("%Y%m%d"));
-    xlsx_download(&name, crate::export::complaints_xlsx(&rows, lang, now, "export.orders_sheet"))
+    let names = crate::i18n::ClassNames::load(&state.store).await?;
+    xlsx_download(&name, crate::export::complaints_xlsx(&rows, lang, &names, now, "export.orders_sheet"))
 }
 
 /// A workbook as a download named `name`; a workbook that could not be written is logged (500).

@@ -61,7 +61,7 @@ impl From<&ComplaintRow> for MemberView {
             org_name: k.org_name.clone(),
             state: k.order.state.as_str().to_string(),
             category: k.category.clone(),
-            cause: k.cause.clone(),
+            cause: k.reported_cause().map(str::to_string),
             summary: k.summary.clone(),
             received_at: rfc3339(k.order.received_at),
         }
@@ -205,7 +205,7 @@ pub async fn suggestions(state: &AppState, caller: &Caller, p: &Params) -> ApiRe
             id: k.order.id,
             unit_id: k.order.responsible_unit_id,
             category: k.category.clone(),
-            cause: k.cause.clone(),
+            cause: k.reported_cause().map(str::to_string),
             terms: terms(&format!("{} {}", k.summary, k.description)),
         })
         .collect();
@@ -218,7 +218,7 @@ pub async fn suggestions(state: &AppState, caller: &Caller, p: &Params) -> ApiRe
                 size: members.len(),
                 units: g.units,
                 category: most_common(members.iter().map(|k| k.category.clone())),
-                cause: most_common(members.iter().map(|k| k.cause.clone())),
+                cause: most_common(members.iter().map(|k| k.reported_cause().map(str::to_string))),
                 complaints: members.iter().take(MAX_MEMBERS).map(|k| MemberView::from(*k)).collect(),
             }
         })

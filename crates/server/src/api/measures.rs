@@ -195,6 +195,10 @@ pub async fn measures(
                 _ => Vec::new(),
             };
             for (_, key, c) in rows {
+                if matches!(split, Split::Category | Split::Cause) && c.is_zero() {
+                    // a class every order has left (a decision moved them to another cause)
+                    continue;
+                }
                 let (key, zh, en, v) = match split {
                     Split::Month => {
                         // yyyymm

@@ -165,9 +165,10 @@ pub async fn ledger_download(
     };
     let rows = crate::export::rows_for_export(&state.store, &f).await?;
     let name = format!("ledger-{}-{from}-{to}.xlsx", unit.code);
+    let names = crate::i18n::ClassNames::load(&state.store).await?;
     crate::api::complaints::xlsx_download(
         &name,
-        crate::export::complaints_xlsx(&rows, lang, now, "export.ledger_sheet"),
+        crate::export::complaints_xlsx(&rows, lang, &names, now, "export.ledger_sheet"),
     )
 }
 

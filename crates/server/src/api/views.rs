@@ -187,7 +187,11 @@ pub struct ComplaintView {
     pub registered_at: String,
     pub category: Option<String>,
     pub service_channel: Option<String>,
+    /// The cause the complaint is reported under: the decision's if it gave one, else the one given at
+    /// registration (as the ledger and the figures count it).
     pub cause: Option<String>,
+    /// The cause given at registration.
+    pub registered_cause: Option<String>,
     pub summary: String,
     pub description: String,
     pub amount: Option<String>,
@@ -236,7 +240,8 @@ impl ComplaintView {
             registered_at: rfc3339(k.registered_at),
             category: k.category.clone(),
             service_channel: k.service_channel.clone(),
-            cause: k.cause.clone(),
+            cause: k.reported_cause().map(str::to_string),
+            registered_cause: k.cause.clone(),
             summary: k.summary.clone(),
             description: k.description.clone(),
             amount: k.amount_fen.map(|f| xiaobao_core::money::Money::from_fen(f).to_string()),

@@ -2,12 +2,14 @@
 //! identifiers. One rule for pages and API alike: the user's choice (cookie `xiaobao_lang`) first,
 //! else the browser's `Accept-Language`; Chinese when neither says English.
 
+mod classes;
 mod mail;
 mod names;
 mod numbers;
 mod refusals;
 mod words;
 
+pub use classes::ClassNames;
 pub use mail::alert_mail;
 pub use names::Named;
 pub use refusals::refusal;

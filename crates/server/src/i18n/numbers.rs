@@ -38,6 +38,18 @@ impl Lang {
         if share.is_finite() { format!("{:.1}%", share * 100.0) } else { "—".to_string() }
     }
 
+    /// A measure's figure as the pages print it: a count (`received`) grouped, a figure per 10,000
+    /// (`per_10k_*`) with one decimal, a rate as a percentage with two decimals; "—" when there is
+    /// nothing to divide by.
+    pub fn measure(self, name: &str, value: Option<f64>) -> String {
+        match value {
+            None => "—".to_string(),
+            Some(v) if name == "received" => self.int(v.round() as i64),
+            Some(v) if name.starts_with("per_10k") => self.decimal(v, 1),
+            Some(v) => format!("{}%", self.decimal(v, 2)),
+        }
+    }
+
     /// A decimal figure (a rate per 10,000) with its fraction kept to `decimals` places and its whole
     /// part grouped: "1,234.57".
     pub fn decimal(self, x: f64, decimals: usize) -> String {
@@ -77,5 +89,10 @@ mod tests {
         assert_eq!(l.decimal(0.004, 2), "0.00");
         assert_eq!(l.decimal(-0.001, 2), "0.00");
         assert_eq!(l.decimal(-1234.0, 0), "-1,234");
+        assert_eq!(l.measure("received", Some(1234.0)), "1,234");
+        assert_eq!(l.measure("per_10k_customers", Some(12345.678)), "12,345.7");
+        assert_eq!(l.measure("satisfaction", Some(1234.5)), "1,234.50%");
+        assert_eq!(l.measure("satisfaction", Some(98.5)), "98.50%");
+        assert_eq!(l.measure("liable_share", None), "—");
     }
 }

@@ -82,7 +82,7 @@ async fn render(
                 div.card {
                     p.muted #league-summary {
                         @let better = if view.higher_is_better { lang.t("league.higher_better") } else { lang.t("league.lower_better") };
-                        (tr!(lang, "league.summary", ranked = view.ranked_count, unranked = view.unranked_count, min = view.min_volume, better = better))
+                        (tr!(lang, "league.summary", ranked = lang.int(view.ranked_count as i64), unranked = lang.int(view.unranked_count as i64), min = lang.int(view.min_volume), better = better))
                     }
                     div.columns {
                         div { h2 { (lang.t("league_best")) } (entries(lang, view, &view.best, "best")) }
@@ -136,8 +136,8 @@ fn entries(lang: Lang, view: &LeagueView, list: &[LeagueEntry], id: &str) -> Mar
                                 (e.name) " (" (e.key) ", " (e.org_unit) ")"
                             }
                         }
-                        td.num { (e.display) }
-                        td.num { (e.volume) }
+                        td.num { (lang.measure(&view.measure, e.value)) }
+                        td.num { (lang.int(e.volume)) }
                     }
                 }
             }

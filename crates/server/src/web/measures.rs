@@ -148,24 +148,24 @@ fn figures_card(lang: Lang, view: &MeasuresView) -> Markup {
             h2 { (view.org_unit.name) " (" (view.org_unit.code) ") · " (view.from) " — " (view.to) }
             table {
                 tbody {
-                    tr { th { (lang.t("received")) } td.num #received { (f.received) } td.muted { } }
-                    tr { th { (lang.t("customers")) } td.num { (f.customers.map_or("—".to_string(), |c| c.to_string())) } td.muted { } }
-                    tr { th { (lang.t("transactions")) } td.num { (f.transactions.map_or("—".to_string(), |c| c.to_string())) } td.muted { } }
+                    tr { th { (lang.t("received")) } td.num #received { (lang.int(f.received)) } td.muted { } }
+                    tr { th { (lang.t("customers")) } td.num #customers { (f.customers.map_or("—".to_string(), |c| lang.int(c))) } td.muted { } }
+                    tr { th { (lang.t("transactions")) } td.num #transactions { (f.transactions.map_or("—".to_string(), |c| lang.int(c))) } td.muted { } }
                     @for name in RATES {
                         @let r = &f.rates[name];
                         tr data-rate=(name) {
                             th { (lang.t(name)) }
-                            td.num { (r.display) }
-                            td.muted { (r.numerator) " / " (r.denominator) }
+                            td.num { (lang.measure(name, r.value)) }
+                            td.muted { (lang.int(r.numerator)) " / " (lang.int(r.denominator)) }
                         }
                     }
-                    tr { th { (lang.t("open")) } td.num { (count("open")) } td.muted { } }
+                    tr { th { (lang.t("open")) } td.num { (lang.int(count("open"))) } td.muted { } }
                 }
             }
             h3 { (lang.t("by_channel")) }
             table #by-channel {
                 thead { tr { @for c in Channel::ALL { th.num { (lang.name(c)) } } } }
-                tbody { tr { @for c in Channel::ALL { td.num { (view.by_channel.get(c.as_str()).copied().unwrap_or(0)) } } } }
+                tbody { tr { @for c in Channel::ALL { td.num { (lang.int(view.by_channel.get(c.as_str()).copied().unwrap_or(0))) } } } }
             }
         }
     }
@@ -192,8 +192,8 @@ fn breakdown_card(lang: Lang, view: &MeasuresView) -> Markup {
                                     (lang.choose(&row.label_zh, &row.label_en))
                                 }
                             }
-                            td.num { (row.figures.received) }
-                            @for r in BREAKDOWN_RATES { td.num { (row.figures.rates[r].display) } }
+                            td.num { (lang.int(row.figures.received)) }
+                            @for r in BREAKDOWN_RATES { td.num { (lang.measure(r, row.figures.rates[r].value)) } }
                         }
                     }
                 }
@@ -256,7 +256,7 @@ fn volume_svg(lang: Lang, rows: &[(&str, &FiguresView)]) -> String {
             x - bar / 2.0,
             H - PAD - h,
             m = escape(month),
-            n = f.received
+            n = lang.int(f.received)
         ));
         svg.push_str(&format!(
             r#"<text x="{x:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
@@ -266,7 +266,7 @@ fn volume_svg(lang: Lang, rows: &[(&str, &FiguresView)]) -> String {
         svg.push_str(&format!(
             r#"<text x="{x:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
             H - PAD - h - 3.0,
-            f.received
+            lang.int(f.received)
         ));
     }
     svg.push_str("</svg>");

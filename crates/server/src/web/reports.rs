@@ -69,14 +69,14 @@ async fn render(
                                 @for l in &t.lines {
                                     tr data-key={ (l.category) "|" (l.cause) } {
                                         td { (l.category) " " (l.category_name) } td { (l.cause) " " (l.cause_name) }
-                                        @for c in Channel::ALL { td.num { (l.by_channel.get(c.as_str()).copied().unwrap_or(0)) } }
-                                        td.num { (l.total) }
+                                        @for c in Channel::ALL { td.num { (lang.int(l.by_channel.get(c.as_str()).copied().unwrap_or(0))) } }
+                                        td.num { (lang.int(l.total)) }
                                     }
                                 }
                                 tr #regulatory-total {
                                     th colspan="2" { (lang.t("reports.total")) }
-                                    @for c in Channel::ALL { th.num { (t.totals.get(c.as_str()).copied().unwrap_or(0)) } }
-                                    th.num { (t.total) }
+                                    @for c in Channel::ALL { th.num { (lang.int(t.totals.get(c.as_str()).copied().unwrap_or(0))) } }
+                                    th.num { (lang.int(t.total)) }
                                 }
                             }
                         }

@@ -7,10 +7,11 @@ use crate::harness::{TestApp, complaint_body};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn post(app: &TestApp, unit: &str, phone: &str, channel: &str, category: &str) -> i64 {
+async fn post(app: &TestApp, unit: &str, phone: &str, channel: &str, category: &str, cause: Option<&str>) -> i64 {
     let mut body = complaint_body(unit, phone);
     body["channel"] = json!(channel);
     body["category"] = json!(category);
+    body["cause"] = json!(cause);
     let (status, k) = app.post("cpc", "/api/v1/complaints", body).await;
     assert_eq!(status, StatusCode::CREATED, "{k}");
     k["id"].as_i64().unwrap()
@@ -22,7 +23,9 @@ async fn put_stats(app: &TestApp, unit: &str, period: &str, customers: i64, tran
     assert_eq!(status, StatusCode::OK, "{v}");
 }
 
-/// a, b, d at BJ0101 and c, e at BJ0102 in March 2025; f at BJ0101 in February.
+/// a, b, d at BJ0101 and c, e at BJ0102 in March 2025; f at BJ0101 in February. Causes: a registered
+/// with 05 and decided with 12, b registered with 08 and decided without one, c none, d, e, f as
+/// registered (12, 08, 12).
 pub(crate) async fn constructed_bank(app: &TestApp) {
     put_stats(app, "BJ0101", "2025-03", 20_000, 400_000).await;
     put_stats(app, "BJ0102", "2025-03", 10_000, 100_000).await;
@@ -31,18 +34,18 @@ pub(crate) async fn constructed_bank(app: &TestApp) {
     f["received_at"] = json!("2025-02-10T10:00:00+08:00");
     assert_eq!(app.post("cpc", "/api/v1/complaints", f).await.0, StatusCode::CREATED);
     // a: answered in time, decided liable with a cause, closed satisfied
-    let a = post(app, "BJ0101", "13300000001", "counter", "0302").await;
+    let a = post(app, "BJ0101", "13300000001", "counter", "0302", Some("05")).await;
     app.act_ok("head1", a, "accept", json!({})).await;
     app.act_ok("head1", a, "respond", json!({"text": "已联系客户"})).await;
     // b: from the hotline, answered a day late, decided not liable, closed dissatisfied
-    let b = post(app, "BJ0101", "13300000002", "hotline", "04").await;
+    let b = post(app, "BJ0101", "13300000002", "hotline", "04", Some("08")).await;
     app.act_ok("head1", b, "accept", json!({})).await;
     // c: from the regulator (over-level), escalated by the outlet: still counts against BJ0102
-    let c = post(app, "BJ0102", "13300000003", "regulator", "01").await;
+    let c = post(app, "BJ0102", "13300000003", "regulator", "01", None).await;
     app.act_ok("head2", c, "accept", json!({})).await;
     app.act_ok("head2", c, "escalate", json!({"reason": "网点无法解决"})).await;
     // e: online, declined
-    let e = post(app, "BJ0102", "13300000004", "online", "04").await;
+    let e = post(app, "BJ0102", "13300000004", "online", "04", Some("08")).await;
     app.act_ok("head2", e, "decline", json!({"reason": "不属于投诉"})).await;
     app.clock.advance(chrono::Duration::days(1));
     app.act_ok("head1", b, "respond", json!({"text": "已联系客户"})).await;
@@ -147,7 +150,7 @@ async fn every_measure_of_a_constructed_subtree_is_exact(app: TestApp) {
     assert_eq!(rate(&rows[1]["figures"], "escalation_rate"), "50.00%");
     assert_eq!(rate(&rows[1]["figures"], "timely_response_rate"), "—", "no response clock ended at BJ0102");
 
-    // by category (large classes) and by decided cause
+    // by category (large classes) and by reported cause (the decision's, else the registration's)
     let keyed = |m: &Value| -> Vec<(String, i64)> {
         m["breakdown"]
             .as_array()
@@ -159,7 +162,7 @@ async fn every_measure_of_a_constructed_subtree_is_exact(app: TestApp) {
     let (_, m) = app.get("cpc", "/api/v1/measures?org_unit=BJ01&from=2025-03-01&to=2025-03-31&by=category").await;
     assert_eq!(keyed(&m), [("01".into(), 1), ("03".into(), 2), ("04".into(), 2)]);
     let (_, m) = app.get("cpc", "/api/v1/measures?org_unit=BJ01&from=2025-03-01&to=2025-03-31&by=cause").await;
-    assert_eq!(keyed(&m), [("".into(), 4), ("12".into(), 1)]);
+    assert_eq!(keyed(&m), [("".into(), 1), ("08".into(), 2), ("12".into(), 2)]);
     assert_eq!(m["breakdown"][0]["label_zh"], "未分类");
     // by month over the quarter: February's f, then March; the quarter's own figures divide
     let (_, m) = app.get("cpc", "/api/v1/measures?org_unit=BJ01&from=2025-01-01&to=2025-03-31&by=month").await;

@@ -34,21 +34,22 @@ fn line<'a>(v: &'a Value, category: &str, cause: &str) -> &'a Value {
 
 async fn the_ledger_and_the_regulatory_table_are_exported_and_read_back(app: TestApp) {
     crate::measures::constructed_bank(&app).await;
-    // March at BJ01: a (counter, 03, decided cause 12), d (counter, 03), b (hotline, 04),
-    // e (online, 04, declined), c (regulator, 01)
+    // March at BJ01: a (counter, 03, registered with cause 05, decided with 12), d (counter, 03, 12),
+    // b (hotline, 04, registered with 08, decided without a cause), e (online, 04, 08, declined),
+    // c (regulator, 01, no cause)
     let (status, v) = app.get("cpc", "/api/v1/reports/regulatory?org_unit=BJ01&period=2025-03").await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["total"], 5);
-    assert_eq!(v["lines"].as_array().unwrap().len(), 4, "{v}");
-    assert_eq!(line(&v, "03", "12")["by_channel"]["counter"], 1);
-    assert_eq!(line(&v, "03", "")["by_channel"]["counter"], 1);
-    assert_eq!(line(&v, "04", "")["total"], 2);
+    assert_eq!(v["lines"].as_array().unwrap().len(), 3, "{v}");
+    assert_eq!(line(&v, "03", "12")["by_channel"]["counter"], 2, "a by its decision's cause, d by its registration's");
+    assert_eq!(line(&v, "03", "12")["cause_name"], "定价收费");
+    assert_eq!(line(&v, "04", "08")["total"], 2);
     assert_eq!(
-        (line(&v, "04", "")["by_channel"]["hotline"].as_i64(), line(&v, "04", "")["by_channel"]["online"].as_i64()),
+        (line(&v, "04", "08")["by_channel"]["hotline"].as_i64(), line(&v, "04", "08")["by_channel"]["online"].as_i64()),
         (Some(1), Some(1))
     );
     assert_eq!(line(&v, "01", "")["by_channel"]["regulator"], 1);
-    assert_eq!(line(&v, "01", "")["cause_name"], "未分类");
+    assert_eq!(line(&v, "01", "")["cause_name"], "未分类", "c was given no cause");
     assert_eq!((v["totals"]["counter"].as_i64(), v["totals"]["media"].as_i64()), (Some(2), Some(0)));
     // the quarter adds February's f; the year is the same here
     let (_, q) = app.get("cpc", "/api/v1/reports/regulatory?org_unit=BJ01&period=2025-Q1").await;
@@ -57,7 +58,7 @@ async fn the_ledger_and_the_regulatory_table_are_exported_and_read_back(app: Tes
     // an approved appeal leaves the table, and stays in the ledger marked
     let b = exclude_b(&app).await;
     let (_, v) = app.get("cpc", "/api/v1/reports/regulatory?org_unit=BJ01&period=2025-03").await;
-    assert_eq!((v["total"].as_i64(), line(&v, "04", "")["by_channel"]["hotline"].as_i64()), (Some(4), Some(0)));
+    assert_eq!((v["total"].as_i64(), line(&v, "04", "08")["by_channel"]["hotline"].as_i64()), (Some(4), Some(0)));
 
     let (status, h, bytes) =
         app.get_bytes("cpc", "/api/v1/reports/regulatory.xlsx?org_unit=BJ01&period=2025-03", "zh-CN").await;
@@ -71,14 +72,15 @@ async fn the_ledger_and_the_regulatory_table_are_exported_and_read_back(app: Tes
     let col = |label: &str| 4 + channels.iter().position(|c| c == label).unwrap() as u32;
     let total_col = 4 + channels.len() as u32;
     assert_eq!(cell(&s, 1, total_col), "合计");
-    // lines in code order: 01/"", 03/"", 03/12, 04/""
+    // lines in code order: 01/"", 03/12, 04/08
     assert_eq!((cell(&s, 2, 0), cell(&s, 2, 2), cell(&s, 2, col("监管转办"))), ("01".into(), "".into(), "1".into()));
-    assert_eq!((cell(&s, 4, 0), cell(&s, 4, 2), cell(&s, 4, col("现场"))), ("03".into(), "12".into(), "1".into()));
+    assert_eq!((cell(&s, 3, 0), cell(&s, 3, 2), cell(&s, 3, col("现场"))), ("03".into(), "12".into(), "2".into()));
+    assert_eq!(cell(&s, 3, 3), "定价收费");
     assert_eq!(
-        (cell(&s, 5, 0), cell(&s, 5, col("网上/手机银行")), cell(&s, 5, total_col)),
-        ("04".into(), "1".into(), "1".into())
+        (cell(&s, 4, 0), cell(&s, 4, 2), cell(&s, 4, col("网上/手机银行")), cell(&s, 4, total_col)),
+        ("04".into(), "08".into(), "1".into(), "1".into())
     );
-    assert_eq!((cell(&s, 6, 0), cell(&s, 6, total_col)), ("合计".into(), "4".into()));
+    assert_eq!((cell(&s, 5, 0), cell(&s, 5, total_col)), ("合计".into(), "4".into()));
 
     // the ledger of BJ01 for March: five complaints, b marked as not counted
     let (status, h, bytes) =
@@ -130,7 +132,7 @@ async fn the_reports_page_shows_the_table_and_downloads_both(app: TestApp) {
         let at = html.find(&format!("data-key=\"{key}\"")).unwrap_or_else(|| panic!("{key}: {html}"));
         html[at..at + html[at..].find("</tr>").unwrap()].to_string()
     };
-    assert!(row("04|").contains("<td class=\"num\">2</td>"), "{}", row("04|"));
+    assert!(row("04|08").contains("<td class=\"num\">2</td>"), "{}", row("04|08"));
     let total = html.split("id=\"regulatory-total\"").nth(1).unwrap().split("</tr>").next().unwrap();
     assert!(total.contains("<th class=\"num\">5</th>"), "{total}");
     assert!(html.contains("href=\"/reports/regulatory.xlsx?org_unit=BJ01&amp;period=2025-03\""));

@@ -181,6 +181,7 @@ impl Ctx {
             i.first_responder_id,
             i.channel,
             i.category.clone(),
+            i.cause.clone(),
             new.clocks.clone(),
             repeat_of.is_some(),
         );

@@ -32,4 +32,8 @@ catalogue! {
     "export.total" => ("合计", "Total"),
     "export.regulatory_title" => ("投诉统计表（业务类别 × 投诉原因 × 受理渠道）— {unit}（{code}）— {period}", "Complaints by category, cause and channel — {unit} ({code}) — {period}"),
     "export.unclassified" => ("未分类", "unclassified"),
+    "export.category_label" => ("业务类别名称", "Category name"),
+    "export.cause_label" => ("投诉原因名称", "Cause name"),
+    "export.service_channel" => ("服务渠道", "Service channel"),
+    "export.service_channel_label" => ("服务渠道名称", "Service channel name"),
 }

@@ -7,30 +7,13 @@ use super::super::pages::clocks;
 use crate::api::views::ComplaintView;
 use crate::i18n::Lang;
 use maud::{Markup, html};
-use std::collections::HashMap;
 use xiaobao_core::classification::Dimension;
-use xiaobao_core::complaint::{AppealStatus, Change, reported_cause};
+use xiaobao_core::complaint::{AppealStatus, Change};
 use xiaobao_core::money::Money;
 use xiaobao_core::time::{Instant, local_minute};
-use xiaobao_store::{ClassRow, ComplaintRow, EventRow};
+use xiaobao_store::{ComplaintRow, EventRow};
 
-/// The classification's names by dimension and code.
-pub(super) struct ClassNames(HashMap<(Dimension, String), (String, String)>);
-
-impl ClassNames {
-    pub(super) fn new(rows: &[ClassRow]) -> Self {
-        Self(rows.iter().map(|c| ((c.dimension, c.code.clone()), (c.name_zh.clone(), c.name_en.clone()))).collect())
-    }
-
-    /// "01 存款业务": the code with its name in the reader's language (the code alone when the
-    /// table no longer has it).
-    pub(super) fn label(&self, lang: Lang, dim: Dimension, code: &str) -> String {
-        match self.0.get(&(dim, code.to_string())) {
-            Some((zh, en)) => format!("{code} {}", lang.choose(zh.as_str(), en.as_str())),
-            None => code.to_string(),
-        }
-    }
-}
+pub(super) use crate::i18n::ClassNames;
 
 fn fact(id: &str, label: &str, value: Markup) -> Markup {
     html! { div.fact { dt { (label) } dd id=(id) { (value) } } }
@@ -40,7 +23,7 @@ fn fact(id: &str, label: &str, value: Markup) -> Markup {
 pub(super) fn header(lang: Lang, k: &ComplaintRow, names: &ClassNames, now: Instant) -> Markup {
     let dash = || "—".to_string();
     let class = |dim, code: Option<&str>| code.map_or_else(dash, |c| names.label(lang, dim, c));
-    let cause = reported_cause(k.order.decision.as_ref(), k.cause.as_deref());
+    let cause = k.reported_cause();
     html! {
         div.card #order-header {
             h1 #number { (k.number) " " span.state #state { (lang.name(k.order.state)) }

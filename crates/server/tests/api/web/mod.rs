@@ -5,6 +5,7 @@ pub(crate) mod browser;
 mod admin;
 mod calendar_gap;
 mod errors;
+mod figures;
 mod home;
 mod inbox;
 mod lists;
