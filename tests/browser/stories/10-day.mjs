@@ -132,7 +132,8 @@ export default async function ({ test, loggedIn, base, artifacts, browser, PASSW
     assert.equal(await page.inputValue("#n-display"), "新柜员");
     await page.fill("#n-username", "bj0101.teller2");
     await page.fill("#n-password", "a-long-password-1");
-    await Promise.all([page.waitForURL(`${base}/admin/users`), page.click("#add-user button")]);
+    await Promise.all([page.waitForURL(/\/admin\/users\?done=created/), page.click("#add-user button")]);
+    assert.match(await page.textContent(".notice"), /bj0101\.teller2/);
     await page.screenshot({ path: join(artifacts, "admin-users.png"), fullPage: true });
     await page.goto(`${base}/admin/calendar`);
     await page.screenshot({ path: join(artifacts, "admin-calendar.png"), fullPage: true });
@@ -143,7 +144,7 @@ export default async function ({ test, loggedIn, base, artifacts, browser, PASSW
     const { context, page } = await loggedIn("cpc");
     await Promise.all([page.waitForURL(`${base}/measures`), page.click("#nav-measures")]);
     await page.waitForSelector("#figures #received");
-    assert.ok(Number(await page.textContent("#received")) > 0, "the demo year has complaints");
+    assert.ok(Number((await page.textContent("#received")).replace(/,/g, "")) > 0, "the demo year has complaints");
     assert.notEqual((await page.textContent('tr[data-rate="per_10k_customers"] td.num')).trim(), "—", "the demo has customers");
     await page.selectOption("#m-by", "unit");
     await Promise.all([page.waitForURL(/by=unit/), page.click("#measures-filter button")]);
@@ -187,8 +188,11 @@ export default async function ({ test, loggedIn, base, artifacts, browser, PASSW
       mimeType: "text/csv",
       buffer: Buffer.from("机构代码,期间,客户数,交易笔数\nBJ0101,2026-01,12345,678900\n"),
     });
-    await Promise.all([page.waitForURL(/imported=1/), page.click("#import-form button")]);
-    assert.match(await page.textContent('#stats tr[data-unit="BJ0101"]'), /12345/);
+    // the demo bank has January's figures already: the import shows what it replaces, then writes
+    await Promise.all([page.waitForSelector("#import-preview"), page.click("#import-form button[type=submit]")]);
+    assert.match(await page.textContent('#preview tr[data-unit="BJ0101"]'), /12,345/);
+    await Promise.all([page.waitForURL(/imported=1/), page.click("#import-confirm button[type=submit]")]);
+    assert.match(await page.textContent('#stats tr[data-unit="BJ0101"]'), /12,345/);
     await page.screenshot({ path: join(artifacts, "statistics.png"), fullPage: true });
     await context.close();
   });

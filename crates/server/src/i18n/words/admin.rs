@@ -32,6 +32,7 @@ catalogue! {
     "admin.users.disabled_done" => ("已停用用户 {user}，其会话已结束。", "{user} is disabled; their sessions have ended."),
     "admin.users.enabled_done" => ("已启用用户 {user}。", "{user} is enabled."),
     "admin.users.saved" => ("已保存用户 {user}。", "{user} is saved."),
+    "admin.users.created" => ("已添加用户 {user}，可以用设定的密码登录。", "{user} is added and can log in with the password set."),
     "admin.users.reset" => ("重置密码", "Reset the password"),
     "admin.users.reset_confirm" => ("重置 {user} 的密码？其会话将结束，下次登录须设置新密码。", "Reset the password of {user}? Their sessions end, and at the next login they must set a new one."),
     "admin.users.reset_done" => ("已重置 {user} 的密码：其下次登录须设置新密码。", "The password of {user} is reset: they must set a new one at the next login."),

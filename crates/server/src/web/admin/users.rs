@@ -24,6 +24,7 @@ fn done_notice(lang: Lang, done: &str, user: &str) -> Option<String> {
         "saved" => tr!(lang, "admin.users.saved", user = user),
         "disabled" => tr!(lang, "admin.users.disabled_done", user = user),
         "enabled" => tr!(lang, "admin.users.enabled_done", user = user),
+        "created" => tr!(lang, "admin.users.created", user = user),
         _ => return None,
     })
 }
@@ -166,7 +167,10 @@ pub async fn user_create(State(state): State<AppState>, headers: HeaderMap, Form
     }
     .await;
     match r {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Ok(_) => {
+            let user = crate::api::query::percent_encode(&field(&f, "username"));
+            Redirect::to(&format!("/admin/users?done=created&user={user}")).into_response()
+        }
         Err(e) => {
             let mut values = f;
             values.remove("password");

@@ -79,8 +79,10 @@ async fn admin_pages_manage_units_users_classes_policy_and_calendar(app: TestApp
     };
     let form = add("wangwu");
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, _, html) = admin.post("/admin/users", &pairs).await;
+    let (status, h, html) = admin.post("/admin/users", &pairs).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, _, html) = admin.get(h["location"].to_str().unwrap()).await;
+    assert!(html.contains("已添加用户 wangwu"), "the addition is told: {html}");
     let (status, _, html) = admin.post("/admin/users", &pairs).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("data-field=\"username\"") && html.contains("value=\"王五\""), "{html}");
