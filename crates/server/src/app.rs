@@ -28,6 +28,8 @@ pub struct AppState {
     pub progress: Arc<crate::web::progress::ProgressGuard>,
     /// Statistics imports previewed on the page, waiting to be confirmed.
     pub pending_imports: Arc<crate::api::period_stats::PendingImports>,
+    /// The bank's units as the transfer picker lists them, read at most every half minute.
+    pub unit_choices: Arc<crate::api::org_units::UnitChoices>,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             deployment: Arc::default(),
             progress: Arc::default(),
             pending_imports: Arc::default(),
+            unit_choices: Arc::default(),
         }
     }
 

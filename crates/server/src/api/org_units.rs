@@ -58,6 +58,7 @@ pub async fn rename(state: &AppState, caller: &Caller, code: &str, req: UpdateOr
         state.store.org_unit_by_code(code).await?.filter(|u| caller.sees_unit(&u.path)).ok_or(ApiError::NotFound)?;
     let name = bounded("name", &req.name, 1, limits::ORG_NAME)?;
     state.store.rename_org_unit(unit.id, &name).await?;
+    state.unit_choices.forget();
     let unit = state.store.org_unit_by_code(code).await?.ok_or(ApiError::NotFound)?;
     let parent = state.store.parent_of(&unit).await?.map(|p| p.code);
     Ok(OrgUnitView::new(&unit, parent))
@@ -143,5 +144,38 @@ pub async fn create(state: &AppState, caller: &Caller, req: CreateOrgUnit) -> Ap
         CreateOrgUnitError::Invalid(f) => ApiError::Invalid(f),
         CreateOrgUnitError::Store(s) => s.into(),
     })?;
+    state.unit_choices.forget();
     Ok(OrgUnitView::new(&unit, Some(new.parent.to_string())))
+}
+
+/// The bank's units for pickers, kept for a short while: every order page a head opens offers them,
+/// and reading and ordering a thousand units for each would cost more than the rest of the page. A
+/// unit added or renamed on this server is seen at once; on another, within `UnitChoices::FRESH`.
+#[derive(Default)]
+pub struct UnitChoices(std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Vec<xiaobao_store::OrgUnitRow>>)>>);
+
+impl UnitChoices {
+    const FRESH: std::time::Duration = std::time::Duration::from_secs(30);
+
+    /// Every unit under `root_path`, in tree order with siblings by code.
+    pub async fn get(&self, state: &AppState, root_path: &str) -> std::sync::Arc<Vec<xiaobao_store::OrgUnitRow>> {
+        if let Ok(held) = self.0.lock()
+            && let Some((at, units)) = held.as_ref()
+            && at.elapsed() < Self::FRESH
+        {
+            return units.clone();
+        }
+        let units = std::sync::Arc::new(state.store.org_units_in_subtree(root_path).await.unwrap_or_default());
+        if let Ok(mut held) = self.0.lock() {
+            *held = Some((std::time::Instant::now(), units.clone()));
+        }
+        units
+    }
+
+    /// Forget them: a unit was added or renamed.
+    pub fn forget(&self) {
+        if let Ok(mut held) = self.0.lock() {
+            *held = None;
+        }
+    }
 }

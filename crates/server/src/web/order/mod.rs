@@ -158,8 +158,8 @@ fn done_action(headers: &HeaderMap) -> Option<Said> {
 /// order with siblings by code.
 async fn transfer_units(state: &AppState, k: &ComplaintRow) -> Vec<xiaobao_store::OrgUnitRow> {
     let root = k.org_path.split('/').find(|s| !s.is_empty()).map(|r| format!("/{r}/")).unwrap_or_default();
-    let units = state.store.org_units_in_subtree(&root).await.unwrap_or_default();
-    units.into_iter().filter(|u| u.id != k.order.org_unit_id).collect()
+    let units = state.unit_choices.get(state, &root).await;
+    units.iter().filter(|u| u.id != k.order.org_unit_id).cloned().collect()
 }
 
 /// The upload form's submission (multipart, with the CSRF token as a field).
