@@ -126,8 +126,9 @@ pub fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// The query parameters each operation declares in the OpenAPI document, by method and route.
-type DeclaredParams = std::collections::HashMap<(axum::http::Method, String), std::collections::BTreeSet<String>>;
+/// The query parameters each operation declares in the OpenAPI document, by method and route: each
+/// name, and whether it must hold a value (a number or a yes/no, which an empty value is not).
+type DeclaredParams = std::collections::HashMap<(axum::http::Method, String), std::collections::BTreeMap<String, bool>>;
 
 fn declared_params(doc: &utoipa::openapi::OpenApi) -> DeclaredParams {
     use axum::http::Method;
@@ -148,7 +149,11 @@ fn declared_params(doc: &utoipa::openapi::OpenApi) -> DeclaredParams {
                 .iter()
                 .flatten()
                 .filter(|p| matches!(p.parameter_in, ParameterIn::Query))
-                .map(|p| p.name.clone())
+                .map(|p| {
+                    let schema = serde_json::to_value(&p.schema).unwrap_or_default();
+                    let typed = ["integer", "number", "boolean"].iter().any(|t| schema["type"].to_string().contains(t));
+                    (p.name.clone(), typed)
+                })
                 .collect();
             out.insert((method, path.clone()), names);
         }
@@ -170,9 +175,16 @@ pub fn refuse_unknown_parameters(
             let route = req.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str().to_string());
             if let (Some(route), Some(query)) = (route, req.uri().query()) {
                 if let Some(names) = declared.get(&(req.method().clone(), route)) {
-                    let unknown = url_keys(query).find(|k| !names.contains(k));
+                    // a number or a yes/no given empty is refused as the wrong type it is
+                    let empty_typed = url_pairs(query).find(|(k, v)| v.is_empty() && names.get(k) == Some(&true));
+                    if let Some((name, _)) = empty_typed {
+                        let e = xiaobao_core::FieldError::because(&name, "field.empty_parameter")
+                            .with("name", name.clone());
+                        return axum::response::IntoResponse::into_response(crate::error::ApiError::BadRequest(e));
+                    }
+                    let unknown = url_pairs(query).map(|(k, _)| k).find(|k| !names.contains_key(k));
                     if let Some(name) = unknown {
-                        let choices = names.iter().cloned().collect::<Vec<_>>().join(", ");
+                        let choices = names.keys().cloned().collect::<Vec<_>>().join(", ");
                         let e = xiaobao_core::FieldError::because(&name, "field.unknown_parameter")
                             .with("name", name.clone())
                             .with("choices", if choices.is_empty() { "—".to_string() } else { choices });
@@ -185,10 +197,10 @@ pub fn refuse_unknown_parameters(
     }))
 }
 
-/// The names of a query string's parameters, decoded.
-fn url_keys(query: &str) -> impl Iterator<Item = String> + '_ {
+/// A query string's parameters, names and values decoded.
+fn url_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
     query.split('&').filter(|kv| !kv.is_empty()).map(|kv| {
-        let key = kv.split_once('=').map_or(kv, |(k, _)| k);
-        crate::api::query::percent_decode(key)
+        let (key, value) = kv.split_once('=').unwrap_or((kv, ""));
+        (crate::api::query::percent_decode(key), crate::api::query::percent_decode(value))
     })
 }

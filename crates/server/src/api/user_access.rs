@@ -134,7 +134,7 @@ pub async fn reset(state: &AppState, caller: &Caller, username: &str, req: Reset
 /// `{}` makes one; either is answered this once. The user's sessions end, and at their next login
 /// nothing but changing the password works until they have chosen their own.
 #[utoipa::path(post, path = "/api/v1/users/{username}/reset-password", tag = "users", params(("username" = String, Path)),
-    request_body = ResetPassword,
+    request_body(content = Option<ResetPassword>, description = "optional: `{password}` sets the one typed; none or `{}` makes one"),
     responses((status = 200, body = PasswordReset), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]
 pub async fn reset_password(

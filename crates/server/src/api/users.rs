@@ -94,7 +94,7 @@ pub async fn update(state: &AppState, caller: &Caller, username: &str, req: Upda
         && password.is_none()
         && email.is_none()
     {
-        return Err(ApiError::BadRequest(FieldError::because("body", "field.nothing_to_change")));
+        return Err(ApiError::Invalid(FieldError::because("body", "field.nothing_to_change")));
     }
     if user.id == caller.user.id && (req.active == Some(false) || req.role.is_some_and(|r| r != user.role)) {
         return Err(ApiError::Conflict(crate::i18n::Msg::of("problem.not_yourself")));

@@ -90,6 +90,12 @@ async fn unknown_query_parameters_are_refused_not_ignored(app: TestApp) {
             "the known ones are listed"
         );
     }
+    // a number or a yes/no given empty is refused, naming it; an empty text is taken as none
+    for path in ["/api/v1/login-locks?days=", "/api/v1/complaints?page=", "/api/v1/complaints?overdue="] {
+        let (status, problem) = app.get("admin", path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {problem}");
+        assert!(path.contains(&format!("{}=", problem["field"].as_str().unwrap())), "{path}: {problem}");
+    }
     // what is declared is taken
     let (status, _) = app.get("cpc", "/api/v1/complaints?per_page=5&page=1&q=").await;
     assert_eq!(status, StatusCode::OK);

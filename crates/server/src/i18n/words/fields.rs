@@ -41,6 +41,7 @@ catalogue! {
 "field.malformed_json" => ("JSON 格式错误：{detail}", "malformed JSON: {detail}"),
 "field.required" => ("必填", "is required"),
 "field.unknown_field" => ("不认识的字段", "unknown field"),
+"field.empty_parameter" => ("查询参数 \"{name}\" 需要填写值，或不要提供该参数", "query parameter \"{name}\" needs a value, or leave it out"),
 "field.unknown_parameter" => ("不认识的查询参数 \"{name}\"（可用：{choices}）", "unknown query parameter \"{name}\" (known: {choices})"),
 "field.invalid_value" => ("取值无效：{detail}", "invalid value: {detail}"),
 "problem.account_locked" => ("该账户因连续多次登录失败已被临时锁定，约 {minutes} 分钟后自动解除；系统管理员可在登录锁定列表中看到并提前解除，如非本人操作请联系管理员", "This account is locked for about {minutes} minutes after many failed logins. Administrators see the lock in the list of login locks and can lift it; if it was not you, contact them."),
