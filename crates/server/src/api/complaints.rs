@@ -271,23 +271,55 @@ pub async fn register(state: &AppState, caller: &Caller, req: CreateComplaint) -
     Ok((status, Registered::Order(Box::new(RegisteredView { complaint, merged }))))
 }
 
+/// The list's filters, as the list, its export and its page take them (`complaint_filter` reads
+/// them; this is their documentation, and the list of names the API accepts).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListParams {
+    /// a complaint number, the complainant's exact name, or a phone number (whole, or masked as the list shows it: 139****5678)
+    q: Option<String>,
+    state: Option<String>,
+    channel: Option<String>,
+    /// a unit code: its subtree
+    org_unit: Option<String>,
+    /// a category code and its subclasses
+    category: Option<String>,
+    overdue: Option<bool>,
+    repeat: Option<bool>,
+    /// still open (true) or ended: closed, declined or withdrawn (false)
+    open: Option<bool>,
+    /// only orders the caller registered (first responder)
+    mine: Option<bool>,
+    /// a running clock falls due within this many hours
+    due_within: Option<i64>,
+    /// this clock (response, decision, completion, review) was breached
+    breached: Option<String>,
+    /// still open this many days after receipt (long-unresolved)
+    open_longer_than: Option<i64>,
+    /// escalated at least once
+    escalated: Option<bool>,
+    /// `received` (newest first, the default) or `due` (nearest running deadline first)
+    sort: Option<String>,
+    /// an appeal in this status: pending, approved, rejected
+    appeal: Option<String>,
+    /// a unit code: complaints counted against its subtree
+    responsible_unit: Option<String>,
+    /// orders linked to this hot issue
+    hot_issue: Option<i64>,
+    /// with org_unit or responsible_unit: that unit itself, not the units below it
+    here: Option<bool>,
+    received_from: Option<String>,
+    received_to: Option<String>,
+    /// from 1 (the export has every row)
+    page: Option<i64>,
+    /// 1 to 200 (the export has every row)
+    per_page: Option<i64>,
+}
+
 /// Work orders in the caller's scope (their subtree, plus the orders they registered), newest first.
 #[utoipa::path(get, path = "/api/v1/complaints", tag = "complaints",
-    params(("q" = Option<String>, Query, description = "a complaint number, the complainant's exact name, or a phone number (whole, or masked as the list shows it: 139****5678)"),
-        ("state" = Option<String>, Query), ("channel" = Option<String>, Query), ("org_unit" = Option<String>, Query, description = "a unit code: its subtree"),
-        ("category" = Option<String>, Query, description = "a category code and its subclasses"), ("overdue" = Option<bool>, Query), ("repeat" = Option<bool>, Query),
-        ("open" = Option<bool>, Query, description = "still open (true) or ended: closed, declined or withdrawn (false)"),
-        ("mine" = Option<bool>, Query, description = "only orders the caller registered (first responder)"),
-        ("due_within" = Option<i64>, Query, description = "a running clock falls due within this many hours"),
-        ("breached" = Option<String>, Query, description = "this clock (response, decision, completion, review) was breached"),
-        ("open_longer_than" = Option<i64>, Query, description = "still open this many days after receipt (long-unresolved)"),
-        ("escalated" = Option<bool>, Query, description = "escalated at least once"),
-        ("sort" = Option<String>, Query, description = "`received` (newest first, the default) or `due` (nearest running deadline first)"),
-        ("appeal" = Option<String>, Query, description = "an appeal in this status: pending, approved, rejected"),
-        ("responsible_unit" = Option<String>, Query, description = "a unit code: complaints counted against its subtree"),
-        ("hot_issue" = Option<i64>, Query, description = "orders linked to this hot issue"),
-        ("here" = Option<bool>, Query, description = "with org_unit or responsible_unit: that unit itself, not the units below it"),
-        ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    params(ListParams),
     responses((status = 200, body = Paged<ComplaintView>), (status = 422, body = crate::error::Problem)))]
 pub async fn list_complaints(
     State(state): State<AppState>,
@@ -310,21 +342,7 @@ pub async fn list_complaints(
 /// The filtered list as an XLSX workbook (the list's parameters; paging ignored; at most 50,000
 /// rows, personal data masked), in the caller's language.
 #[utoipa::path(get, path = "/api/v1/complaints/export.xlsx", tag = "complaints",
-    params(("q" = Option<String>, Query, description = "a complaint number, the complainant's exact name, or a phone number (whole, or masked as the list shows it: 139****5678)"),
-        ("state" = Option<String>, Query), ("channel" = Option<String>, Query), ("org_unit" = Option<String>, Query, description = "a unit code: its subtree"),
-        ("category" = Option<String>, Query, description = "a category code and its subclasses"), ("overdue" = Option<bool>, Query), ("repeat" = Option<bool>, Query),
-        ("open" = Option<bool>, Query, description = "still open (true) or ended: closed, declined or withdrawn (false)"),
-        ("mine" = Option<bool>, Query, description = "only orders the caller registered (first responder)"),
-        ("due_within" = Option<i64>, Query, description = "a running clock falls due within this many hours"),
-        ("breached" = Option<String>, Query, description = "this clock (response, decision, completion, review) was breached"),
-        ("open_longer_than" = Option<i64>, Query, description = "still open this many days after receipt (long-unresolved)"),
-        ("escalated" = Option<bool>, Query, description = "escalated at least once"),
-        ("sort" = Option<String>, Query, description = "`received` (newest first, the default) or `due` (nearest running deadline first)"),
-        ("appeal" = Option<String>, Query, description = "an appeal in this status: pending, approved, rejected"),
-        ("responsible_unit" = Option<String>, Query, description = "a unit code: complaints counted against its subtree"),
-        ("hot_issue" = Option<i64>, Query, description = "orders linked to this hot issue"),
-        ("here" = Option<bool>, Query, description = "with org_unit or responsible_unit: that unit itself, not the units below it"),
-        ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query), ("page" = Option<i64>, Query, description = "ignored: the export has every row"), ("per_page" = Option<i64>, Query, description = "ignored")),
+    params(ListParams),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the workbook"),
         (status = 422, body = crate::error::Problem)))]
 pub async fn export_complaints(

@@ -74,6 +74,21 @@ pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, er
     let received_default =
         if f.received_at.is_empty() { now.format("%Y-%m-%dT%H:%M").to_string() } else { f.received_at.clone() };
     let required = || html! { " " span.required title=(lang.t("required")) { "*" } };
+    // a classification's active codes by name, the field named as the API names it
+    let class_select = |field: &str, label: &str, dim: Dimension, chosen: &str| {
+        html! {
+            div {
+                label for=(field) { (label) }
+                select id=(field) name=(field) {
+                    option value="" { "—" }
+                    @for c in of(dim) {
+                        option value=(c.code) selected[chosen == c.code] { (c.code) " " (lang.choose(&c.name_zh, &c.name_en)) }
+                    }
+                }
+                (err(errors, field))
+            }
+        }
+    };
     let unnamed: Vec<&String> = errors.keys().filter(|k| !FIELDS.contains(&k.as_str())).collect();
     html! {
         div.card #register {
@@ -130,36 +145,9 @@ pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, er
                     label.inline { input type="checkbox" name="foreigner" value="1" checked[f.foreigner.is_some()]; " " (lang.t("register.foreigner")) }
                 }
                 div.columns {
-                    div {
-                        label for="category" { (lang.t("register.business_type")) }
-                        select #category name="category" {
-                            option value="" { "—" }
-                            @for c in of(Dimension::Category) {
-                                option value=(c.code) selected[f.category == c.code] { (c.code) " " (lang.choose(&c.name_zh, &c.name_en)) }
-                            }
-                        }
-                        (err(errors, "category"))
-                    }
-                    div {
-                        label for="service_channel" { (lang.t("order.service_channel")) }
-                        select #service_channel name="service_channel" {
-                            option value="" { "—" }
-                            @for c in of(Dimension::ServiceChannel) {
-                                option value=(c.code) selected[f.service_channel == c.code] { (c.code) " " (lang.choose(&c.name_zh, &c.name_en)) }
-                            }
-                        }
-                        (err(errors, "service_channel"))
-                    }
-                    div {
-                        label for="cause" { (lang.t("order.cause")) }
-                        select #cause name="cause" {
-                            option value="" { "—" }
-                            @for c in of(Dimension::Cause) {
-                                option value=(c.code) selected[f.cause == c.code] { (c.code) " " (lang.choose(&c.name_zh, &c.name_en)) }
-                            }
-                        }
-                        (err(errors, "cause"))
-                    }
+                    (class_select("category", lang.t("register.business_type"), Dimension::Category, &f.category))
+                    (class_select("service_channel", lang.t("order.service_channel"), Dimension::ServiceChannel, &f.service_channel))
+                    (class_select("cause", lang.t("order.cause"), Dimension::Cause, &f.cause))
                     div {
                         label for="amount" { (lang.t("order.amount")) }
                         input #amount name="amount" value=(f.amount) inputmode="decimal" autocomplete="off";
