@@ -30,6 +30,8 @@ pub struct AppState {
     pub pending_imports: Arc<crate::api::period_stats::PendingImports>,
     /// The bank's units as the transfer picker lists them, read at most every half minute.
     pub unit_choices: Arc<crate::api::org_units::UnitChoices>,
+    /// The classification with its names, read at most every half minute.
+    pub classes: Arc<crate::held::Held<crate::i18n::Classes>>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             progress: Arc::default(),
             pending_imports: Arc::default(),
             unit_choices: Arc::default(),
+            classes: Arc::default(),
         }
     }
 

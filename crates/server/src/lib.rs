@@ -8,6 +8,7 @@ pub mod checkpoints;
 pub mod clock;
 pub mod error;
 pub mod export;
+pub mod held;
 pub mod i18n;
 pub mod import;
 pub mod json;

@@ -106,6 +106,7 @@ pub async fn put(state: &AppState, caller: &Caller, req: PutClass) -> ApiResult<
         active: req.active,
     };
     state.store.upsert_class(&row).await?;
+    state.classes.forget();
     Ok(ClassView {
         dimension: row.dimension,
         code: row.code,
@@ -114,4 +115,10 @@ pub async fn put(state: &AppState, caller: &Caller, req: PutClass) -> ApiResult<
         name_en: row.name_en,
         active: row.active,
     })
+}
+
+/// The whole classification with its names, held for a short while (`crate::held`): the order page
+/// and the registration form name classes on every view.
+pub async fn held(state: &AppState) -> Result<std::sync::Arc<crate::i18n::Classes>, xiaobao_store::StoreError> {
+    state.classes.get(|| async { Ok(crate::i18n::Classes::new(state.store.classes(None).await?)) }).await
 }

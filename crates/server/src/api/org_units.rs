@@ -148,34 +148,6 @@ pub async fn create(state: &AppState, caller: &Caller, req: CreateOrgUnit) -> Ap
     Ok(OrgUnitView::new(&unit, Some(new.parent.to_string())))
 }
 
-/// The bank's units for pickers, kept for a short while: every order page a head opens offers them,
-/// and reading and ordering a thousand units for each would cost more than the rest of the page. A
-/// unit added or renamed on this server is seen at once; on another, within `UnitChoices::FRESH`.
-#[derive(Default)]
-pub struct UnitChoices(std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Vec<xiaobao_store::OrgUnitRow>>)>>);
-
-impl UnitChoices {
-    const FRESH: std::time::Duration = std::time::Duration::from_secs(30);
-
-    /// Every unit under `root_path`, in tree order with siblings by code.
-    pub async fn get(&self, state: &AppState, root_path: &str) -> std::sync::Arc<Vec<xiaobao_store::OrgUnitRow>> {
-        if let Ok(held) = self.0.lock()
-            && let Some((at, units)) = held.as_ref()
-            && at.elapsed() < Self::FRESH
-        {
-            return units.clone();
-        }
-        let units = std::sync::Arc::new(state.store.org_units_in_subtree(root_path).await.unwrap_or_default());
-        if let Ok(mut held) = self.0.lock() {
-            *held = Some((std::time::Instant::now(), units.clone()));
-        }
-        units
-    }
-
-    /// Forget them: a unit was added or renamed.
-    pub fn forget(&self) {
-        if let Ok(mut held) = self.0.lock() {
-            *held = None;
-        }
-    }
-}
+/// The bank's units for pickers, in tree order with siblings by code, held for a short while
+/// (`crate::held`).
+pub type UnitChoices = crate::held::Held<Vec<xiaobao_store::OrgUnitRow>>;

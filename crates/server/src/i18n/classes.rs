@@ -38,3 +38,21 @@ impl ClassNames {
         }
     }
 }
+
+/// The whole classification, rows and names, as pages hold it (`AppState::classes`).
+#[derive(Debug, Clone, Default)]
+pub struct Classes {
+    pub rows: Vec<ClassRow>,
+    pub names: ClassNames,
+}
+
+impl Classes {
+    pub fn new(rows: Vec<ClassRow>) -> Self {
+        Self { names: ClassNames::new(&rows), rows }
+    }
+
+    /// The classes of one dimension, retired ones included, in the store's order.
+    pub fn of(&self, dim: Dimension) -> impl Iterator<Item = &ClassRow> {
+        self.rows.iter().filter(move |c| c.dimension == dim)
+    }
+}

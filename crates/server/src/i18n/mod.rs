@@ -9,7 +9,7 @@ mod numbers;
 mod refusals;
 mod words;
 
-pub use classes::ClassNames;
+pub use classes::{ClassNames, Classes};
 pub use mail::alert_mail;
 pub use names::Named;
 pub use refusals::refusal;

@@ -339,7 +339,8 @@ async fn render_issue(
     } else {
         None
     };
-    let causes = state.store.classes(Some(Dimension::Cause)).await.unwrap_or_default();
+    let classes = crate::api::categories::held(state).await.unwrap_or_default();
+    let causes: Vec<_> = classes.of(Dimension::Cause).collect();
     let open = d.complaints.iter().filter(|m| m.is_open()).count();
     let status = error.as_ref().map(|e| e.status);
     let confirming = matches!(step, Step::Confirm { .. });

@@ -65,8 +65,8 @@ fn err(errors: &FieldErrors, field: &str) -> Markup {
 }
 
 pub async fn form(state: &AppState, lang: Lang, csrf: &str, f: &RegisterForm, errors: &FieldErrors) -> Markup {
-    let classes = state.store.classes(None).await.unwrap_or_default();
-    let of = |dim: Dimension| classes.iter().filter(move |c| c.dimension == dim && c.active);
+    let classes = crate::api::categories::held(state).await.unwrap_or_default();
+    let of = |dim: Dimension| classes.of(dim).filter(|c| c.active);
     // the page's script fills in the count; the catalogue's words hold no markup, so they go in as they are
     let count = html! { span.count {} }.into_string();
     let watchlist = PreEscaped(tr!(lang, "register.watchlist", count = count));

@@ -51,7 +51,7 @@ impl FormError {
 
 /// What the forms offer to choose from: the cause codes, and the units an order may go to.
 pub(crate) struct Choices<'a> {
-    pub causes: &'a [ClassRow],
+    pub causes: &'a [&'a ClassRow],
     pub units: &'a [OrgUnitRow],
 }
 

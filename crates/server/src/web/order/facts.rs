@@ -4,6 +4,7 @@
 //! has told the complainant and decided so far.
 
 use super::super::pages::clocks;
+use super::timeline::Event;
 use crate::api::views::ComplaintView;
 use crate::i18n::Lang;
 use maud::{Markup, html};
@@ -11,7 +12,7 @@ use xiaobao_core::classification::Dimension;
 use xiaobao_core::complaint::{AppealStatus, Change};
 use xiaobao_core::money::Money;
 use xiaobao_core::time::{Instant, local_minute};
-use xiaobao_store::{ComplaintRow, EventRow};
+use xiaobao_store::ComplaintRow;
 
 pub(super) use crate::i18n::ClassNames;
 
@@ -51,13 +52,13 @@ pub(super) fn header(lang: Lang, k: &ComplaintRow, names: &ClassNames, now: Inst
 }
 
 /// What was complained of, and by whom.
-pub(super) fn matter(lang: Lang, k: &ComplaintRow, view: &ComplaintView, events: &[EventRow]) -> Markup {
+pub(super) fn matter(lang: Lang, k: &ComplaintRow, view: &ComplaintView, events: &[Event]) -> Markup {
     let c = &view.complainant;
     // registrations merged into this order since, each with what it said
-    let merged: Vec<(Instant, String, String)> = events
+    let merged: Vec<(Instant, &str, &str)> = events
         .iter()
-        .filter_map(|e| match serde_json::from_value::<Change>(e.payload.clone()) {
-            Ok(Change::Merge { summary, description }) => Some((e.at, summary, description)),
+        .filter_map(|e| match &e.change {
+            Some(Change::Merge { summary, description }) => Some((e.row.at, summary.as_str(), description.as_str())),
             _ => None,
         })
         .collect();
@@ -90,13 +91,13 @@ pub(super) fn matter(lang: Lang, k: &ComplaintRow, view: &ComplaintView, events:
 }
 
 /// What the bank has told the complainant, decided, and heard back; empty before the first response.
-pub(super) fn outcome(lang: Lang, k: &ComplaintRow, events: &[EventRow], names: &ClassNames) -> Markup {
-    let response = events.iter().rev().find_map(|e| match serde_json::from_value::<Change>(e.payload.clone()) {
-        Ok(Change::Respond { text }) => Some((e.at, e.actor_name.clone(), text)),
+pub(super) fn outcome(lang: Lang, k: &ComplaintRow, events: &[Event], names: &ClassNames) -> Markup {
+    let response = events.iter().rev().find_map(|e| match &e.change {
+        Some(Change::Respond { text }) => Some((e.row.at, e.row.actor_name.as_str(), text)),
         _ => None,
     });
-    let appeal = events.iter().rev().find_map(|e| match serde_json::from_value::<Change>(e.payload.clone()) {
-        Ok(Change::AppealDecided { approved, note }) => Some((approved, note)),
+    let appeal = events.iter().rev().find_map(|e| match &e.change {
+        Some(Change::AppealDecided { approved, note }) => Some((*approved, note)),
         _ => None,
     });
     if response.is_none() && k.order.decision.is_none() && k.order.feedback.is_none() && appeal.is_none() {
@@ -106,9 +107,9 @@ pub(super) fn outcome(lang: Lang, k: &ComplaintRow, events: &[EventRow], names: 
         div.card #outcome {
             h2 { (lang.t("order.outcome")) }
             dl.facts.wide {
-                @if let Some((at, who, text)) = &response {
+                @if let Some((at, who, text)) = response {
                     (fact("outcome-response", lang.t("order.response_told"), html! {
-                        span.prewrap { (text) } br; small.muted { (local_minute(*at)) " · " (who) } }))
+                        span.prewrap { (text) } br; small.muted { (local_minute(at)) " · " (who) } }))
                 }
                 @if let Some(d) = &k.order.decision {
                     (fact("outcome-liable", lang.t("order.liability"), html! {
@@ -128,9 +129,9 @@ pub(super) fn outcome(lang: Lang, k: &ComplaintRow, events: &[EventRow], names: 
                 @if let Some(f) = k.order.feedback {
                     (fact("outcome-feedback", lang.t("order.feedback"), html! { (lang.name(f)) }))
                 }
-                @if let Some((approved, note)) = &appeal {
+                @if let Some((approved, note)) = appeal {
                     (fact("outcome-appeal", lang.t("order.appeal_outcome"), html! {
-                        (lang.name(if *approved { AppealStatus::Approved } else { AppealStatus::Rejected }))
+                        (lang.name(if approved { AppealStatus::Approved } else { AppealStatus::Rejected }))
                         @if !note.trim().is_empty() { " · " (note) } }))
                 }
             }

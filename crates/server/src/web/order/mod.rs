@@ -96,11 +96,11 @@ pub(super) async fn complaint_page(
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     let view = crate::api::views::ComplaintView::new(&k, unmasked, now, &state.store.rules().calendar);
-    let events = state.store.events(id).await.unwrap_or_default();
+    let events = timeline::read(state.store.events(id).await.unwrap_or_default());
     let atts = state.store.attachments(id).await.unwrap_or_default();
-    let classes = state.store.classes(None).await.unwrap_or_default();
-    let names = facts::ClassNames::new(&classes);
-    let causes: Vec<ClassRow> = classes.into_iter().filter(|c| c.dimension == Dimension::Cause).collect();
+    let classes = crate::api::categories::held(state).await.unwrap_or_default();
+    let names = &classes.names;
+    let causes: Vec<&ClassRow> = classes.of(Dimension::Cause).collect();
     let actions = crate::api::complaints::actions(state, caller, &k, now);
     let units = if actions.contains(&ActionKind::Transfer) { transfer_units(state, &k).await } else { vec![] };
     let choices = actions::Choices { causes: &causes, units: &units };
@@ -128,9 +128,9 @@ pub(super) async fn complaint_page(
         @if progress_stopped {
             div.card { p.error #progress-stopped role="alert" { (lang.t("order.progress_stopped")) } }
         }
-        (facts::header(lang, &k, &names, now))
+        (facts::header(lang, &k, names, now))
         (facts::matter(lang, &k, &view, &events))
-        (facts::outcome(lang, &k, &events, &names))
+        (facts::outcome(lang, &k, &events, names))
         @if !actions.is_empty() { (actions::panels(lang, id, &token, &actions, &choices, error.as_ref())) }
         (attachments_card(lang, &k, &atts, &token, may_attach, error.as_ref()))
         (timeline::card(lang, &events))
@@ -158,8 +158,8 @@ fn done_action(headers: &HeaderMap) -> Option<Said> {
 /// order with siblings by code.
 async fn transfer_units(state: &AppState, k: &ComplaintRow) -> Vec<xiaobao_store::OrgUnitRow> {
     let root = k.org_path.split('/').find(|s| !s.is_empty()).map(|r| format!("/{r}/")).unwrap_or_default();
-    let units = state.unit_choices.get(state, &root).await;
-    units.iter().filter(|u| u.id != k.order.org_unit_id).cloned().collect()
+    let units = state.unit_choices.get(|| state.store.org_units_in_subtree("/")).await.unwrap_or_default();
+    units.iter().filter(|u| u.id != k.order.org_unit_id && u.path.starts_with(&root)).cloned().collect()
 }
 
 /// The upload form's submission (multipart, with the CSRF token as a field).
