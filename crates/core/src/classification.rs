@@ -11,16 +11,19 @@ pub enum Dimension {
     ServiceChannel,
     Category,
     Cause,
+    /// Why a customer rated the counter 1 or 2 (DESIGN §3), an editable list like the others.
+    DissatisfactionReason,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 3] = [Self::ServiceChannel, Self::Category, Self::Cause];
+    pub const ALL: [Dimension; 4] = [Self::ServiceChannel, Self::Category, Self::Cause, Self::DissatisfactionReason];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ServiceChannel => "service_channel",
             Self::Category => "category",
             Self::Cause => "cause",
+            Self::DissatisfactionReason => "dissatisfaction_reason",
         }
     }
 
@@ -113,8 +116,18 @@ pub const CAUSES: &[Class] = classes![Dimension::Cause;
 
 /// Every seeded class of every dimension.
 pub fn seed() -> impl Iterator<Item = &'static Class> {
-    SERVICE_CHANNELS.iter().chain(CATEGORIES).chain(CAUSES)
+    SERVICE_CHANNELS.iter().chain(CATEGORIES).chain(CAUSES).chain(DISSATISFACTION_REASONS)
 }
+
+/// The reasons an evaluator offers after a score of 1 or 2 (DESIGN §3).
+pub const DISSATISFACTION_REASONS: &[Class] = classes![Dimension::DissatisfactionReason;
+    "01" "等候时间长" "long wait";
+    "02" "服务态度" "attitude";
+    "03" "业务不熟练" "unfamiliar with the business";
+    "04" "手续繁琐" "complicated procedure";
+    "05" "环境设施" "environment and facilities";
+    "99" "其他" "other";
+];
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -12,6 +12,7 @@ pub mod complaint;
 pub mod deadline;
 pub mod error;
 pub mod hot_issue;
+pub mod integration;
 pub mod league;
 pub mod mask;
 pub mod measure;
@@ -21,6 +22,7 @@ pub mod password;
 pub mod period;
 pub mod role;
 pub mod seal;
+pub mod service;
 pub mod text;
 pub mod time;
 

@@ -308,7 +308,7 @@ pub struct Ratio {
 }
 
 impl Ratio {
-    fn new(numerator: i64, denominator: i64, scale: i64) -> Self {
+    pub fn new(numerator: i64, denominator: i64, scale: i64) -> Self {
         Self { numerator, denominator, scale }
     }
 

@@ -52,6 +52,8 @@ pub enum Permission {
     ConfigureMeasures,
     /// Approve or reject a unit's appeal to exclude a complaint from its figures (at head office).
     DecideAppeals,
+    /// Create and revoke the tokens devices and other systems send with.
+    ManageIntegrations,
     /// Escalate an order whose deadline the policy says has been breached long enough (the system's
     /// only permission).
     EscalateOverdue,
@@ -111,7 +113,7 @@ impl Role {
             HandleComplaint => managing,
             RecordComplainantRequest => front_line || managing,
             ViewPersonalData => managing || matches!(self, Auditor),
-            ManageUsers | ManageOrg | ManageRules => matches!(self, Admin),
+            ManageUsers | ManageOrg | ManageRules | ManageIntegrations => matches!(self, Admin),
             ReadAudit => matches!(self, Auditor | Admin),
             ReadMeasures => managing || matches!(self, ServiceDept | Auditor),
             EnterStatistics => matches!(self, CpCentre | ServiceDept | Admin),

@@ -76,29 +76,37 @@ impl<S: Send + Sync, T> FromRequest<S> for JsonBody<T> {
 /// Parses JSON into `T`, reporting the path of the field that failed.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let inner = e.inner();
-        let mut path = e.path().to_string();
-        let text = inner.to_string();
-        let syntax = inner.is_syntax() || inner.is_eof();
-        if syntax {
-            return ApiError::BadRequest(FieldError::because("body", "field.malformed_json").with("detail", text));
-        }
-        // "missing field `summary`" is reported at the parent's path: name the field itself.
-        if let Some(name) = text.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
-            path = if path == "." || path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
-            return ApiError::invalid(&path, "field.required");
-        }
-        if let Some(name) = text.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
-            path = if path == "." || path.is_empty() { name.to_string() } else { path };
-            return ApiError::invalid(&path, "field.unknown_field");
-        }
-        let path = if path == "." { "body".to_string() } else { path };
-        let text = text.split(" at line ").next().unwrap_or(&text);
-        // a type that parses itself (an amount, opening hours) says why with a key of the catalogue
-        if let Some(reason) = crate::i18n::reason_key(text) {
-            return ApiError::Invalid(FieldError::because(path, reason));
-        }
-        ApiError::Invalid(FieldError::because(path, "field.invalid_value").with("detail", text))
-    })
+    serde_path_to_error::deserialize(de).map_err(problem_of)
+}
+
+/// A value already read as JSON, as `T`, reporting the path of the field that failed.
+pub fn parse_value<T: DeserializeOwned>(v: &serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(v).map_err(problem_of)
+}
+
+/// The problem of JSON that did not parse into its type: the field it failed at, and why.
+fn problem_of(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let inner = e.inner();
+    let mut path = e.path().to_string();
+    let text = inner.to_string();
+    let syntax = inner.is_syntax() || inner.is_eof();
+    if syntax {
+        return ApiError::BadRequest(FieldError::because("body", "field.malformed_json").with("detail", text));
+    }
+    // "missing field `summary`" is reported at the parent's path: name the field itself.
+    if let Some(name) = text.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+        path = if path == "." || path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+        return ApiError::invalid(&path, "field.required");
+    }
+    if let Some(name) = text.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+        path = if path == "." || path.is_empty() { name.to_string() } else { path };
+        return ApiError::invalid(&path, "field.unknown_field");
+    }
+    let path = if path == "." { "body".to_string() } else { path };
+    let text = text.split(" at line ").next().unwrap_or(&text);
+    // a type that parses itself (an amount, opening hours) says why with a key of the catalogue
+    if let Some(reason) = crate::i18n::reason_key(text) {
+        return ApiError::Invalid(FieldError::because(path, reason));
+    }
+    ApiError::Invalid(FieldError::because(path, "field.invalid_value").with("detail", text))
 }

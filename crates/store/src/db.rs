@@ -6,7 +6,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use xiaobao_core::classification;
+use xiaobao_core::classification::{self, Dimension};
 use xiaobao_core::org::HEAD_OFFICE_CODE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +148,22 @@ pub async fn seed(pool: &AnyPool) -> Result<(), StoreError> {
                 .bind(c.dimension.as_str())
                 .bind(c.code)
                 .bind(classification::parent_code(c.code))
+                .bind(c.name_zh)
+                .bind(c.name_en)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    // a dimension added after the database was made gets its seeds once
+    let (reasons,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM classes WHERE dimension = $1")
+        .bind(Dimension::DissatisfactionReason.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+    if reasons == 0 {
+        for c in classification::DISSATISFACTION_REASONS {
+            sqlx::query("INSERT INTO classes (dimension, code, parent_code, name_zh, name_en, active) VALUES ($1, $2, NULL, $3, $4, 1)")
+                .bind(c.dimension.as_str())
+                .bind(c.code)
                 .bind(c.name_zh)
                 .bind(c.name_en)
                 .execute(&mut *tx)

@@ -22,6 +22,7 @@ mod rollups;
 mod rules;
 mod scope;
 mod seal;
+pub mod service;
 mod sessions;
 mod sql;
 mod users;
@@ -54,8 +55,9 @@ pub use sessions::SessionPrincipal;
 pub use users::{Audit, NewUser, UserChanges, UserRow};
 pub use verify::VerifyReport;
 pub use writer::{
-    ActInput, ActOutcome, AlertInput, AlertOutcome, AttachInput, AttachOutcome, HotIssueTarget, LinkInput, LinkOutcome,
-    RegisterInput, RegisterOutcome, WriteError,
+    ActInput, ActOutcome, AlertInput, AlertOutcome, AttachInput, AttachOutcome, HotIssueTarget, IngestOutcome,
+    LinkInput, LinkOutcome, RatingsInput, RegisterInput, RegisterOutcome, ResolvedRating, ResolvedTicket, TicketsInput,
+    WriteError,
 };
 pub use xiaobao_core::access::OrderScope;
 pub use xiaobao_core::seal::ChainKey;

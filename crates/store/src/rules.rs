@@ -10,12 +10,14 @@ use xiaobao_core::calendar::{CHINA_CALENDAR_CSV, Calendar, CalendarEntry, DayKin
 use xiaobao_core::deadline::Policy;
 
 const POLICY: &str = "deadline_policy";
+pub(crate) const SERVICE_RULES: &str = "service_rules";
 
 /// One consistent snapshot of the rules.
 #[derive(Debug, Clone)]
 pub struct Rules {
     pub policy: Policy,
     pub calendar: Calendar,
+    pub service: xiaobao_core::service::ServiceRules,
 }
 
 pub(crate) type SharedRules = Arc<RwLock<Arc<Rules>>>;
@@ -97,7 +99,15 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Rules, StoreError> {
         }
         None => Policy::default(),
     };
-    Ok(Rules { policy, calendar })
+    let stored: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM settings WHERE name = $1").bind(SERVICE_RULES).fetch_optional(pool).await?;
+    let service = match stored {
+        Some((json,)) => {
+            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("stored service rules: {e}")))?
+        }
+        None => Default::default(),
+    };
+    Ok(Rules { policy, calendar, service })
 }
 
 impl Store {

@@ -8,6 +8,8 @@ pub mod complainants;
 pub mod complaint_actions;
 pub mod complaints;
 pub mod hot_issues;
+pub mod ingest;
+pub mod integrations;
 pub mod league;
 pub mod login_locks;
 pub mod measures;
@@ -17,6 +19,7 @@ pub mod period_stats;
 pub mod query;
 pub mod reports;
 pub mod rules;
+pub mod service_measures;
 pub mod session;
 pub mod user_access;
 pub mod users;
@@ -82,6 +85,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(complaint_actions::routes())
         .merge(rules::routes())
         .merge(notifications::routes())
+        .merge(integrations::routes())
+        .merge(ingest::routes())
+        .merge(service_measures::routes())
 }
 
 /// Every refusal is a problem document (`application/problem+json`): the handlers' own Problem
@@ -173,23 +179,23 @@ pub fn refuse_unknown_parameters(
         let declared = declared.clone();
         async move {
             let route = req.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str().to_string());
-            if let (Some(route), Some(query)) = (route, req.uri().query()) {
-                if let Some(names) = declared.get(&(req.method().clone(), route)) {
-                    // a number or a yes/no given empty is refused as the wrong type it is
-                    let empty_typed = url_pairs(query).find(|(k, v)| v.is_empty() && names.get(k) == Some(&true));
-                    if let Some((name, _)) = empty_typed {
-                        let e = xiaobao_core::FieldError::because(&name, "field.empty_parameter")
-                            .with("name", name.clone());
-                        return axum::response::IntoResponse::into_response(crate::error::ApiError::BadRequest(e));
-                    }
-                    let unknown = url_pairs(query).map(|(k, _)| k).find(|k| !names.contains_key(k));
-                    if let Some(name) = unknown {
-                        let choices = names.keys().cloned().collect::<Vec<_>>().join(", ");
-                        let e = xiaobao_core::FieldError::because(&name, "field.unknown_parameter")
-                            .with("name", name.clone())
-                            .with("choices", if choices.is_empty() { "—".to_string() } else { choices });
-                        return axum::response::IntoResponse::into_response(crate::error::ApiError::BadRequest(e));
-                    }
+            if let (Some(route), Some(query)) = (route, req.uri().query())
+                && let Some(names) = declared.get(&(req.method().clone(), route))
+            {
+                // a number or a yes/no given empty is refused as the wrong type it is
+                let empty_typed = url_pairs(query).find(|(k, v)| v.is_empty() && names.get(k) == Some(&true));
+                if let Some((name, _)) = empty_typed {
+                    let e =
+                        xiaobao_core::FieldError::because(&name, "field.empty_parameter").with("name", name.clone());
+                    return axum::response::IntoResponse::into_response(crate::error::ApiError::BadRequest(e));
+                }
+                let unknown = url_pairs(query).map(|(k, _)| k).find(|k| !names.contains_key(k));
+                if let Some(name) = unknown {
+                    let choices = names.keys().cloned().collect::<Vec<_>>().join(", ");
+                    let e = xiaobao_core::FieldError::because(&name, "field.unknown_parameter")
+                        .with("name", name.clone())
+                        .with("choices", if choices.is_empty() { "—".to_string() } else { choices });
+                    return axum::response::IntoResponse::into_response(crate::error::ApiError::BadRequest(e));
                 }
             }
             next.run(req).await

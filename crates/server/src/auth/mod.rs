@@ -2,6 +2,7 @@
 //! 256-bit secrets kept as SHA-256 hashes, looked up per request (with a short in-memory cache), sent
 //! as `Authorization: Bearer` or the HttpOnly, SameSite=Strict session cookie.
 
+pub mod integration;
 pub mod login;
 pub mod must_change;
 pub mod passwords;

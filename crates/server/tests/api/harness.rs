@@ -291,6 +291,17 @@ impl TestApp {
         (status, value)
     }
 
+    /// A call with a bearer token of its own (an integration's).
+    pub async fn call_with_token(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.send(method, path, Some(token), body).await
+    }
+
     pub async fn call_anon(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         self.send(method, path, None, body).await
     }

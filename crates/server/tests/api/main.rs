@@ -26,6 +26,7 @@ mod scope;
 mod scope_rule;
 mod search;
 mod security;
+mod service;
 mod statistics;
 mod transitions;
 mod users;

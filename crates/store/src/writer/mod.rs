@@ -8,6 +8,7 @@ mod act;
 mod alert;
 mod attach;
 mod hot_issue;
+mod ingest;
 mod pending;
 mod register;
 
@@ -17,6 +18,7 @@ use act::{load_order, save_order};
 pub use alert::{AlertInput, AlertOutcome};
 pub use attach::{AttachInput, AttachOutcome};
 pub use hot_issue::{HotIssueTarget, LinkInput, LinkOutcome};
+pub use ingest::{IngestOutcome, RatingsInput, ResolvedRating, ResolvedTicket, TicketsInput};
 use pending::Pending;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
@@ -174,6 +176,8 @@ enum Work {
     Alert(AlertInput),
     Attach(AttachInput),
     Link(LinkInput),
+    Ratings(RatingsInput),
+    Tickets(TicketsInput),
 }
 
 #[allow(clippy::large_enum_variant)] // built once per job and moved to its caller
@@ -183,6 +187,7 @@ enum Answer {
     Alert(AlertOutcome),
     Attach(AttachOutcome),
     Link(LinkOutcome),
+    Ingest(IngestOutcome),
 }
 
 /// A job: the work and where its answer goes.
@@ -209,7 +214,7 @@ macro_rules! outcome {
     };
 }
 
-outcome!(Register => RegisterOutcome, Act => ActOutcome, Alert => AlertOutcome, Attach => AttachOutcome, Link => LinkOutcome);
+outcome!(Register => RegisterOutcome, Act => ActOutcome, Alert => AlertOutcome, Attach => AttachOutcome, Link => LinkOutcome, Ingest => IngestOutcome);
 
 #[derive(Clone)]
 pub(crate) struct WriterHandle {
@@ -317,7 +322,7 @@ impl Ctx {
         let registrations = || {
             jobs.iter().filter_map(|j| match &j.work {
                 Work::Register(input) => Some(input),
-                Work::Act(..) | Work::Alert(..) | Work::Attach(..) | Work::Link(..) => None,
+                _ => None,
             })
         };
         // the complaints registration may look at: open ones, and those inside the repeat window
@@ -337,6 +342,7 @@ impl Ctx {
             rows: Default::default(),
             pending: Pending::default(),
             rollups: Default::default(),
+            service: Default::default(),
             earliest_alert: None,
         };
         let mut done = Vec::with_capacity(jobs.len());
@@ -347,6 +353,8 @@ impl Ctx {
                 Work::Alert(input) => self.alert(&mut tx, &mut b, input).await.map(Answer::Alert),
                 Work::Attach(input) => self.attach(&mut tx, &mut b, input).await.map(Answer::Attach),
                 Work::Link(input) => self.link_hot_issue(&mut tx, &mut b, input).await.map(Answer::Link),
+                Work::Ratings(input) => self.ingest_ratings(&mut tx, &mut b, input).await.map(Answer::Ingest),
+                Work::Tickets(input) => self.ingest_tickets(&mut tx, &mut b, input).await.map(Answer::Ingest),
             };
             // A database failure poisons the transaction (PostgreSQL): give up the batch.
             match d {
@@ -356,6 +364,7 @@ impl Ctx {
         }
         b.flush(&mut tx).await?;
         b.rollups.flush(&mut tx).await?;
+        b.service.flush(&mut tx).await?;
         store_chain(&mut tx, &mut b.head).await?;
         tx.commit().await?;
         if let Some(t) = b.earliest_alert {
@@ -387,6 +396,8 @@ struct Batch {
     pending: Pending,
     /// The counter changes of this batch's orders, written with them.
     rollups: crate::rollups::RollupDelta,
+    /// The service counter changes of this batch's ratings and tickets.
+    service: crate::service::rollups::ServiceDelta,
     /// The earliest next alert this batch wrote.
     earliest_alert: Option<Instant>,
 }
@@ -491,6 +502,18 @@ impl crate::Store {
     pub async fn link_hot_issue(&self, mut input: LinkInput) -> Result<LinkOutcome, WriteError> {
         input.at = to_stored_precision(input.at);
         self.submit(Work::Link(input)).await
+    }
+
+    /// Stores a request's ratings with their rollups, in one transaction.
+    pub async fn ingest_ratings(&self, mut input: RatingsInput) -> Result<IngestOutcome, WriteError> {
+        input.at = to_stored_precision(input.at);
+        self.submit(Work::Ratings(input)).await
+    }
+
+    /// Stores or completes a request's queue tickets with their rollups, in one transaction.
+    pub async fn ingest_tickets(&self, mut input: TicketsInput) -> Result<IngestOutcome, WriteError> {
+        input.at = to_stored_precision(input.at);
+        self.submit(Work::Tickets(input)).await
     }
 
     /// Recomputes the rollups from the event log, after the writes queued before it and before those

@@ -45,6 +45,7 @@ catalogue! {
     "admin.classes.categories" => ("业务类别", "Business categories"),
     "admin.classes.causes" => ("投诉原因", "Cause codes"),
     "admin.classes.channels" => ("服务渠道", "Service channels"),
+    "admin.classes.reasons" => ("不满意原因", "Dissatisfaction reasons"),
     "admin.classes.code" => ("代码", "Code"),
     "admin.classes.name_zh" => ("中文名称", "Chinese name"),
     "admin.classes.name_en" => ("英文名称", "English name"),

@@ -26,6 +26,7 @@ mod progress;
 mod refusals;
 mod register;
 mod reports;
+mod service;
 
 /// Every part's entries.
 pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
@@ -38,6 +39,7 @@ pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
     hot_issues::ENTRIES,
     admin::ENTRIES,
     reports::ENTRIES,
+    service::ENTRIES,
     fields::ENTRIES,
     export::ENTRIES,
     errors::ENTRIES,

@@ -23,6 +23,7 @@ fn dimension_label(d: Dimension, lang: Lang) -> &'static str {
         Dimension::Category => lang.t("admin.classes.categories"),
         Dimension::Cause => lang.t("admin.classes.causes"),
         Dimension::ServiceChannel => lang.t("admin.classes.channels"),
+        Dimension::DissatisfactionReason => lang.t("admin.classes.reasons"),
     }
 }
 

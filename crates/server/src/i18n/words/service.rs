@@ -1,0 +1,28 @@
+//! The words of service quality: ratings, queue tickets, integration tokens and the service measures.
+
+catalogue! {
+"field.score_range" => ("评分应为 1 至 5 的整数（收到 {value}）", "the score must be a whole number from 1 to 5 (got {value})"),
+"field.not_negative" => ("不能为负数", "must not be negative"),
+"field.bad_time" => ("时间格式不正确：应为带时区的 RFC 3339 时间，如 2026-12-01T09:30:00+08:00（收到 \"{value}\"）", "not a valid time: expected RFC 3339 with an offset, such as 2026-12-01T09:30:00+08:00 (got \"{value}\")"),
+"field.in_future" => ("时间晚于当前时间，请检查设备时钟", "the time is later than now; check the device's clock"),
+"field.reason_for_low_score" => ("评分为 1 或 2 时必须选择不满意原因", "a score of 1 or 2 needs a dissatisfaction reason"),
+"field.unknown_reason" => ("未知的不满意原因代码 \"{value}\"", "unknown dissatisfaction reason code \"{value}\""),
+"field.before" => ("不能早于{other}", "must not be earlier than the {other}"),
+"field.required_with" => ("填写{other}时必须同时填写此项", "is required when the {other} is given"),
+"field.already_recorded" => ("已记录为其他值，不能更改", "is already recorded with another value and cannot be changed"),
+"field_name.taken_at" => ("取号时间", "time taken"),
+"field_name.called_at" => ("叫号时间", "time called"),
+"field_name.finished_at" => ("办结时间", "time finished"),
+"field.unknown_choice" => ("未知选项 \"{value}\"（可选：{choices}）", "unknown choice \"{value}\" (one of {choices})"),
+"field.device_needs_outlet" => ("评价器和排队叫号系统只能绑定到网点，{code} 不是网点", "an evaluator or queue system is bound to an outlet; {code} is not an outlet"),
+"field.unknown_outlet" => ("未知网点 {code}（或不在您的管辖范围内）", "unknown outlet {code} (or outside your scope)"),
+"field.unknown_teller" => ("网点 {code} 没有在职员工 \"{name}\"", "outlet {code} has no active employee \"{name}\""),
+"field.batch_too_large" => ("一次最多 5,000 条", "at most 5,000 rows at a time"),
+"field.service_by" => ("分组方式应为 unit、month、day、hour、day_hour 或 teller", "must be unit, month, day, hour, day_hour or teller"),
+"problem.evaluator_only" => ("此接口只接受服务评价器的集成令牌", "this endpoint takes a counter evaluator's integration token"),
+"problem.queue_only" => ("此接口只接受排队叫号系统的集成令牌", "this endpoint takes a queue system's integration token"),
+"problem.hotline_only" => ("此接口只接受热线系统的集成令牌", "this endpoint takes a hotline system's integration token"),
+"problem.webhook_only" => ("此接口只接受 Webhook 的集成令牌", "this endpoint takes a webhook's integration token"),
+"problem.device_other_outlet" => ("{row} 不是本设备的网点：此令牌只能发送网点 {code} 的数据，整批未保存", "{row} is not this device's outlet: its token sends for outlet {code} only; nothing was stored"),
+"problem.already_revoked" => ("此令牌已被吊销", "this token is already revoked"),
+}

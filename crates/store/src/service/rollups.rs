@@ -1,0 +1,225 @@
+//! The service rollups: `service_days` and `service_months`, the counters of every unit's subtree by
+//! local day and month, one dimension at a time (`xiaobao_core::service::measure::Dim`). Ingest
+//! adds each row's contribution in its own transaction; the measures read only these.
+
+use crate::sql::{Arg, SqlBuilder};
+use crate::{Store, StoreError};
+use chrono::{Datelike, NaiveDate};
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+use xiaobao_core::measure::day_number;
+use xiaobao_core::org::path_ids;
+use xiaobao_core::service::measure::{Dim, ServiceCounts};
+
+type RowKey = (i64, &'static str, i32, String);
+
+/// Counter changes not yet written, summed per row so each row is written once per batch.
+#[derive(Default)]
+pub(crate) struct ServiceDelta {
+    days: HashMap<RowKey, ServiceCounts>,
+    months: HashMap<RowKey, ServiceCounts>,
+}
+
+impl ServiceDelta {
+    /// Adds (or takes away) `rows` of a rating or ticket of the outlet at `path` on `day`, in that
+    /// outlet and every unit above it.
+    pub fn put(&mut self, path: &str, day: NaiveDate, rows: &[(Dim, String, ServiceCounts)], add: bool) {
+        let d = day_number(day);
+        for unit in path_ids(path) {
+            for (dim, value, c) in rows {
+                for (map, period) in [(&mut self.days, d), (&mut self.months, d / 100)] {
+                    let e = map.entry((unit, dim.as_str(), period, value.clone())).or_default();
+                    *e = if add { *e + *c } else { *e - *c };
+                }
+            }
+        }
+    }
+
+    pub async fn flush(&mut self, tx: &mut AnyConnection) -> Result<(), StoreError> {
+        let sorted = |m: &mut HashMap<RowKey, ServiceCounts>| {
+            let mut rows: Vec<(RowKey, ServiceCounts)> = m.drain().filter(|(_, c)| !c.is_zero()).collect();
+            // in key order, so concurrent writers take row locks in the same order
+            rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            rows
+        };
+        upsert(tx, "service_days", "day", &sorted(&mut self.days)).await?;
+        upsert(tx, "service_months", "month", &sorted(&mut self.months)).await
+    }
+}
+
+async fn upsert(
+    tx: &mut AnyConnection,
+    table: &str,
+    period: &str,
+    rows: &[(RowKey, ServiceCounts)],
+) -> Result<(), StoreError> {
+    let cols = ServiceCounts::COLUMNS;
+    let set: Vec<String> = cols.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect();
+    for chunk in crate::sql::pow2_chunks(rows) {
+        let mut b = SqlBuilder::new(&format!(
+            "INSERT INTO {table} (unit_id, dim, {period}, value, {}) VALUES ",
+            cols.join(", ")
+        ));
+        for (n, ((unit, dim, p, value), c)) in chunk.iter().enumerate() {
+            b.push(if n == 0 { "(" } else { ", (" });
+            b.bind(Arg::I64(*unit)).push(", ").bind(Arg::Text((*dim).to_string())).push(", ");
+            b.bind(Arg::I64(i64::from(*p))).push(", ").bind(Arg::Text(value.clone()));
+            for v in c.values() {
+                b.push(", ").bind(Arg::I64(v));
+            }
+            b.push(")");
+        }
+        b.push(&format!(" ON CONFLICT (unit_id, dim, {period}, value) DO UPDATE SET ")).push(&set.join(", "));
+        b.anonymous_on_sqlite(tx).query().execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// One rollup row as read: the unit, the day (yyyymmdd) or month (yyyymm), the dimension's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRow {
+    pub unit_id: i64,
+    pub period: i32,
+    pub value: String,
+    pub counts: ServiceCounts,
+}
+
+/// How finely rows are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grain {
+    /// Day by day (`period` is yyyymmdd).
+    Day,
+    /// Whole months from `service_months`, the days of a partial first or last month from
+    /// `service_days`; `period` is the month (yyyymm) either way.
+    Month,
+}
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+fn last_of_month(d: NaiveDate) -> NaiveDate {
+    let next = if d.month() == 12 {
+        NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+    };
+    next.and_then(|n| n.pred_opt()).unwrap_or(d)
+}
+
+impl Store {
+    /// The rows of `dim` for `units` over `from..=to`, at `grain`.
+    pub async fn service_rows(
+        &self,
+        units: &[i64],
+        dim: Dim,
+        from: NaiveDate,
+        to: NaiveDate,
+        grain: Grain,
+    ) -> Result<Vec<ServiceRow>, StoreError> {
+        if units.is_empty() || from > to {
+            return Ok(vec![]);
+        }
+        let mut out = Vec::new();
+        match grain {
+            Grain::Day => {
+                self.read_rows(&mut out, "service_days", "day", units, dim, day_number(from), day_number(to), false)
+                    .await?
+            }
+            Grain::Month => {
+                // [from, m1) in days, [m1, m2] in months, (m2, to] in days
+                let whole_from = if from.day() == 1 { from } else { last_of_month(from).succ_opt().unwrap_or(to) };
+                let whole_to = if to == last_of_month(to) { to } else { first_of_month(to).pred_opt().unwrap_or(from) };
+                if whole_from > whole_to {
+                    self.read_rows(&mut out, "service_days", "day", units, dim, day_number(from), day_number(to), true)
+                        .await?;
+                } else {
+                    if from < whole_from {
+                        let head_to = whole_from.pred_opt().unwrap_or(from);
+                        self.read_rows(
+                            &mut out,
+                            "service_days",
+                            "day",
+                            units,
+                            dim,
+                            day_number(from),
+                            day_number(head_to),
+                            true,
+                        )
+                        .await?;
+                    }
+                    self.read_rows(
+                        &mut out,
+                        "service_months",
+                        "month",
+                        units,
+                        dim,
+                        day_number(whole_from) / 100,
+                        day_number(whole_to) / 100,
+                        false,
+                    )
+                    .await?;
+                    if whole_to < to {
+                        let tail_from = whole_to.succ_opt().unwrap_or(to);
+                        self.read_rows(
+                            &mut out,
+                            "service_days",
+                            "day",
+                            units,
+                            dim,
+                            day_number(tail_from),
+                            day_number(to),
+                            true,
+                        )
+                        .await?;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn read_rows(
+        &self,
+        out: &mut Vec<ServiceRow>,
+        table: &str,
+        period: &str,
+        units: &[i64],
+        dim: Dim,
+        lo: i32,
+        hi: i32,
+        as_month: bool,
+    ) -> Result<(), StoreError> {
+        for chunk in crate::sql::pow2_chunks(units) {
+            let mut b = SqlBuilder::new(&format!(
+                "SELECT unit_id, {period} AS period, value, {} FROM {table} WHERE dim = ",
+                ServiceCounts::COLUMNS.join(", ")
+            ));
+            b.bind(Arg::Text(dim.as_str().to_string())).push(&format!(" AND {period} >= "));
+            b.bind(Arg::I64(i64::from(lo))).push(&format!(" AND {period} <= ")).bind(Arg::I64(i64::from(hi)));
+            b.push(" AND unit_id IN (");
+            for (n, u) in chunk.iter().enumerate() {
+                if n > 0 {
+                    b.push(", ");
+                }
+                b.bind(Arg::I64(*u));
+            }
+            b.push(")");
+            for r in b.query().fetch_all(self.read()).await? {
+                let p: i64 = r.try_get("period")?;
+                let mut v = [0i64; 11];
+                for (i, c) in ServiceCounts::COLUMNS.iter().enumerate() {
+                    v[i] = r.try_get(*c)?;
+                }
+                out.push(ServiceRow {
+                    unit_id: r.try_get("unit_id")?,
+                    period: if as_month { (p / 100) as i32 } else { p as i32 },
+                    value: r.try_get("value")?,
+                    counts: ServiceCounts::from_values(v),
+                });
+            }
+        }
+        Ok(())
+    }
+}
