@@ -18,5 +18,5 @@ pub mod throttle;
 pub mod web;
 
 pub use app::{AppState, ClientAddr, Deployment, router, serve};
-pub use auth::hash_password;
+pub use auth::{hash_password, token_hash};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -281,7 +281,11 @@ pub(crate) async fn replayed_page(
 /// Recomputes both tables from the event log inside the writer's transaction: every order is
 /// replayed from its `register` event and counted where it stands now.
 /// With `compare`, also counts the rows that differ from those stored before (reading both in full).
-pub(crate) async fn rebuild(tx: &mut AnyConnection, compare: bool) -> Result<RebuildReport, StoreError> {
+pub(crate) async fn rebuild(
+    tx: &mut AnyConnection,
+    compare: bool,
+    service: &xiaobao_core::service::ServiceRules,
+) -> Result<RebuildReport, StoreError> {
     let before = if compare { Some(snapshot(tx).await?) } else { None };
     let paths: HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>("SELECT id, path FROM org_units")
         .fetch_all(&mut *tx)
@@ -322,6 +326,10 @@ pub(crate) async fn rebuild(tx: &mut AnyConnection, compare: bool) -> Result<Reb
             report.rows += n;
         }
     }
+    // the service counters, from the ratings and queue tickets
+    let (rows, differed) = crate::service::rollups::rebuild(tx, service, compare).await?;
+    report.rows += rows;
+    report.differed += differed;
     Ok(report)
 }
 

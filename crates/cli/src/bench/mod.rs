@@ -3,6 +3,7 @@
 //! `bench deadlines` measures how late breaches are noticed; `bench pages` measures page render
 //! times with a million orders in the database.
 
+mod ingest;
 mod measures;
 mod pages;
 
@@ -57,6 +58,29 @@ pub enum BenchCommand {
         /// Keep (or reuse) the SQLite database here instead of a temporary directory.
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
+        #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Send counter ratings through the HTTP API from concurrent devices, each with its outlet's
+    /// token, in batches; print ratings/s (durable) and request latency.
+    Ratings {
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 2_000_000)]
+        ratings: u64,
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// The same for queue tickets from the outlets' queue systems.
+    QueueTickets {
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 2_000_000)]
+        tickets: u64,
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
         #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
         database_url: Option<String>,
     },
@@ -272,6 +296,12 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
         BenchCommand::Deadlines { orders, probes, database_url } => deadlines(orders, probes, database_url).await,
         BenchCommand::Measures { complaints, samples, data_dir, database_url } => {
             measures::run(complaints, samples, data_dir, database_url).await
+        }
+        BenchCommand::Ratings { clients, ratings, batch, database_url } => {
+            ingest::run(ingest::What::Ratings, clients, ratings, batch, database_url).await
+        }
+        BenchCommand::QueueTickets { clients, tickets, batch, database_url } => {
+            ingest::run(ingest::What::Tickets, clients, tickets, batch, database_url).await
         }
         BenchCommand::Pages { orders, samples, board_samples, data_dir, database_url } => {
             pages::run(orders, samples, board_samples, data_dir, database_url).await

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 both_backends!(
     ratings_and_tickets_are_taken_once_and_measured_to_the_digit,
     integration_tokens_are_made_by_admins_bound_to_an_outlet_and_revocable,
-    devices_may_send_only_for_their_outlet_and_bad_rows_are_told
+    devices_may_send_only_for_their_outlet_and_bad_rows_are_told,
+    service_counters_kept_as_rows_arrive_equal_counters_rebuilt_from_the_rows
 );
 
 /// An integration token of `kind` for `unit`, made by the admin.
@@ -273,4 +274,57 @@ async fn devices_may_send_only_for_their_outlet_and_bad_rows_are_told(app: TestA
     let bad = json!({"tickets": [{"outlet": "BJ0101", "number": "A1", "taken_at": at, "called_at": "2025-03-02T08:00:00+08:00"}]});
     let (_, q) = send(&app, &queue, "/api/v1/queue-tickets", bad).await;
     assert_eq!((q["accepted"].as_i64(), q["rejected"][0]["field"].as_str()), (Some(0), Some("called_at")), "{q}");
+}
+
+/// Random ratings and tickets at two outlets, with re-sends, bursts, completions and conflicting
+/// sends, over three months: the counters kept as they arrive equal those recounted from the rows.
+async fn service_counters_kept_as_rows_arrive_equal_counters_rebuilt_from_the_rows(app: TestApp) {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    let outlets = [
+        ("BJ0101", "teller1", token(&app, "evaluator", "BJ0101").await.1, token(&app, "queue", "BJ0101").await.1),
+        ("BJ0102", "teller2", token(&app, "evaluator", "BJ0102").await.1, token(&app, "queue", "BJ0102").await.1),
+    ];
+    let base = chrono::DateTime::parse_from_rfc3339("2024-12-01T08:30:00+08:00").unwrap();
+    for seed in 0..3u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        for _ in 0..12 {
+            let (outlet, teller, ev, queue) = &outlets[rng.gen_range(0..2)];
+            let ratings: Vec<Value> = (0..rng.gen_range(1..40))
+                .map(|_| {
+                    let score = rng.gen_range(1..=5);
+                    let at = base + chrono::Duration::seconds(rng.gen_range(0..90 * 86_400));
+                    let reason = (score <= 2).then(|| ["01", "02", "99"][rng.gen_range(0..3)]);
+                    json!({"device": format!("{outlet}-{}", rng.gen_range(0..3)), "seq": rng.gen_range(0..200),
+                        "outlet": outlet, "teller": teller, "rated_at": at.to_rfc3339(), "score": score, "reason": reason})
+                })
+                .collect();
+            let (status, a) = send(&app, ev, "/api/v1/ratings", json!({ "ratings": ratings })).await;
+            assert_eq!(status, StatusCode::OK, "{a}");
+            let tickets: Vec<Value> = (0..rng.gen_range(1..30))
+                .map(|_| {
+                    // a few days and numbers, so that tickets are sent again and completed; a ticket's times
+                    // follow from its day and number, each send giving the call or not
+                    let (day, number) = (rng.gen_range(0..4i64), rng.gen_range(0..25i64));
+                    let taken = base + chrono::Duration::days(day * 20) + chrono::Duration::minutes(number * 7);
+                    let called = rng
+                        .gen_bool(0.6)
+                        .then(|| (taken + chrono::Duration::seconds(number * 149 % 3_000)).to_rfc3339());
+                    let business = ["personal", "corporate"][(number % 2) as usize];
+                    json!({"outlet": outlet, "number": format!("A{number}"), "taken_at": taken.to_rfc3339(),
+                        "called_at": called, "business": business,
+                        "teller": rng.gen_bool(0.5).then_some(teller)})
+                })
+                .collect();
+            let (status, q) = send(&app, queue, "/api/v1/queue-tickets", json!({ "tickets": tickets })).await;
+            assert_eq!(status, StatusCode::OK, "{q}");
+        }
+        let path = "/api/v1/service-measures?org_unit=BJ01&from=2024-12-01&to=2025-03-03&by=unit";
+        let (_, kept) = app.get("ops", path).await;
+        assert!(kept["figures"]["ratings"].as_i64().unwrap() > 0 && kept["figures"]["tickets"].as_i64().unwrap() > 0);
+        let report = app.store.rebuild_rollups().await.unwrap();
+        assert_eq!(report.differed, 0, "seed {seed}");
+        let (_, rebuilt) = app.get("ops", path).await;
+        assert_eq!(kept, rebuilt, "seed {seed}");
+    }
 }

@@ -13,9 +13,9 @@ CREATE TABLE integrations (
 );
 CREATE INDEX integrations_unit ON integrations(org_unit_id);
 
--- Append-only; outlet and teller are checked when a rating is taken in.
+-- Append-only, keyed by what identifies a rating: its device and the device's sequence number.
+-- Outlet and teller are checked when a rating is taken in; the measures read the rollups.
 CREATE TABLE ratings (
-    id             INTEGER PRIMARY KEY,
     device         TEXT     NOT NULL,
     seq            INTEGER   NOT NULL,
     outlet_id      INTEGER   NOT NULL,
@@ -30,16 +30,17 @@ CREATE TABLE ratings (
     excluded       INTEGER NOT NULL DEFAULT 0,
     integration_id INTEGER,
     received_at    INTEGER   NOT NULL,
-    UNIQUE (device, seq)
-);
-CREATE INDEX ratings_outlet_rated ON ratings(outlet_id, rated_at);
+    PRIMARY KEY (device, seq)
+) WITHOUT ROWID;
 CREATE INDEX ratings_flagged ON ratings(outlet_id, rated_at) WHERE flagged = 1;
 
--- The latest rating of each device, for the burst rule.
+-- The latest rating and highest sequence number of each device: the burst rule, and which
+-- sequence numbers may be re-sends.
 CREATE TABLE rating_devices (
     device        TEXT   PRIMARY KEY,
     outlet_id     INTEGER NOT NULL,
-    last_rated_at INTEGER NOT NULL
+    last_rated_at INTEGER NOT NULL,
+    max_seq       INTEGER NOT NULL
 ) WITHOUT ROWID;
 
 CREATE TABLE queue_tickets (

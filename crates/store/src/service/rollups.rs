@@ -13,37 +13,49 @@ use xiaobao_core::service::measure::{Dim, ServiceCounts};
 
 type RowKey = (i64, &'static str, i32, String);
 
-/// Counter changes not yet written, summed per row so each row is written once per batch.
+/// Counter changes not yet written: summed per outlet, day and row as rows arrive, and spread to the
+/// units above each outlet (and to months) once, when the batch writes them.
 #[derive(Default)]
 pub(crate) struct ServiceDelta {
-    days: HashMap<RowKey, ServiceCounts>,
-    months: HashMap<RowKey, ServiceCounts>,
+    at_outlet: HashMap<(i64, i32, Dim, String), ServiceCounts>,
+    paths: HashMap<i64, String>,
 }
 
 impl ServiceDelta {
-    /// Adds (or takes away) `rows` of a rating or ticket of the outlet at `path` on `day`, in that
-    /// outlet and every unit above it.
-    pub fn put(&mut self, path: &str, day: NaiveDate, rows: &[(Dim, String, ServiceCounts)], add: bool) {
+    /// Adds (or takes away) `rows` of a rating or ticket of the outlet `outlet` (at `path`) on `day`.
+    pub fn put(&mut self, outlet: i64, path: &str, day: NaiveDate, rows: &[(Dim, String, ServiceCounts)], add: bool) {
+        self.paths.entry(outlet).or_insert_with(|| path.to_string());
         let d = day_number(day);
-        for unit in path_ids(path) {
-            for (dim, value, c) in rows {
-                for (map, period) in [(&mut self.days, d), (&mut self.months, d / 100)] {
-                    let e = map.entry((unit, dim.as_str(), period, value.clone())).or_default();
-                    *e = if add { *e + *c } else { *e - *c };
-                }
-            }
+        for (dim, value, c) in rows {
+            let e = self.at_outlet.entry((outlet, d, *dim, value.clone())).or_default();
+            *e = if add { *e + *c } else { *e - *c };
         }
     }
 
     pub async fn flush(&mut self, tx: &mut AnyConnection) -> Result<(), StoreError> {
-        let sorted = |m: &mut HashMap<RowKey, ServiceCounts>| {
-            let mut rows: Vec<(RowKey, ServiceCounts)> = m.drain().filter(|(_, c)| !c.is_zero()).collect();
+        let mut days: HashMap<RowKey, ServiceCounts> = HashMap::new();
+        let mut months: HashMap<RowKey, ServiceCounts> = HashMap::new();
+        for ((outlet, d, dim, value), c) in self.at_outlet.drain() {
+            if c.is_zero() {
+                continue;
+            }
+            let Some(path) = self.paths.get(&outlet) else { continue };
+            for unit in path_ids(path) {
+                for (map, period) in [(&mut days, d), (&mut months, d / 100)] {
+                    let e = map.entry((unit, dim.as_str(), period, value.clone())).or_default();
+                    *e = *e + c;
+                }
+            }
+        }
+        self.paths.clear();
+        let sorted = |m: HashMap<RowKey, ServiceCounts>| {
+            let mut rows: Vec<(RowKey, ServiceCounts)> = m.into_iter().filter(|(_, c)| !c.is_zero()).collect();
             // in key order, so concurrent writers take row locks in the same order
             rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             rows
         };
-        upsert(tx, "service_days", "day", &sorted(&mut self.days)).await?;
-        upsert(tx, "service_months", "month", &sorted(&mut self.months)).await
+        upsert(tx, "service_days", "day", &sorted(days)).await?;
+        upsert(tx, "service_months", "month", &sorted(months)).await
     }
 }
 
@@ -222,4 +234,128 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Rows read per page while rebuilding.
+const REBUILD_PAGE: i64 = 20_000;
+
+type Snapshot = HashMap<(&'static str, i64, String, i64, String), [i64; 11]>;
+
+async fn snapshot(tx: &mut AnyConnection) -> Result<Snapshot, StoreError> {
+    let mut out = HashMap::new();
+    for (table, period) in [("service_days", "day"), ("service_months", "month")] {
+        let sql = format!(
+            "SELECT unit_id, dim, {period} AS period, value, {} FROM {table}",
+            ServiceCounts::COLUMNS.join(", ")
+        );
+        for r in sqlx::query(&sql).fetch_all(&mut *tx).await? {
+            let mut v = [0i64; 11];
+            for (i, c) in ServiceCounts::COLUMNS.iter().enumerate() {
+                v[i] = r.try_get(*c)?;
+            }
+            out.insert((table, r.try_get("unit_id")?, r.try_get("dim")?, r.try_get("period")?, r.try_get("value")?), v);
+        }
+    }
+    Ok(out)
+}
+
+/// Recounts the service rollups from the stored ratings (those not excluded) and queue tickets,
+/// with the overtime thresholds now in force. Returns the rows written and, when `compare`, how many
+/// differ from what was kept before.
+pub(crate) async fn rebuild(
+    tx: &mut AnyConnection,
+    rules: &xiaobao_core::service::ServiceRules,
+    compare: bool,
+) -> Result<(i64, i64), StoreError> {
+    use xiaobao_core::service::measure::{rating_rows, ticket_rows};
+    use xiaobao_core::service::queue::Ticket;
+    use xiaobao_core::service::rating::{Rating, Score};
+    use xiaobao_core::time::{from_millis, local_date};
+    let before = if compare { Some(snapshot(tx).await?) } else { None };
+    let paths: HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>("SELECT id, path FROM org_units")
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+    let path = |id: i64| paths.get(&id).ok_or_else(|| StoreError::Corrupt(format!("unit {id}")));
+    sqlx::query("DELETE FROM service_days").execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM service_months").execute(&mut *tx).await?;
+    let mut delta = ServiceDelta::default();
+    let (mut device, mut seq) = (String::new(), -1i64);
+    loop {
+        let rows = sqlx::query(
+            "SELECT device, seq, outlet_id, teller_id, rated_at, score, reason, flagged FROM ratings \
+             WHERE excluded = 0 AND (device > $1 OR (device = $1 AND seq > $2)) ORDER BY device, seq LIMIT $3",
+        )
+        .bind(&device)
+        .bind(seq)
+        .bind(REBUILD_PAGE)
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let outlet: i64 = r.try_get("outlet_id")?;
+            let score: i64 = r.try_get("score")?;
+            let flagged: i64 = r.try_get("flagged")?;
+            let rating = Rating {
+                device: String::new(),
+                seq: 0,
+                outlet: String::new(),
+                teller: String::new(),
+                window: None,
+                rated_at: from_millis(r.try_get("rated_at")?),
+                score: Score::parse("score", score)
+                    .map_err(|_| StoreError::Corrupt(format!("rating score {score}")))?,
+                reason: r.try_get("reason")?,
+            };
+            let rows = rating_rows(&rating, r.try_get("teller_id")?, flagged != 0);
+            delta.put(outlet, path(outlet)?, local_date(rating.rated_at), &rows, true);
+        }
+        if let Some(last) = rows.last() {
+            device = last.try_get("device")?;
+            seq = last.try_get("seq")?;
+        }
+        delta.flush(tx).await?;
+    }
+    let mut after_id = 0i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, outlet_id, business, taken_at, called_at, finished_at, teller_id FROM queue_tickets \
+             WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after_id)
+        .bind(REBUILD_PAGE)
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let outlet: i64 = r.try_get("outlet_id")?;
+            let called: Option<i64> = r.try_get("called_at")?;
+            let finished: Option<i64> = r.try_get("finished_at")?;
+            let t = Ticket {
+                outlet: String::new(),
+                number: String::new(),
+                business: r.try_get("business")?,
+                taken_at: from_millis(r.try_get("taken_at")?),
+                called_at: called.map(from_millis),
+                finished_at: finished.map(from_millis),
+                window: None,
+                teller: None,
+            };
+            let teller: Option<i64> = r.try_get("teller_id")?;
+            delta.put(outlet, path(outlet)?, t.day(), &ticket_rows(&t, teller, &rules.overtime), true);
+            after_id = r.try_get("id")?;
+        }
+        delta.flush(tx).await?;
+    }
+    let after = snapshot(tx).await?;
+    let differed = before.map_or(0, |before| {
+        let keys: std::collections::HashSet<_> = before.keys().chain(after.keys()).collect();
+        keys.into_iter().filter(|k| before.get(*k) != after.get(*k)).count() as i64
+    });
+    Ok((after.len() as i64, differed))
 }

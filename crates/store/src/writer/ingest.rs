@@ -97,30 +97,33 @@ impl Ctx {
         for r in fresh {
             by_device.entry(r.rating.device.as_str()).or_default().push(r);
         }
-        // already stored
+        // each device's latest rating and highest sequence number so far
+        let devices: Vec<&str> = by_device.keys().copied().collect();
+        let mut last: HashMap<String, (i64, i64)> = HashMap::new();
+        for chunk in crate::sql::pow2_chunks(&devices) {
+            let mut q = SqlBuilder::new("SELECT device, last_rated_at, max_seq FROM rating_devices WHERE device IN ");
+            in_list(&mut q, chunk.iter().map(|d| Arg::Text((*d).to_string())));
+            for row in q.anonymous_on_sqlite(tx).query().fetch_all(&mut *tx).await? {
+                last.insert(row.try_get("device")?, (row.try_get("last_rated_at")?, row.try_get("max_seq")?));
+            }
+        }
+        // already stored: only a number not above the device's highest can be a re-send
         let mut stored: HashSet<(String, i64)> = HashSet::new();
         for (device, rows) in &by_device {
-            for chunk in crate::sql::pow2_chunks(rows) {
+            let Some((_, max_seq)) = last.get(*device) else { continue };
+            let maybe: Vec<i64> = rows.iter().map(|r| r.rating.seq).filter(|s| s <= max_seq).collect();
+            for chunk in crate::sql::pow2_chunks(&maybe) {
                 let mut q = SqlBuilder::new("SELECT seq FROM ratings WHERE device = ");
                 q.bind(Arg::Text((*device).to_string())).push(" AND seq IN ");
-                in_list(&mut q, chunk.iter().map(|r| Arg::I64(r.rating.seq)));
+                in_list(&mut q, chunk.iter().map(|s| Arg::I64(*s)));
                 for row in q.anonymous_on_sqlite(tx).query().fetch_all(&mut *tx).await? {
                     stored.insert(((*device).to_string(), row.try_get("seq")?));
                 }
             }
         }
-        let devices: Vec<&str> = by_device.keys().copied().collect();
-        let mut last: HashMap<String, i64> = HashMap::new();
-        for chunk in crate::sql::pow2_chunks(&devices) {
-            let mut q = SqlBuilder::new("SELECT device, last_rated_at FROM rating_devices WHERE device IN ");
-            in_list(&mut q, chunk.iter().map(|d| Arg::Text((*d).to_string())));
-            for row in q.anonymous_on_sqlite(tx).query().fetch_all(&mut *tx).await? {
-                last.insert(row.try_get("device")?, row.try_get("last_rated_at")?);
-            }
-        }
         let min = b.rules.service.min_rating_interval();
         let mut new_rows: Vec<(&ResolvedRating, bool)> = Vec::new();
-        let mut latest: Vec<(&str, i64, i64)> = Vec::new();
+        let mut latest: Vec<(&str, i64, i64, i64)> = Vec::new();
         for (device, rows) in by_device {
             let rows: Vec<&ResolvedRating> = rows
                 .into_iter()
@@ -136,10 +139,17 @@ impl Ctx {
                 continue;
             }
             let times: Vec<Instant> = rows.iter().map(|r| r.rating.rated_at).collect();
-            let before = last.get(device).map(|ms| from_millis(*ms));
+            let known = last.get(device).copied();
+            let before = known.map(|(ms, _)| from_millis(ms));
             let flags = bursts(before, &times, min);
             let newest = times.iter().max().map(|t| to_millis(*t)).unwrap_or(0);
-            latest.push((device, rows[0].outlet_id, before.map_or(newest, |b| to_millis(b).max(newest))));
+            let top = rows.iter().map(|r| r.rating.seq).max().unwrap_or(0);
+            latest.push((
+                device,
+                rows[0].outlet_id,
+                known.map_or(newest, |(ms, _)| ms.max(newest)),
+                known.map_or(top, |(_, s)| s.max(top)),
+            ));
             new_rows.extend(rows.into_iter().zip(flags));
         }
         new_rows.sort_unstable_by_key(|(r, _)| r.index);
@@ -166,17 +176,22 @@ impl Ctx {
         }
         latest.sort_unstable();
         for chunk in crate::sql::pow2_chunks(&latest) {
-            let mut q = SqlBuilder::new("INSERT INTO rating_devices (device, outlet_id, last_rated_at) VALUES ");
-            for (n, (device, outlet, at)) in chunk.iter().enumerate() {
+            let mut q =
+                SqlBuilder::new("INSERT INTO rating_devices (device, outlet_id, last_rated_at, max_seq) VALUES ");
+            for (n, (device, outlet, at, seq)) in chunk.iter().enumerate() {
                 q.push(if n == 0 { "(" } else { ", (" });
                 q.bind(Arg::Text((*device).to_string())).push(", ").bind(Arg::I64(*outlet)).push(", ");
-                q.bind(Arg::I64(*at)).push(")");
+                q.bind(Arg::I64(*at)).push(", ").bind(Arg::I64(*seq)).push(")");
             }
-            q.push(" ON CONFLICT (device) DO UPDATE SET outlet_id = excluded.outlet_id, last_rated_at = excluded.last_rated_at");
+            q.push(
+                " ON CONFLICT (device) DO UPDATE SET outlet_id = excluded.outlet_id, \
+                 last_rated_at = excluded.last_rated_at, max_seq = excluded.max_seq",
+            );
             q.anonymous_on_sqlite(tx).query().execute(&mut *tx).await?;
         }
         for (r, flagged) in &new_rows {
             b.service.put(
+                r.outlet_id,
                 &r.outlet_path,
                 local_date(r.rating.rated_at),
                 &rating_rows(&r.rating, r.teller_id, *flagged),
@@ -240,6 +255,7 @@ impl Ctx {
             match known.get(&key).cloned() {
                 None => {
                     b.service.put(
+                        r.outlet_id,
                         &r.outlet_path,
                         r.ticket.day(),
                         &ticket_rows(&r.ticket, r.teller_id, &thresholds),
@@ -263,8 +279,20 @@ impl Ctx {
                             out.duplicates.push(r.index);
                             continue;
                         }
-                        b.service.put(&r.outlet_path, old.day(), &ticket_rows(&old, old_teller, &thresholds), false);
-                        b.service.put(&r.outlet_path, merged.day(), &ticket_rows(&merged, teller, &thresholds), true);
+                        b.service.put(
+                            r.outlet_id,
+                            &r.outlet_path,
+                            old.day(),
+                            &ticket_rows(&old, old_teller, &thresholds),
+                            false,
+                        );
+                        b.service.put(
+                            r.outlet_id,
+                            &r.outlet_path,
+                            merged.day(),
+                            &ticket_rows(&merged, teller, &thresholds),
+                            true,
+                        );
                         known.insert(key.clone(), (teller, merged.clone()));
                         if !new_keys.contains(&key) {
                             updates.insert(key, (teller, merged));

@@ -273,7 +273,8 @@ impl Ctx {
         let mut tx = self.pool.begin().await?;
         // other servers' writers wait on the chain head until the rebuild commits
         let _head = lock_chain(&mut tx, self.key.clone()).await?;
-        let report = crate::rollups::rebuild(&mut tx, how != Rebuild::Build).await?;
+        let service = self.rules.read().unwrap_or_else(|p| p.into_inner()).service.clone();
+        let report = crate::rollups::rebuild(&mut tx, how != Rebuild::Build, &service).await?;
         if how == Rebuild::Check {
             tx.rollback().await?;
         } else {
