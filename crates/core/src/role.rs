@@ -54,6 +54,9 @@ pub enum Permission {
     DecideAppeals,
     /// Create and revoke the tokens devices and other systems send with.
     ManageIntegrations,
+    /// Set the service rules (burst interval, overtime thresholds and target) and exclude ratings
+    /// found to be pressed by staff.
+    ManageService,
     /// Escalate an order whose deadline the policy says has been breached long enough (the system's
     /// only permission).
     EscalateOverdue,
@@ -120,6 +123,7 @@ impl Role {
             DecideAppeals => matches!(self, CpCentre),
             EscalateOverdue => false,
             ConfigureMeasures => matches!(self, CpCentre | Admin),
+            ManageService => matches!(self, ServiceDept | Admin),
         }
     }
 }

@@ -55,9 +55,9 @@ pub use sessions::SessionPrincipal;
 pub use users::{Audit, NewUser, UserChanges, UserRow};
 pub use verify::VerifyReport;
 pub use writer::{
-    ActInput, ActOutcome, AlertInput, AlertOutcome, AttachInput, AttachOutcome, HotIssueTarget, IngestOutcome,
-    LinkInput, LinkOutcome, RatingsInput, RegisterInput, RegisterOutcome, ResolvedRating, ResolvedTicket, TicketsInput,
-    WriteError,
+    ActInput, ActOutcome, AlertInput, AlertOutcome, AttachInput, AttachOutcome, ExcludeInput, ExcludeOutcome,
+    HotIssueTarget, IngestOutcome, LinkInput, LinkOutcome, RatingsInput, RegisterInput, RegisterOutcome,
+    ResolvedRating, ResolvedTicket, TicketsInput, WriteError,
 };
 pub use xiaobao_core::access::OrderScope;
 pub use xiaobao_core::seal::ChainKey;

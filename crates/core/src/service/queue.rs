@@ -148,6 +148,7 @@ pub const DEFAULT_OVERTIME_MINUTES: i64 = 20;
 /// How long a customer may wait before it counts as an overtime wait: per business type, else the
 /// bank's own threshold.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Thresholds {
     /// Minutes, for a business type without its own.
     pub default_minutes: i64,

@@ -17,9 +17,11 @@ pub mod notifications;
 pub mod org_units;
 pub mod period_stats;
 pub mod query;
+pub mod ratings;
 pub mod reports;
 pub mod rules;
 pub mod service_measures;
+pub mod service_rules;
 pub mod session;
 pub mod user_access;
 pub mod users;
@@ -87,7 +89,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(integrations::routes())
         .merge(ingest::routes())
+        .merge(ratings::routes())
         .merge(service_measures::routes())
+        .merge(service_rules::routes())
 }
 
 /// Every refusal is a problem document (`application/problem+json`): the handlers' own Problem

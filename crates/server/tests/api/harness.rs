@@ -241,6 +241,23 @@ impl TestApp {
         self.store.user_for_login(username).await.unwrap().unwrap().0.id
     }
 
+    /// Adds a user of `role` at `unit` (with the test password) and logs them in.
+    pub async fn add_user(&mut self, username: &'static str, role: Role, unit: &str) {
+        let unit = self.store.org_unit_by_code(unit).await.unwrap().unwrap();
+        self.store
+            .create_user(&NewUser {
+                username: username.into(),
+                display_name: format!("{username} 测试"),
+                role,
+                org_unit_id: unit.id,
+                password_hash: password_hash(),
+                email: None,
+            })
+            .await
+            .unwrap();
+        self.login(username).await;
+    }
+
     /// Logs `user` in again (after the clock moved past their session).
     pub async fn login(&mut self, user: &'static str) {
         let (status, body) = self

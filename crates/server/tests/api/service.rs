@@ -10,7 +10,9 @@ both_backends!(
     ratings_and_tickets_are_taken_once_and_measured_to_the_digit,
     integration_tokens_are_made_by_admins_bound_to_an_outlet_and_revocable,
     devices_may_send_only_for_their_outlet_and_bad_rows_are_told,
-    service_counters_kept_as_rows_arrive_equal_counters_rebuilt_from_the_rows
+    service_counters_kept_as_rows_arrive_equal_counters_rebuilt_from_the_rows,
+    flagged_ratings_are_listed_in_scope_and_excluded_by_the_service_department,
+    service_rules_are_set_by_the_service_department_and_followed
 );
 
 /// An integration token of `kind` for `unit`, made by the admin.
@@ -327,4 +329,84 @@ async fn service_counters_kept_as_rows_arrive_equal_counters_rebuilt_from_the_ro
         let (_, rebuilt) = app.get("ops", path).await;
         assert_eq!(kept, rebuilt, "seed {seed}");
     }
+}
+
+async fn flagged_ratings_are_listed_in_scope_and_excluded_by_the_service_department(mut app: TestApp) {
+    app.add_user("svc", xiaobao_core::role::Role::ServiceDept, "HO").await;
+    app.add_user("svc.sh", xiaobao_core::role::Role::ServiceDept, "SH").await;
+    let (_, ev) = token(&app, "evaluator", "BJ0101").await;
+    // the second comes five seconds after the first: a burst
+    let rows = json!({"ratings": [
+        rating("EV1", 1, "teller1", "2025-03-02T09:00:00+08:00", 4, None),
+        rating("EV1", 2, "teller1", "2025-03-02T09:00:05+08:00", 5, None),
+    ]});
+    let (_, a) = send(&app, &ev, "/api/v1/ratings", rows).await;
+    assert_eq!(a["flagged"], 1, "{a}");
+    let (status, list) = app.get("head1", "/api/v1/ratings/flagged?from=2025-03-01&to=2025-03-03").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!((list["total"].as_i64(), list["items"][0]["seq"].as_i64()), (Some(1), Some(2)), "{list}");
+    assert_eq!(list["items"][0]["teller"], "teller1");
+    // another outlet's head sees none of it, and may not name this outlet
+    let (_, other) = app.get("head2", "/api/v1/ratings/flagged?from=2025-03-01&to=2025-03-03").await;
+    assert_eq!(other["total"], 0);
+    assert_eq!(app.get("head2", "/api/v1/ratings/flagged?org_unit=BJ0101").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.get("teller1", "/api/v1/ratings/flagged").await.0, StatusCode::FORBIDDEN);
+
+    let exclude = json!({"device": "EV1", "seq": 2, "reason": "录像显示柜员代按评价器"});
+    assert_eq!(app.post("head1", "/api/v1/ratings/exclude", exclude.clone()).await.0, StatusCode::FORBIDDEN);
+    // the service department of another branch does not find it
+    assert_eq!(app.post("svc.sh", "/api/v1/ratings/exclude", exclude.clone()).await.0, StatusCode::NOT_FOUND);
+    let (status, p) =
+        app.post("svc", "/api/v1/ratings/exclude", json!({"device": "EV1", "seq": 2, "reason": " "})).await;
+    assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
+    let measures = "/api/v1/service-measures?org_unit=BJ0101&from=2025-03-01&to=2025-03-03";
+    let (_, before) = app.get("head1", measures).await;
+    assert_eq!((figure(&before, "ratings"), figure(&before, "flagged")), (json!(2), json!(1)));
+    let (status, x) = app.post("svc", "/api/v1/ratings/exclude", exclude.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{x}");
+    let (_, after) = app.get("head1", measures).await;
+    assert_eq!((figure(&after, "ratings"), figure(&after, "flagged")), (json!(1), json!(0)));
+    assert_eq!(figure(&after, "scores"), json!({"1": 0, "2": 0, "3": 0, "4": 1, "5": 0}));
+    assert_eq!(app.post("svc", "/api/v1/ratings/exclude", exclude).await.0, StatusCode::CONFLICT);
+    assert_eq!(
+        app.post("svc", "/api/v1/ratings/exclude", json!({"device": "EV1", "seq": 99, "reason": "x"})).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, list) = app.get("head1", "/api/v1/ratings/flagged?from=2025-03-01&to=2025-03-03").await;
+    assert_eq!(
+        (list["items"][0]["excluded"].as_bool(), list["items"][0]["exclude_reason"].as_str()),
+        (Some(true), Some("录像显示柜员代按评价器"))
+    );
+    // a rebuild leaves it out too
+    assert_eq!(app.store.rebuild_rollups().await.unwrap().differed, 0);
+}
+
+async fn service_rules_are_set_by_the_service_department_and_followed(mut app: TestApp) {
+    app.add_user("svc", xiaobao_core::role::Role::ServiceDept, "HO").await;
+    let (_, rules) = app.get("teller1", "/api/v1/service-rules").await;
+    assert_eq!(
+        (rules["min_rating_interval_seconds"].as_i64(), rules["overtime"]["default_minutes"].as_i64()),
+        (Some(20), Some(20))
+    );
+    let bad = json!({"min_rating_interval_seconds": -5, "overtime": {"default_minutes": 0, "by_business": {"vip": 999}}, "overtime_target_percent": 10});
+    let (status, p) = app.call("svc", Method::PUT, "/api/v1/service-rules", Some(bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"].as_array().unwrap().len(), 3, "{p}");
+    let good = json!({"min_rating_interval_seconds": 0, "overtime": {"default_minutes": 20, "by_business": {"vip": 5}}, "overtime_target_percent": 10});
+    assert_eq!(
+        app.call("head1", Method::PUT, "/api/v1/service-rules", Some(good.clone())).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, set) = app.call("svc", Method::PUT, "/api/v1/service-rules", Some(good)).await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    // a VIP waiting six minutes is now overtime; ratings a second apart are no longer bursts
+    let (_, queue) = token(&app, "queue", "BJ0101").await;
+    let vip = json!({"tickets": [{"outlet": "BJ0101", "number": "V1", "business": "vip", "taken_at": "2025-03-02T10:00:00+08:00", "called_at": "2025-03-02T10:06:00+08:00"}]});
+    send(&app, &queue, "/api/v1/queue-tickets", vip).await;
+    let (_, ev) = token(&app, "evaluator", "BJ0101").await;
+    let rows = json!({"ratings": [rating("EV1", 1, "teller1", "2025-03-02T09:00:00+08:00", 5, None), rating("EV1", 2, "teller1", "2025-03-02T09:00:01+08:00", 5, None)]});
+    let (_, a) = send(&app, &ev, "/api/v1/ratings", rows).await;
+    assert_eq!(a["flagged"], 0, "{a}");
+    let (_, m) = app.get("head1", "/api/v1/service-measures?org_unit=BJ0101&from=2025-03-01&to=2025-03-03").await;
+    assert_eq!(figure(&m, "overtime_waits"), 1);
 }

@@ -28,6 +28,9 @@ CREATE TABLE ratings (
     reason         TEXT,
     flagged        SMALLINT NOT NULL DEFAULT 0,
     excluded       SMALLINT NOT NULL DEFAULT 0,
+    excluded_by    BIGINT,
+    excluded_at    BIGINT,
+    exclude_reason TEXT,
     integration_id BIGINT,
     received_at    BIGINT   NOT NULL,
     PRIMARY KEY (device, seq)

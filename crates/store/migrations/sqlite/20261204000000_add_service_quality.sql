@@ -28,6 +28,9 @@ CREATE TABLE ratings (
     reason         TEXT,
     flagged        INTEGER NOT NULL DEFAULT 0,
     excluded       INTEGER NOT NULL DEFAULT 0,
+    excluded_by    INTEGER,
+    excluded_at    INTEGER,
+    exclude_reason TEXT,
     integration_id INTEGER,
     received_at    INTEGER   NOT NULL,
     PRIMARY KEY (device, seq)

@@ -71,3 +71,75 @@ impl Store {
         self.reload_rules().await
     }
 }
+
+/// A rating flagged as a burst of its device, as the outlet head reviews it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlaggedRating {
+    pub device: String,
+    pub seq: i64,
+    pub outlet_code: String,
+    pub outlet_name: String,
+    pub teller: String,
+    pub teller_name: String,
+    pub rated_at: i64,
+    pub score: i64,
+    pub reason: Option<String>,
+    pub excluded: bool,
+    pub exclude_reason: Option<String>,
+}
+
+impl Store {
+    /// The flagged ratings of the outlets under `path`, rated on local days `from..=to` (yyyymmdd),
+    /// newest first: a page of them and how many there are.
+    pub async fn flagged_ratings(
+        &self,
+        path: &str,
+        from: i32,
+        to: i32,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<FlaggedRating>, i64), StoreError> {
+        let (lo, hi) = crate::db::subtree_range(path);
+        let filter = "FROM ratings r JOIN org_units o ON o.id = r.outlet_id JOIN users u ON u.id = r.teller_id \
+                      WHERE r.flagged = 1 AND o.path >= $1 AND o.path < $2 AND r.day >= $3 AND r.day <= $4";
+        let (total,): (i64,) = sqlx::query_as(&format!("SELECT CAST(COUNT(*) AS BIGINT) {filter}"))
+            .bind(&lo)
+            .bind(&hi)
+            .bind(i64::from(from))
+            .bind(i64::from(to))
+            .fetch_one(self.read())
+            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT r.device, r.seq, o.code, o.name, u.username, u.display_name, r.rated_at, r.score, r.reason, \
+             r.excluded, r.exclude_reason {filter} ORDER BY r.rated_at DESC, r.device, r.seq LIMIT $5 OFFSET $6"
+        ))
+        .bind(&lo)
+        .bind(&hi)
+        .bind(i64::from(from))
+        .bind(i64::from(to))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.read())
+        .await?;
+        let page = rows
+            .iter()
+            .map(|r| {
+                let excluded: i64 = r.try_get("excluded")?;
+                Ok(FlaggedRating {
+                    device: r.try_get("device")?,
+                    seq: r.try_get("seq")?,
+                    outlet_code: r.try_get("code")?,
+                    outlet_name: r.try_get("name")?,
+                    teller: r.try_get("username")?,
+                    teller_name: r.try_get("display_name")?,
+                    rated_at: r.try_get("rated_at")?,
+                    score: r.try_get("score")?,
+                    reason: r.try_get("reason")?,
+                    excluded: excluded != 0,
+                    exclude_reason: r.try_get("exclude_reason")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((page, total))
+    }
+}

@@ -351,3 +351,76 @@ impl Ctx {
         Ok(out)
     }
 }
+
+/// Leaving a rating out of the figures: found to be pressed by staff, not by the customer.
+#[derive(Debug, Clone)]
+pub struct ExcludeInput {
+    pub device: String,
+    pub seq: i64,
+    /// The subtree of whoever excludes it: a rating of an outlet outside it is not found.
+    pub scope_path: String,
+    pub by: i64,
+    pub at: Instant,
+    pub reason: String,
+}
+
+/// Whether the rating was excluded now (false: it already was).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExcludeOutcome {
+    pub excluded: bool,
+}
+
+impl Ctx {
+    pub(super) async fn exclude_rating(
+        &self,
+        tx: &mut AnyConnection,
+        b: &mut Batch,
+        i: &ExcludeInput,
+    ) -> Result<ExcludeOutcome, WriteError> {
+        let row = sqlx::query(
+            "SELECT r.outlet_id, o.path, r.teller_id, r.rated_at, r.score, r.reason, r.flagged, r.excluded FROM ratings r \
+             JOIN org_units o ON o.id = r.outlet_id WHERE r.device = $1 AND r.seq = $2",
+        )
+        .bind(&i.device)
+        .bind(i.seq)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+        let path: String = row.try_get("path")?;
+        if !xiaobao_core::org::in_subtree(&i.scope_path, &path) {
+            return Err(WriteError::NotFound);
+        }
+        let excluded: i64 = row.try_get("excluded")?;
+        if excluded != 0 {
+            return Ok(ExcludeOutcome { excluded: false });
+        }
+        let score: i64 = row.try_get("score")?;
+        let flagged: i64 = row.try_get("flagged")?;
+        let rating = Rating {
+            device: i.device.clone(),
+            seq: i.seq,
+            outlet: String::new(),
+            teller: String::new(),
+            window: None,
+            rated_at: from_millis(row.try_get("rated_at")?),
+            score: xiaobao_core::service::rating::Score::parse("score", score)
+                .map_err(|_| crate::StoreError::Corrupt(format!("rating score {score}")))?,
+            reason: row.try_get("reason")?,
+        };
+        let outlet: i64 = row.try_get("outlet_id")?;
+        let rows = rating_rows(&rating, row.try_get("teller_id")?, flagged != 0);
+        b.service.put(outlet, &path, local_date(rating.rated_at), &rows, false);
+        sqlx::query(
+            "UPDATE ratings SET excluded = 1, excluded_by = $1, excluded_at = $2, exclude_reason = $3 \
+             WHERE device = $4 AND seq = $5",
+        )
+        .bind(i.by)
+        .bind(to_millis(i.at))
+        .bind(&i.reason)
+        .bind(&i.device)
+        .bind(i.seq)
+        .execute(&mut *tx)
+        .await?;
+        Ok(ExcludeOutcome { excluded: true })
+    }
+}

@@ -18,7 +18,9 @@ use act::{load_order, save_order};
 pub use alert::{AlertInput, AlertOutcome};
 pub use attach::{AttachInput, AttachOutcome};
 pub use hot_issue::{HotIssueTarget, LinkInput, LinkOutcome};
-pub use ingest::{IngestOutcome, RatingsInput, ResolvedRating, ResolvedTicket, TicketsInput};
+pub use ingest::{
+    ExcludeInput, ExcludeOutcome, IngestOutcome, RatingsInput, ResolvedRating, ResolvedTicket, TicketsInput,
+};
 use pending::Pending;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
@@ -178,6 +180,7 @@ enum Work {
     Link(LinkInput),
     Ratings(RatingsInput),
     Tickets(TicketsInput),
+    Exclude(ExcludeInput),
 }
 
 #[allow(clippy::large_enum_variant)] // built once per job and moved to its caller
@@ -188,6 +191,7 @@ enum Answer {
     Attach(AttachOutcome),
     Link(LinkOutcome),
     Ingest(IngestOutcome),
+    Exclude(ExcludeOutcome),
 }
 
 /// A job: the work and where its answer goes.
@@ -214,7 +218,7 @@ macro_rules! outcome {
     };
 }
 
-outcome!(Register => RegisterOutcome, Act => ActOutcome, Alert => AlertOutcome, Attach => AttachOutcome, Link => LinkOutcome, Ingest => IngestOutcome);
+outcome!(Register => RegisterOutcome, Act => ActOutcome, Alert => AlertOutcome, Attach => AttachOutcome, Link => LinkOutcome, Ingest => IngestOutcome, Exclude => ExcludeOutcome);
 
 #[derive(Clone)]
 pub(crate) struct WriterHandle {
@@ -356,6 +360,7 @@ impl Ctx {
                 Work::Link(input) => self.link_hot_issue(&mut tx, &mut b, input).await.map(Answer::Link),
                 Work::Ratings(input) => self.ingest_ratings(&mut tx, &mut b, input).await.map(Answer::Ingest),
                 Work::Tickets(input) => self.ingest_tickets(&mut tx, &mut b, input).await.map(Answer::Ingest),
+                Work::Exclude(input) => self.exclude_rating(&mut tx, &mut b, input).await.map(Answer::Exclude),
             };
             // A database failure poisons the transaction (PostgreSQL): give up the batch.
             match d {
@@ -515,6 +520,12 @@ impl crate::Store {
     pub async fn ingest_tickets(&self, mut input: TicketsInput) -> Result<IngestOutcome, WriteError> {
         input.at = to_stored_precision(input.at);
         self.submit(Work::Tickets(input)).await
+    }
+
+    /// Leaves a rating of the `scope_path` subtree out of the figures, taking it out of the rollups.
+    pub async fn exclude_rating(&self, mut input: ExcludeInput) -> Result<ExcludeOutcome, WriteError> {
+        input.at = to_stored_precision(input.at);
+        self.submit(Work::Exclude(input)).await
     }
 
     /// Recomputes the rollups from the event log, after the writes queued before it and before those

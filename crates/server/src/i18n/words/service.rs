@@ -24,5 +24,8 @@ catalogue! {
 "problem.hotline_only" => ("此接口只接受热线系统的集成令牌", "this endpoint takes a hotline system's integration token"),
 "problem.webhook_only" => ("此接口只接受 Webhook 的集成令牌", "this endpoint takes a webhook's integration token"),
 "problem.device_other_outlet" => ("{row} 不是本设备的网点：此令牌只能发送网点 {code} 的数据，整批未保存", "{row} is not this device's outlet: its token sends for outlet {code} only; nothing was stored"),
+"field.between" => ("应在 {min} 至 {max} 之间（收到 {value}）", "must be from {min} to {max} (got {value})"),
+"field.too_many" => ("最多 {max} 项", "at most {max} entries"),
+"problem.already_excluded" => ("此评价已被剔除", "this rating is already excluded"),
 "problem.already_revoked" => ("此令牌已被吊销", "this token is already revoked"),
 }
