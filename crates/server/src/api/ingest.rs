@@ -152,14 +152,15 @@ fn read_rows<B: DeserializeOwned, T: DeserializeOwned>(
 /// caller's subtree, every row or none).
 pub enum Source<'a> {
     Device(&'a Integration),
-    Staff(&'a crate::auth::Caller),
+    /// The person, and each row's number in their file.
+    Staff(&'a crate::auth::Caller, &'a [usize]),
 }
 
 impl Source<'_> {
     fn integration_id(&self) -> Option<i64> {
         match self {
             Source::Device(d) => Some(d.0.id),
-            Source::Staff(_) => None,
+            Source::Staff(..) => None,
         }
     }
 }
@@ -190,7 +191,7 @@ async fn outlets<'r>(
         let unit = if missing.contains(code) { None } else { state.store.org_unit_by_code(code).await? };
         let visible = |u: &OrgUnitRow| match source {
             Source::Device(_) => true,
-            Source::Staff(c) => c.sees_unit(&u.path),
+            Source::Staff(c, _) => c.sees_unit(&u.path),
         };
         match unit.filter(|u| u.kind == OrgUnitKind::Outlet && visible(u)) {
             Some(u) => {
@@ -216,16 +217,24 @@ async fn tellers(state: &AppState, names: &[&str]) -> ApiResult<HashMap<String, 
     Ok(state.store.tellers_by_username(&names).await?)
 }
 
-/// Every row refused, when the batch must be taken whole.
-fn whole_or_refused(refused: &[(usize, Vec<FieldError>)]) -> ApiResult<()> {
-    if refused.is_empty() {
-        return Ok(());
-    }
-    let all = refused
+/// A file's rows refused, each naming its row in the file and the field, when the file must be taken
+/// whole (up to `import::MAX_REPORTED` of them, then how many more).
+fn whole_or_refused(source: &Source<'_>, lang: Lang, refused: &[(usize, Vec<FieldError>)]) -> ApiResult<()> {
+    let Source::Staff(_, lines) = source else { return Ok(()) };
+    let problems = refused
         .iter()
-        .flat_map(|(i, fs)| fs.iter().map(move |f| f.clone().within(&format!("row {}", i + 1))))
+        .flat_map(|(i, fs)| {
+            let row = lines.get(*i).copied().unwrap_or(i + 1);
+            fs.iter().map(move |f| {
+                let e = FieldError::because("file", "field.import_row_fault")
+                    .with("row", row)
+                    .with_word("column", format!("import.column.{}", f.field))
+                    .with("detail", lang.invalid(f));
+                (row, e)
+            })
+        })
         .collect();
-    Err(ApiError::InvalidAll(all))
+    crate::import::refuse_all(problems)
 }
 
 /// Checks and stores a batch of ratings (the API and the import alike).
@@ -271,9 +280,7 @@ pub async fn ingest_ratings(
     }
     let mut refused: Vec<(usize, Vec<FieldError>)> = faults.into_iter().collect();
     refused.sort_by_key(|(i, _)| *i);
-    if matches!(source, Source::Staff(_)) {
-        whole_or_refused(&refused)?;
-    }
+    whole_or_refused(&source, lang, &refused)?;
     let out = state
         .store
         .ingest_ratings(RatingsInput { at: now, integration_id: source.integration_id(), rows: resolved })
@@ -323,9 +330,7 @@ pub async fn ingest_tickets(
     }
     let mut refused: Vec<(usize, Vec<FieldError>)> = faults.into_iter().collect();
     refused.sort_by_key(|(i, _)| *i);
-    if matches!(source, Source::Staff(_)) {
-        whole_or_refused(&refused)?;
-    }
+    whole_or_refused(&source, lang, &refused)?;
     let out = state
         .store
         .ingest_tickets(TicketsInput { at: now, integration_id: source.integration_id(), rows: resolved })

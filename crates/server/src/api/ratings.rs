@@ -20,7 +20,44 @@ use xiaobao_core::time::{from_millis, local_date, rfc3339};
 use xiaobao_store::{ExcludeInput, WriteError};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_flagged_ratings)).routes(routes!(exclude_rating))
+    OpenApiRouter::new().routes(routes!(list_flagged_ratings)).routes(routes!(exclude_rating)).merge(
+        OpenApiRouter::new()
+            .routes(routes!(import_ratings))
+            .layer(axum::extract::DefaultBodyLimit::max(crate::api::attachments::MAX_UPLOAD_BYTES)),
+    )
+}
+
+/// Imports ratings kept elsewhere from an XLSX or UTF-8 CSV table (service department): a header
+/// row naming device, seq, outlet, teller, rated_at, score (and window, reason), in Chinese or
+/// English; the outlets of the caller's subtree. Every row is checked as a device's would be; one bad
+/// row refuses the file (every problem told with its row), and nothing is stored. Rows already stored
+/// (device, seq) are counted as duplicates.
+#[utoipa::path(post, path = "/api/v1/ratings/import", tag = "service",
+    request_body(content_type = "text/csv", description = "the CSV text, or the bytes of an XLSX workbook"),
+    responses((status = 200, body = crate::api::ingest::IngestAnswer), (status = 403, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn import_ratings(
+    State(state): State<AppState>,
+    caller: Caller,
+    lang: crate::i18n::Lang,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Json<crate::api::ingest::IngestAnswer>> {
+    caller.require(Permission::ManageService)?;
+    let body = body.map_err(|_| ApiError::PayloadTooLarge)?;
+    Ok(Json(import(&state, &caller, lang, &body).await?))
+}
+
+/// What `import_ratings` does, for the API and the command line alike.
+pub async fn import(
+    state: &AppState,
+    caller: &Caller,
+    lang: crate::i18n::Lang,
+    bytes: &[u8],
+) -> ApiResult<crate::api::ingest::IngestAnswer> {
+    caller.require(Permission::ManageService)?;
+    let lines = crate::import::read_table(bytes)?;
+    let (numbers, rows): (Vec<usize>, Vec<_>) = crate::import::ratings::rating_rows(&lines)?.into_iter().unzip();
+    crate::api::ingest::ingest_ratings(state, crate::api::ingest::Source::Staff(caller, &numbers), lang, rows).await
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! table holds (unit code, period, customers, transactions).
 //! Every problem names the row and the column, and nothing is loaded unless every row is good.
 
+pub mod ratings;
 pub mod table;
 
 use crate::error::{ApiError, ApiResult};

@@ -12,7 +12,8 @@ both_backends!(
     devices_may_send_only_for_their_outlet_and_bad_rows_are_told,
     service_counters_kept_as_rows_arrive_equal_counters_rebuilt_from_the_rows,
     flagged_ratings_are_listed_in_scope_and_excluded_by_the_service_department,
-    service_rules_are_set_by_the_service_department_and_followed
+    service_rules_are_set_by_the_service_department_and_followed,
+    ratings_kept_elsewhere_are_imported_whole_or_not_at_all
 );
 
 /// An integration token of `kind` for `unit`, made by the admin.
@@ -409,4 +410,64 @@ async fn service_rules_are_set_by_the_service_department_and_followed(mut app: T
     assert_eq!(a["flagged"], 0, "{a}");
     let (_, m) = app.get("head1", "/api/v1/service-measures?org_unit=BJ0101&from=2025-03-01&to=2025-03-03").await;
     assert_eq!(figure(&m, "overtime_waits"), 1);
+}
+
+async fn import(app: &TestApp, user: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let res = app
+        .http
+        .post(format!("{}/api/v1/ratings/import", app.base))
+        .bearer_auth(&app.tokens[user])
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn ratings_kept_elsewhere_are_imported_whole_or_not_at_all(mut app: TestApp) {
+    app.add_user("svc", xiaobao_core::role::Role::ServiceDept, "HO").await;
+    app.add_user("svc.sh", xiaobao_core::role::Role::ServiceDept, "SH").await;
+    let header = "设备号,序号,网点代码,柜员号,评价时间,评分,不满意原因\n";
+    let bad = format!(
+        "{header}V1,1,BJ0101,teller1,2025-03-01 09:00,5,\nV1,2,BJ0101,teller1,2025-03-01 09:10,9,\nV1,3,BJ0101,nobody,2025-03-01 09:20,2,01\n"
+    );
+    let (status, p) = import(&app, "svc", "text/csv", bad.into_bytes()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let details: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["detail"].as_str().unwrap()).collect();
+    // rows 3 and 4 of the file: the score, then the teller and the missing reason
+    assert_eq!(details.len(), 2, "{p}");
+    assert!(details[0].starts_with("第 3 行“评分”"), "{p}");
+    assert!(details[1].starts_with("第 4 行“柜员号”"), "{p}");
+    let measures = "/api/v1/service-measures?org_unit=BJ0101&from=2025-03-01&to=2025-03-03";
+    assert_eq!(figure(&app.get("head1", measures).await.1, "ratings"), 0, "nothing of a refused file is stored");
+    // an XLSX with the English names and the columns in another order
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["score", "rated_at", "teller", "outlet", "seq", "device", "reason"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (score, reason)) in [(5, ""), (4, ""), (1, "02")].iter().enumerate() {
+        let row = r as u32 + 1;
+        sheet.write_number(row, 0, f64::from(*score)).unwrap();
+        sheet.write_string(row, 1, format!("2025-03-01 10:{:02}", r * 5)).unwrap();
+        sheet.write_string(row, 2, "teller1").unwrap();
+        sheet.write_string(row, 3, "BJ0101").unwrap();
+        sheet.write_number(row, 4, f64::from(row)).unwrap();
+        sheet.write_string(row, 5, "V2").unwrap();
+        sheet.write_string(row, 6, *reason).unwrap();
+    }
+    let xlsx = book.save_to_buffer().unwrap();
+    assert_eq!(import(&app, "head1", "application/octet-stream", xlsx.clone()).await.0, StatusCode::FORBIDDEN);
+    let (status, p) = import(&app, "svc.sh", "application/octet-stream", xlsx.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "another branch's outlet is unknown to it: {p}");
+    let (status, a) = import(&app, "svc", "application/octet-stream", xlsx.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    assert_eq!((a["accepted"].as_i64(), a["duplicates"].as_i64()), (Some(3), Some(0)));
+    let (_, m) = app.get("head1", measures).await;
+    assert_eq!((figure(&m, "ratings"), figure(&m, "dissatisfied_by_reason")), (json!(3), json!({"02": 1})));
+    // the same file again adds nothing
+    let (_, again) = import(&app, "svc", "application/octet-stream", xlsx).await;
+    assert_eq!((again["accepted"].as_i64(), again["duplicates"].as_i64()), (Some(0), Some(3)));
 }
