@@ -1,6 +1,7 @@
 // What the administrators do to users and the rules: disabling a user ends the session they have
 // open at once, a reset password must be changed before anything else opens, and the deadline
-// policy is a form whose mistakes are shown beside their fields. Desktop and phone, both languages.
+// policy is a form whose mistakes are shown beside their fields, and an integration token's secret is
+// shown once and the token revoked after a confirmation. Desktop and phone, both languages.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 
@@ -136,5 +137,94 @@ export default async function ({ test, loggedIn, base, artifacts, browser, PASSW
     await small.page.goto(`${base}/admin/policy`);
     await small.page.screenshot({ path: join(artifacts, "admin-policy-phone.png"), fullPage: true });
     await small.context.close();
+  });
+
+  await test("an integration token: made for an outlet, its secret shown once, revoked after a confirmation", async () => {
+    const admin = await loggedIn("admin");
+    const asked = [];
+    acceptDialogs(admin.page, asked);
+    await admin.page.goto(`${base}/admin`);
+    await Promise.all([admin.page.waitForURL(`${base}/admin/integrations`), admin.page.click('#admin-tabs a[href="/admin/integrations"]')]);
+    assert.match(await admin.page.textContent("#no-integrations"), /尚无集成令牌/);
+    await admin.page.screenshot({ path: join(artifacts, "admin-integrations-empty.png"), fullPage: true });
+
+    // a queue system at a sub-branch is refused beside the unit, the name kept
+    await admin.page.selectOption("#i-kind", "queue");
+    await admin.page.fill("#i-name", "大厅叫号机");
+    await admin.page.fill("#i-unit", "BJ01");
+    await admin.page.click("#make-integration");
+    await admin.page.waitForSelector('#add-integration .field-error[data-field="org_unit"]');
+    assert.match(await admin.page.textContent('.field-error[data-field="org_unit"]'), /不是网点/);
+    assert.equal(await admin.page.inputValue("#i-name"), "大厅叫号机");
+    assert.equal(await admin.page.inputValue("#i-kind"), "queue");
+    await admin.page.screenshot({ path: join(artifacts, "admin-integrations-errors.png"), fullPage: true });
+
+    // the outlet picked from the list of units
+    assert.ok(await admin.page.locator('#integration-units option[value="BJ0101"]').count() === 1);
+    await admin.page.fill("#i-unit", "BJ0101");
+    await Promise.all([admin.page.waitForLoadState("load"), admin.page.click("#make-integration")]);
+    await admin.page.waitForSelector("#integration-secret");
+    const secret = (await admin.page.textContent("#integration-secret")).trim();
+    assert.match(secret, /^xbi_[0-9a-f]{64}$/);
+    assert.match(await admin.page.textContent("#shown-once"), /只显示这一次/);
+    assert.equal((await admin.page.textContent("#integration-endpoint")).trim(), "POST /api/v1/queue-tickets");
+    assert.ok(await admin.page.isVisible("#copy-secret"), "the copy button shows where the script runs");
+    assert.equal(await admin.page.evaluate(() => getComputedStyle(document.getElementById("integration-secret")).fontFamily.includes("monospace")), true);
+    assert.ok(!admin.page.url().includes(secret), "never in an address");
+    await admin.page.screenshot({ path: join(artifacts, "admin-integration-secret.png"), fullPage: true });
+
+    // the device uses it
+    const ticket = { tickets: [{ outlet: "BJ0101", number: "A001", business: "personal", taken_at: "2025-01-06T09:00:00+08:00" }] };
+    const send = () => fetch(`${base}/api/v1/queue-tickets`, {
+      method: "POST", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: JSON.stringify(ticket),
+    });
+    const first = await send();
+    assert.equal(first.status, 200, `the token opens the queue endpoint: ${await first.text()}`);
+
+    await Promise.all([admin.page.waitForURL(`${base}/admin/integrations`), admin.page.click("#back-to-integrations")]);
+    assert.equal(await admin.page.locator("#integration-secret").count(), 0, "shown once");
+    assert.ok(!(await admin.page.content()).includes(secret));
+    const row = admin.page.locator("#integrations tr[data-kind=queue]");
+    assert.match(await row.textContent(), /大厅叫号机.*排队叫号系统.*BJ0101.*使用中/s);
+    await admin.page.screenshot({ path: join(artifacts, "admin-integrations-list.png"), fullPage: true });
+
+    await Promise.all([admin.page.waitForURL(/done=revoked/), row.locator("button[id^=revoke-]").click()]);
+    assert.match(asked.at(-1), /吊销令牌“大厅叫号机”/, "asked before revoking");
+    assert.match(await admin.page.textContent("#notice"), /已吊销令牌“大厅叫号机”/);
+    assert.match(await admin.page.locator("#integrations tr[data-kind=queue]").textContent(), /已吊销/);
+    assert.equal((await send()).status, 401, "a revoked token is refused");
+    await admin.page.screenshot({ path: join(artifacts, "admin-integrations-revoked.png"), fullPage: true });
+    await admin.context.close();
+  });
+
+  await test("the integration tokens in English and on a phone", async () => {
+    const en = await loggedIn("admin", "en");
+    await en.page.goto(`${base}/admin/integrations`);
+    assert.match(await en.page.textContent("#integrations thead"), /Made by/);
+    assert.doesNotMatch(await en.page.content(), /⟦/);
+    await en.page.screenshot({ path: join(artifacts, "admin-integrations-en.png"), fullPage: true });
+    await en.page.selectOption("#i-kind", "evaluator");
+    await en.page.fill("#i-name", "Window 3 evaluator");
+    await en.page.fill("#i-unit", "BJ0102");
+    await Promise.all([en.page.waitForLoadState("load"), en.page.click("#make-integration")]);
+    await en.page.waitForSelector("#integration-secret");
+    assert.match(await en.page.textContent("#shown-once"), /shown this once/);
+    assert.doesNotMatch(await en.page.content(), /⟦/);
+    await en.page.screenshot({ path: join(artifacts, "admin-integration-secret-en.png"), fullPage: true });
+    await en.context.close();
+
+    const small = await loginAs("admin", PASSWORD, phone);
+    await small.page.goto(`${base}/admin/integrations`);
+    await small.page.screenshot({ path: join(artifacts, "admin-integrations-phone.png"), fullPage: true });
+    await small.page.selectOption("#i-kind", "queue");
+    await small.page.fill("#i-name", "叫号机");
+    await small.page.fill("#i-unit", "BJ0103");
+    await Promise.all([small.page.waitForLoadState("load"), small.page.click("#make-integration")]);
+    await small.page.waitForSelector("#integration-secret");
+    await small.page.screenshot({ path: join(artifacts, "admin-integration-secret-phone.png"), fullPage: true });
+    const phoneEn = await loginAs("admin", PASSWORD, { ...phone, locale: "en" });
+    await phoneEn.page.goto(`${base}/admin/integrations`);
+    await phoneEn.page.screenshot({ path: join(artifacts, "admin-integrations-phone-en.png"), fullPage: true });
+    await Promise.all([small.context.close(), phoneEn.context.close()]);
   });
 }

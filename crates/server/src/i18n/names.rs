@@ -1,5 +1,5 @@
 //! Naming the domain's codes (roles, states, channels, actions, unit kinds, appeals, clocks, root
-//! causes, feedback, timeline events): core returns the code, the catalogue's `kind.code` names it
+//! causes, feedback, integration kinds, timeline events): core returns the code, the catalogue's `kind.code` names it
 //! (`words/names.rs`).
 
 use super::Lang;
@@ -7,6 +7,7 @@ use xiaobao_core::channel::Channel;
 use xiaobao_core::complainant::ComplainantTag;
 use xiaobao_core::complaint::{ActionKind, AppealStatus, Feedback, RootCause, State};
 use xiaobao_core::deadline::{ClockKind, Unit};
+use xiaobao_core::integration::IntegrationKind;
 use xiaobao_core::org::OrgUnitKind;
 use xiaobao_core::role::Role;
 
@@ -47,6 +48,7 @@ named!(
     RootCause => "root_cause",
     Feedback => "feedback",
     ComplainantTag => "tag",
+    IntegrationKind => "integration_kind",
 );
 
 impl Lang {
@@ -105,6 +107,7 @@ mod tests {
         every(RootCause::ALL);
         every(Feedback::ALL);
         every(ComplainantTag::ALL);
+        every(IntegrationKind::ALL);
     }
 
     #[test]

@@ -53,3 +53,26 @@ document.addEventListener("submit", function (ev) {
     show();
   });
 })();
+// a copy button beside a box of text (a new token's secret): shown only where this script runs; it
+// selects the box's text, and copies it where the browser allows (without it, the text stays selected)
+(function () {
+  var buttons = document.querySelectorAll("button[data-copy]");
+  Array.prototype.forEach.call(buttons, function (button) {
+    var box = document.getElementById(button.getAttribute("data-copy"));
+    if (!box) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var range = document.createRange();
+      range.selectNodeContents(box);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      function copied() { button.textContent = button.getAttribute("data-copied") || button.textContent; }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(box.textContent.trim()).then(copied, function () {});
+      } else {
+        try { if (document.execCommand("copy")) { copied(); } } catch (e) {}
+      }
+    });
+  });
+})();

@@ -77,7 +77,7 @@ form.inline{display:flex;gap:.4rem;align-items:center;margin:0}form.inline input
 pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        @let admin = user.is_some_and(|u| u.role.can(Permission::ManageOrg) || u.role.can(Permission::ManageUsers) || u.role.can(Permission::ManageRules));
+        @let admin = user.is_some_and(|u| u.role.can(Permission::ManageOrg) || u.role.can(Permission::ManageUsers) || u.role.can(Permission::ManageRules) || u.role.can(Permission::ManageIntegrations));
         html lang=(lang.code()) {
             head {
                 meta charset="utf-8";

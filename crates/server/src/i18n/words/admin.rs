@@ -1,4 +1,5 @@
-//! The words of the administration pages: org units, users, classes, the deadline policy, the calendar.
+//! The words of the administration pages: org units, users, classes, the deadline policy, the calendar,
+//! the integration tokens.
 
 catalogue! {
     "admin.add" => ("新增", "Add"),
@@ -112,4 +113,45 @@ catalogue! {
         "Lines date,kind,holiday_en,holiday_zh (kind: rest or work). Every year in the file is replaced whole.",
     ),
     "admin.calendar.replace_confirm" => ("确定替换文件中出现的年份吗？", "Replace the years in this file?"),
+    "admin.integrations.explained" => (
+        "集成令牌供设备和外部系统（而非工作人员）调用本系统的接口，如柜面服务评价器、排队叫号系统。每个令牌绑定一个机构，只能发送该机构的数据；吊销后立即失效。",
+        "An integration token lets a device or another system (not a person) call this product, such as a counter evaluator or the queue system. Each is bound to one unit and sends for that unit only; a revoked token stops working at once.",
+    ),
+    "admin.integrations.none" => ("尚无集成令牌。可在下方为设备或系统创建一个。", "No integration tokens yet. Make one for a device or a system below."),
+    "admin.integrations.name" => ("名称", "Name"),
+    "admin.integrations.name_example" => ("如：3号窗口评价器", "e.g. Window 3 evaluator"),
+    "admin.integrations.kind" => ("类型", "Kind"),
+    "admin.integrations.unit" => ("绑定机构（代码）", "Bound to unit (code)"),
+    "admin.integrations.unit_hint" => (
+        "服务评价器和排队叫号系统只能绑定到网点；热线系统和 Webhook 可绑定到任一机构，范围包括其下属机构。可输入机构代码或名称查找。",
+        "A counter evaluator or a queue system is bound to one outlet; a hotline system or a webhook to any unit, with the units below it. Type a unit's code or name to find it.",
+    ),
+    "admin.integrations.made" => ("创建人 · 时间", "Made by · when"),
+    "admin.integrations.in_use" => ("使用中", "in use"),
+    "admin.integrations.revoked_at" => ("已吊销（{at}）", "revoked {at}"),
+    "admin.integrations.actions" => ("操作", "Actions"),
+    "admin.integrations.revoke" => ("吊销", "Revoke"),
+    "admin.integrations.revoke_confirm" => (
+        "吊销令牌“{name}”？使用它的设备或系统将立即无法再发送数据，且不能恢复。",
+        "Revoke the token “{name}”? The device or system using it can send nothing more, from now on; this cannot be undone.",
+    ),
+    "admin.integrations.revoked_done" => ("已吊销令牌“{name}”，其下一次请求将被拒绝。", "The token “{name}” is revoked: its next request is refused."),
+    "admin.integrations.add" => ("创建集成令牌", "Make an integration token"),
+    "admin.integrations.create" => ("创建令牌", "Make the token"),
+    "admin.integrations.made_title" => ("集成令牌已创建", "The integration token is made"),
+    "admin.integrations.created" => ("已创建令牌“{name}”：{kind}，绑定 {unit}。", "The token “{name}” is made: {kind}, bound to {unit}."),
+    "admin.integrations.secret" => ("令牌密钥", "The token's secret"),
+    "admin.integrations.copy" => ("复制密钥", "Copy the secret"),
+    "admin.integrations.copied" => ("已复制", "Copied"),
+    "admin.integrations.shown_once" => (
+        "密钥只显示这一次：离开或刷新本页后将无法再次查看（系统只保存其摘要）。请现在复制并配置到设备中；如遗失，请吊销此令牌并重新创建。",
+        "The secret is shown this once: once you leave or reload this page it cannot be seen again (only its hash is kept). Copy it into the device now; if it is lost, revoke the token and make a new one.",
+    ),
+    "admin.integrations.how_used" => ("设备如何使用", "How the device uses it"),
+    "admin.integrations.sends_header" => ("设备每次请求都须带上以下请求头（以上方密钥替换尖括号部分）：", "The device sends this header with every request (the secret above in place of the angle brackets):"),
+    "admin.integrations.secret_placeholder" => ("<密钥>", "<secret>"),
+    "admin.integrations.sends_ratings" => ("服务评价发送至", "It sends its ratings to"),
+    "admin.integrations.sends_tickets" => ("排队叫号记录发送至", "It sends its queue tickets to"),
+    "admin.integrations.sends_elsewhere" => ("其调用的接口见 API 说明文档", "The endpoints it calls are in the API document"),
+    "admin.integrations.back" => ("返回集成令牌列表", "Back to the integration tokens"),
 }

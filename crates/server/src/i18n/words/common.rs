@@ -157,5 +157,6 @@ catalogue! {
     "admin_categories" => ("分类与原因代码", "Categories and cause codes"),
     "admin_policy" => ("时限规则", "Deadline policy"),
     "admin_calendar" => ("工作日历", "Working-day calendar"),
+    "admin_integrations" => ("集成令牌", "Integration tokens"),
     "no_permission" => ("您的角色无权访问此页面", "Your role may not open this page"),
 }

@@ -1,5 +1,5 @@
 //! The names of the domain's codes (roles, states, channels, actions, unit kinds, appeals, clocks,
-//! root causes, feedback) and of the timeline's events, keyed `kind.code` (`role.teller`): core
+//! root causes, feedback, integration kinds) and of the timeline's events, keyed `kind.code` (`role.teller`): core
 //! returns the code, these name it.
 
 catalogue! {
@@ -50,6 +50,10 @@ catalogue! {
     "unit_kind.branch" => ("分行", "Branch"),
     "unit_kind.sub_branch" => ("支行", "Sub-branch"),
     "unit_kind.outlet" => ("网点", "Outlet"),
+    "integration_kind.evaluator" => ("服务评价器", "Counter evaluator"),
+    "integration_kind.queue" => ("排队叫号系统", "Queue system"),
+    "integration_kind.hotline" => ("热线系统", "Hotline system"),
+    "integration_kind.webhook" => ("事件推送（Webhook）", "Webhook"),
     "appeal.pending" => ("申诉待审批", "appeal pending"),
     "appeal.approved" => ("申诉已批准（剔除）", "appeal approved (excluded)"),
     "appeal.rejected" => ("申诉已驳回", "appeal rejected"),

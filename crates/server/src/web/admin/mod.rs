@@ -1,17 +1,19 @@
 //! Administration pages: the org tree, users and roles, classification (categories, cause codes,
-//! service channels), the deadline policy and the working-day calendar, one module a section. Each
-//! form is read into the typed request the API takes and handled by the same application function,
-//! so the checks are the same; a refusal is shown beside the field it names, with the values typed
-//! kept.
+//! service channels), the deadline policy, the working-day calendar and the integration tokens, one
+//! module a section. Each form is read into the typed request the API takes and handled by the same
+//! application function, so the checks are the same; a refusal is shown beside the field it names,
+//! with the values typed kept.
 
 mod calendar;
 mod classes;
+mod integrations;
 mod org;
 mod policy;
 mod users;
 
 pub use calendar::{calendar, calendar_put};
 pub use classes::{categories, category_put};
+pub use integrations::{integration_create, integration_revoke, integrations};
 pub use org::{org, org_create, org_rename};
 pub use policy::{policy, policy_put};
 pub use users::{user, user_create, user_disable, user_enable, user_reset, user_update, users};
@@ -95,6 +97,9 @@ fn sections(caller: &Caller) -> Vec<(&'static str, &'static str)> {
         s.push(("/admin/policy", "admin_policy"));
         s.push(("/admin/calendar", "admin_calendar"));
     }
+    if caller.can(Permission::ManageIntegrations) {
+        s.push(("/admin/integrations", "admin_integrations"));
+    }
     s
 }
 
@@ -138,13 +143,16 @@ fn render(
 }
 
 /// The administration pages' own touches: buttons inside the cards, the users' actions on one line,
-/// the policy's tables.
+/// the policy's tables, a new token's secret.
 const ADMIN_CSS: &str = "\
 .card button:not(.primary){background:#fff;color:#8a1c1c;border:1px solid #8a1c1c;border-radius:4px;padding:.4rem .9rem;font-size:.95rem;cursor:pointer;margin-top:.6rem}\
 .card button.danger{color:#b00020;border-color:#b00020}\
 td.actions{white-space:nowrap}td.actions a.button{margin-top:0;padding:.2rem .6rem;font-size:.9rem}\
 td.actions form.inline{display:inline-flex}td.actions form.inline button{margin-top:0;padding:.2rem .6rem;font-size:.9rem}\
 #temporary-password{font-size:1.2rem;background:#fff3cd;padding:.1rem .5rem;border-radius:3px}\
+pre.secret{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1rem;background:#fff3cd;border:1px solid #e0c36a;border-radius:4px;padding:.6rem .8rem;white-space:pre-wrap;word-break:break-all;user-select:all;margin:.4rem 0}\
+pre.secret.usage{background:#f4f5f7;border-color:#d5d9de;user-select:text}\
+@media (max-width:600px){table.orders td.actions:empty{display:none}}\
 table.policy input.num{width:6rem}table.policy input,table.policy select{width:auto}\
 fieldset{border:1px solid #e3e6ea;border-radius:4px;margin:.6rem 0}fieldset select{width:auto;margin:.2rem 0}\
 ";
@@ -201,4 +209,6 @@ pub(super) fn routes() -> axum::Router<AppState> {
         .route("/admin/categories", axum::routing::get(categories).post(category_put))
         .route("/admin/policy", axum::routing::get(policy).post(policy_put))
         .route("/admin/calendar", axum::routing::get(calendar).post(calendar_put))
+        .route("/admin/integrations", axum::routing::get(integrations).post(integration_create))
+        .route("/admin/integrations/{id}/revoke", axum::routing::post(integration_revoke))
 }

@@ -8,6 +8,7 @@ mod errors;
 mod figures;
 mod home;
 mod inbox;
+mod integrations;
 mod lists;
 mod login;
 mod measures;
