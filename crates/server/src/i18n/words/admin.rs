@@ -123,8 +123,8 @@ catalogue! {
     "admin.integrations.kind" => ("类型", "Kind"),
     "admin.integrations.unit" => ("绑定机构（代码）", "Bound to unit (code)"),
     "admin.integrations.unit_hint" => (
-        "服务评价器和排队叫号系统只能绑定到网点；热线系统和 Webhook 可绑定到任一机构，范围包括其下属机构。可输入机构代码或名称查找。",
-        "A counter evaluator or a queue system is bound to one outlet; a hotline system or a webhook to any unit, with the units below it. Type a unit's code or name to find it.",
+        "服务评价器和排队叫号系统只能绑定到网点；热线系统和 Webhook 可绑定到任一机构，范围包括其下属机构。输入机构名称或代码查找，再从列表中选择（填入的是机构代码）。",
+        "A counter evaluator or a queue system is bound to one outlet; a hotline system or a webhook to any unit, with the units below it. Type a unit's name or code to find it, then choose it from the list (its code is filled in).",
     ),
     "admin.integrations.made" => ("创建人 · 时间", "Made by · when"),
     "admin.integrations.in_use" => ("使用中", "in use"),
