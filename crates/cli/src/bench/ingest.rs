@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use xiaobao_core::integration::IntegrationKind;
 use xiaobao_core::org::OrgUnitKind;
-use xiaobao_server::{AppState, SystemClock};
 use xiaobao_store::NewUser;
 use xiaobao_store::service::NewIntegration;
 
@@ -68,17 +67,7 @@ pub async fn run(what: What, clients: usize, rows: u64, batch: usize, database_u
             .await?;
         tokens.push((code, token));
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let state = AppState::new(store.clone(), Arc::new(SystemClock));
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            xiaobao_server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
-    let base = format!("http://{addr}");
+    let (base, server) = super::serve(&store).await?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let (noun, path) = match what {
         What::Ratings => ("ratings", "/api/v1/ratings"),

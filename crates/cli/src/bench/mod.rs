@@ -309,6 +309,21 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
     }
 }
 
+/// The real server over `store` on a random local port: its base address and its task.
+pub(crate) async fn serve(store: &Store) -> Result<(String, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(store.clone(), Arc::new(SystemClock));
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            xiaobao_server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    Ok((format!("http://{addr}"), server))
+}
+
 async fn register(clients: usize, requests: u64, merge_percent: u8, database_url: Option<String>) -> Result<()> {
     let (store, _dir) = bench_store(None, database_url.as_deref()).await?;
     let ho = store.org_unit_by_code("HO").await?.context("head office")?;
@@ -324,17 +339,7 @@ async fn register(clients: usize, requests: u64, merge_percent: u8, database_url
             email: None,
         })
         .await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let state = AppState::new(store.clone(), Arc::new(SystemClock));
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            xiaobao_server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
-    let base = format!("http://{addr}");
+    let (base, server) = serve(&store).await?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let login: serde_json::Value = http
         .post(format!("{base}/api/v1/session"))

@@ -134,7 +134,8 @@ async fn sums(
     let store = &state.store;
     let mut s = Sums::default();
     for r in store.service_rows(units, Dim::All, from, to, grain).await? {
-        *s.counts.entry(key(&r)).or_default() = s.counts.get(&key(&r)).copied().unwrap_or_default() + r.counts;
+        let e = s.counts.entry(key(&r)).or_default();
+        *e = *e + r.counts;
     }
     for r in store.service_rows(units, Dim::Wait, from, to, grain).await? {
         let minute: i64 = r.value.parse().unwrap_or(0);

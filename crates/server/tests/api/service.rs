@@ -413,17 +413,7 @@ async fn service_rules_are_set_by_the_service_department_and_followed(mut app: T
 }
 
 async fn import(app: &TestApp, user: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
-    let res = app
-        .http
-        .post(format!("{}/api/v1/ratings/import", app.base))
-        .bearer_auth(&app.tokens[user])
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
+    crate::statistics::import_to(app, user, "/api/v1/ratings/import", content_type, body).await
 }
 
 async fn ratings_kept_elsewhere_are_imported_whole_or_not_at_all(mut app: TestApp) {

@@ -3,7 +3,7 @@
 //! the caller's scope.
 
 use crate::both_backends;
-use crate::harness::{PASSWORD, TestApp};
+use crate::harness::TestApp;
 use crate::web::Browser;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -21,7 +21,13 @@ pub(crate) async fn import(app: &TestApp, user: &str, content_type: &str, body: 
     import_to(app, user, "/api/v1/period-stats/import", content_type, body).await
 }
 
-async fn import_to(app: &TestApp, user: &str, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+pub(crate) async fn import_to(
+    app: &TestApp,
+    user: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
     let res = app
         .http
         .post(format!("{}{path}", app.base))
@@ -115,20 +121,8 @@ async fn a_table_of_figures_is_imported_whole_or_not_at_all(app: TestApp) {
     // who may import: not an outlet head; a service department only within its own subtree
     let (status, _) = import(&app, "head1", "text/csv", b"BJ0101,2025-05,1,1".to_vec()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let unit = app.store.org_unit_by_code("BJ0101").await.unwrap().unwrap();
-    app.store
-        .create_user(&xiaobao_store::NewUser {
-            username: "service1".into(),
-            display_name: "网点服务".into(),
-            role: Role::ServiceDept,
-            org_unit_id: unit.id,
-            password_hash: xiaobao_server::hash_password(PASSWORD).unwrap(),
-            email: None,
-        })
-        .await
-        .unwrap();
     let mut app = app;
-    app.login("service1").await;
+    app.add_user("service1", Role::ServiceDept, "BJ0101").await;
     let (status, p) = import(&app, "service1", "text/csv", b"BJ0101,2025-05,1,1\nBJ0102,2025-05,1,1".to_vec()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -387,18 +381,8 @@ async fn the_statistics_page_lists_every_bad_row_and_asks_before_replacing(app: 
         ops.post("/statistics/import/confirm", &[("_csrf", ops_csrf.as_str()), ("token", token.as_str())]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // a user who may enter figures cannot confirm another's preview either; its owner still can
-    let unit = app.store.org_unit_by_code("BJ01").await.unwrap().unwrap();
-    app.store
-        .create_user(&xiaobao_store::NewUser {
-            username: "service2".into(),
-            display_name: "支行服务".into(),
-            role: Role::ServiceDept,
-            org_unit_id: unit.id,
-            password_hash: xiaobao_server::hash_password(PASSWORD).unwrap(),
-            email: None,
-        })
-        .await
-        .unwrap();
+    let mut app = app;
+    app.add_user("service2", Role::ServiceDept, "BJ01").await;
     let mut other = Browser::new(&app);
     other.login("service2").await;
     let _ = other.get("/statistics").await;

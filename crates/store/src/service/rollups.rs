@@ -236,6 +236,27 @@ impl Store {
     }
 }
 
+/// A stored rating as its counters need it, from a row with `outlet_id`, `teller_id`, `rated_at`,
+/// `score`, `reason` and `flagged`: (outlet, teller, flagged, the rating).
+pub(crate) fn stored_rating(
+    r: &sqlx::any::AnyRow,
+) -> Result<(i64, i64, bool, xiaobao_core::service::rating::Rating), StoreError> {
+    use xiaobao_core::service::rating::{Rating, Score};
+    let score: i64 = r.try_get("score")?;
+    let flagged: i64 = r.try_get("flagged")?;
+    let rating = Rating {
+        device: String::new(),
+        seq: 0,
+        outlet: String::new(),
+        teller: String::new(),
+        window: None,
+        rated_at: xiaobao_core::time::from_millis(r.try_get("rated_at")?),
+        score: Score::parse("score", score).map_err(|_| StoreError::Corrupt(format!("rating score {score}")))?,
+        reason: r.try_get("reason")?,
+    };
+    Ok((r.try_get("outlet_id")?, r.try_get("teller_id")?, flagged != 0, rating))
+}
+
 /// Rows read per page while rebuilding.
 const REBUILD_PAGE: i64 = 20_000;
 
@@ -269,7 +290,6 @@ pub(crate) async fn rebuild(
 ) -> Result<(i64, i64), StoreError> {
     use xiaobao_core::service::measure::{rating_rows, ticket_rows};
     use xiaobao_core::service::queue::Ticket;
-    use xiaobao_core::service::rating::{Rating, Score};
     use xiaobao_core::time::{from_millis, local_date};
     let before = if compare { Some(snapshot(tx).await?) } else { None };
     let paths: HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>("SELECT id, path FROM org_units")
@@ -296,22 +316,8 @@ pub(crate) async fn rebuild(
             break;
         }
         for r in &rows {
-            let outlet: i64 = r.try_get("outlet_id")?;
-            let score: i64 = r.try_get("score")?;
-            let flagged: i64 = r.try_get("flagged")?;
-            let rating = Rating {
-                device: String::new(),
-                seq: 0,
-                outlet: String::new(),
-                teller: String::new(),
-                window: None,
-                rated_at: from_millis(r.try_get("rated_at")?),
-                score: Score::parse("score", score)
-                    .map_err(|_| StoreError::Corrupt(format!("rating score {score}")))?,
-                reason: r.try_get("reason")?,
-            };
-            let rows = rating_rows(&rating, r.try_get("teller_id")?, flagged != 0);
-            delta.put(outlet, path(outlet)?, local_date(rating.rated_at), &rows, true);
+            let (outlet, teller, flagged, rating) = stored_rating(r)?;
+            delta.put(outlet, path(outlet)?, local_date(rating.rated_at), &rating_rows(&rating, teller, flagged), true);
         }
         if let Some(last) = rows.last() {
             device = last.try_get("device")?;

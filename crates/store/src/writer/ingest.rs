@@ -394,21 +394,8 @@ impl Ctx {
         if excluded != 0 {
             return Ok(ExcludeOutcome { excluded: false });
         }
-        let score: i64 = row.try_get("score")?;
-        let flagged: i64 = row.try_get("flagged")?;
-        let rating = Rating {
-            device: i.device.clone(),
-            seq: i.seq,
-            outlet: String::new(),
-            teller: String::new(),
-            window: None,
-            rated_at: from_millis(row.try_get("rated_at")?),
-            score: xiaobao_core::service::rating::Score::parse("score", score)
-                .map_err(|_| crate::StoreError::Corrupt(format!("rating score {score}")))?,
-            reason: row.try_get("reason")?,
-        };
-        let outlet: i64 = row.try_get("outlet_id")?;
-        let rows = rating_rows(&rating, row.try_get("teller_id")?, flagged != 0);
+        let (outlet, teller, flagged, rating) = crate::service::rollups::stored_rating(&row)?;
+        let rows = rating_rows(&rating, teller, flagged);
         b.service.put(outlet, &path, local_date(rating.rated_at), &rows, false);
         sqlx::query(
             "UPDATE ratings SET excluded = 1, excluded_by = $1, excluded_at = $2, exclude_reason = $3 \
