@@ -5,8 +5,6 @@
 use super::pages::unit;
 use anyhow::{Context, Result, bail};
 use hdrhistogram::Histogram;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use xiaobao_core::integration::IntegrationKind;
 use xiaobao_core::org::OrgUnitKind;
@@ -79,49 +77,57 @@ pub async fn run(what: What, clients: usize, rows: u64, batch: usize, database_u
         super::backend_name(&store)
     );
     let batches = rows.div_ceil(batch as u64);
-    let next = Arc::new(AtomicU64::new(0));
-    // the history starts 30 days back: a device's ratings 25 s apart, a queue's tickets 10 s apart
+    // the history starts 30 days back: a device's ratings 25 s apart, a queue's tickets 10 s apart.
+    // Every request's body is made before the clock starts, so the figure is the server's.
     let start = chrono::Utc::now() - chrono::Duration::days(30);
+    let key = if what == What::Ratings { "ratings" } else { "tickets" };
+    let mut bodies: Vec<Vec<Vec<u8>>> = vec![Vec::new(); tokens.len()];
+    let mut seqs = vec![0i64; tokens.len()];
+    for b in 0..batches {
+        let c = (b % tokens.len() as u64) as usize;
+        let n = batch.min((rows - b * batch as u64) as usize);
+        let (outlet, teller) = (&tokens[c].0, format!("bench.teller{c}"));
+        let items: Vec<serde_json::Value> = (0..n)
+            .map(|_| {
+                seqs[c] += 1;
+                let seq = seqs[c];
+                match what {
+                    What::Ratings => {
+                        let at = start + chrono::Duration::seconds(seq * 25);
+                        let score = [5, 5, 5, 4, 4, 5, 3, 5, 2, 5][(seq % 10) as usize];
+                        serde_json::json!({"device": format!("EV{c}"), "seq": seq, "outlet": outlet, "teller": teller,
+                            "rated_at": xiaobao_core::time::rfc3339(at), "score": score,
+                            "reason": (score <= 2).then_some("01")})
+                    }
+                    What::Tickets => {
+                        let taken = start + chrono::Duration::seconds(seq * 10);
+                        let called = taken + chrono::Duration::seconds(seq * 37 % 1800);
+                        serde_json::json!({"outlet": outlet, "number": format!("A{seq}"), "business": "personal",
+                            "taken_at": xiaobao_core::time::rfc3339(taken),
+                            "called_at": xiaobao_core::time::rfc3339(called), "teller": teller})
+                    }
+                }
+            })
+            .collect();
+        bodies[c].push(serde_json::to_vec(&serde_json::json!({ key: items }))?);
+    }
     let cpu_before = super::cpu_seconds();
     let started = Instant::now();
     let mut handles = Vec::new();
-    for (c, (outlet, token)) in tokens.into_iter().enumerate() {
-        let (http, next, base) = (http.clone(), next.clone(), base.clone());
+    for ((_, token), bodies) in tokens.into_iter().zip(bodies) {
+        let (http, base) = (http.clone(), base.clone());
         handles.push(tokio::spawn(async move {
             let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
-            let (mut stored, mut failures, mut seq) = (0u64, 0u64, 0i64);
-            let teller = format!("bench.teller{c}");
-            loop {
-                let b = next.fetch_add(1, Ordering::Relaxed);
-                if b >= batches {
-                    break;
-                }
-                let n = batch.min((rows - b * batch as u64) as usize);
-                let items: Vec<serde_json::Value> = (0..n)
-                    .map(|_| {
-                        seq += 1;
-                        match what {
-                            What::Ratings => {
-                                let at = start + chrono::Duration::seconds(seq * 25);
-                                let score = [5, 5, 5, 4, 4, 5, 3, 5, 2, 5][(seq % 10) as usize];
-                                serde_json::json!({"device": format!("EV{c}"), "seq": seq, "outlet": outlet, "teller": teller,
-                                    "rated_at": xiaobao_core::time::rfc3339(at), "score": score,
-                                    "reason": (score <= 2).then_some("01")})
-                            }
-                            What::Tickets => {
-                                let taken = start + chrono::Duration::seconds(seq * 10);
-                                let called = taken + chrono::Duration::seconds(seq * 37 % 1800);
-                                serde_json::json!({"outlet": outlet, "number": format!("A{seq}"), "business": "personal",
-                                    "taken_at": xiaobao_core::time::rfc3339(taken),
-                                    "called_at": xiaobao_core::time::rfc3339(called), "teller": teller})
-                            }
-                        }
-                    })
-                    .collect();
-                let key = if what == What::Ratings { "ratings" } else { "tickets" };
-                let body = serde_json::json!({ key: items });
+            let (mut stored, mut failures) = (0u64, 0u64);
+            for body in bodies {
                 let t = Instant::now();
-                let res = http.post(format!("{base}{path}")).bearer_auth(&token).json(&body).send().await;
+                let res = http
+                    .post(format!("{base}{path}"))
+                    .bearer_auth(&token)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body)
+                    .send()
+                    .await;
                 match res {
                     Ok(r) if r.status().is_success() => {
                         let v: serde_json::Value = r.json().await?;

@@ -5,8 +5,8 @@
 use crate::sql::{Arg, SqlBuilder};
 use crate::{Store, StoreError};
 use chrono::{Datelike, NaiveDate};
+use rustc_hash::FxHashMap as HashMap;
 use sqlx::{AnyConnection, Row};
-use std::collections::HashMap;
 use xiaobao_core::measure::day_number;
 use xiaobao_core::org::path_ids;
 use xiaobao_core::service::measure::{Dim, ServiceCounts};
@@ -23,18 +23,18 @@ pub(crate) struct ServiceDelta {
 
 impl ServiceDelta {
     /// Adds (or takes away) `rows` of a rating or ticket of the outlet `outlet` (at `path`) on `day`.
-    pub fn put(&mut self, outlet: i64, path: &str, day: NaiveDate, rows: &[(Dim, String, ServiceCounts)], add: bool) {
+    pub fn put(&mut self, outlet: i64, path: &str, day: NaiveDate, rows: Vec<(Dim, String, ServiceCounts)>, add: bool) {
         self.paths.entry(outlet).or_insert_with(|| path.to_string());
         let d = day_number(day);
         for (dim, value, c) in rows {
-            let e = self.at_outlet.entry((outlet, d, *dim, value.clone())).or_default();
-            *e = if add { *e + *c } else { *e - *c };
+            let e = self.at_outlet.entry((outlet, d, dim, value)).or_default();
+            *e = if add { *e + c } else { *e - c };
         }
     }
 
     pub async fn flush(&mut self, tx: &mut AnyConnection) -> Result<(), StoreError> {
-        let mut days: HashMap<RowKey, ServiceCounts> = HashMap::new();
-        let mut months: HashMap<RowKey, ServiceCounts> = HashMap::new();
+        let mut days: HashMap<RowKey, ServiceCounts> = HashMap::default();
+        let mut months: HashMap<RowKey, ServiceCounts> = HashMap::default();
         for ((outlet, d, dim, value), c) in self.at_outlet.drain() {
             if c.is_zero() {
                 continue;
@@ -68,10 +68,10 @@ async fn upsert(
     let cols = ServiceCounts::COLUMNS;
     let set: Vec<String> = cols.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect();
     for chunk in crate::sql::pow2_chunks(rows) {
-        let mut b = SqlBuilder::new(&format!(
-            "INSERT INTO {table} (unit_id, dim, {period}, value, {}) VALUES ",
-            cols.join(", ")
-        ));
+        let mut b = SqlBuilder::on(
+            tx,
+            &format!("INSERT INTO {table} (unit_id, dim, {period}, value, {}) VALUES ", cols.join(", ")),
+        );
         for (n, ((unit, dim, p, value), c)) in chunk.iter().enumerate() {
             b.push(if n == 0 { "(" } else { ", (" });
             b.bind(Arg::I64(*unit)).push(", ").bind(Arg::Text((*dim).to_string())).push(", ");
@@ -263,7 +263,7 @@ const REBUILD_PAGE: i64 = 20_000;
 type Snapshot = HashMap<(&'static str, i64, String, i64, String), [i64; 11]>;
 
 async fn snapshot(tx: &mut AnyConnection) -> Result<Snapshot, StoreError> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for (table, period) in [("service_days", "day"), ("service_months", "month")] {
         let sql = format!(
             "SELECT unit_id, dim, {period} AS period, value, {} FROM {table}",
@@ -317,7 +317,7 @@ pub(crate) async fn rebuild(
         }
         for r in &rows {
             let (outlet, teller, flagged, rating) = stored_rating(r)?;
-            delta.put(outlet, path(outlet)?, local_date(rating.rated_at), &rating_rows(&rating, teller, flagged), true);
+            delta.put(outlet, path(outlet)?, local_date(rating.rated_at), rating_rows(&rating, teller, flagged), true);
         }
         if let Some(last) = rows.last() {
             device = last.try_get("device")?;
@@ -353,7 +353,7 @@ pub(crate) async fn rebuild(
                 teller: None,
             };
             let teller: Option<i64> = r.try_get("teller_id")?;
-            delta.put(outlet, path(outlet)?, t.day(), &ticket_rows(&t, teller, &rules.overtime), true);
+            delta.put(outlet, path(outlet)?, t.day(), ticket_rows(&t, teller, &rules.overtime), true);
             after_id = r.try_get("id")?;
         }
         delta.flush(tx).await?;

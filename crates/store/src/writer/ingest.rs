@@ -6,8 +6,8 @@
 
 use super::{Batch, Ctx, WriteError};
 use crate::sql::{Arg, SqlBuilder};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use sqlx::{AnyConnection, Row};
-use std::collections::{HashMap, HashSet};
 use xiaobao_core::error::FieldError;
 use xiaobao_core::measure::day_number;
 use xiaobao_core::org::tier1_of;
@@ -84,7 +84,7 @@ impl Ctx {
     ) -> Result<IngestOutcome, WriteError> {
         let mut out = IngestOutcome::default();
         // given twice in the request: the first counts
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut fresh: Vec<&ResolvedRating> = Vec::with_capacity(i.rows.len());
         for r in &i.rows {
             if seen.insert((r.rating.device.as_str(), r.rating.seq)) {
@@ -93,31 +93,32 @@ impl Ctx {
                 out.duplicates.push(r.index);
             }
         }
-        let mut by_device: HashMap<&str, Vec<&ResolvedRating>> = HashMap::new();
+        let mut by_device: HashMap<&str, Vec<&ResolvedRating>> = HashMap::default();
         for r in fresh {
             by_device.entry(r.rating.device.as_str()).or_default().push(r);
         }
         // each device's latest rating and highest sequence number so far
         let devices: Vec<&str> = by_device.keys().copied().collect();
-        let mut last: HashMap<String, (i64, i64)> = HashMap::new();
+        let mut last: HashMap<String, (i64, i64)> = HashMap::default();
         for chunk in crate::sql::pow2_chunks(&devices) {
-            let mut q = SqlBuilder::new("SELECT device, last_rated_at, max_seq FROM rating_devices WHERE device IN ");
+            let mut q =
+                SqlBuilder::on(tx, "SELECT device, last_rated_at, max_seq FROM rating_devices WHERE device IN ");
             in_list(&mut q, chunk.iter().map(|d| Arg::Text((*d).to_string())));
             for row in q.anonymous_on_sqlite(tx).query().fetch_all(&mut *tx).await? {
                 last.insert(row.try_get("device")?, (row.try_get("last_rated_at")?, row.try_get("max_seq")?));
             }
         }
         // already stored: only a number not above the device's highest can be a re-send
-        let mut stored: HashSet<(String, i64)> = HashSet::new();
+        let mut stored: HashSet<(&str, i64)> = HashSet::default();
         for (device, rows) in &by_device {
             let Some((_, max_seq)) = last.get(*device) else { continue };
             let maybe: Vec<i64> = rows.iter().map(|r| r.rating.seq).filter(|s| s <= max_seq).collect();
             for chunk in crate::sql::pow2_chunks(&maybe) {
-                let mut q = SqlBuilder::new("SELECT seq FROM ratings WHERE device = ");
+                let mut q = SqlBuilder::on(tx, "SELECT seq FROM ratings WHERE device = ");
                 q.bind(Arg::Text((*device).to_string())).push(" AND seq IN ");
                 in_list(&mut q, chunk.iter().map(|s| Arg::I64(*s)));
                 for row in q.anonymous_on_sqlite(tx).query().fetch_all(&mut *tx).await? {
-                    stored.insert(((*device).to_string(), row.try_get("seq")?));
+                    stored.insert((*device, row.try_get("seq")?));
                 }
             }
         }
@@ -128,7 +129,7 @@ impl Ctx {
             let rows: Vec<&ResolvedRating> = rows
                 .into_iter()
                 .filter(|r| {
-                    let dup = stored.contains(&(device.to_string(), r.rating.seq));
+                    let dup = stored.contains(&(device, r.rating.seq));
                     if dup {
                         out.duplicates.push(r.index);
                     }
@@ -155,7 +156,8 @@ impl Ctx {
         new_rows.sort_unstable_by_key(|(r, _)| r.index);
         let received = to_millis(i.at);
         for chunk in crate::sql::pow2_chunks(&new_rows) {
-            let mut q = SqlBuilder::new(
+            let mut q = SqlBuilder::on(
+                tx,
                 "INSERT INTO ratings (device, seq, outlet_id, branch_id, teller_id, counter_window, rated_at, day, score, \
                  reason, flagged, integration_id, received_at) VALUES ",
             );
@@ -177,7 +179,7 @@ impl Ctx {
         latest.sort_unstable();
         for chunk in crate::sql::pow2_chunks(&latest) {
             let mut q =
-                SqlBuilder::new("INSERT INTO rating_devices (device, outlet_id, last_rated_at, max_seq) VALUES ");
+                SqlBuilder::on(tx, "INSERT INTO rating_devices (device, outlet_id, last_rated_at, max_seq) VALUES ");
             for (n, (device, outlet, at, seq)) in chunk.iter().enumerate() {
                 q.push(if n == 0 { "(" } else { ", (" });
                 q.bind(Arg::Text((*device).to_string())).push(", ").bind(Arg::I64(*outlet)).push(", ");
@@ -194,7 +196,7 @@ impl Ctx {
                 r.outlet_id,
                 &r.outlet_path,
                 local_date(r.rating.rated_at),
-                &rating_rows(&r.rating, r.teller_id, *flagged),
+                rating_rows(&r.rating, r.teller_id, *flagged),
                 true,
             );
             if *flagged {
@@ -215,14 +217,15 @@ impl Ctx {
         let mut out = IngestOutcome::default();
         let thresholds = b.rules.service.overtime.clone();
         // what is stored of the request's tickets, by (outlet, day, number)
-        let mut known: HashMap<(i64, i32, String), (Option<i64>, Ticket)> = HashMap::new();
-        let mut wanted: HashMap<(i64, i32), Vec<&str>> = HashMap::new();
+        let mut known: HashMap<(i64, i32, String), (Option<i64>, Ticket)> = HashMap::default();
+        let mut wanted: HashMap<(i64, i32), Vec<&str>> = HashMap::default();
         for r in &i.rows {
             wanted.entry((r.outlet_id, day_number(r.ticket.day()))).or_default().push(&r.ticket.number);
         }
         for ((outlet, day), numbers) in &wanted {
             for chunk in crate::sql::pow2_chunks(numbers) {
-                let mut q = SqlBuilder::new(
+                let mut q = SqlBuilder::on(
+                    tx,
                     "SELECT number, business, taken_at, called_at, finished_at, counter_window, teller_id FROM queue_tickets \
                      WHERE outlet_id = ",
                 );
@@ -248,8 +251,8 @@ impl Ctx {
         }
         // each send in order: the first of a ticket inserts it, later ones complete it
         let mut inserts: Vec<(i64, String, i32, Option<i64>, Ticket)> = Vec::new();
-        let mut updates: HashMap<(i64, i32, String), (Option<i64>, Ticket)> = HashMap::new();
-        let mut new_keys: HashSet<(i64, i32, String)> = HashSet::new();
+        let mut updates: HashMap<(i64, i32, String), (Option<i64>, Ticket)> = HashMap::default();
+        let mut new_keys: HashSet<(i64, i32, String)> = HashSet::default();
         for r in &i.rows {
             let key = (r.outlet_id, day_number(r.ticket.day()), r.ticket.number.clone());
             match known.get(&key).cloned() {
@@ -258,7 +261,7 @@ impl Ctx {
                         r.outlet_id,
                         &r.outlet_path,
                         r.ticket.day(),
-                        &ticket_rows(&r.ticket, r.teller_id, &thresholds),
+                        ticket_rows(&r.ticket, r.teller_id, &thresholds),
                         true,
                     );
                     known.insert(key.clone(), (r.teller_id, r.ticket.clone()));
@@ -283,14 +286,14 @@ impl Ctx {
                             r.outlet_id,
                             &r.outlet_path,
                             old.day(),
-                            &ticket_rows(&old, old_teller, &thresholds),
+                            ticket_rows(&old, old_teller, &thresholds),
                             false,
                         );
                         b.service.put(
                             r.outlet_id,
                             &r.outlet_path,
                             merged.day(),
-                            &ticket_rows(&merged, teller, &thresholds),
+                            ticket_rows(&merged, teller, &thresholds),
                             true,
                         );
                         known.insert(key.clone(), (teller, merged.clone()));
@@ -313,7 +316,8 @@ impl Ctx {
         let at = to_millis(i.at);
         let opt_ms = |t: Option<Instant>| Arg::OptI64(t.map(to_millis));
         for chunk in crate::sql::pow2_chunks(&inserts) {
-            let mut q = SqlBuilder::new(
+            let mut q = SqlBuilder::on(
+                tx,
                 "INSERT INTO queue_tickets (outlet_id, branch_id, day, number, business, taken_at, called_at, finished_at, \
                  counter_window, teller_id, integration_id, updated_at) VALUES ",
             );
@@ -396,7 +400,7 @@ impl Ctx {
         }
         let (outlet, teller, flagged, rating) = crate::service::rollups::stored_rating(&row)?;
         let rows = rating_rows(&rating, teller, flagged);
-        b.service.put(outlet, &path, local_date(rating.rated_at), &rows, false);
+        b.service.put(outlet, &path, local_date(rating.rated_at), rows, false);
         sqlx::query(
             "UPDATE ratings SET excluded = 1, excluded_by = $1, excluded_at = $2, exclude_reason = $3 \
              WHERE device = $4 AND seq = $5",
