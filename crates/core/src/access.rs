@@ -46,6 +46,33 @@ pub fn may_see_hot_issue(viewer: Viewer<'_>, made_at: &str) -> bool {
     in_subtree(viewer.unit_path, made_at) || in_subtree(made_at, viewer.unit_path)
 }
 
+/// What the scope rules need of a rectification: the unit that must put it right, and its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RectPlace<'a> {
+    pub unit_path: &'a str,
+    pub owner_id: i64,
+}
+
+/// May the viewer see a rectification: its owner, or anyone whose subtree holds its unit.
+pub fn may_see_rectification(viewer: Viewer<'_>, r: RectPlace<'_>) -> bool {
+    viewer.user_id == r.owner_id || in_subtree(viewer.unit_path, r.unit_path)
+}
+
+/// May the viewer submit a rectification as put right: its owner, or a manager of its unit (who
+/// may read the subtree's measures) submitting for them.
+pub fn may_submit_rectification(viewer: Viewer<'_>, role: crate::role::Role, r: RectPlace<'_>) -> bool {
+    viewer.user_id == r.owner_id
+        || (role.can(crate::role::Permission::ReadMeasures) && in_subtree(viewer.unit_path, r.unit_path))
+}
+
+/// May the viewer verify or send back a rectification: an inspector whose subtree holds its unit,
+/// never its owner (nobody checks their own work).
+pub fn may_verify_rectification(viewer: Viewer<'_>, role: crate::role::Role, r: RectPlace<'_>) -> bool {
+    viewer.user_id != r.owner_id
+        && role.can(crate::role::Permission::Inspect)
+        && in_subtree(viewer.unit_path, r.unit_path)
+}
+
 /// The orders a viewer may see, as a condition the store can write in SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderScope {
@@ -68,6 +95,26 @@ impl OrderScope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rectification_is_its_owners_and_its_units_managers_and_verified_by_another_inspector() {
+        use crate::role::Role;
+        let r = RectPlace { unit_path: "/1/2/3/4/", owner_id: 7 };
+        let owner = Viewer { user_id: 7, unit_path: "/1/2/3/4/" };
+        let head = Viewer { user_id: 8, unit_path: "/1/2/3/4/" };
+        let other_outlet = Viewer { user_id: 9, unit_path: "/1/2/3/5/" };
+        let supervisor = Viewer { user_id: 10, unit_path: "/1/2/" };
+        assert!(may_see_rectification(owner, r) && may_see_rectification(head, r));
+        assert!(!may_see_rectification(other_outlet, r));
+        assert!(may_submit_rectification(owner, Role::Teller, r));
+        assert!(may_submit_rectification(head, Role::OutletHead, r));
+        assert!(!may_submit_rectification(head, Role::Teller, r));
+        assert!(!may_submit_rectification(other_outlet, Role::OutletHead, r));
+        assert!(may_verify_rectification(supervisor, Role::ServiceDept, r));
+        assert!(!may_verify_rectification(supervisor, Role::OutletHead, r));
+        assert!(!may_verify_rectification(Viewer { user_id: 7, unit_path: "/1/" }, Role::ServiceDept, r));
+        assert!(!may_verify_rectification(Viewer { user_id: 11, unit_path: "/1/2/3/5/" }, Role::ServiceDept, r));
+    }
 
     fn place(handling_path: &str, first_responder_id: i64) -> OrderPlace<'_> {
         OrderPlace { handling_path, first_responder_id }

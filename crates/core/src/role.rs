@@ -57,6 +57,8 @@ pub enum Permission {
     /// Set the service rules (burst interval, overtime thresholds and target) and exclude ratings
     /// found to be pressed by staff.
     ManageService,
+    /// Inspect outlets, open rectifications and verify or send back what their owners submit.
+    Inspect,
     /// Escalate an order whose deadline the policy says has been breached long enough (the system's
     /// only permission).
     EscalateOverdue,
@@ -124,6 +126,7 @@ impl Role {
             EscalateOverdue => false,
             ConfigureMeasures => matches!(self, CpCentre | Admin),
             ManageService => matches!(self, ServiceDept | Admin),
+            Inspect => matches!(self, ServiceDept | OperationsSupervisor),
         }
     }
 }

@@ -2,9 +2,11 @@
 //! system, and the figures read from them. Pure: parsing each row into what may be stored, the
 //! burst rule, the wait and its overtime, and the counters a row adds to its units' rollups.
 
+pub mod inspection;
 pub mod measure;
 pub mod queue;
 pub mod rating;
+pub mod rectification;
 
 /// Most rows in one request from a device or a queue system.
 pub const MAX_BATCH: usize = 5000;

@@ -201,17 +201,22 @@ pub async fn download_attachment(
 pub async fn download(state: &AppState, caller: &Caller, id: i64, attachment_id: i64) -> ApiResult<Response> {
     crate::api::complaints::read_visible(state, caller, id).await?;
     let (a, data) = state.store.attachment(id, attachment_id).await?.ok_or(ApiError::NotFound)?;
+    Ok(file_response(&a.name, &a.content_type, data))
+}
+
+/// A stored file as a download, never shown inline and never cached.
+pub fn file_response(name: &str, content_type: &str, data: Vec<u8>) -> Response {
     // RFC 6266: an ASCII fallback and the UTF-8 name
     let ascii: String =
-        a.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let utf8 = crate::api::query::percent_encode(&a.name);
-    Ok((
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let utf8 = crate::api::query::percent_encode(name);
+    (
         [
-            (header::CONTENT_TYPE, a.content_type.clone()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}")),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         data,
     )
-        .into_response())
+        .into_response()
 }

@@ -9,6 +9,7 @@ pub mod complaint_actions;
 pub mod complaints;
 pub mod hot_issues;
 pub mod ingest;
+pub mod inspections;
 pub mod integrations;
 pub mod league;
 pub mod login_locks;
@@ -18,6 +19,7 @@ pub mod org_units;
 pub mod period_stats;
 pub mod query;
 pub mod ratings;
+pub mod rectifications;
 pub mod reports;
 pub mod rules;
 pub mod service_measures;
@@ -91,6 +93,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(ingest::routes())
         .merge(ratings::routes())
         .merge(service_measures::routes())
+        .merge(inspections::routes())
+        .merge(rectifications::routes())
         .merge(service_rules::routes())
 }
 

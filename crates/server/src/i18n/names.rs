@@ -10,6 +10,8 @@ use xiaobao_core::deadline::{ClockKind, Unit};
 use xiaobao_core::integration::IntegrationKind;
 use xiaobao_core::org::OrgUnitKind;
 use xiaobao_core::role::Role;
+use xiaobao_core::service::inspection::InspectionKind;
+use xiaobao_core::service::rectification::{RectAction, RectState, Source};
 
 /// A code of the domain with a name in each language.
 pub trait Named: Copy {
@@ -49,6 +51,10 @@ named!(
     Feedback => "feedback",
     ComplainantTag => "tag",
     IntegrationKind => "integration_kind",
+    InspectionKind => "inspection_kind",
+    RectState => "rect_state",
+    RectAction => "rect_action",
+    Source => "rect_source",
 );
 
 impl Lang {
@@ -108,6 +114,10 @@ mod tests {
         every(Feedback::ALL);
         every(ComplainantTag::ALL);
         every(IntegrationKind::ALL);
+        every(InspectionKind::ALL);
+        every(RectState::ALL);
+        every([RectAction::Submit, RectAction::Verify, RectAction::SendBack]);
+        every(Source::ALL);
     }
 
     #[test]

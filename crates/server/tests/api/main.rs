@@ -12,6 +12,7 @@ mod causes;
 mod deadlines;
 mod hot_issues;
 mod input;
+mod inspections;
 mod league;
 mod lifecycle;
 mod lists;

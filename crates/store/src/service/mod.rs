@@ -2,10 +2,14 @@
 //! takes in (`writer::ingest`), their rollups (`rollups`), and the reads the service measures are
 //! served from.
 
+mod inspections;
 mod integrations;
+mod rectifications;
 pub mod rollups;
 
+pub use inspections::{InspectionRow, NewInspection, OutletRef, TemplateRow};
 pub use integrations::{IntegrationRow, NewIntegration};
+pub use rectifications::{FileRow, NewRectification, RectEventRow, RectFilter, RectificationRow};
 pub use rollups::ServiceRow;
 
 use crate::{Store, StoreError};

@@ -19,6 +19,7 @@ mod errors;
 mod export;
 mod fields;
 mod hot_issues;
+mod inspections;
 mod mail;
 mod names;
 mod order;
@@ -40,6 +41,7 @@ pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
     admin::ENTRIES,
     reports::ENTRIES,
     service::ENTRIES,
+    inspections::ENTRIES,
     fields::ENTRIES,
     export::ENTRIES,
     errors::ENTRIES,
