@@ -97,6 +97,18 @@ const GIVEN: &[&str] = &[
     "秀兰", "霞", "平", "刚", "桂英", "建华", "玉兰",
 ];
 
+/// The demo checklist: (code, group, what is checked, points); 100 points in all.
+const CHECKLIST: &[(&str, &str, &str, u32)] = &[
+    ("A01", "环境与设施", "营业厅整洁明亮，标识、公告、利率牌清楚准确", 10),
+    ("A02", "环境与设施", "叫号机、评价器、自助设备运行正常", 10),
+    ("B01", "服务规范", "柜员着装规范，起身迎客，唱收唱付", 15),
+    ("B02", "服务规范", "大堂经理主动引导分流，及时解答咨询", 15),
+    ("C01", "消费者权益保护", "“消费者权益保护”宣传资料齐全，投诉电话公示", 15),
+    ("C02", "消费者权益保护", "销售理财产品执行“双录”，风险提示到位", 15),
+    ("D01", "适老与无障碍服务", "爱心窗口开放，备有老花镜、轮椅、助听器", 10),
+    ("D02", "适老与无障碍服务", "保留现金服务，不拒收现金", 10),
+];
+
 /// (category, cause, service channel, summary, description)
 const MATTERS: &[(&str, &str, &str, &str, &str)] = &[
     ("0302", "12", "0103", "信用卡年费争议", "客户称办卡时工作人员承诺免年费，现被收取年费 300 元，要求退还。"),
@@ -247,6 +259,28 @@ pub async fn create(store: &Store) -> Result<Summary> {
                 outlets.push(Outlet { unit: o, head: head.id, teller: teller.id });
             }
         }
+    }
+
+    // the service department's checklist, for inspecting outlets
+    if let Some(svc) = store.user_by_username("bj.service").await? {
+        let items: Vec<xiaobao_core::service::inspection::TemplateItem> = CHECKLIST
+            .iter()
+            .map(|(code, group, text, weight)| xiaobao_core::service::inspection::TemplateItem {
+                code: (*code).into(),
+                group: (*group).into(),
+                text: (*text).into(),
+                weight: *weight,
+            })
+            .collect();
+        store
+            .create_template(
+                "SQ-2026",
+                "网点服务质量检查表（2026版）",
+                &items,
+                svc.id,
+                chrono::Utc::now().timestamp_millis(),
+            )
+            .await?;
     }
 
     // Each outlet's customers and transactions for the last thirteen months: what the per-10,000

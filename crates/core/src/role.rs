@@ -57,6 +57,9 @@ pub enum Permission {
     /// Set the service rules (burst interval, overtime thresholds and target) and exclude ratings
     /// found to be pressed by staff.
     ManageService,
+    /// Work on a rectification one owns or manages: submit it, add its evidence (everyone but the
+    /// auditor, who changes nothing).
+    WorkOnRectification,
     /// Inspect outlets, open rectifications and verify or send back what their owners submit.
     Inspect,
     /// Escalate an order whose deadline the policy says has been breached long enough (the system's
@@ -127,6 +130,7 @@ impl Role {
             ConfigureMeasures => matches!(self, CpCentre | Admin),
             ManageService => matches!(self, ServiceDept | Admin),
             Inspect => matches!(self, ServiceDept | OperationsSupervisor),
+            WorkOnRectification => !matches!(self, Auditor),
         }
     }
 }

@@ -160,7 +160,12 @@ pub async fn edit_template(
     body: JsonBody<TemplateIn>,
 ) -> ApiResult<Json<TemplateView>> {
     caller.require(Permission::ManageService)?;
-    let req = body.parse()?;
+    Ok(Json(new_version(&state, &caller, id, body.parse()?).await?))
+}
+
+/// What `edit_template` does, for the API and the templates page alike.
+pub async fn new_version(state: &AppState, caller: &Caller, id: i64, req: TemplateIn) -> ApiResult<TemplateView> {
+    caller.require(Permission::ManageService)?;
     state.store.template(id, None).await?.ok_or(ApiError::NotFound)?;
     let (_, name, items) = parse_template(&req, false)?;
     let row = state
@@ -168,7 +173,7 @@ pub async fn edit_template(
         .new_template_version(id, &name, &items, caller.user.id, state.clock.now().timestamp_millis())
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json((&row).into()))
+    Ok((&row).into())
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]

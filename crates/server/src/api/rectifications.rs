@@ -410,10 +410,14 @@ pub async fn act_on_rectification(
     Path(id): Path<i64>,
     body: JsonBody<RectActionIn>,
 ) -> ApiResult<Json<RectificationDetail>> {
+    // permission, then scope, then the body
+    caller.require(Permission::WorkOnRectification)?;
+    visible(&state, &caller, id).await?;
     Ok(Json(act(&state, &caller, id, body.parse()?).await?))
 }
 
 pub async fn act(state: &AppState, caller: &Caller, id: i64, req: RectActionIn) -> ApiResult<RectificationDetail> {
+    caller.require(Permission::WorkOnRectification)?;
     let r = visible(state, caller, id).await?;
     let action = match req.action.trim() {
         "submit" => RectAction::Submit,
@@ -474,6 +478,7 @@ pub async fn upload_evidence(
     Path(id): Path<i64>,
     m: Multipart,
 ) -> ApiResult<(StatusCode, Json<FileView>)> {
+    caller.require(Permission::WorkOnRectification)?;
     let r = visible(&state, &caller, id).await?;
     if !may_submit_rectification(caller.viewer(), caller.user.role, place(&r)) {
         return Err(ApiError::forbidden_role());

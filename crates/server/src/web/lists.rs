@@ -163,7 +163,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
                 Some((rows, page)) => {
                     p.muted #total { (lang.t("total")) " " (rows.total) }
                     (orders_table(lang, &rows.items, now, lang.t("no_match")))
-                    (pager(lang, &p, *page, rows.limit, rows.total))
+                    (pager(lang, "/complaints", &p, *page, rows.limit, rows.total))
                 }
             }
         }
@@ -175,14 +175,15 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(p): Q
     res
 }
 
-fn pager(lang: Lang, p: &Params, page: i64, per_page: i64, total: i64) -> Markup {
+/// The links to the previous and next page of the list at `base` filtered by `p`.
+pub(super) fn pager(lang: Lang, base: &str, p: &Params, page: i64, per_page: i64, total: i64) -> Markup {
     let pages = ((total + per_page - 1) / per_page).max(1);
     html! {
         @if pages > 1 {
             nav.pager aria-label="pages" {
-                @if page > 1 { a #prev href={ "/complaints?" (query_with(p, Some(page - 1))) } { "‹ " (lang.t("prev")) } " " }
+                @if page > 1 { a #prev href={ (base) "?" (query_with(p, Some(page - 1))) } { "‹ " (lang.t("prev")) } " " }
                 span #page-of { (page) " / " (pages) }
-                @if page < pages { " " a #next href={ "/complaints?" (query_with(p, Some(page + 1))) } { (lang.t("next")) " ›" } }
+                @if page < pages { " " a #next href={ (base) "?" (query_with(p, Some(page + 1))) } { (lang.t("next")) " ›" } }
             }
         }
     }

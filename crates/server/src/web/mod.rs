@@ -6,8 +6,10 @@ mod account;
 mod admin;
 pub(crate) mod calendar_gap;
 pub(crate) mod errors;
+mod forms;
 mod hot_issues;
 pub mod inbox;
+mod inspections;
 mod layout;
 mod league;
 mod lists;
@@ -15,6 +17,7 @@ mod measures;
 mod order;
 pub(crate) mod pages;
 pub mod progress;
+mod rectifications;
 mod register;
 mod reports;
 mod statistics;
@@ -38,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         .merge(register::routes())
         .merge(measures::routes())
         .merge(hot_issues::routes())
+        .merge(inspections::routes())
+        .merge(rectifications::routes())
         .merge(reports::routes())
         .merge(league::routes())
         .merge(statistics::routes())

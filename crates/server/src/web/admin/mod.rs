@@ -18,6 +18,7 @@ pub use org::{org, org_create, org_rename};
 pub use policy::{policy, policy_put};
 pub use users::{user, user_create, user_disable, user_enable, user_reset, user_update, users};
 
+use super::forms::{Csrf, Fields, Shown, caller_or_login, field, hidden_csrf};
 use super::layout::page;
 use super::pages::{csrf, html_response};
 use crate::app::AppState;
@@ -25,63 +26,10 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use std::collections::HashMap;
 use xiaobao_core::role::Permission;
-
-type Fields = HashMap<String, String>;
-
-/// A form shown again after a refusal: the values typed and every error (its field, its message);
-/// or a page after a change, with its notice.
-#[derive(Default)]
-struct Shown {
-    form: &'static str,
-    values: Fields,
-    errors: Vec<(String, String)>,
-    notice: Option<String>,
-}
-
-impl Shown {
-    /// The form shown again with every error `e` tells, beside its field.
-    fn refused(form: &'static str, values: Fields, lang: Lang, e: ApiError) -> (StatusCode, Self) {
-        let (status, errors) = refused_all(lang, e);
-        (status, Self { form, values, errors, notice: None })
-    }
-
-    fn val(&self, form: &str, name: &str) -> String {
-        if self.form == form { self.values.get(name).cloned().unwrap_or_default() } else { String::new() }
-    }
-
-    fn err(&self, form: &str, names: &[&str]) -> Markup {
-        html! {
-            @if self.form == form {
-                @for (f, m) in &self.errors {
-                    @if names.contains(&f.as_str()) || names.is_empty() {
-                        span.error.field-error data-field=(f) role="alert" { (m) }
-                    }
-                }
-            }
-        }
-    }
-
-    /// The errors that name no field of the form: shown at the form's top.
-    fn top(&self, form: &str, names: &[&str]) -> Markup {
-        html! {
-            @if self.form == form {
-                @for (f, m) in &self.errors {
-                    @if !names.contains(&f.as_str()) { p.error.form-error data-field=(f) role="alert" { (m) } }
-                }
-            }
-        }
-    }
-
-    /// The notice of a change just made.
-    fn notice(&self) -> Markup {
-        html! { @if let Some(n) = &self.notice { p.notice #notice role="status" { (n) } } }
-    }
-}
 
 /// Which admin sections the caller may open.
 fn sections(caller: &Caller) -> Vec<(&'static str, &'static str)> {
@@ -101,10 +49,6 @@ fn sections(caller: &Caller) -> Vec<(&'static str, &'static str)> {
         s.push(("/admin/integrations", "admin_integrations"));
     }
     s
-}
-
-async fn caller_or_login(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
-    Caller::from_headers(headers, state).await.map_err(|_| Redirect::to("/login").into_response())
 }
 
 /// The section's page for a role that may not open it.
@@ -160,28 +104,6 @@ fieldset{border:1px solid #e3e6ea;border-radius:4px;margin:.6rem 0}fieldset sele
 fn refused(lang: Lang, e: ApiError) -> (StatusCode, String, String) {
     let p = e.problem(lang.english());
     (StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST), p.field.unwrap_or_default(), p.detail)
-}
-
-/// Every error a refusal tells, each with its field (empty for one that names none) and its words
-/// without the field's name (shown beside the field).
-fn refused_all(lang: Lang, e: ApiError) -> (StatusCode, Vec<(String, String)>) {
-    let fields = e.field_errors(lang.english());
-    let p = e.problem(lang.english());
-    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
-    if fields.is_empty() { (status, vec![(String::new(), p.detail)]) } else { (status, fields) }
-}
-
-/// A form field's text, empty when the form did not send it (validation then names it).
-fn field(f: &Fields, name: &str) -> String {
-    f.get(name).cloned().unwrap_or_default()
-}
-
-/// The request's CSRF token and the cookie that sets it when the browser has none: decided once per
-/// page, so every form on it and the cookie agree.
-type Csrf = (String, Option<HeaderValue>);
-
-fn hidden_csrf(token: &Csrf) -> Markup {
-    html! { input type="hidden" name="_csrf" value=(token.0); }
 }
 
 pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
