@@ -431,6 +431,8 @@ pub async fn create(store: &Store) -> Result<Summary> {
                             } else {
                                 "经核实，业务办理符合规定，已向您详细解释。".into()
                             },
+                            // the teller who served the customer is held to account
+                            liable_staff: if liable { vec![teller.user_id] } else { Vec::new() },
                         };
                         (actor, Action::Decide(d), t + decide_after)
                     }

@@ -188,3 +188,72 @@ pub fn regulatory_xlsx(title: &str, lines: &[RegulatoryLine], lang: Lang) -> Res
     ws.set_freeze_panes(2, 4)?;
     wb.save_to_buffer()
 }
+
+/// A unit's service records of a year: a summary sheet (one line per employee: rewards, penalties,
+/// balance) and the entries, each with its points, amount, reason and source.
+pub fn service_records_xlsx(
+    unit: &str,
+    view: &crate::api::service_records::RecordsView,
+    lang: Lang,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.t("export.records_summary"))?;
+    ws.write_string_with_format(0, 0, crate::tr!(lang, "export.records_title", unit = unit, year = view.year), &bold)?;
+    for (c, h) in
+        ["export.employee", "export.username", "org_unit", "export.rewards", "export.penalties", "export.balance"]
+            .iter()
+            .enumerate()
+    {
+        ws.write_string_with_format(1, c as u16, lang.t(h), &bold)?;
+    }
+    for (i, e) in view.employees.iter().enumerate() {
+        let r = i as u32 + 2;
+        ws.write_string(r, 0, &e.name)?;
+        ws.write_string(r, 1, &e.user)?;
+        ws.write_string(r, 2, &e.org_unit)?;
+        ws.write_number(r, 3, e.rewards as f64)?;
+        ws.write_number(r, 4, e.penalties as f64)?;
+        ws.write_number(r, 5, e.balance as f64)?;
+    }
+    ws.set_column_width(0, 24.0)?;
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.t("export.records_entries"))?;
+    for (c, h) in [
+        "export.employee",
+        "export.username",
+        "export.kind",
+        "export.points",
+        "export.amount",
+        "export.reason",
+        "export.source",
+        "export.date",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(0, c as u16, lang.t(h), &bold)?;
+    }
+    let mut r = 1u32;
+    for e in &view.employees {
+        for x in &e.entries {
+            ws.write_string(r, 0, &e.name)?;
+            ws.write_string(r, 1, &e.user)?;
+            ws.write_string(r, 2, lang.name(x.kind))?;
+            ws.write_number(r, 3, x.points as f64)?;
+            if let Some(a) = x.amount.as_deref().and_then(|a| a.parse::<f64>().ok()) {
+                ws.write_number_with_format(r, 4, a, &money)?;
+            }
+            ws.write_string(r, 5, &x.reason)?;
+            ws.write_string(r, 6, lang.name(x.source))?;
+            ws.write_string(r, 7, x.created_at.get(..10).unwrap_or(&x.created_at))?;
+            r += 1;
+        }
+    }
+    ws.set_column_width(0, 24.0)?;
+    ws.set_column_width(5, 40.0)?;
+    ws.set_freeze_panes(1, 0)?;
+    wb.save_to_buffer()
+}

@@ -169,6 +169,11 @@ pub struct Decision {
     pub remedy: Option<String>,
     pub amount: Option<Money>,
     pub text: String,
+    /// The employees (user ids) a liable decision holds to account: each is proposed for the
+    /// service department to confirm or dismiss. Left out of the record when none, so decisions
+    /// made before it read and seal as they did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub liable_staff: Vec<i64>,
 }
 
 impl Decision {
@@ -191,7 +196,9 @@ impl Decision {
         );
         let text = crate::keep(&mut faults, bounded("text", text, 1, limits::TEXT));
         match (remedy, amount, text) {
-            (Some(remedy), Some(amount), Some(text)) => Ok(Self { liable, root_cause, cause, remedy, amount, text }),
+            (Some(remedy), Some(amount), Some(text)) => {
+                Ok(Self { liable, root_cause, cause, remedy, amount, text, liable_staff: Vec::new() })
+            }
             // every fault of the decision at once (never an empty list)
             _ => Err(faults),
         }

@@ -6,6 +6,7 @@ pub mod inspection;
 pub mod measure;
 pub mod queue;
 pub mod rating;
+pub mod record;
 pub mod rectification;
 
 /// Most rows in one request from a device or a queue system.

@@ -51,6 +51,10 @@ pub struct DecideBody {
     pub remedy: Option<String>,
     pub amount: Option<String>,
     pub text: String,
+    /// Usernames of the employees a liable decision holds to account (at most 10): each is proposed
+    /// to the service department, which confirms a penalty or dismisses it.
+    #[serde(default)]
+    pub liable_staff: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -97,8 +101,30 @@ impl TransferBody {
 }
 
 impl DecideBody {
-    pub async fn into_action(self, state: &AppState) -> ApiResult<Action> {
+    /// The decision; the employees it names must be active and of the deciding caller's subtree.
+    pub async fn into_action(self, state: &AppState, caller: &Caller) -> ApiResult<Action> {
         let mut faults = Vec::new();
+        let mut staff = Vec::new();
+        if !self.liable && !self.liable_staff.is_empty() {
+            faults.push(xiaobao_core::FieldError::because("liable_staff", "field.staff_only_if_liable"));
+        } else if self.liable_staff.len() > 10 {
+            faults.push(xiaobao_core::FieldError::because("liable_staff", "field.too_many").with("max", 10));
+        } else {
+            for (n, name) in self.liable_staff.iter().enumerate() {
+                let name = name.trim();
+                match state.store.user_by_username(name).await? {
+                    Some(u) if u.active && caller.sees_unit(&u.org_path) => {
+                        if !staff.contains(&u.id) {
+                            staff.push(u.id);
+                        }
+                    }
+                    _ => faults.push(
+                        xiaobao_core::FieldError::because(format!("liable_staff[{n}]"), "field.unknown_employee")
+                            .with("name", name),
+                    ),
+                }
+            }
+        }
         let cause = match self.cause.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(c)
                 if c.len() <= 6
@@ -120,7 +146,7 @@ impl DecideBody {
             self.amount.as_deref(),
             &self.text,
         ) {
-            Ok(decision) if faults.is_empty() => Ok(Action::Decide(decision)),
+            Ok(decision) if faults.is_empty() => Ok(Action::Decide(Decision { liable_staff: staff, ..decision })),
             Ok(_) => Err(ApiError::InvalidAll(faults)),
             Err(more) => Err(ApiError::InvalidAll(faults.into_iter().chain(more).collect())),
         }
@@ -292,7 +318,7 @@ pub async fn decide(
 ) -> ApiResult<Json<ComplaintView>> {
     may_try(&state, &caller, id, ActionKind::Decide).await?;
     let b = body.parse()?;
-    run(&state, &caller, id, b.into_action(&state).await?).await
+    run(&state, &caller, id, b.into_action(&state, &caller).await?).await
 }
 
 /// Close a decided order with the complainant's response.

@@ -517,7 +517,7 @@ pub async fn decide_each(
     lang: crate::i18n::Lang,
 ) -> ApiResult<BatchView> {
     caller.require(Permission::HandleComplaint)?;
-    let action = body.into_action(state).await?;
+    let action = body.into_action(state, caller).await?;
     let plan = plan(state, caller, id).await?;
     if let Some(n) = confirm
         && n != plan.decidable.len()

@@ -23,6 +23,7 @@ pub mod rectifications;
 pub mod reports;
 pub mod rules;
 pub mod service_measures;
+pub mod service_records;
 pub mod service_rules;
 pub mod session;
 pub mod user_access;
@@ -95,6 +96,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(service_measures::routes())
         .merge(inspections::routes())
         .merge(rectifications::routes())
+        .merge(service_records::routes())
         .merge(service_rules::routes())
 }
 

@@ -11,6 +11,7 @@ use xiaobao_core::integration::IntegrationKind;
 use xiaobao_core::org::OrgUnitKind;
 use xiaobao_core::role::Role;
 use xiaobao_core::service::inspection::InspectionKind;
+use xiaobao_core::service::record::{RecordKind, RecordSource};
 use xiaobao_core::service::rectification::{RectAction, RectState, Source};
 
 /// A code of the domain with a name in each language.
@@ -55,6 +56,8 @@ named!(
     RectState => "rect_state",
     RectAction => "rect_action",
     Source => "rect_source",
+    RecordKind => "record_kind",
+    RecordSource => "record_source",
 );
 
 impl Lang {
@@ -118,6 +121,8 @@ mod tests {
         every(RectState::ALL);
         every([RectAction::Submit, RectAction::Verify, RectAction::SendBack]);
         every(Source::ALL);
+        every(RecordKind::ALL);
+        every(RecordSource::ALL);
     }
 
     #[test]

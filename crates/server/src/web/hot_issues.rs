@@ -425,7 +425,7 @@ pub async fn decide(
         render_issue(&state, &headers, &caller, id, Step::Opened, Some(err))
     };
     let checked = match decide_body(&fields) {
-        Ok(b) => b.into_action(&state).await.map(|_| ()),
+        Ok(b) => b.into_action(&state, &caller).await.map(|_| ()),
         Err(e) => Err(e),
     };
     if let Err(e) = checked {

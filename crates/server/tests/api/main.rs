@@ -19,6 +19,7 @@ mod lists;
 mod measures;
 mod permission_first;
 mod privacy;
+mod records;
 mod repeat;
 mod reports;
 mod rollups;

@@ -4,11 +4,13 @@
 
 mod inspections;
 mod integrations;
+mod records;
 mod rectifications;
 pub mod rollups;
 
 pub use inspections::{InspectionRow, NewInspection, OutletRef, TemplateRow};
 pub use integrations::{IntegrationRow, NewIntegration};
+pub use records::{AccountabilityRow, NewRecord, RecordRow};
 pub use rectifications::{FileRow, NewRectification, RectEventRow, RectFilter, RectificationRow};
 pub use rollups::ServiceRow;
 

@@ -46,10 +46,26 @@ impl Ctx {
             _ => None,
         };
         let reopened = matches!(change, Change::Reopen { .. });
+        // a liable decision proposes accountability for the employees it names
+        let accountable: Vec<i64> = match &change {
+            Change::Decide { decision } if decision.liable => decision.liable_staff.clone(),
+            _ => Vec::new(),
+        };
         let ev = NewEvent { complaint_id: order.id, actor_id: i.actor.user_id, at: i.at, from: Some(from), to, change };
         complaint::apply(&mut order, &ev.change, to, i.at);
         let seq = append(&mut b.head, &ev)?;
         save_order(tx, b, &before, &order, new_path.as_deref(), seq, i.at).await?;
+        for user in accountable {
+            sqlx::query(
+                "INSERT INTO accountability (complaint_id, user_id, state, proposed_at) VALUES ($1, $2, 'proposed', $3) \
+                 ON CONFLICT (complaint_id, user_id) DO NOTHING",
+            )
+            .bind(order.id)
+            .bind(user)
+            .bind(to_millis(i.at))
+            .execute(&mut *tx)
+            .await?;
+        }
         if reopened {
             // A reopened complaint counts as a repeat: its complainant goes on the watch list.
             sqlx::query("UPDATE complainants SET watchlist = 1 WHERE id = $1")

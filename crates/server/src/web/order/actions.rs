@@ -61,7 +61,7 @@ fn form_fields(kind: ActionKind) -> &'static [&'static str] {
         ActionKind::Accept => &[],
         ActionKind::Respond => &["text"],
         ActionKind::Transfer => &["to_org_unit", "reason"],
-        ActionKind::Decide => &["liable", "root_cause", "cause", "remedy", "amount", "text"],
+        ActionKind::Decide => &["liable", "root_cause", "cause", "remedy", "amount", "liable_staff", "text"],
         ActionKind::Close => &["feedback", "note"],
         ActionKind::DecideAppeal => &["approve", "note"],
         _ => &["reason"],
@@ -300,6 +300,10 @@ pub(crate) fn action_form_asking(
                     label for="decide-amount" { (lang.t("order.amount")) }
                     input #decide-amount name="amount" maxlength="16" inputmode="decimal" value=(val("amount"));
                     (field_err("amount"))
+                    label for="decide-liable_staff" { (lang.t("order.liable_staff")) }
+                    input #decide-liable_staff name="liable_staff" maxlength="300" value=(val("liable_staff"))
+                        placeholder=(lang.t("order.liable_staff_hint"));
+                    (field_err("liable_staff"))
                     (textarea("text", required(lang.t("order.decide_text")), 3))
                 }
                 ActionKind::Close => {
@@ -333,6 +337,7 @@ pub(crate) fn action_form_asking(
 /// empty optional fields are absent, checkboxes are booleans.
 pub(super) async fn action_from_form(
     state: &AppState,
+    caller: &Caller,
     kind: ActionKind,
     f: &HashMap<String, String>,
 ) -> Result<Action, ApiError> {
@@ -350,7 +355,7 @@ pub(super) async fn action_from_form(
                 .into_action(state)
                 .await?
         }
-        ActionKind::Decide => decide_body(f)?.into_action(state).await?,
+        ActionKind::Decide => decide_body(f)?.into_action(state, caller).await?,
         ActionKind::Close => {
             CloseBody { feedback: Feedback::parse("feedback", &text("feedback"))?, note: optional("note") }
                 .into_action()?
@@ -380,6 +385,11 @@ pub(crate) fn decide_body(f: &HashMap<String, String>) -> Result<crate::api::com
         remedy: optional("remedy"),
         amount: optional("amount"),
         text: f.get("text").cloned().unwrap_or_default(),
+        // usernames apart by spaces, commas or the enumeration comma
+        liable_staff: f
+            .get("liable_staff")
+            .map(|v| v.split([' ', ',', '，', '、']).filter(|n| !n.is_empty()).map(String::from).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -400,7 +410,7 @@ pub async fn act(
     let Some(kind) = ActionKind::from_str_opt(&action) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let result = match action_from_form(&state, kind, &fields).await {
+    let result = match action_from_form(&state, &caller, kind, &fields).await {
         Ok(a) => crate::api::complaint_actions::act(&state, &caller, id, a).await.map(|_| ()),
         Err(e) => Err(e),
     };
