@@ -2,6 +2,7 @@
 //! system, and the figures read from them. Pure: parsing each row into what may be stored, the
 //! burst rule, the wait and its overtime, and the counters a row adds to its units' rollups.
 
+pub mod bulletin;
 pub mod inspection;
 pub mod measure;
 pub mod queue;
@@ -25,11 +26,19 @@ pub struct ServiceRules {
     pub overtime: queue::Thresholds,
     /// An outlet whose overtime-wait ratio of a day exceeds this percentage is flagged that day.
     pub overtime_target_percent: i64,
+    /// The monthly bulletin's formula, minimum volumes and what best and worst earn.
+    #[serde(default)]
+    pub bulletin: bulletin::BulletinRules,
 }
 
 impl Default for ServiceRules {
     fn default() -> Self {
-        Self { min_rating_interval_seconds: 20, overtime: queue::Thresholds::default(), overtime_target_percent: 10 }
+        Self {
+            min_rating_interval_seconds: 20,
+            overtime: queue::Thresholds::default(),
+            overtime_target_percent: 10,
+            bulletin: bulletin::BulletinRules::default(),
+        }
     }
 }
 
@@ -52,6 +61,10 @@ impl ServiceRules {
         within(&mut f, "min_rating_interval_seconds", self.min_rating_interval_seconds, 0, 3_600);
         within(&mut f, "overtime.default_minutes", self.overtime.default_minutes, 1, 240);
         within(&mut f, "overtime_target_percent", self.overtime_target_percent, 0, 100);
+        for mut e in self.bulletin.violations() {
+            e.field = format!("bulletin.{}", e.field);
+            f.push(e);
+        }
         if self.overtime.by_business.len() > 50 {
             f.push(FieldError::because("overtime.by_business", "field.too_many").with("max", 50));
         }

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod board;
+pub mod bulletins;
 pub mod categories;
 pub mod complainants;
 pub mod complaint_actions;
@@ -97,6 +98,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(inspections::routes())
         .merge(rectifications::routes())
         .merge(service_records::routes())
+        .merge(bulletins::routes())
         .merge(service_rules::routes())
 }
 

@@ -8,6 +8,7 @@ mod harness;
 mod admin;
 mod audit;
 mod auth;
+mod bulletins;
 mod causes;
 mod deadlines;
 mod hot_issues;

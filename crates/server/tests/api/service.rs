@@ -17,7 +17,7 @@ both_backends!(
 );
 
 /// An integration token of `kind` for `unit`, made by the admin.
-async fn token(app: &TestApp, kind: &str, unit: &str) -> (i64, String) {
+pub(crate) async fn token(app: &TestApp, kind: &str, unit: &str) -> (i64, String) {
     let (status, v) = app
         .post(
             "admin",
@@ -33,7 +33,7 @@ fn rating(device: &str, seq: i64, teller: &str, at: &str, score: i64, reason: Op
     json!({"device": device, "seq": seq, "outlet": "BJ0101", "teller": teller, "rated_at": at, "score": score, "reason": reason})
 }
 
-async fn send(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn send(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
     app.call_with_token(token, Method::POST, path, Some(body)).await
 }
 

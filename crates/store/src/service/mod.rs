@@ -2,12 +2,14 @@
 //! takes in (`writer::ingest`), their rollups (`rollups`), and the reads the service measures are
 //! served from.
 
+mod bulletins;
 mod inspections;
 mod integrations;
 mod records;
 mod rectifications;
 pub mod rollups;
 
+pub use bulletins::BulletinRow;
 pub use inspections::{InspectionRow, NewInspection, OutletRef, TemplateRow};
 pub use integrations::{IntegrationRow, NewIntegration};
 pub use records::{AccountabilityRow, NewRecord, RecordRow};

@@ -106,7 +106,7 @@ fn accountability_from(r: &sqlx::any::AnyRow) -> Result<AccountabilityRow, Store
     })
 }
 
-async fn insert_record(tx: &mut sqlx::AnyConnection, n: &NewRecord) -> Result<i64, StoreError> {
+pub(crate) async fn insert_record(tx: &mut sqlx::AnyConnection, n: &NewRecord) -> Result<i64, StoreError> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO service_records (user_id, year, kind, points, amount_fen, reason, source, source_id, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",

@@ -153,4 +153,9 @@ catalogue! {
 "export.reason" => ("事由", "Reason"),
 "export.source" => ("来源", "Source"),
 "export.date" => ("日期", "Date"),
+"field.month_not_over" => ("只能发布已结束月份的通报", "only a month that is over can be published"),
+"field.weights_sum" => ("四项权重之和应为 100（现为 {sum}）", "the four weights must add up to 100 (they add up to {sum})"),
+"problem.bulletin_published" => ("该月通报已发布，发布后不能更改", "this month's bulletin is already published and cannot change"),
+"bulletin.best_reason" => ("{unit} {month} 服务质量月度通报：优秀员工", "{unit} bulletin of {month}: among the best employees"),
+"bulletin.worst_reason" => ("{unit} {month} 服务质量月度通报：待改进员工", "{unit} bulletin of {month}: among the employees to improve"),
 }
