@@ -257,3 +257,56 @@ pub fn service_records_xlsx(
     ws.set_freeze_panes(1, 0)?;
     wb.save_to_buffer()
 }
+
+/// A bulletin as a workbook: one sheet of outlets, one of employees, each ranked line with its
+/// parts and score, then those under the minimum volume.
+pub fn bulletin_xlsx(v: &crate::api::bulletins::BulletinView, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+    use xiaobao_core::service::bulletin::{Candidate, Ranking};
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let pct = |bp: Option<i64>| bp.map(|b| b as f64 / 100.0);
+    let mut sheet = |name: &str, r: &Ranking, best: &[String], worst: &[String]| -> Result<(), XlsxError> {
+        let ws = wb.add_worksheet();
+        ws.set_name(name)?;
+        let title = crate::tr!(lang, "bulletin.title_of", unit = v.org_name, month = v.month);
+        ws.write_string_with_format(0, 0, &title, &bold)?;
+        let heads = ["bulletin.rank", "bulletin.key", "bulletin.name", "bulletin.ratings", "bulletin.satisfaction", "bulletin.overtime", "bulletin.inspection", "bulletin.liable", "bulletin.score", "bulletin.named"];
+        for (c, h) in heads.iter().enumerate() {
+            ws.write_string_with_format(1, c as u16, lang.t(h), &bold)?;
+        }
+        let line = |ws: &mut rust_xlsxwriter::Worksheet, row: u32, c: &Candidate| -> Result<(), XlsxError> {
+            ws.write_string(row, 1, &c.key)?;
+            ws.write_string(row, 2, &c.name)?;
+            ws.write_number(row, 3, c.ratings as f64)?;
+            for (col, x) in [(4u16, pct(c.satisfaction_bp)), (5, pct(c.overtime_bp)), (6, pct(c.inspection_bp)), (7, pct(c.liable_per_10k_x100))] {
+                if let Some(x) = x {
+                    ws.write_number(row, col, x)?;
+                }
+            }
+            Ok(())
+        };
+        let mut row = 2u32;
+        for x in &r.ranked {
+            ws.write_number(row, 0, x.rank as f64)?;
+            line(ws, row, &x.candidate)?;
+            ws.write_number(row, 8, x.score_bp as f64 / 100.0)?;
+            if best.contains(&x.candidate.key) {
+                ws.write_string(row, 9, lang.t("bulletin.best"))?;
+            } else if worst.contains(&x.candidate.key) {
+                ws.write_string(row, 9, lang.t("bulletin.worst"))?;
+            }
+            row += 1;
+        }
+        for c in &r.unranked {
+            ws.write_string(row, 0, lang.t("bulletin.unranked"))?;
+            line(ws, row, c)?;
+            row += 1;
+        }
+        ws.set_column_width(2, 28.0)?;
+        ws.set_freeze_panes(2, 0)?;
+        Ok(())
+    };
+    sheet(lang.t("bulletin.outlets"), &v.outlets, &v.best_outlets, &v.worst_outlets)?;
+    sheet(lang.t("bulletin.employees"), &v.employees, &v.best_employees, &v.worst_employees)?;
+    wb.save_to_buffer()
+}

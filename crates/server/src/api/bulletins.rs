@@ -30,6 +30,7 @@ use xiaobao_store::service::{BulletinRow, NewRecord};
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_draft))
+        .routes(routes!(export_bulletin))
         .routes(routes!(publish_bulletin, list_bulletins))
         .routes(routes!(get_bulletin))
 }
@@ -342,4 +343,20 @@ pub async fn get_bulletin(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<BulletinView>> {
     Ok(Json(published(&state, &caller, id).await?))
+}
+
+/// The month's bulletin (published, else the draft) as an XLSX workbook.
+#[utoipa::path(get, path = "/api/v1/bulletins/export", tag = "service",
+    params(("org_unit" = Option<String>, Query), ("month" = Option<String>, Query)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn export_bulletin(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: axum::http::HeaderMap,
+    Query(p): Query<Params>,
+) -> ApiResult<axum::response::Response> {
+    let v = draft(&state, &caller, &p).await?;
+    let lang = crate::i18n::Lang::from_headers(&headers);
+    crate::api::complaints::xlsx_download(&format!("bulletin-{}-{}.xlsx", v.org_unit, v.month), crate::export::bulletin_xlsx(&v, lang))
 }
