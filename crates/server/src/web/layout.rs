@@ -27,7 +27,7 @@ button.primary{background:#8a1c1c;color:#fff;border:0;border-radius:4px;padding:
 .group{border-top:1px solid #e3e6ea;padding-top:.6rem;margin-top:.8rem}
 .scroll{overflow-x:auto}
 .notice{background:#e3f4e8;color:#17602b;padding:.4rem .7rem;border-radius:4px}
-nav.main a{margin-right:.8rem;font-weight:normal}
+nav.main{display:flex;flex-wrap:wrap;gap:.2rem .8rem}nav.main a{font-weight:normal;white-space:nowrap}
 .columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:0 1.5rem}
 .filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:0 1rem}
 label.inline{display:inline;font-weight:normal;margin-right:1rem}label.inline input{width:auto}
@@ -61,6 +61,7 @@ fieldset{border:0;padding:0;margin:.5rem 0 0}legend{font-weight:600;padding:0;ma
 .receipt-qr{display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}.receipt-qr svg{width:160px;height:160px}
 h1,h2{overflow-wrap:anywhere}
 @media (max-width:600px){.bell-label{display:none}
+.card{overflow-x:auto}
 table.orders thead{display:none}table.orders tr{display:block;border-bottom:1px solid #d5d9de;padding:.5rem 0}
 table.orders td{display:block;border:0;padding:.05rem 0}table.orders td::before{content:attr(data-label)"：";color:#5b6571;font-size:.85rem}
 header{padding:.5rem .6rem;gap:.4rem}header .who{margin-left:0;font-size:.9rem}main{padding:0 .5rem;margin-top:.6rem}.card{padding:.8rem}h1{font-size:1.45rem}
