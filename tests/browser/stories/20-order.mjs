@@ -38,6 +38,10 @@ export default async function ({ test, loggedIn, base, artifacts, browser }) {
     assert.match(await page.textContent("#receipt-hotline"), /400-000-0000/);
     assert.match(await page.textContent("#receipt-address"), /\/progress\?number=TS\d+/);
     assert.ok(await page.$("#receipt-qr svg"), "the QR code");
+    // the print button prints (no script may sit in the page: it is the page's script that listens)
+    await page.evaluate(() => { window.printed = 0; window.print = () => { window.printed += 1; }; });
+    await page.click("#print");
+    assert.equal(await page.evaluate(() => window.printed), 1, "the print button opens printing");
     await page.screenshot({ path: join(artifacts, "receipt.png"), fullPage: true });
     await page.emulateMedia({ media: "print" });
     assert.equal(await page.isVisible("header"), false, "the print has no menus");

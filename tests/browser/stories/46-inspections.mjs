@@ -37,6 +37,9 @@ export default async function ({ test, loggedIn, base, artifacts, browser, PASSW
     assert.match(await svc.page.textContent("#notice"), /下发整改 1 项/);
     assert.equal((await svc.page.textContent("#inspection-score")).trim(), "95.00%");
     await svc.page.screenshot({ path: join(artifacts, "inspection-made.png"), fullPage: true });
+    await svc.page.evaluate(() => { window.printed = 0; window.print = () => { window.printed += 1; }; });
+    await svc.page.click("#print");
+    assert.equal(await svc.page.evaluate(() => window.printed), 1, "the print button opens printing");
     const link = svc.page.locator("#opened a").first();
     rectification = new URL(await link.getAttribute("href"), base).pathname;
     await svc.page.goto(`${base}/inspections`);

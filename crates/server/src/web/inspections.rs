@@ -333,7 +333,7 @@ pub async fn show(
                 dt { (lang.t("inspections.inspector")) } dd { (i.inspector_name) }
                 @if !i.summary.is_empty() { dt { (lang.t("inspections.summary")) } dd { (i.summary) } }
             }
-            p.no-print { button type="button" onclick="window.print()" #print { (lang.t("inspections.print")) } " " a href="/inspections" { (lang.t("inspections.back")) } }
+            p.no-print { button type="button" data-print #print { (lang.t("inspections.print")) } " " a href="/inspections" { (lang.t("inspections.back")) } }
             table.orders.checklist #scored {
                 thead { tr { th { (lang.t("inspections.item")) } th { (lang.t("inspections.points")) } th { (lang.t("inspections.finding")) } } }
                 tbody { @for (n, s) in d.items.iter().enumerate() {

@@ -64,7 +64,7 @@ pub async fn receipt(State(state): State<AppState>, headers: HeaderMap, Path(id)
             }
             p.muted { (lang.t("receipt.keep")) }
             p.no-print {
-                button.primary type="button" onclick="window.print()" #print { (lang.t("receipt.print_now")) }
+                button.primary type="button" data-print #print { (lang.t("receipt.print_now")) }
                 " "
                 a.button href={ "/complaints/" (id) } { (lang.t("receipt.back")) }
             }
