@@ -1,5 +1,6 @@
 //! The demo bank: a head office, two tier-1 branches, sub-branches and 24 outlets in Beijing and
-//! Shanghai, a user of every role, and a year of complaints in every state, in Chinese.
+//! Shanghai, a user of every role, a year of complaints in every state, in Chinese, and a year of
+//! service (see `demo_service`).
 
 /// The demo bank's customer hotline, printed on its receipts.
 pub const HOTLINE: &str = "400-000-0000";
@@ -27,6 +28,9 @@ pub struct Summary {
     pub users: usize,
     pub complaints: i64,
     pub states: Vec<(String, i64)>,
+    pub ratings: usize,
+    pub tickets: usize,
+    pub inspections: usize,
 }
 
 impl Summary {
@@ -34,6 +38,10 @@ impl Summary {
         println!("Demo bank created: {} outlets, {} users, {} complaints.", self.outlets, self.users, self.complaints);
         let states: Vec<String> = self.states.iter().map(|(s, n)| format!("{s} {n}")).collect();
         println!("Complaints by state: {}", states.join(", "));
+        println!(
+            "A year of service: {} counter ratings, {} queue tickets, {} inspections.",
+            self.ratings, self.tickets, self.inspections
+        );
         print_logins();
     }
 }
@@ -158,6 +166,8 @@ struct Outlet {
     unit: OrgUnitRow,
     head: i64,
     teller: i64,
+    /// Every teller of the outlet: (id, username).
+    tellers: Vec<(i64, String)>,
 }
 
 fn random_phone(rng: &mut StdRng) -> Phone {
@@ -251,17 +261,28 @@ pub async fn create(store: &Store) -> Result<Summary> {
                 .await?;
                 let teller =
                     user(store, &hash, &format!("{lc}.teller"), &format!("{oname}柜员"), Role::Teller, o.id).await?;
+                let teller2 = user(
+                    store,
+                    &hash,
+                    &format!("{lc}.teller2"),
+                    &format!("{oname}柜员（二号窗口）"),
+                    Role::Teller,
+                    o.id,
+                )
+                .await?;
                 user(store, &hash, &format!("{lc}.lobby"), &format!("{oname}大堂经理"), Role::LobbyManager, o.id)
                     .await?;
                 user(store, &hash, &format!("{lc}.rm"), &format!("{oname}客户经理"), Role::RelationshipManager, o.id)
                     .await?;
-                users += 4;
-                outlets.push(Outlet { unit: o, head: head.id, teller: teller.id });
+                users += 5;
+                let tellers = vec![(teller.id, teller.username.clone()), (teller2.id, teller2.username.clone())];
+                outlets.push(Outlet { unit: o, head: head.id, teller: teller.id, tellers });
             }
         }
     }
 
     // the service department's checklist, for inspecting outlets
+    let mut template = None;
     if let Some(svc) = store.user_by_username("bj.service").await? {
         let items: Vec<xiaobao_core::service::inspection::TemplateItem> = CHECKLIST
             .iter()
@@ -281,7 +302,26 @@ pub async fn create(store: &Store) -> Result<Summary> {
                 chrono::Utc::now().timestamp_millis(),
             )
             .await?;
+        template = store.template_by_code("SQ-2026").await?;
     }
+
+    // a year of counter ratings and queue tickets, the quarters' inspections, a few records
+    let mut service = Vec::new();
+    for o in &outlets {
+        let branch = if o.unit.code.starts_with("SH") { "sh.service" } else { "bj.service" };
+        let inspector = store.user_by_username(branch).await?.map(|u| u.id).unwrap_or(cpc.id);
+        service.push(crate::demo_service::ServiceOutlet {
+            unit: o.unit.clone(),
+            head: o.head,
+            tellers: o.tellers.clone(),
+            inspector,
+        });
+    }
+    let (ratings, tickets) = crate::demo_service::seed_year(store, &mut rng, &service).await?;
+    let inspections = match &template {
+        Some(t) => crate::demo_service::seed_inspections(store, &mut rng, &service, t).await?,
+        None => 0,
+    };
 
     // Each outlet's customers and transactions for the last thirteen months: what the per-10,000
     // figures divide by (the units above hold the sums).
@@ -471,7 +511,21 @@ pub async fn create(store: &Store) -> Result<Summary> {
         r??;
     }
     let states = store.complaint_state_counts().await?.into_iter().map(|(s, n)| (s.as_str().to_string(), n)).collect();
-    Ok(Summary { outlets: outlets.len(), users, complaints: store.count_complaints().await?, states })
+    // the service departments decided the older accountability the liable decisions proposed
+    for b in ["bj.service", "sh.service"] {
+        if let Some(svc) = store.user_by_username(b).await? {
+            crate::demo_service::decide_accountability(store, &mut rng, &svc.org_path, svc.id).await?;
+        }
+    }
+    Ok(Summary {
+        outlets: outlets.len(),
+        users,
+        complaints: store.count_complaints().await?,
+        states,
+        ratings,
+        tickets,
+        inspections,
+    })
 }
 
 #[derive(Clone, Copy)]

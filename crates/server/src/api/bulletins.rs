@@ -303,22 +303,21 @@ pub struct BulletinRef {
     responses((status = 200, body = Vec<BulletinRef>), (status = 403, body = crate::error::Problem)))]
 pub async fn list_bulletins(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<BulletinRef>>> {
     may_read(&caller)?;
-    Ok(Json(
-        state
-            .store
-            .bulletins(&caller.user.org_path)
-            .await?
-            .iter()
-            .map(|b| BulletinRef {
-                id: b.id,
-                org_unit: b.unit_code.clone(),
-                org_name: b.unit_name.clone(),
-                month: format!("{:04}-{:02}", b.month / 100, b.month % 100),
-                published_by: b.published_by.clone(),
-                published_at: rfc3339(from_millis(b.published_at)),
-            })
-            .collect(),
-    ))
+    Ok(Json(refs(&state.store.bulletins(&caller.user.org_path).await?)))
+}
+
+/// The list's lines of published bulletins.
+pub fn refs(rows: &[BulletinRow]) -> Vec<BulletinRef> {
+    rows.iter()
+        .map(|b| BulletinRef {
+            id: b.id,
+            org_unit: b.unit_code.clone(),
+            org_name: b.unit_name.clone(),
+            month: format!("{:04}-{:02}", b.month / 100, b.month % 100),
+            published_by: b.published_by.clone(),
+            published_at: rfc3339(from_millis(b.published_at)),
+        })
+        .collect()
 }
 
 /// A published bulletin, as published: for the units of its subtree and those above.

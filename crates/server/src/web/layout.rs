@@ -98,6 +98,8 @@ pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str,
                             @else if user.is_some_and(|u| u.role.can(Permission::EnterStatistics)) { a #nav-measures href="/statistics" { (lang.t("period_stats")) } }
                             @if user.is_some_and(|u| u.role.can(Permission::Inspect) || u.role.can(Permission::ManageService) || u.role.can(Permission::ReadMeasures)) { a #nav-inspections href="/inspections" { (lang.t("nav.inspections")) } }
                             @if user.is_some() { a #nav-rectifications href="/rectifications" { (lang.t("nav.rectifications")) } }
+                            @if user.is_some_and(|u| u.role.can(Permission::ReadMeasures) || u.role.can(Permission::ManageService)) { a #nav-bulletins href="/bulletins" { (lang.t("nav.bulletins")) } }
+                            @if user.is_some() { a #nav-records href="/service-records" { (lang.t("nav.records")) } }
                             @if admin { a #nav-admin href="/admin" { (lang.t("admin")) } }
                         }
                     }

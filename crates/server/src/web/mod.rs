@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod bulletins;
 pub(crate) mod calendar_gap;
 pub(crate) mod errors;
 mod forms;
@@ -18,6 +19,7 @@ mod order;
 pub(crate) mod pages;
 pub mod progress;
 mod rectifications;
+mod service_records;
 mod register;
 mod reports;
 mod statistics;
@@ -43,6 +45,8 @@ pub fn routes() -> Router<AppState> {
         .merge(hot_issues::routes())
         .merge(inspections::routes())
         .merge(rectifications::routes())
+        .merge(bulletins::routes())
+        .merge(service_records::routes())
         .merge(reports::routes())
         .merge(league::routes())
         .merge(statistics::routes())
