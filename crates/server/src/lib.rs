@@ -14,6 +14,7 @@ pub mod import;
 pub mod json;
 pub mod mailer;
 pub mod scheduler;
+pub mod service_notices;
 pub mod throttle;
 pub mod web;
 

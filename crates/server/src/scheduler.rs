@@ -91,6 +91,10 @@ pub fn spawn_reporting(
                         break;
                     }
                 }
+                // the service side's notices: outlets over their overtime target, overdue rectifications
+                if let Err(e) = crate::service_notices::run(&state, now).await {
+                    tracing::error!(error = %e, "service notices pass failed");
+                }
                 let next = match state.store.next_alert_at().await {
                     Ok(n) => n,
                     Err(e) => {

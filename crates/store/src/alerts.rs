@@ -51,6 +51,8 @@ pub struct NotificationRow {
     pub level: i64,
     pub created_at: Instant,
     pub read_at: Option<Instant>,
+    /// Set for a service notice (its `complaint_id` is then the outlet's or the rectification's id).
+    pub subject_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,8 +126,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<NotificationRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT n.id, n.complaint_id, k.number, n.kind, n.clock, n.level, n.created_at, n.read_at FROM notifications n \
-             JOIN complaints k ON k.id = n.complaint_id WHERE n.user_id = $1 AND ($2 = 0 OR n.read_at IS NULL) \
+            "SELECT n.id, n.complaint_id, COALESCE(k.number, n.subject_key) AS number, n.kind, n.clock, n.level, n.created_at, n.read_at, n.subject_key FROM notifications n \
+             LEFT JOIN complaints k ON k.id = n.complaint_id AND n.subject_key IS NULL WHERE n.user_id = $1 AND ($2 = 0 OR n.read_at IS NULL) \
              ORDER BY n.id DESC LIMIT $3 OFFSET $4",
         )
         .bind(user_id)
@@ -160,8 +162,8 @@ impl Store {
     /// One of the user's notifications (none if it is not theirs).
     pub async fn notification(&self, user_id: i64, id: i64) -> Result<Option<NotificationRow>, StoreError> {
         let r = sqlx::query(
-            "SELECT n.id, n.complaint_id, k.number, n.kind, n.clock, n.level, n.created_at, n.read_at FROM notifications n \
-             JOIN complaints k ON k.id = n.complaint_id WHERE n.user_id = $1 AND n.id = $2",
+            "SELECT n.id, n.complaint_id, COALESCE(k.number, n.subject_key) AS number, n.kind, n.clock, n.level, n.created_at, n.read_at, n.subject_key FROM notifications n \
+             LEFT JOIN complaints k ON k.id = n.complaint_id AND n.subject_key IS NULL WHERE n.user_id = $1 AND n.id = $2",
         )
         .bind(user_id)
         .bind(id)
@@ -185,9 +187,10 @@ impl Store {
     /// five times is given up.
     pub async fn mail_to_send(&self, now: Instant, limit: i64) -> Result<Vec<OutboxMail>, StoreError> {
         let rows = sqlx::query(
-            "SELECT m.id, m.to_addr, m.subject, m.body, m.attempts, k.number, n.kind, n.clock, n.level, t.due_at \
-             FROM email_outbox m JOIN notifications n ON n.id = m.notification_id JOIN complaints k ON k.id = n.complaint_id \
-             LEFT JOIN complaint_clocks t ON t.complaint_id = n.complaint_id AND t.kind = n.clock \
+            "SELECT m.id, m.to_addr, m.subject, m.body, m.attempts, COALESCE(k.number, n.subject_key) AS number, n.kind, n.clock, n.level, t.due_at \
+             FROM email_outbox m JOIN notifications n ON n.id = m.notification_id \
+             LEFT JOIN complaints k ON k.id = n.complaint_id AND n.subject_key IS NULL \
+             LEFT JOIN complaint_clocks t ON t.complaint_id = n.complaint_id AND t.kind = n.clock AND n.subject_key IS NULL \
              WHERE m.sent_at IS NULL AND m.send_after <= $1 AND m.attempts < 5 ORDER BY m.id LIMIT $2",
         )
         .bind(to_millis(now))
@@ -197,17 +200,23 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let clock: String = r.try_get("clock")?;
+                let subject: String = r.try_get("subject")?;
+                // a service notice's mail is worded when it is made: it names no clock
+                let clock = match ClockKind::from_str_opt(&clock) {
+                    Some(c) => c,
+                    None if !subject.is_empty() => ClockKind::Decision,
+                    None => return Err(StoreError::Corrupt(format!("clock kind {clock}"))),
+                };
                 Ok(OutboxMail {
                     id: r.try_get("id")?,
                     to: r.try_get("to_addr")?,
-                    subject: r.try_get("subject")?,
+                    subject,
                     body: r.try_get("body")?,
                     attempts: r.try_get("attempts")?,
                     notice: MailNotice {
                         number: r.try_get("number")?,
                         kind: r.try_get("kind")?,
-                        clock: ClockKind::from_str_opt(&clock)
-                            .ok_or_else(|| StoreError::Corrupt(format!("clock kind {clock}")))?,
+                        clock,
                         level: r.try_get("level")?,
                         due_at: r.try_get::<Option<i64>, _>("due_at")?.map(from_millis),
                     },
@@ -291,5 +300,6 @@ fn notification_from_row(r: &sqlx::any::AnyRow) -> Result<NotificationRow, Store
         level: r.try_get("level")?,
         created_at: from_millis(r.try_get("created_at")?),
         read_at: r.try_get::<Option<i64>, _>("read_at")?.map(from_millis),
+        subject_key: r.try_get("subject_key")?,
     })
 }

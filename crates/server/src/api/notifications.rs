@@ -16,9 +16,12 @@ use xiaobao_core::time::rfc3339;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationView {
     pub id: i64,
+    /// The order's id; for a service notice the outlet's (`overtime_day`) or the
+    /// rectification's (`rectification_overdue`).
     pub complaint_id: i64,
+    /// The order's number; for a service notice its subject key.
     pub number: String,
-    /// `clock_warning` or `clock_breach`
+    /// `clock_warning`, `clock_breach`, `overtime_day` or `rectification_overdue`
     pub kind: String,
     /// `response`, `decision`, `completion` or `review`
     pub clock: String,
@@ -26,6 +29,10 @@ pub struct NotificationView {
     pub level: i64,
     pub created_at: String,
     pub read_at: Option<String>,
+    /// A service notice's subject: "BJ0101:20250303" (outlet and day), "rect:12:2" (rectification
+    /// and level).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_key: Option<String>,
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -53,6 +60,7 @@ pub async fn list_notifications(
         level: n.level,
         created_at: rfc3339(n.created_at),
         read_at: n.read_at.map(rfc3339),
+        subject_key: n.subject_key.clone(),
     })))
 }
 

@@ -97,7 +97,7 @@ pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, Query(p): 
                                 tr class=[n.read_at.is_none().then_some("unread")] data-id=(n.id) {
                                     td.nowrap { (local_minute(n.created_at)) }
                                     td { (what(lang, &n.kind, &n.clock, n.level)) }
-                                    td { a href={ "/inbox/" (n.id) "/open" } { (n.number) } }
+                                    td { a href={ "/inbox/" (n.id) "/open" } { (subject(lang, n)) } }
                                     td {
                                         @if n.read_at.is_none() {
                                             form.inline method="post" action={ "/inbox/" (n.id) "/read" } {
@@ -126,11 +126,34 @@ fn what(lang: Lang, kind: &str, clock: &str, level: i64) -> String {
     let clock = ClockKind::from_str_opt(clock).map_or(clock.to_string(), |c| lang.name(c).to_string());
     match kind {
         "clock_breach" => tr!(lang, "inbox.breach", clock = clock),
+        "overtime_day" => tr!(lang, "inbox.overtime", pct = format!("{}.{:02}%", level / 100, level % 100)),
+        "rectification_overdue" => tr!(lang, "inbox.rect_overdue", level = level),
         _ => tr!(lang, "inbox.warning", clock = clock, pct = level),
     }
 }
 
-/// Opening an alert marks it read and goes to its order.
+/// What a notice is about: the order's number, the outlet's code, the rectification.
+fn subject(lang: Lang, n: &xiaobao_store::NotificationRow) -> String {
+    match (n.kind.as_str(), &n.subject_key) {
+        ("overtime_day", Some(k)) => k.split(':').next().unwrap_or(k).to_string(),
+        ("rectification_overdue", Some(_)) => tr!(lang, "inbox.rect_number", id = n.complaint_id),
+        _ => n.number.clone(),
+    }
+}
+
+/// Where a notice opens: its order, its outlet's service measures of today, its rectification.
+fn target(n: &xiaobao_store::NotificationRow) -> String {
+    match (n.kind.as_str(), &n.subject_key) {
+        ("overtime_day", Some(k)) => {
+            let code = k.split(':').next().unwrap_or(k);
+            format!("/service?org_unit={}&by=hour", crate::api::query::percent_encode(code))
+        }
+        ("rectification_overdue", Some(_)) => format!("/rectifications/{}", n.complaint_id),
+        _ => format!("/complaints/{}", n.complaint_id),
+    }
+}
+
+/// Opening an alert marks it read and goes to what it is about.
 pub async fn open(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
     let Ok(caller) = Caller::from_headers(&headers, &state).await else {
         return Redirect::to("/login").into_response();
@@ -138,7 +161,7 @@ pub async fn open(State(state): State<AppState>, headers: HeaderMap, Path(id): P
     match state.store.notification(caller.user.id, id).await {
         Ok(Some(n)) => {
             let _ = state.store.mark_notification_read(caller.user.id, id, state.clock.now()).await;
-            Redirect::to(&format!("/complaints/{}", n.complaint_id)).into_response()
+            Redirect::to(&target(&n)).into_response()
         }
         Ok(None) => super::pages::not_found(Lang::from_headers(&headers), &caller, csrf(&headers)),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),

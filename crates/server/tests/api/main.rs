@@ -29,6 +29,7 @@ mod scope;
 mod scope_rule;
 mod search;
 mod security;
+mod notices;
 mod service;
 mod statistics;
 mod transitions;

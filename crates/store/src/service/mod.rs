@@ -5,6 +5,7 @@
 mod bulletins;
 mod inspections;
 mod integrations;
+mod notices;
 mod records;
 mod rectifications;
 pub mod rollups;
@@ -12,6 +13,7 @@ pub mod rollups;
 pub use bulletins::BulletinRow;
 pub use inspections::{InspectionRow, NewInspection, OutletRef, TemplateRow};
 pub use integrations::{IntegrationRow, NewIntegration};
+pub use notices::ServiceNotice;
 pub use records::{AccountabilityRow, NewRecord, RecordRow};
 pub use rectifications::{FileRow, NewRectification, RectEventRow, RectFilter, RectificationRow};
 pub use rollups::ServiceRow;

@@ -141,7 +141,7 @@ async fn parent_unit(tx: &mut AnyConnection, unit_id: i64) -> Result<Option<Unit
 }
 
 /// Active users with `role` at the unit on `path` nearest the bottom (the unit itself, else its parent, …).
-async fn nearest_with_role(
+pub(crate) async fn nearest_with_role(
     tx: &mut AnyConnection,
     path: &str,
     role: Role,

@@ -5,7 +5,7 @@
 //! job cannot sink the others. A caller hears back only after the commit.
 
 mod act;
-mod alert;
+pub(crate) mod alert;
 mod attach;
 mod hot_issue;
 mod ingest;

@@ -213,4 +213,11 @@ catalogue! {
 "records.done_confirm" => ("责任已认定，处罚已记入服务档案。", "Confirmed; the penalty is in the service record."),
 "records.done_dismiss" => ("已不予追究，理由已记录。", "Dismissed; the reason is kept."),
 "records.proposals_more" => ("共 {total} 条待认定，以下是最早的 {shown} 条；认定后下一条会出现在这里。", "{total} wait for a decision; the oldest {shown} are below, and the next come up as these are decided."),
+"notice.overtime_subject" => ("【超时等候】{outlet} 今日超时等候率 {ratio}", "[Overtime waits] {outlet}: {ratio} today"),
+"notice.overtime_body" => ("{outlet} {day} 已叫号 {called} 笔，其中等候超时 {overtime} 笔，超时等候率 {ratio}，超过目标 {target}%。请及时增开窗口、引导分流。", "{outlet} on {day}: {overtime} of {called} tickets called waited overtime ({ratio}), over the target of {target}%. Open more windows and guide customers."),
+"notice.rect_subject" => ("【整改逾期】{outlet}：{title}（逾期第 {level} 级）", "[Rectification overdue] {outlet}: {title} (level {level})"),
+"notice.rect_body" => ("整改事项“{title}”（{outlet}）应于 {due} 前完成，现已逾期（第 {level} 级）。请尽快提交整改证明：/rectifications/{id}", "The rectification \"{title}\" at {outlet} was due on {due} and is overdue (level {level}). Submit its evidence: /rectifications/{id}"),
+"inbox.overtime" => ("网点今日超时等候率 {pct}，超过目标", "Overtime waits today {pct}, over the target"),
+"inbox.rect_overdue" => ("整改逾期（第 {level} 级）", "Rectification overdue (level {level})"),
+"inbox.rect_number" => ("整改 #{id}", "Rectification #{id}"),
 }
