@@ -125,4 +125,30 @@ export default async function ({ test, loggedIn, base, artifacts, browser, PASSW
     await page.screenshot({ path: join(artifacts, "records-en-phone.png"), fullPage: true });
     await context.close();
   });
+
+  await test("home pages: the department sees today's overtime outlets, open rectifications and the bulletin; an outlet head their outlet", async () => {
+    const svc = await loggedIn("bj.service");
+    await svc.page.waitForSelector("#home-service");
+    for (const part of ["#home-overtime", "#home-rectifications", "#home-bulletin"]) {
+      assert.equal(await svc.page.locator(part).count(), 1, part);
+    }
+    // the bulletin published above reads as published on the home page
+    assert.match(await svc.page.textContent("#home-bulletin"), /已发布/);
+    const open = await svc.page.locator("#home-rectifications li").count();
+    assert.ok(open > 0, "the demo's latest findings are open");
+    await svc.page.screenshot({ path: join(artifacts, "home-service.png"), fullPage: true });
+    await svc.context.close();
+
+    const head = await loggedIn("bj0101.head");
+    await head.page.waitForSelector("#home-figures");
+    const session = await head.page.request.post(`${base}/api/v1/session`, { data: { username: "bj0101.head", password: PASSWORD } });
+    const token = (await session.json()).token;
+    const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+    const m = await head.page.request.get(`${base}/api/v1/service-measures?from=${today.slice(0, 8)}01&to=${today}`, { headers: { authorization: `Bearer ${token}` } });
+    const figures = (await m.json()).figures;
+    assert.equal((await head.page.textContent("#sat-month")).trim(), figures.counter_satisfaction_rate.display);
+    assert.equal((await head.page.textContent("#overtime-month")).trim(), figures.overtime_wait_ratio.display);
+    await head.page.screenshot({ path: join(artifacts, "home-outlet-head.png"), fullPage: true });
+    await head.context.close();
+  });
 }

@@ -8,6 +8,7 @@ mod bulletins;
 pub(crate) mod calendar_gap;
 pub(crate) mod errors;
 mod forms;
+mod home_service;
 mod hot_issues;
 pub mod inbox;
 mod inspections;

@@ -360,6 +360,7 @@ pub(super) async fn home_with(
     } else {
         None
     };
+    let service = super::home_service::card(state, caller, lang, now).await;
     let register = if caller.can(Permission::RegisterComplaint) && front_line {
         Some(super::register::form(state, lang, &token, form, errors).await)
     } else {
@@ -381,9 +382,11 @@ pub(super) async fn home_with(
     let body = html! {
         @if let Some(n) = notice { p.notice #notice role="status" { (n) } }
         @if let Some(r) = register { (r) }
+        @if let Some(s) = &service { @if caller.user.role == Role::ServiceDept { (s) } }
         @if let Some((key, heading, empty, all, items)) = breaches { (section(key, heading, empty, all, items, true)) }
         (section("queue", title, empty, all_of_mine, &rows, true))
         @if let Some((key, heading, empty, all, items)) = escalations { (section(key, heading, empty, all, items, false)) }
+        @if let Some(s) = &service { @if caller.user.role != Role::ServiceDept { (s) } }
         @if let Some(rows) = &board { (board_card(lang, rows, now)) }
     };
     let mut res = html_response(page(lang, Some(&caller.user), Some(&token), lang.t("home"), body), set);
