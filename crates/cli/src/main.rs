@@ -183,6 +183,17 @@ enum ImportCommand {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Counter ratings kept elsewhere, from an XLSX or UTF-8 CSV table (the columns of
+    /// POST /api/v1/ratings/import). Every row is checked as a device's would be; all are stored,
+    /// or none when any is wrong. Entered in the name of a service-department user.
+    Ratings {
+        file: PathBuf,
+        /// The username the ratings are imported by (one of the service department).
+        #[arg(long = "as", value_name = "USERNAME")]
+        by: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -452,6 +463,32 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             store.close().await;
             let years: Vec<String> = years.iter().map(|y| y.to_string()).collect();
             println!("imported {} days; replaced the calendar of {}", entries.len(), years.join(", "));
+        }
+        Command::Import { command: ImportCommand::Ratings { file, by, data } } => {
+            let bytes = read_bounded(&file, xiaobao_server::import::TableLimits::IMPORT.max_bytes)?;
+            let store = data.open().await?;
+            let user = store.user_by_username(by.trim()).await?.filter(|u| u.active);
+            let Some(user) = user else {
+                store.close().await;
+                bail!("--as {by}: no active user of that name");
+            };
+            let state = xiaobao_server::AppState::new(store.clone(), Arc::new(SystemClock));
+            let caller = xiaobao_server::auth::Caller { user, token_hash: String::new() };
+            let result =
+                xiaobao_server::api::ratings::import(&state, &caller, xiaobao_server::i18n::Lang::En, &bytes).await;
+            store.close().await;
+            let answer = result.map_err(|e| {
+                let p = e.problem(true);
+                let rows: Vec<String> = p.errors.iter().map(|f| format!("  {}: {}", f.field, f.detail)).collect();
+                anyhow::anyhow!("{}: {}\n{}", file.display(), p.detail, rows.join("\n"))
+            })?;
+            println!(
+                "imported {} ratings from {}; {} already stored, {} flagged as bursts",
+                answer.accepted,
+                file.display(),
+                answer.duplicates,
+                answer.flagged
+            );
         }
         Command::Import { command: ImportCommand::PeriodStats { file, data } } => {
             let bytes = read_bounded(&file, xiaobao_server::import::TableLimits::IMPORT.max_bytes)?;

@@ -90,8 +90,41 @@ fn demo_bank_verifies_and_tampering_fails_audit_verify() {
     ] {
         assert!(out.contains(role), "no {role} login printed");
     }
+    // a year of service came with it
+    let service = out.lines().find(|l| l.starts_with("A year of service:")).unwrap_or_default().to_string();
+    let n = |what: &str| -> usize {
+        service.split(what).next().and_then(|s| s.rsplit(' ').find(|w| !w.is_empty())).and_then(|n| n.parse().ok()).unwrap_or(0)
+    };
+    assert!(n(" counter ratings") > 100_000 && n(" queue tickets") > 100_000 && n(" inspections") == 96, "{service}");
     // a second demo into the same database is refused
     assert!(!xiaobao(&["demo", "--data-dir", d], None).status.success());
+
+    // ratings kept elsewhere, imported on the command line: all or none, by the service department
+    let file = dir.path().join("ratings.csv");
+    std::fs::write(
+        &file,
+        "设备号,序号,网点代码,柜员号,评价时间,评分,不满意原因\nEV-CLI,1,BJ0101,bj0101.teller,2026-01-05 10:00,5,\nEV-CLI,2,BJ0101,bj0101.teller,2026-01-05 10:05,1,\nEV-CLI,3,BJ0101,nobody,2026-01-05 10:10,4,\n",
+    )
+    .unwrap();
+    let out = xiaobao(&["import", "ratings", file.to_str().unwrap(), "--as", "bj.service", "--data-dir", d], None);
+    assert!(!out.status.success());
+    for row in ["row 3", "reason", "row 4", "nobody"] {
+        assert!(text(&out).contains(row), "{row}: {}", text(&out));
+    }
+    std::fs::write(
+        &file,
+        "设备号,序号,网点代码,柜员号,评价时间,评分,不满意原因\nEV-CLI,1,BJ0101,bj0101.teller,2026-01-05 10:00,5,\nEV-CLI,2,BJ0101,bj0101.teller,2026-01-05 10:05,1,02\n",
+    )
+    .unwrap();
+    let teller = xiaobao(&["import", "ratings", file.to_str().unwrap(), "--as", "bj0101.teller", "--data-dir", d], None);
+    assert!(!teller.status.success(), "a teller imports nothing: {}", text(&teller));
+    let nobody = xiaobao(&["import", "ratings", file.to_str().unwrap(), "--as", "ghost", "--data-dir", d], None);
+    assert!(text(&nobody).contains("no active user"), "{}", text(&nobody));
+    let out = xiaobao(&["import", "ratings", file.to_str().unwrap(), "--as", "bj.service", "--data-dir", d], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("imported 2 ratings"), "{}", text(&out));
+    let again = xiaobao(&["import", "ratings", file.to_str().unwrap(), "--as", "bj.service", "--data-dir", d], None);
+    assert!(text(&again).contains("imported 0 ratings") && text(&again).contains("2 already stored"), "{}", text(&again));
 
     let verify = xiaobao(&["audit", "verify", "--data-dir", d], None);
     assert!(verify.status.success(), "{}", text(&verify));
