@@ -243,17 +243,20 @@ pub async fn seed_inspections(
     for (k, o) in outlets.iter().enumerate() {
         for q in 0..4u32 {
             let on = today - Duration::days(i64::from(q) * 91 + rng.gen_range(5..60));
-            let kind = [InspectionKind::OnSite, InspectionKind::OffSite, InspectionKind::MysteryShopper][(k + q as usize) % 3];
+            let kind =
+                [InspectionKind::OnSite, InspectionKind::OffSite, InspectionKind::MysteryShopper][(k + q as usize) % 3];
             let scores: Vec<ItemScore> = template
                 .items
                 .iter()
                 .map(|i: &TemplateItem| {
                     let short = rng.gen_range(0..6) == 0;
-                    let score = if short { i.weight.saturating_sub(rng.gen_range(2..=i.weight.min(8))) } else { i.weight };
+                    let score =
+                        if short { i.weight.saturating_sub(rng.gen_range(2..=i.weight.min(8))) } else { i.weight };
                     ItemScore {
                         item: i.code.clone(),
                         score,
-                        finding: short.then(|| format!("{}：检查时未做到", i.text.split('，').next().unwrap_or(&i.text))),
+                        finding: short
+                            .then(|| format!("{}：检查时未做到", i.text.split('，').next().unwrap_or(&i.text))),
                         // the latest quarter's findings are still being put right
                         rectify: short && q == 0,
                     }
@@ -297,41 +300,41 @@ pub async fn seed_inspections(
             made += 1;
         }
         // a few hand-entered rewards and penalties
-        if k % 4 == 0 {
-            if let Some((teller, _)) = o.tellers.first() {
-                store
-                    .add_service_record(&NewRecord {
-                        user_id: *teller,
-                        year: today.year(),
-                        kind: RecordKind::Reward,
-                        points: 3,
-                        amount_fen: Some(50_000),
-                        reason: "协助客户识破电信诈骗，避免损失".into(),
-                        source: RecordSource::Manual,
-                        source_id: None,
-                        by: o.inspector,
-                        at_ms: (now - Duration::days(rng.gen_range(10..200))).timestamp_millis(),
-                    })
-                    .await?;
-            }
+        if k % 4 == 0
+            && let Some((teller, _)) = o.tellers.first()
+        {
+            store
+                .add_service_record(&NewRecord {
+                    user_id: *teller,
+                    year: today.year(),
+                    kind: RecordKind::Reward,
+                    points: 3,
+                    amount_fen: Some(50_000),
+                    reason: "协助客户识破电信诈骗，避免损失".into(),
+                    source: RecordSource::Manual,
+                    source_id: None,
+                    by: o.inspector,
+                    at_ms: (now - Duration::days(rng.gen_range(10..200))).timestamp_millis(),
+                })
+                .await?;
         }
-        if k % 5 == 1 {
-            if let Some((teller, _)) = o.tellers.last() {
-                store
-                    .add_service_record(&NewRecord {
-                        user_id: *teller,
-                        year: today.year(),
-                        kind: RecordKind::Penalty,
-                        points: 2,
-                        amount_fen: None,
-                        reason: "神秘人检查发现未唱收唱付".into(),
-                        source: RecordSource::Inspection,
-                        source_id: None,
-                        by: o.inspector,
-                        at_ms: (now - Duration::days(rng.gen_range(10..200))).timestamp_millis(),
-                    })
-                    .await?;
-            }
+        if k % 5 == 1
+            && let Some((teller, _)) = o.tellers.last()
+        {
+            store
+                .add_service_record(&NewRecord {
+                    user_id: *teller,
+                    year: today.year(),
+                    kind: RecordKind::Penalty,
+                    points: 2,
+                    amount_fen: None,
+                    reason: "神秘人检查发现未唱收唱付".into(),
+                    source: RecordSource::Inspection,
+                    source_id: None,
+                    by: o.inspector,
+                    at_ms: (now - Duration::days(rng.gen_range(10..200))).timestamp_millis(),
+                })
+                .await?;
         }
     }
     Ok(made)

@@ -93,7 +93,12 @@ fn demo_bank_verifies_and_tampering_fails_audit_verify() {
     // a year of service came with it
     let service = out.lines().find(|l| l.starts_with("A year of service:")).unwrap_or_default().to_string();
     let n = |what: &str| -> usize {
-        service.split(what).next().and_then(|s| s.rsplit(' ').find(|w| !w.is_empty())).and_then(|n| n.parse().ok()).unwrap_or(0)
+        service
+            .split(what)
+            .next()
+            .and_then(|s| s.rsplit(' ').find(|w| !w.is_empty()))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
     };
     assert!(n(" counter ratings") > 100_000 && n(" queue tickets") > 100_000 && n(" inspections") == 96, "{service}");
     // a second demo into the same database is refused
@@ -116,7 +121,8 @@ fn demo_bank_verifies_and_tampering_fails_audit_verify() {
         "设备号,序号,网点代码,柜员号,评价时间,评分,不满意原因\nEV-CLI,1,BJ0101,bj0101.teller,2026-01-05 10:00,5,\nEV-CLI,2,BJ0101,bj0101.teller,2026-01-05 10:05,1,02\n",
     )
     .unwrap();
-    let teller = xiaobao(&["import", "ratings", file.to_str().unwrap(), "--as", "bj0101.teller", "--data-dir", d], None);
+    let teller =
+        xiaobao(&["import", "ratings", file.to_str().unwrap(), "--as", "bj0101.teller", "--data-dir", d], None);
     assert!(!teller.status.success(), "a teller imports nothing: {}", text(&teller));
     let nobody = xiaobao(&["import", "ratings", file.to_str().unwrap(), "--as", "ghost", "--data-dir", d], None);
     assert!(text(&nobody).contains("no active user"), "{}", text(&nobody));
@@ -124,7 +130,11 @@ fn demo_bank_verifies_and_tampering_fails_audit_verify() {
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("imported 2 ratings"), "{}", text(&out));
     let again = xiaobao(&["import", "ratings", file.to_str().unwrap(), "--as", "bj.service", "--data-dir", d], None);
-    assert!(text(&again).contains("imported 0 ratings") && text(&again).contains("2 already stored"), "{}", text(&again));
+    assert!(
+        text(&again).contains("imported 0 ratings") && text(&again).contains("2 already stored"),
+        "{}",
+        text(&again)
+    );
 
     let verify = xiaobao(&["audit", "verify", "--data-dir", d], None);
     assert!(verify.status.success(), "{}", text(&verify));

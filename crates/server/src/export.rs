@@ -270,7 +270,18 @@ pub fn bulletin_xlsx(v: &crate::api::bulletins::BulletinView, lang: Lang) -> Res
         ws.set_name(name)?;
         let title = crate::tr!(lang, "bulletin.title_of", unit = v.org_name, month = v.month);
         ws.write_string_with_format(0, 0, &title, &bold)?;
-        let heads = ["bulletin.rank", "bulletin.key", "bulletin.name", "bulletin.ratings", "bulletin.satisfaction", "bulletin.overtime", "bulletin.inspection", "bulletin.liable", "bulletin.score", "bulletin.named"];
+        let heads = [
+            "bulletin.rank",
+            "bulletin.key",
+            "bulletin.name",
+            "bulletin.ratings",
+            "bulletin.satisfaction",
+            "bulletin.overtime",
+            "bulletin.inspection",
+            "bulletin.liable",
+            "bulletin.score",
+            "bulletin.named",
+        ];
         for (c, h) in heads.iter().enumerate() {
             ws.write_string_with_format(1, c as u16, lang.t(h), &bold)?;
         }
@@ -278,7 +289,12 @@ pub fn bulletin_xlsx(v: &crate::api::bulletins::BulletinView, lang: Lang) -> Res
             ws.write_string(row, 1, &c.key)?;
             ws.write_string(row, 2, &c.name)?;
             ws.write_number(row, 3, c.ratings as f64)?;
-            for (col, x) in [(4u16, pct(c.satisfaction_bp)), (5, pct(c.overtime_bp)), (6, pct(c.inspection_bp)), (7, pct(c.liable_per_10k_x100))] {
+            for (col, x) in [
+                (4u16, pct(c.satisfaction_bp)),
+                (5, pct(c.overtime_bp)),
+                (6, pct(c.inspection_bp)),
+                (7, pct(c.liable_per_10k_x100)),
+            ] {
                 if let Some(x) = x {
                     ws.write_number(row, col, x)?;
                 }

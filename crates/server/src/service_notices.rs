@@ -109,7 +109,9 @@ pub async fn run(state: &AppState, now: Instant) -> Result<usize, StoreError> {
     for r in overdue {
         let due = crate::api::rectifications::date_of(r.due_on);
         let level = i64::from(overdue_level(calendar, r.state, due, today));
-        if level <= r.escalated_level || !state.store.escalate_rectification(r.id, level, now.timestamp_millis()).await? {
+        if level <= r.escalated_level
+            || !state.store.escalate_rectification(r.id, level, now.timestamp_millis()).await?
+        {
             continue;
         }
         let (subject, body) = {

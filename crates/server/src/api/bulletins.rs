@@ -357,5 +357,8 @@ pub async fn export_bulletin(
 ) -> ApiResult<axum::response::Response> {
     let v = draft(&state, &caller, &p).await?;
     let lang = crate::i18n::Lang::from_headers(&headers);
-    crate::api::complaints::xlsx_download(&format!("bulletin-{}-{}.xlsx", v.org_unit, v.month), crate::export::bulletin_xlsx(&v, lang))
+    crate::api::complaints::xlsx_download(
+        &format!("bulletin-{}-{}.xlsx", v.org_unit, v.month),
+        crate::export::bulletin_xlsx(&v, lang),
+    )
 }

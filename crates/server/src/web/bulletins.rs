@@ -33,7 +33,14 @@ fn may_read(caller: &Caller) -> bool {
     caller.can(Permission::ReadMeasures) || caller.can(Permission::ManageService)
 }
 
-fn render(headers: &HeaderMap, caller: &Caller, (token, set): Csrf, title: &str, status: StatusCode, body: Markup) -> Response {
+fn render(
+    headers: &HeaderMap,
+    caller: &Caller,
+    (token, set): Csrf,
+    title: &str,
+    status: StatusCode,
+    body: Markup,
+) -> Response {
     let lang = Lang::from_headers(headers);
     let body = html! { style { (PreEscaped(CSS)) } (body) };
     let mut res = html_response(page(lang, Some(&caller.user), Some(&token), title, body), set);
@@ -235,7 +242,11 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): P
 }
 
 /// The publish form: publishes, then shows the month published with its notice.
-pub async fn publish_submit(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<super::forms::Fields>) -> Response {
+pub async fn publish_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<super::forms::Fields>,
+) -> Response {
     let caller = match form_caller(&state, &headers, &f).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -249,7 +260,14 @@ pub async fn publish_submit(State(state): State<AppState>, headers: HeaderMap, F
         Err(e) => {
             let p = e.problem(lang.english());
             let body = html! { div.card { h1 { (lang.t("bulletin.publish")) } p.error role="alert" #bulletin-error { (p.detail) } p { a href=(back) { (lang.t("bulletin.back")) } } } };
-            render(&headers, &caller, csrf(&headers), lang.t("bulletin.page_title"), StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST), body)
+            render(
+                &headers,
+                &caller,
+                csrf(&headers),
+                lang.t("bulletin.page_title"),
+                StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST),
+                body,
+            )
         }
     }
 }

@@ -86,7 +86,10 @@ pub async fn card(state: &AppState, caller: &Caller, lang: Lang, now: Instant) -
     let first = today.with_day(1).unwrap_or(today);
     let month = crate::api::service_measures::service_measures(state, &unit, first, today, None).await.ok()?;
     let day = crate::api::service_measures::service_measures(state, &unit, today, today, None).await.ok()?;
-    let wait = |s: Option<i64>| s.map(|s| tr!(lang, "home.minutes", m = format!("{}.{}", s / 60, s % 60 * 10 / 60))).unwrap_or_else(|| "—".into());
+    let wait = |s: Option<i64>| {
+        s.map(|s| tr!(lang, "home.minutes", m = format!("{}.{}", s / 60, s % 60 * 10 / 60)))
+            .unwrap_or_else(|| "—".into())
+    };
     Some(html! {
         div.card #home-service {
             h2 { (lang.t("home.service_outlet")) }

@@ -20,9 +20,9 @@ mod order;
 pub(crate) mod pages;
 pub mod progress;
 mod rectifications;
-mod service_records;
 mod register;
 mod reports;
+mod service_records;
 mod statistics;
 
 use crate::app::AppState;

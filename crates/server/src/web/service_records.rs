@@ -8,7 +8,9 @@ use super::forms::{Fields, Shown, caller_or_login, field, hidden_csrf};
 use super::layout::page;
 use super::pages::{csrf, form_caller, html_response, not_found};
 use crate::api::query::{Params, percent_encode};
-use crate::api::service_records::{AccountabilityView, ConfirmBody, CreateRecord, DismissBody, accountabilities, add, decide, records};
+use crate::api::service_records::{
+    AccountabilityView, ConfirmBody, CreateRecord, DismissBody, accountabilities, add, decide, records,
+};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -32,17 +34,24 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap, Query(p): 
         Err(r) => return r,
     };
     let lang = Lang::from_headers(&headers);
-    let mut shown = Shown::default();
-    shown.notice = match p.get("done").map(String::as_str) {
+    let notice = match p.get("done").map(String::as_str) {
         Some("add") => Some(lang.t("records.done_add").to_string()),
         Some("confirm") => Some(lang.t("records.done_confirm").to_string()),
         Some("dismiss") => Some(lang.t("records.done_dismiss").to_string()),
         _ => None,
     };
+    let shown = Shown { notice, ..Shown::default() };
     show(&state, &headers, &caller, p, shown, StatusCode::OK).await
 }
 
-async fn show(state: &AppState, headers: &HeaderMap, caller: &Caller, p: Params, shown: Shown, status: StatusCode) -> Response {
+async fn show(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    p: Params,
+    shown: Shown,
+    status: StatusCode,
+) -> Response {
     let lang = Lang::from_headers(headers);
     let p = crate::api::query::without_blanks(p);
     let title = lang.t("records.title");
@@ -169,7 +178,8 @@ async fn show(state: &AppState, headers: &HeaderMap, caller: &Caller, p: Params,
         }
     };
     let mut res = html_response(page(lang, Some(&caller.user), Some(&tok.0), title, body), tok.1);
-    *res.status_mut() = if error.is_some() && status == StatusCode::OK { StatusCode::UNPROCESSABLE_ENTITY } else { status };
+    *res.status_mut() =
+        if error.is_some() && status == StatusCode::OK { StatusCode::UNPROCESSABLE_ENTITY } else { status };
     res
 }
 
@@ -194,7 +204,13 @@ pub async fn add_submit(State(state): State<AppState>, headers: HeaderMap, Form(
     let lang = Lang::from_headers(&headers);
     let result = match points(&f) {
         Ok(points) => {
-            let req = CreateRecord { user: field(&f, "user"), kind: field(&f, "kind"), points, amount: amount(&f), reason: field(&f, "reason") };
+            let req = CreateRecord {
+                user: field(&f, "user"),
+                kind: field(&f, "kind"),
+                points,
+                amount: amount(&f),
+                reason: field(&f, "reason"),
+            };
             add(&state, &caller, req).await.map(|_| ())
         }
         Err(e) => Err(e),
@@ -221,7 +237,16 @@ pub async fn decide_submit(
     let lang = Lang::from_headers(&headers);
     let result = match verb.as_str() {
         "confirm" => match points(&f) {
-            Ok(points) => decide(&state, &caller, id, Some(ConfirmBody { points, amount: amount(&f), reason: field(&f, "reason") }), None).await,
+            Ok(points) => {
+                decide(
+                    &state,
+                    &caller,
+                    id,
+                    Some(ConfirmBody { points, amount: amount(&f), reason: field(&f, "reason") }),
+                    None,
+                )
+                .await
+            }
             Err(e) => Err(e),
         },
         "dismiss" => decide(&state, &caller, id, None, Some(DismissBody { reason: field(&f, "reason") })).await,

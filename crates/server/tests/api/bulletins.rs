@@ -136,10 +136,16 @@ async fn a_bulletin_ranks_with_ties_and_a_minimum_and_once_published_never_chang
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     let sheet = wb.worksheet_range("网点").unwrap();
     let cell = |r: u32, c: u32| sheet.get_value((r, c)).map(|v| v.to_string()).unwrap_or_default();
-    assert_eq!((cell(2, 0), cell(2, 1), cell(2, 8), cell(2, 9)), ("1".into(), "BJ0103".into(), "80".into(), "优秀".into()));
+    assert_eq!(
+        (cell(2, 0), cell(2, 1), cell(2, 8), cell(2, 9)),
+        ("1".into(), "BJ0103".into(), "80".into(), "优秀".into())
+    );
     assert_eq!((cell(3, 0), cell(3, 4), cell(3, 9)), ("2".into(), "75".into(), "待改进".into()));
     assert_eq!((cell(5, 0), cell(5, 1)), ("不足最低笔数，不参与排名".into(), "BJ0104".into()));
     let people = wb.worksheet_range("员工").unwrap();
     assert_eq!(people.get_value((2, 1)).map(|v| v.to_string()), Some("teller4".into()));
-    assert_eq!(app.get("teller1", "/api/v1/bulletins/export?org_unit=BJ01&month=2025-02").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("teller1", "/api/v1/bulletins/export?org_unit=BJ01&month=2025-02").await.0,
+        StatusCode::FORBIDDEN
+    );
 }

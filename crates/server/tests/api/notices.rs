@@ -35,7 +35,12 @@ fn tickets(prefix: &str, day: &str, n: usize, over: usize) -> Value {
 async fn notices(app: &TestApp, user: &str) -> Vec<(String, i64)> {
     let (status, v) = app.get(user, "/api/v1/notifications").await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    v["items"].as_array().unwrap().iter().map(|n| (n["kind"].as_str().unwrap().to_string(), n["level"].as_i64().unwrap())).collect()
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["kind"].as_str().unwrap().to_string(), n["level"].as_i64().unwrap()))
+        .collect()
 }
 
 async fn an_outlet_over_its_overtime_target_is_told_once_a_day_in_opening_hours(app: TestApp) {
