@@ -211,7 +211,10 @@ pub fn problem_response(p: &Problem, english: bool) -> Response {
     let mut body = p.clone();
     if let Some(m) = &p.msg {
         body.detail = match &p.field {
-            Some(f) if p.errors.len() <= 1 => format!("{f}: {}", m.in_lang(english)),
+            // several faults' words already name each field (even when only one was found)
+            Some(f) if p.errors.len() <= 1 && !p.kind.ends_with("/invalid-fields") => {
+                format!("{f}: {}", m.in_lang(english))
+            }
             _ => m.in_lang(english).to_string(),
         };
     }

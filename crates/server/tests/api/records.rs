@@ -142,6 +142,11 @@ async fn records_are_read_by_their_employee_and_managers_and_exported_for_the_ye
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["user", "kind", "reason"], "{p}");
+    // one fault of a form checked whole names its field once
+    let (_, p) = app
+        .post("svc", "/api/v1/service-records", json!({"user": "nobody", "kind": "reward", "points": 1, "reason": "x"}))
+        .await;
+    assert_eq!(p["detail"], "user: 没有员工 \"nobody\"（或不在您的管辖范围内）", "{p}");
     assert_eq!(
         app.post(
             "head1",
