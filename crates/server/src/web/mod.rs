@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 pub(crate) mod calendar_gap;
+mod charts;
 pub(crate) mod errors;
 mod forms;
 mod hot_issues;
