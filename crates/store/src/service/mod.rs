@@ -7,6 +7,7 @@ mod inspections;
 mod integrations;
 mod records;
 mod rectifications;
+mod sheet_notes;
 pub mod rollups;
 
 pub use bulletins::BulletinRow;
@@ -15,6 +16,7 @@ pub use integrations::{IntegrationRow, NewIntegration};
 pub use records::{AccountabilityRow, NewRecord, RecordRow};
 pub use rectifications::{FileRow, NewRectification, RectEventRow, RectFilter, RectificationRow};
 pub use rollups::ServiceRow;
+pub use sheet_notes::SheetNoteRow;
 
 use crate::{Store, StoreError};
 use sqlx::Row;
