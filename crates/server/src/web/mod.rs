@@ -21,6 +21,8 @@ pub mod progress;
 mod rectifications;
 mod register;
 mod reports;
+mod service;
+mod service_sheet;
 mod statistics;
 
 use crate::app::AppState;
@@ -41,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(progress::routes())
         .merge(register::routes())
         .merge(measures::routes())
+        .merge(service::routes())
         .merge(hot_issues::routes())
         .merge(inspections::routes())
         .merge(rectifications::routes())

@@ -4,6 +4,7 @@
 use crate::both_backends;
 use crate::harness::TestApp;
 use crate::service::{send, token};
+use crate::web::Browser;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use xiaobao_core::role::Role;
@@ -11,7 +12,9 @@ use xiaobao_core::role::Role;
 both_backends!(
     the_satisfaction_sheet_counts_each_teller_and_keeps_the_agreed_improvement,
     notes_are_refused_naming_the_field_and_out_of_scope_reads_as_not_found,
-    the_service_measures_carry_the_inspection_coverage_and_average_score
+    the_service_measures_carry_the_inspection_coverage_and_average_score,
+    the_service_page_shows_figures_charts_heat_map_and_drill_down_in_scope,
+    the_sheet_page_saves_a_note_with_a_notice_and_keeps_a_refused_one_in_place
 );
 
 fn ratings(device: &str, outlet: &str, rows: &[(&str, i64, Option<&str>)]) -> Value {
@@ -217,4 +220,123 @@ async fn the_service_measures_carry_the_inspection_coverage_and_average_score(mu
     let (_, m) = app.get("head1", "/api/v1/service-measures?org_unit=BJ0101&from=2025-01-01&to=2025-01-31").await;
     assert_eq!((m["outlets"].as_i64(), m["outlets_inspected"].as_i64()), (Some(1), Some(0)));
     assert_eq!((m["inspection_coverage"]["display"].as_str(), m["average_inspection_score"]["display"].as_str()), (Some("0.00%"), Some("—")));
+}
+
+async fn the_service_page_shows_figures_charts_heat_map_and_drill_down_in_scope(mut app: TestApp) {
+    app.add_user("svc", Role::ServiceDept, "HO").await;
+    february(&app).await;
+    let (_, queue) = token(&app, "queue", "BJ0101").await;
+    let ticket = |n: &str, taken: &str, called: &str| {
+        json!({"outlet": "BJ0101", "number": n, "business": "personal", "taken_at": format!("2025-02-10T{taken}+08:00"),
+               "called_at": format!("2025-02-10T{called}+08:00"), "teller": "teller1"})
+    };
+    let tickets = json!({"tickets": [ticket("A1", "09:00:00", "09:05:00"), ticket("A2", "09:10:00", "09:40:00"), ticket("A3", "14:00:00", "14:02:00")]});
+    assert_eq!(send(&app, &queue, "/api/v1/queue-tickets", tickets).await.0, StatusCode::OK);
+    let mut svc = Browser::new(&app);
+    svc.login("svc").await;
+    let (status, _, html) = svc.get("/service?org_unit=BJ0101&from=2025-02-01&to=2025-02-28&by=teller").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("id=\"nav-service\""));
+    // 8 ratings, 4 satisfied; 3 tickets, one over 20 minutes; waits 5, 30 and 2 minutes
+    let kpi = |id: &str| {
+        let at = html.find(&format!("id=\"{id}\"")).unwrap();
+        html[at..at + html[at..].find("</div>").unwrap()].to_string()
+    };
+    assert!(kpi("svc-rate").contains("50.00%") && kpi("svc-rate").contains("4 / 8"), "{}", kpi("svc-rate"));
+    assert!(kpi("svc-overtime").contains("33.33%") && kpi("svc-overtime").contains("1 / 3"));
+    assert!(kpi("svc-average-wait").contains("12.3 分钟"), "{}", kpi("svc-average-wait"));
+    assert!(html.contains("柜面服务满意率") && html.contains("不满意原因"));
+    // the charts: images with titles; the heat map's cells name their day and hour
+    for id in ["score-chart", "service-rates-chart", "service-ratings-chart", "heat-map"] {
+        assert!(html.contains(&format!("id=\"{id}\" role=\"img\"")), "{id}");
+    }
+    assert!(html.contains("data-day=\"02-10\" data-hour=\"09\""), "{html}");
+    assert!(html.contains("<title>2025-02-10 09时：叫号 2 笔，平均等候 17.5 分钟，超时 1 笔</title>"), "{html}");
+    // by teller at an outlet, each line opens the month's sheet
+    assert!(html.contains("data-key=\"teller1\"") && html.contains("href=\"/service/sheet?org_unit=BJ0101&amp;month=2025-02\""));
+    // by child unit: an outlet opens by teller, a sub-branch by unit
+    let (_, _, html) = svc.get("/service?org_unit=BJ01&from=2025-02-01&to=2025-02-28&by=unit").await;
+    assert!(html.contains("href=\"/service?org_unit=BJ0101&amp;from=2025-02-01&amp;to=2025-02-28&amp;by=teller\""), "{html}");
+    let (_, _, html) = svc.get("/service?org_unit=BJ&from=2025-02-01&to=2025-02-28&by=unit").await;
+    assert!(html.contains("href=\"/service?org_unit=BJ01&amp;from=2025-02-01&amp;to=2025-02-28&amp;by=unit\""), "{html}");
+    // by month: a month opens its days
+    let (_, _, html) = svc.get("/service?org_unit=BJ0101&from=2025-01-01&to=2025-02-28&by=month").await;
+    assert!(html.contains("href=\"/service?org_unit=BJ0101&amp;from=2025-02-01&amp;to=2025-02-28&amp;by=day\""), "{html}");
+    // nothing in January
+    let (_, _, html) = svc.get("/service?org_unit=BJ0101&from=2025-01-01&to=2025-01-31").await;
+    assert!(html.contains("id=\"empty\""));
+    // a wrong date beside its field
+    let (status, _, html) = svc.get("/service?from=Feb").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("data-field=\"from\""));
+    // in English
+    svc.jar.push("xiaobao_lang=en".into());
+    let (_, _, html) = svc.get("/service?org_unit=BJ0101&from=2025-02-01&to=2025-02-28").await;
+    assert!(html.contains("Counter satisfaction rate") && html.contains("Waiting heat map") && !html.contains('⟦'));
+    // another outlet's head: not found; a teller: not offered, forbidden
+    let mut head2 = Browser::new(&app);
+    head2.login("head2").await;
+    assert_eq!(head2.get("/service?org_unit=BJ0101").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(head2.get("/service").await.0, StatusCode::OK);
+    let mut teller = Browser::new(&app);
+    teller.login("teller1").await;
+    assert!(!teller.get("/").await.2.contains("nav-service"));
+    assert_eq!(teller.get("/service").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(teller.get("/service/sheet?org_unit=BJ0101&month=2025-02").await.0, StatusCode::FORBIDDEN);
+}
+
+async fn the_sheet_page_saves_a_note_with_a_notice_and_keeps_a_refused_one_in_place(app: TestApp) {
+    february(&app).await;
+    let mut head = Browser::new(&app);
+    head.login("head1").await;
+    // the outlet head's own outlet, this month by default: nothing rated yet in March
+    let (status, _, html) = head.get("/service/sheet").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"empty\"") && html.contains("value=\"BJ0101\""), "{html}");
+    let (status, _, html) = head.get("/service/sheet?org_unit=BJ0101&month=2025-02").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("网点柜员服务客户满意度评价表") && html.contains("data-teller=\"teller1\""));
+    assert!(html.contains("id=\"note-teller1\"") && html.contains("href=\"/api/v1/satisfaction-sheet/export?org_unit=BJ0101&amp;month=2025-02\""));
+    let csrf = head.csrf();
+    let form = |note: &str| -> Vec<(&'static str, String)> {
+        vec![("_csrf", csrf.clone()), ("org_unit", "BJ0101".into()), ("month", "2025-02".into()), ("teller", "teller1".into()), ("note", note.into())]
+    };
+    let pairs = |f: &Vec<(&'static str, String)>| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let f = pairs(&form("下月起高峰时段增开窗口"));
+    let borrowed: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, h, _) = head.post("/service/sheet", &borrowed).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = h["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/service/sheet?org_unit=BJ0101&month=2025-02&saved="), "{to}");
+    let (_, _, html) = head.get(&to).await;
+    assert!(html.contains("id=\"notice\"") && html.contains("已保存"), "{html}");
+    assert!(html.contains("下月起高峰时段增开窗口"));
+    // too long: refused beside the note, the text kept, nothing written
+    let long = "长".repeat(501);
+    let f = pairs(&form(&long));
+    let borrowed: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = head.post("/service/sheet", &borrowed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("data-field=\"note\"") && html.contains(&long), "{html}");
+    let (_, s) = app.get("head1", SHEET).await;
+    assert_eq!(s["tellers"][1]["note"], "下月起高峰时段增开窗口");
+    // without the CSRF token: refused
+    let (status, _, _) = head.post("/service/sheet", &[("org_unit", "BJ0101"), ("month", "2025-02"), ("teller", "teller1"), ("note", "x")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // another outlet's head: not found, by page and by form
+    let mut head2 = Browser::new(&app);
+    head2.login("head2").await;
+    assert_eq!(head2.get("/service/sheet?org_unit=BJ0101&month=2025-02").await.0, StatusCode::NOT_FOUND);
+    let c2 = head2.csrf();
+    let (status, _, _) = head2
+        .post("/service/sheet", &[("_csrf", c2.as_str()), ("org_unit", "BJ0101"), ("month", "2025-02"), ("teller", "teller1"), ("note", "越权")])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // the print view: the sheet and its notes, no forms
+    let (_, _, html) = head.get("/service/sheet?org_unit=BJ0101&month=2025-02&print=1").await;
+    assert!(html.contains("class=\"signatures\"") && !html.contains("id=\"note-teller1\"") && html.contains("下月起高峰时段增开窗口"));
+    // in English
+    head.jar.push("xiaobao_lang=en".into());
+    let (_, _, html) = head.get("/service/sheet?org_unit=BJ0101&month=2025-02").await;
+    assert!(html.contains("Agreed improvement") && !html.contains('⟦'));
 }
