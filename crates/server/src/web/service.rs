@@ -159,12 +159,12 @@ pub async fn page_service(State(state): State<AppState>, headers: HeaderMap, Que
                 div.filters {
                     (super::measures::unit_field(lang, "s-unit", &v("org_unit"), &caller, &error))
                     div {
-                        label for="s-from" { (lang.t("date_from")) }
+                        label for="s-from" { (lang.t("svc.from")) }
                         input #s-from type="date" name="from" value=(v("from"));
                         (field_error("from"))
                     }
                     div {
-                        label for="s-to" { (lang.t("date_to")) }
+                        label for="s-to" { (lang.t("svc.to")) }
                         input #s-to type="date" name="to" value=(v("to"));
                         (field_error("to"))
                     }
@@ -236,7 +236,7 @@ fn figures_card(lang: Lang, d: &Shown) -> Markup {
                 (kpi("svc-p90-wait", lang.t("svc.p90_wait"), wait_text(lang, f.p90_wait_seconds), None))
                 (kpi("svc-overtime", lang.t("svc.overtime_ratio"), f.overtime_wait_ratio.display.clone(), of(&f.overtime_wait_ratio)))
                 (kpi("svc-coverage", lang.t("svc.inspection_coverage"), v.inspection_coverage.display.clone(), of(&v.inspection_coverage)))
-                (kpi("svc-inspection-score", lang.t("svc.inspection_score"), v.average_inspection_score.display.clone(), Some(format!("{} {}", lang.int(v.inspections), lang.t("nav.inspections")))))
+                (kpi("svc-inspection-score", lang.t("svc.inspection_score"), v.average_inspection_score.display.clone(), Some(tr!(lang, "svc.inspections_n", n = lang.int(v.inspections)))))
             }
             p.muted { (lang.t("svc.satisfaction_hint")) }
         }
