@@ -98,7 +98,7 @@ async fn the_satisfaction_sheet_counts_each_teller_and_keeps_the_agreed_improvem
     assert_eq!(march["tellers"], json!([]));
 
     // as a workbook, read back
-    let (status, headers, bytes) = app.get_bytes("head1", &format!("{SHEET}").replace("satisfaction-sheet?", "satisfaction-sheet/export?"), "zh-CN").await;
+    let (status, headers, bytes) = app.get_bytes("head1", &SHEET.replace("satisfaction-sheet?", "satisfaction-sheet/export?"), "zh-CN").await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
     use calamine::{Reader, Xlsx};
