@@ -23,6 +23,7 @@ pub mod ratings;
 pub mod rectifications;
 pub mod reports;
 pub mod rules;
+pub mod satisfaction_sheet;
 pub mod service_measures;
 pub mod service_records;
 pub mod service_rules;
@@ -95,6 +96,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(ingest::routes())
         .merge(ratings::routes())
         .merge(service_measures::routes())
+        .merge(satisfaction_sheet::routes())
         .merge(inspections::routes())
         .merge(rectifications::routes())
         .merge(service_records::routes())

@@ -15,7 +15,8 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
-use xiaobao_core::org::OrgUnitKind;
+use xiaobao_core::measure::day_number;
+use xiaobao_core::service::inspection::Coverage;
 use xiaobao_core::role::Permission;
 use xiaobao_core::service::measure::{Dim, ServiceCounts, ServiceFigures};
 use xiaobao_core::time::local_date;
@@ -90,6 +91,13 @@ pub struct ServiceMeasuresView {
     pub to: String,
     /// Outlets in the subtree.
     pub outlets: i64,
+    /// Outlets of the subtree inspected in the period, over `outlets` (as GET /api/v1/inspection-coverage).
+    pub outlets_inspected: i64,
+    pub inspection_coverage: RateView,
+    /// Inspections of the subtree's outlets in the period.
+    pub inspections: i64,
+    /// The average of those inspections' percent scores.
+    pub average_inspection_score: RateView,
     pub figures: ServiceFiguresView,
     /// unit, month, day, hour, day_hour or teller, when asked for with `by`.
     pub by: Option<String>,
@@ -147,6 +155,18 @@ async fn sums(
     Ok(s)
 }
 
+/// The inspection coverage and average score of `unit`'s subtree over the range: the same store
+/// reads and core rule as GET /api/v1/inspection-coverage.
+async fn inspection_coverage(state: &AppState, unit: &OrgUnitRow, from: NaiveDate, to: NaiveDate) -> ApiResult<Coverage> {
+    let outlets = state.store.outlets_under(&unit.path).await?;
+    let mut inspected: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (unit_id, bp) in state.store.inspection_scores_in(&unit.path, day_number(from), day_number(to)).await? {
+        inspected.entry(unit_id).or_default().push(bp);
+    }
+    let ids: Vec<i64> = outlets.iter().map(|o| o.id).collect();
+    Ok(Coverage::of(&ids, &inspected))
+}
+
 /// The service measures of `unit`'s subtree over `from..=to`, broken down `by`.
 pub async fn service_measures(
     state: &AppState,
@@ -157,8 +177,7 @@ pub async fn service_measures(
 ) -> ApiResult<ServiceMeasuresView> {
     let by = by.map(str::trim).filter(|b| !b.is_empty());
     let total = sums(state, &[unit.id], from, to, Grain::Month, |_| String::new()).await?;
-    let units = state.unit_choices.get(|| state.store.org_units_in_subtree("/")).await?;
-    let outlets = units.iter().filter(|u| u.kind == OrgUnitKind::Outlet && u.path.starts_with(&unit.path)).count();
+    let coverage = inspection_coverage(state, unit, from, to).await?;
     let plain = |key: String, zh: String, en: String, s: &Sums| ServiceRowView {
         figures: s.figures(&key),
         key,
@@ -232,7 +251,11 @@ pub async fn service_measures(
         org_unit: UnitRef { code: unit.code.clone(), name: unit.name.clone() },
         from: from.to_string(),
         to: to.to_string(),
-        outlets: outlets as i64,
+        outlets: coverage.outlets,
+        outlets_inspected: coverage.inspected,
+        inspection_coverage: coverage.rate().into(),
+        inspections: coverage.inspections,
+        average_inspection_score: coverage.average_score().into(),
         figures: total.figures(""),
         by: by.map(str::to_string),
         breakdown,

@@ -96,6 +96,7 @@ pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str,
                             a #nav-orders href="/complaints" { (lang.t("orders")) }
                             @if user.is_some_and(|u| u.role.can(Permission::ReadMeasures)) { a #nav-measures href="/measures" { (lang.t("measures")) } }
                             @else if user.is_some_and(|u| u.role.can(Permission::EnterStatistics)) { a #nav-measures href="/statistics" { (lang.t("period_stats")) } }
+                            @if user.is_some_and(|u| u.role.can(Permission::ReadMeasures)) { a #nav-service href="/service" { (lang.t("svc.nav")) } }
                             @if user.is_some_and(|u| u.role.can(Permission::Inspect) || u.role.can(Permission::ManageService) || u.role.can(Permission::ReadMeasures)) { a #nav-inspections href="/inspections" { (lang.t("nav.inspections")) } }
                             @if user.is_some() { a #nav-rectifications href="/rectifications" { (lang.t("nav.rectifications")) } }
                             @if user.is_some_and(|u| u.role.can(Permission::ReadMeasures) || u.role.can(Permission::ManageService)) { a #nav-bulletins href="/bulletins" { (lang.t("nav.bulletins")) } }

@@ -202,14 +202,14 @@ fn breakdown_card(lang: Lang, view: &MeasuresView) -> Markup {
     }
 }
 
-/// Monthly volume as bars and two rates as lines, drawn as SVG on the server.
+/// Monthly volume as bars and two rates as lines, drawn as SVG on the server (`charts`).
 fn trend_card(lang: Lang, trend: &MeasuresView) -> Markup {
     let rows: Vec<(&str, &FiguresView)> = trend.breakdown.iter().map(|r| (r.key.as_str(), &r.figures)).collect();
     html! {
         div.card #trend {
             h2 { (lang.t("trend")) }
-            (PreEscaped(volume_svg(lang, &rows)))
-            (PreEscaped(rates_svg(lang, &rows)))
+            (PreEscaped(super::charts::volume_svg(lang, &rows)))
+            (PreEscaped(super::charts::rates_svg(lang, &rows)))
         }
     }
 }
@@ -222,102 +222,6 @@ fn by_label(lang: Lang, by: &str) -> &'static str {
         "category" => lang.t("by_category"),
         _ => lang.t("by_cause"),
     }
-}
-
-const W: f64 = 720.0;
-const H: f64 = 180.0;
-const PAD: f64 = 36.0;
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn x_of(i: usize, n: usize) -> f64 {
-    PAD + (W - 2.0 * PAD) * (i as f64 + 0.5) / n.max(1) as f64
-}
-
-fn volume_svg(lang: Lang, rows: &[(&str, &FiguresView)]) -> String {
-    let max = rows.iter().map(|r| r.1.received).max().unwrap_or(0).max(1) as f64;
-    let bar = (W - 2.0 * PAD) / rows.len().max(1) as f64 * 0.6;
-    let mut svg = format!(
-        r#"<svg class="chart" id="volume-chart" role="img" viewBox="0 0 {W} {H}" width="100%" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
-        escape(lang.t("received"))
-    );
-    svg.push_str(&format!(
-        r##"<line x1="{PAD}" y1="{y}" x2="{x2}" y2="{y}" stroke="#999"/>"##,
-        y = H - PAD,
-        x2 = W - PAD
-    ));
-    for (i, (month, f)) in rows.iter().enumerate() {
-        let h = (H - 2.0 * PAD) * f.received as f64 / max;
-        let x = x_of(i, rows.len());
-        svg.push_str(&format!(
-            r##"<rect class="bar" data-month="{m}" x="{:.1}" y="{:.1}" width="{bar:.1}" height="{h:.1}" fill="#8a1c1c"><title>{m}: {n}</title></rect>"##,
-            x - bar / 2.0,
-            H - PAD - h,
-            m = escape(month),
-            n = lang.int(f.received)
-        ));
-        svg.push_str(&format!(
-            r#"<text x="{x:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
-            H - PAD + 14.0,
-            escape(month.get(2..).unwrap_or(month))
-        ));
-        svg.push_str(&format!(
-            r#"<text x="{x:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
-            H - PAD - h - 3.0,
-            lang.int(f.received)
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-fn rates_svg(lang: Lang, rows: &[(&str, &FiguresView)]) -> String {
-    let mut svg = format!(
-        r#"<svg class="chart" id="rates-chart" role="img" viewBox="0 0 {W} {H}" width="100%" xmlns="http://www.w3.org/2000/svg"><title>{} / {}</title>"#,
-        escape(lang.t("timely_response_rate")),
-        escape(lang.t("satisfaction"))
-    );
-    for pct in [0.0, 50.0, 100.0] {
-        let y = H - PAD - (H - 2.0 * PAD) * pct / 100.0;
-        svg.push_str(&format!(
-            r##"<line x1="{PAD}" y1="{y:.1}" x2="{x2}" y2="{y:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{pct}%</text>"##,
-            PAD - 4.0,
-            y + 3.0,
-            x2 = W - PAD
-        ));
-    }
-    for (name, colour) in [("timely_response_rate", "#1c5a8a"), ("satisfaction", "#2e7d32")] {
-        let points: Vec<String> = rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (_, f))| {
-                let v = f.rates.get(name).and_then(|r| r.value)?;
-                Some(format!("{:.1},{:.1}", x_of(i, rows.len()), H - PAD - (H - 2.0 * PAD) * v / 100.0))
-            })
-            .collect();
-        svg.push_str(&format!(
-            r#"<polyline class="rate" data-rate="{name}" points="{}" fill="none" stroke="{colour}" stroke-width="2"><title>{}</title></polyline>"#,
-            points.join(" "),
-            escape(lang.t(name))
-        ));
-    }
-    for (i, (month, _)) in rows.iter().enumerate() {
-        svg.push_str(&format!(
-            r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
-            x_of(i, rows.len()),
-            H - PAD + 14.0,
-            escape(month.get(2..).unwrap_or(month))
-        ));
-    }
-    svg.push_str(&format!(
-        r##"<text x="{PAD}" y="12" font-size="11" fill="#1c5a8a">— {}</text><text x="{:.1}" y="12" font-size="11" fill="#2e7d32">— {}</text></svg>"##,
-        escape(lang.t("timely_response_rate")),
-        PAD + 200.0,
-        escape(lang.t("satisfaction"))
-    ));
-    svg
 }
 
 /// This module's pages.

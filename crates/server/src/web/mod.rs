@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod bulletins;
 pub(crate) mod calendar_gap;
+mod charts;
 pub(crate) mod errors;
 mod forms;
 mod home_service;
@@ -22,7 +23,9 @@ pub mod progress;
 mod rectifications;
 mod register;
 mod reports;
+mod service;
 mod service_records;
+mod service_sheet;
 mod statistics;
 
 use crate::app::AppState;
@@ -43,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(progress::routes())
         .merge(register::routes())
         .merge(measures::routes())
+        .merge(service::routes())
         .merge(hot_issues::routes())
         .merge(inspections::routes())
         .merge(rectifications::routes())

@@ -31,6 +31,7 @@ mod scope_rule;
 mod search;
 mod security;
 mod service;
+mod service_page;
 mod statistics;
 mod transitions;
 mod users;

@@ -8,6 +8,7 @@ mod integrations;
 mod notices;
 mod records;
 mod rectifications;
+mod sheet_notes;
 pub mod rollups;
 
 pub use bulletins::BulletinRow;
@@ -17,6 +18,7 @@ pub use notices::ServiceNotice;
 pub use records::{AccountabilityRow, NewRecord, RecordRow};
 pub use rectifications::{FileRow, NewRectification, RectEventRow, RectFilter, RectificationRow};
 pub use rollups::ServiceRow;
+pub use sheet_notes::SheetNoteRow;
 
 use crate::{Store, StoreError};
 use sqlx::Row;

@@ -28,6 +28,7 @@ mod refusals;
 mod register;
 mod reports;
 mod service;
+mod service_page;
 
 /// Every part's entries.
 pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
@@ -41,6 +42,7 @@ pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
     admin::ENTRIES,
     reports::ENTRIES,
     service::ENTRIES,
+    service_page::ENTRIES,
     inspections::ENTRIES,
     fields::ENTRIES,
     export::ENTRIES,
