@@ -24,6 +24,16 @@ async fn every_page_as_every_role_in_both_languages(app: TestApp) {
         "/reports",
         "/statistics",
         "/progress",
+        "/inbox",
+        "/service",
+        "/service?by=day_hour",
+        "/service/sheet",
+        "/inspections",
+        "/inspections/new",
+        "/inspections/templates",
+        "/rectifications",
+        "/bulletins",
+        "/service-records",
         "/admin/calendar",
         "/admin/categories",
         "/admin/integrations",
@@ -51,7 +61,9 @@ async fn every_page_as_every_role_in_both_languages(app: TestApp) {
                     (_, p) if p.starts_with("/admin") => Some(StatusCode::FORBIDDEN),
                     ("cpc" | "vp" | "ops" | "head1" | "teller1", p) if p == order => Some(StatusCode::OK),
                     ("head2" | "teller2", p) if p == order => Some(StatusCode::NOT_FOUND),
-                    (_, "/" | "/complaints" | "/progress") => Some(StatusCode::OK),
+                    (_, "/" | "/complaints" | "/progress" | "/inbox" | "/rectifications" | "/service-records") => {
+                        Some(StatusCode::OK)
+                    }
                     _ => None,
                 };
                 if let Some(expected) = expected {
