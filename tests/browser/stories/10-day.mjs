@@ -130,10 +130,10 @@ export default async function ({ test, loggedIn, base, artifacts, browser, PASSW
     await page.click("#add-user button");
     await page.waitForSelector('.field-error[data-field="username"]');
     assert.equal(await page.inputValue("#n-display"), "新柜员");
-    await page.fill("#n-username", "bj0101.teller2");
+    await page.fill("#n-username", "bj0101.teller9");
     await page.fill("#n-password", "a-long-password-1");
     await Promise.all([page.waitForURL(/\/admin\/users\?done=created/), page.click("#add-user button")]);
-    assert.match(await page.textContent(".notice"), /bj0101\.teller2/);
+    assert.match(await page.textContent(".notice"), /bj0101\.teller9/);
     await page.screenshot({ path: join(artifacts, "admin-users.png"), fullPage: true });
     await page.goto(`${base}/admin/calendar`);
     await page.screenshot({ path: join(artifacts, "admin-calendar.png"), fullPage: true });
