@@ -37,7 +37,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BulletinView {
-    /// Set once published.
+    /// Set once published (absent from a draft).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub org_unit: String,
     pub org_name: String,

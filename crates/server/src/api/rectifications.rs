@@ -470,6 +470,7 @@ pub async fn act(state: &AppState, caller: &Caller, id: i64, req: RectActionIn) 
 /// Adds evidence to a rectification (multipart, field `file`; PDF, images, office files, 10 MB at
 /// most): whoever may submit it, while it is with its owner or waiting for verification.
 #[utoipa::path(post, path = "/api/v1/rectifications/{id}/evidence", tag = "inspections", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", content = crate::api::attachments::UploadForm, description = "the file, in a field named `file`"),
     responses((status = 201, body = FileView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn upload_evidence(
@@ -518,7 +519,12 @@ pub async fn add_evidence(
 
 /// A file of a rectification or an inspection the caller may see.
 #[utoipa::path(get, path = "/api/v1/service-files/{id}", tag = "inspections", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "the file as uploaded (the accepted types)", content(
+            (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (Vec<u8> = "audio/mpeg"), (Vec<u8> = "audio/wav"), (Vec<u8> = "text/plain"), (Vec<u8> = "application/octet-stream"))),
+        (status = 404, body = crate::error::Problem)))]
 pub async fn download_file(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Response> {
     let (f, data) = state.store.service_file(id).await?.ok_or(ApiError::NotFound)?;
     match f.owner_kind.as_str() {
