@@ -477,13 +477,15 @@ pub async fn upload_evidence(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    m: Multipart,
+    m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<FileView>)> {
+    // permission and scope before the body is looked at
     caller.require(Permission::WorkOnRectification)?;
     let r = visible(&state, &caller, id).await?;
     if !may_submit_rectification(caller.viewer(), caller.user.role, place(&r)) {
         return Err(ApiError::forbidden_role());
     }
+    let m = m.map_err(|_| crate::api::attachments::bad_multipart())?;
     let (name, data) = crate::api::attachments::read_file_part(m, |_, _| {})
         .await?
         .ok_or_else(|| ApiError::invalid("file", "field.required"))?;
