@@ -52,7 +52,7 @@ pub use seal::{
     read_checkpoints,
 };
 pub use sessions::SessionPrincipal;
-pub use users::{Audit, NewUser, UserChanges, UserRow};
+pub use users::{Audit, NewUser, StaffName, UserChanges, UserRow};
 pub use verify::VerifyReport;
 pub use writer::{
     ActInput, ActOutcome, AlertInput, AlertOutcome, AttachInput, AttachOutcome, ExcludeInput, ExcludeOutcome,

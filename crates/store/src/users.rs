@@ -64,19 +64,7 @@ impl Store {
     pub async fn create_user_by(&self, u: &NewUser, audit: Option<&Audit>) -> Result<UserRow, StoreError> {
         let now = audit.map_or_else(|| chrono::Utc::now().timestamp_millis(), |a| a.at_ms);
         let mut tx = self.write().begin().await?;
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (username, display_name, role, org_unit_id, password_hash, active, created_at, email) VALUES ($1, $2, $3, $4, $5, 1, $6, $7) RETURNING id",
-        )
-        .bind(&u.username)
-        .bind(&u.display_name)
-        .bind(u.role.as_str())
-        .bind(u.org_unit_id)
-        .bind(&u.password_hash)
-        .bind(now)
-        .bind(u.email.clone())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::on_unique(e, "username"))?;
+        let id = insert_user(&mut tx, u, now).await?;
         if let Some(a) = audit {
             crate::access_log::append(&mut tx, self.key(), &a.entry(id)).await?;
         }
@@ -231,4 +219,69 @@ impl Store {
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
         Ok(self.user_for_login(username).await?.map(|(u, _)| u))
     }
+}
+
+/// A user as a ranking names them: who, and the unit they belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffName {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_name: String,
+}
+
+impl Store {
+    /// The names of everyone whose home unit is inside the subtree at `path`: a bank's tens of
+    /// thousands in one light read, for rankings of the month.
+    pub async fn staff_names_under(&self, path: &str) -> Result<Vec<StaffName>, StoreError> {
+        let (lo, hi) = crate::db::subtree_range(path);
+        let rows = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, o.name FROM users u JOIN org_units o ON o.id = u.org_unit_id \
+             WHERE o.path >= $1 AND o.path < $2 AND u.username <> 'system'",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StaffName {
+                    id: r.try_get("id")?,
+                    username: r.try_get("username")?,
+                    display_name: r.try_get("display_name")?,
+                    org_name: r.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds many users in one transaction, without audit entries, and returns their ids in order: for
+    /// benchmarks that need a bank's staff (tens of thousands of tellers) before they measure.
+    pub async fn bench_add_users(&self, users: &[NewUser]) -> Result<Vec<i64>, StoreError> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut tx = self.write().begin().await?;
+        let mut ids = Vec::with_capacity(users.len());
+        for u in users {
+            ids.push(insert_user(&mut tx, u, now).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+}
+
+async fn insert_user(tx: &mut sqlx::AnyConnection, u: &NewUser, now: i64) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO users (username, display_name, role, org_unit_id, password_hash, active, created_at, email) VALUES ($1, $2, $3, $4, $5, 1, $6, $7) RETURNING id",
+    )
+    .bind(&u.username)
+    .bind(&u.display_name)
+    .bind(u.role.as_str())
+    .bind(u.org_unit_id)
+    .bind(&u.password_hash)
+    .bind(now)
+    .bind(u.email.clone())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| StoreError::on_unique(e, "username"))?;
+    Ok(id)
 }

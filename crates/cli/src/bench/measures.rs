@@ -18,18 +18,18 @@ use xiaobao_core::time::local_date;
 use xiaobao_server::{AppState, SystemClock};
 use xiaobao_store::{NewUser, Store};
 
-const BRANCHES: usize = 20;
-const SUBS: usize = 20;
-const OUTLETS: usize = 25;
+pub(super) const BRANCHES: usize = 20;
+pub(super) const SUBS: usize = 20;
+pub(super) const OUTLETS: usize = 25;
 /// Orders counted per transaction while filling.
 const CHUNK: u64 = 250_000;
 
-fn outlet_code(b: usize, s: usize, o: usize) -> String {
+pub(super) fn outlet_code(b: usize, s: usize, o: usize) -> String {
     format!("M{b:02}S{s:02}O{o:02}")
 }
 
 /// 20 branches × 20 sub-branches × 25 outlets; returns the outlets' paths and the sub-branches' ids.
-async fn org(store: &Store) -> Result<(Vec<String>, Vec<i64>)> {
+pub(super) async fn org(store: &Store) -> Result<(Vec<String>, Vec<i64>)> {
     let mut outlets = Vec::with_capacity(BRANCHES * SUBS * OUTLETS);
     let mut subs = Vec::with_capacity(BRANCHES * SUBS);
     for b in 0..BRANCHES {

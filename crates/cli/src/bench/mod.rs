@@ -6,6 +6,7 @@
 mod ingest;
 mod measures;
 mod pages;
+mod service;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
@@ -55,6 +56,25 @@ pub enum BenchCommand {
         /// Requests per measure timed.
         #[arg(long, default_value_t = 200)]
         samples: u64,
+        /// Keep (or reuse) the SQLite database here instead of a temporary directory.
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+        #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// The service measures of the whole bank, a sub-branch and an outlet, and the monthly bulletin,
+    /// over a bank-sized year of service counted into the service rollups (100 million ratings and
+    /// 100 million queue tickets over 12 months, 10,000 outlets with five tellers each, by default).
+    ServiceMeasures {
+        /// Ratings counted, and as many queue tickets.
+        #[arg(long, default_value_t = 100_000_000)]
+        events: u64,
+        /// Requests per measure timed.
+        #[arg(long, default_value_t = 200)]
+        samples: u64,
+        /// Requests of the bank's bulletin timed.
+        #[arg(long, default_value_t = 20)]
+        bulletin_samples: u64,
         /// Keep (or reuse) the SQLite database here instead of a temporary directory.
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
@@ -294,6 +314,9 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
             register(clients, requests, merge_percent, database_url).await
         }
         BenchCommand::Deadlines { orders, probes, database_url } => deadlines(orders, probes, database_url).await,
+        BenchCommand::ServiceMeasures { events, samples, bulletin_samples, data_dir, database_url } => {
+            service::run(events, samples, bulletin_samples, data_dir, database_url).await
+        }
         BenchCommand::Measures { complaints, samples, data_dir, database_url } => {
             measures::run(complaints, samples, data_dir, database_url).await
         }

@@ -211,13 +211,17 @@ pub struct Coverage {
 impl Coverage {
     /// Of `outlets`, those in `inspected` (each outlet's inspections' scores in basis points).
     pub fn of(outlets: &[i64], inspected: &HashMap<i64, Vec<i64>>) -> Self {
-        let mut c = Coverage { outlets: outlets.len() as i64, inspected: 0, inspections: 0, score_sum_bp: 0 };
-        for o in outlets {
-            if let Some(scores) = inspected.get(o).filter(|s| !s.is_empty()) {
-                c.inspected += 1;
-                c.inspections += scores.len() as i64;
-                c.score_sum_bp += scores.iter().sum::<i64>();
-            }
+        Self::counted(outlets.len() as i64, outlets.iter().filter_map(|o| inspected.get(o)))
+    }
+
+    /// Of `outlets` outlets, those inspected with these scores (one list per outlet, each of an
+    /// outlet among them).
+    pub fn counted<'a>(outlets: i64, inspected: impl IntoIterator<Item = &'a Vec<i64>>) -> Self {
+        let mut c = Coverage { outlets, inspected: 0, inspections: 0, score_sum_bp: 0 };
+        for scores in inspected.into_iter().filter(|s| !s.is_empty()) {
+            c.inspected += 1;
+            c.inspections += scores.len() as i64;
+            c.score_sum_bp += scores.iter().sum::<i64>();
         }
         c
     }

@@ -74,13 +74,16 @@ fn bp(num: i64, den: i64) -> Option<i64> {
     (den > 0).then(|| (num * 20_000 + den) / (2 * den))
 }
 
+/// The counters a rank reads: satisfaction (ratings, fours and fives) and the overtime-wait ratio.
+const RANKED_COUNTS: [&str; 5] = ["ratings", "s4", "s5", "overtime", "tickets_called"];
+
 /// The month's draft for `unit`'s subtree, from the rollups.
 pub async fn compose(state: &AppState, unit: &OrgUnitRow, from: NaiveDate, to: NaiveDate) -> ApiResult<BulletinView> {
     let rules = state.store.rules().service.bulletin.clone();
     let outlets = state.store.outlets_under(&unit.path).await?;
     let ids: Vec<i64> = outlets.iter().map(|o| o.id).collect();
     let mut service: HashMap<i64, xiaobao_core::service::measure::ServiceCounts> = HashMap::new();
-    for r in state.store.service_rows(&ids, Dim::All, from, to, Grain::Month).await? {
+    for r in state.store.service_rows_of(&ids, Dim::All, from, to, Grain::Month, &RANKED_COUNTS).await? {
         let e = service.entry(r.unit_id).or_default();
         *e = *e + r.counts;
     }
@@ -119,21 +122,21 @@ pub async fn compose(state: &AppState, unit: &OrgUnitRow, from: NaiveDate, to: N
             }
         })
         .collect();
-    // employees: their ratings and the waits of the tickets they called
+    // employees: their ratings and the waits of the tickets they called, from the unit's own rows by
+    // teller (each holds the teller's counts anywhere in the subtree: one read, not one per outlet)
     let mut by_teller: HashMap<i64, xiaobao_core::service::measure::ServiceCounts> = HashMap::new();
-    for r in state.store.service_rows(&ids, Dim::Teller, from, to, Grain::Month).await? {
+    for r in state.store.service_rows_of(&[unit.id], Dim::Teller, from, to, Grain::Month, &RANKED_COUNTS).await? {
         if let Ok(id) = r.value.parse::<i64>() {
             let e = by_teller.entry(id).or_default();
             *e = *e + r.counts;
         }
     }
-    let teller_ids: Vec<i64> = by_teller.keys().copied().collect();
-    let users = state.store.users_by_ids(&teller_ids).await?;
-    let employee_candidates: Vec<Candidate> = users
+    // the subtree's staff who were rated or called tickets this month
+    let staff = state.store.staff_names_under(&unit.path).await?;
+    let employee_candidates: Vec<Candidate> = staff
         .iter()
-        .filter(|u| u.org_path.starts_with(&unit.path))
-        .map(|u| {
-            let c = by_teller.get(&u.id).copied().unwrap_or_default();
+        .filter_map(|u| by_teller.get(&u.id).map(|c| (u, *c)))
+        .map(|(u, c)| {
             Candidate {
                 key: u.username.clone(),
                 name: format!("{}（{}）", u.display_name, u.org_name),

@@ -145,11 +145,11 @@ async fn sums(
         let e = s.counts.entry(key(&r)).or_default();
         *e = *e + r.counts;
     }
-    for r in store.service_rows(units, Dim::Wait, from, to, grain).await? {
+    for r in store.service_rows_of(units, Dim::Wait, from, to, grain, &["tickets_called"]).await? {
         let minute: i64 = r.value.parse().unwrap_or(0);
         *s.waits.entry(key(&r)).or_default().entry(minute).or_default() += r.counts.tickets_called;
     }
-    for r in store.service_rows(units, Dim::Reason, from, to, grain).await? {
+    for r in store.service_rows_of(units, Dim::Reason, from, to, grain, &["ratings"]).await? {
         *s.reasons.entry(key(&r)).or_default().entry(r.value.clone()).or_default() += r.counts.ratings;
     }
     Ok(s)
@@ -158,13 +158,12 @@ async fn sums(
 /// The inspection coverage and average score of `unit`'s subtree over the range: the same store
 /// reads and core rule as GET /api/v1/inspection-coverage.
 async fn inspection_coverage(state: &AppState, unit: &OrgUnitRow, from: NaiveDate, to: NaiveDate) -> ApiResult<Coverage> {
-    let outlets = state.store.outlets_under(&unit.path).await?;
+    let outlets = state.store.outlet_count_under(&unit.path).await?;
     let mut inspected: HashMap<i64, Vec<i64>> = HashMap::new();
     for (unit_id, bp) in state.store.inspection_scores_in(&unit.path, day_number(from), day_number(to)).await? {
         inspected.entry(unit_id).or_default().push(bp);
     }
-    let ids: Vec<i64> = outlets.iter().map(|o| o.id).collect();
-    Ok(Coverage::of(&ids, &inspected))
+    Ok(Coverage::counted(outlets, inspected.values()))
 }
 
 /// The service measures of `unit`'s subtree over `from..=to`, broken down `by`.

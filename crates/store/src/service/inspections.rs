@@ -299,6 +299,18 @@ impl Store {
     }
 
     /// The active outlets of the subtree at `path`, by code.
+    /// How many outlets the subtree at `path` holds.
+    pub async fn outlet_count_under(&self, path: &str) -> Result<i64, StoreError> {
+        let (lo, hi) = crate::db::subtree_range(path);
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM org_units WHERE kind = 'outlet' AND path >= $1 AND path < $2")
+                .bind(lo)
+                .bind(hi)
+                .fetch_one(self.read())
+                .await?;
+        Ok(n)
+    }
+
     pub async fn outlets_under(&self, path: &str) -> Result<Vec<OutletRef>, StoreError> {
         let (lo, hi) = crate::db::subtree_range(path);
         let rows = sqlx::query(
@@ -325,7 +337,7 @@ impl Store {
         let (lo, hi) = crate::db::subtree_range(path);
         let rows = sqlx::query(
             "SELECT i.unit_id, i.score_bp FROM inspections i JOIN org_units o ON o.id = i.unit_id \
-             WHERE o.path >= $1 AND o.path < $2 AND i.inspected_on >= $3 AND i.inspected_on <= $4",
+             WHERE o.path >= $1 AND o.path < $2 AND o.kind = 'outlet' AND i.inspected_on >= $3 AND i.inspected_on <= $4",
         )
         .bind(lo)
         .bind(hi)

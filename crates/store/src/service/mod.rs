@@ -17,7 +17,7 @@ pub use integrations::{IntegrationRow, NewIntegration};
 pub use notices::ServiceNotice;
 pub use records::{AccountabilityRow, NewRecord, RecordRow};
 pub use rectifications::{FileRow, NewRectification, RectEventRow, RectFilter, RectificationRow};
-pub use rollups::ServiceRow;
+pub use rollups::{ServiceRow, ServiceTally};
 pub use sheet_notes::SheetNoteRow;
 
 use crate::{Store, StoreError};
