@@ -129,13 +129,27 @@ impl Store {
         to: NaiveDate,
         grain: Grain,
     ) -> Result<Vec<ServiceRow>, StoreError> {
+        self.service_rows_of(units, dim, from, to, grain, &ServiceCounts::COLUMNS).await
+    }
+
+    /// The same rows with only the counters `cols` read (the others zero): the wait buckets need only
+    /// `tickets_called`, the reasons `ratings`, and a breakdown reads tens of thousands of them.
+    pub async fn service_rows_of(
+        &self,
+        units: &[i64],
+        dim: Dim,
+        from: NaiveDate,
+        to: NaiveDate,
+        grain: Grain,
+        cols: &[&'static str],
+    ) -> Result<Vec<ServiceRow>, StoreError> {
         if units.is_empty() || from > to {
             return Ok(vec![]);
         }
         let mut out = Vec::new();
         match grain {
             Grain::Day => {
-                self.read_rows(&mut out, "service_days", "day", units, dim, day_number(from), day_number(to), false)
+                self.read_rows(&mut out, cols, "service_days", "day", units, dim, day_number(from), day_number(to), false)
                     .await?
             }
             Grain::Month => {
@@ -143,13 +157,14 @@ impl Store {
                 let whole_from = if from.day() == 1 { from } else { last_of_month(from).succ_opt().unwrap_or(to) };
                 let whole_to = if to == last_of_month(to) { to } else { first_of_month(to).pred_opt().unwrap_or(from) };
                 if whole_from > whole_to {
-                    self.read_rows(&mut out, "service_days", "day", units, dim, day_number(from), day_number(to), true)
+                    self.read_rows(&mut out, cols, "service_days", "day", units, dim, day_number(from), day_number(to), true)
                         .await?;
                 } else {
                     if from < whole_from {
                         let head_to = whole_from.pred_opt().unwrap_or(from);
                         self.read_rows(
                             &mut out,
+                            cols,
                             "service_days",
                             "day",
                             units,
@@ -162,6 +177,7 @@ impl Store {
                     }
                     self.read_rows(
                         &mut out,
+                        cols,
                         "service_months",
                         "month",
                         units,
@@ -175,6 +191,7 @@ impl Store {
                         let tail_from = whole_to.succ_opt().unwrap_or(to);
                         self.read_rows(
                             &mut out,
+                            cols,
                             "service_days",
                             "day",
                             units,
@@ -195,6 +212,7 @@ impl Store {
     async fn read_rows(
         &self,
         out: &mut Vec<ServiceRow>,
+        cols: &[&'static str],
         table: &str,
         period: &str,
         units: &[i64],
@@ -206,7 +224,7 @@ impl Store {
         for chunk in crate::sql::pow2_chunks(units) {
             let mut b = SqlBuilder::new(&format!(
                 "SELECT unit_id, {period} AS period, value, {} FROM {table} WHERE dim = ",
-                ServiceCounts::COLUMNS.join(", ")
+                cols.join(", ")
             ));
             b.bind(Arg::Text(dim.as_str().to_string())).push(&format!(" AND {period} >= "));
             b.bind(Arg::I64(i64::from(lo))).push(&format!(" AND {period} <= ")).bind(Arg::I64(i64::from(hi)));
@@ -221,8 +239,10 @@ impl Store {
             for r in b.query().fetch_all(self.read()).await? {
                 let p: i64 = r.try_get("period")?;
                 let mut v = [0i64; 11];
-                for (i, c) in ServiceCounts::COLUMNS.iter().enumerate() {
-                    v[i] = r.try_get(*c)?;
+                for c in cols {
+                    if let Some(i) = ServiceCounts::COLUMNS.iter().position(|k| k == c) {
+                        v[i] = r.try_get(*c)?;
+                    }
                 }
                 out.push(ServiceRow {
                     unit_id: r.try_get("unit_id")?,
@@ -325,13 +345,16 @@ pub(crate) async fn rebuild(
         }
         delta.flush(tx).await?;
     }
-    let mut after_id = 0i64;
+    // by identity, the tickets' key
+    let mut after: (i64, i64, String) = (-1, 0, String::new());
     loop {
         let rows = sqlx::query(
-            "SELECT id, outlet_id, business, taken_at, called_at, finished_at, teller_id FROM queue_tickets \
-             WHERE id > $1 ORDER BY id LIMIT $2",
+            "SELECT outlet_id, day, number, business, taken_at, called_at, finished_at, teller_id FROM queue_tickets \
+             WHERE (outlet_id, day, number) > ($1, $2, $3) ORDER BY outlet_id, day, number LIMIT $4",
         )
-        .bind(after_id)
+        .bind(after.0)
+        .bind(after.1)
+        .bind(&after.2)
         .bind(REBUILD_PAGE)
         .fetch_all(&mut *tx)
         .await?;
@@ -354,7 +377,7 @@ pub(crate) async fn rebuild(
             };
             let teller: Option<i64> = r.try_get("teller_id")?;
             delta.put(outlet, path(outlet)?, t.day(), ticket_rows(&t, teller, &rules.overtime), true);
-            after_id = r.try_get("id")?;
+            after = (outlet, r.try_get("day")?, r.try_get("number")?);
         }
         delta.flush(tx).await?;
     }
@@ -364,4 +387,27 @@ pub(crate) async fn rebuild(
         keys.into_iter().filter(|k| before.get(*k) != after.get(*k)).count() as i64
     });
     Ok((after.len() as i64, differed))
+}
+
+/// Ratings and tickets counted for a benchmark of the service measures without being stored: the
+/// rows each would add (`rating_rows`, `ticket_rows`) summed as ingest sums them, written by
+/// `Store::bench_write_service_tally`. A rebuild from the stored rows would remove these counts.
+#[derive(Default)]
+pub struct ServiceTally(ServiceDelta);
+
+impl ServiceTally {
+    /// Adds the rows of one rating or ticket of the outlet `outlet` (at `path`) on its local `day`.
+    pub fn add(&mut self, outlet: i64, path: &str, day: NaiveDate, rows: Vec<(Dim, String, ServiceCounts)>) {
+        self.0.put(outlet, path, day, rows, true);
+    }
+}
+
+impl Store {
+    /// Writes a benchmark's tally into the service rollups in one transaction, as ingest's flush does.
+    pub async fn bench_write_service_tally(&self, mut tally: ServiceTally) -> Result<(), StoreError> {
+        let mut tx = self.write().begin().await?;
+        tally.0.flush(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
