@@ -250,7 +250,7 @@ impl Ctx {
             }
         }
         // each send in order: the first of a ticket inserts it, later ones complete it
-        let mut inserts: Vec<(i64, String, i32, Option<i64>, Ticket)> = Vec::new();
+        let mut inserts: Vec<(i64, &str, i32, Option<i64>, Ticket)> = Vec::new();
         let mut updates: HashMap<(i64, i32, String), (Option<i64>, Ticket)> = HashMap::default();
         let mut new_keys: HashSet<(i64, i32, String)> = HashSet::default();
         for r in &i.rows {
@@ -307,10 +307,11 @@ impl Ctx {
         }
         for r in &i.rows {
             let key = (r.outlet_id, day_number(r.ticket.day()), r.ticket.number.clone());
+            // each new ticket once, as the request's last send left it (moved out: nothing reads it later)
             if new_keys.remove(&key)
-                && let Some((teller, t)) = known.get(&key)
+                && let Some((teller, t)) = known.remove(&key)
             {
-                inserts.push((r.outlet_id, r.outlet_path.clone(), key.1, *teller, t.clone()));
+                inserts.push((r.outlet_id, r.outlet_path.as_str(), key.1, teller, t));
             }
         }
         let at = to_millis(i.at);
