@@ -136,16 +136,14 @@ pub async fn compose(state: &AppState, unit: &OrgUnitRow, from: NaiveDate, to: N
     let employee_candidates: Vec<Candidate> = staff
         .iter()
         .filter_map(|u| by_teller.get(&u.id).map(|c| (u, *c)))
-        .map(|(u, c)| {
-            Candidate {
-                key: u.username.clone(),
-                name: format!("{}（{}）", u.display_name, u.org_name),
-                ratings: c.ratings,
-                satisfaction_bp: bp(c.satisfied(), c.ratings),
-                overtime_bp: bp(c.overtime, c.tickets_called),
-                inspection_bp: None,
-                liable_per_10k_x100: None,
-            }
+        .map(|(u, c)| Candidate {
+            key: u.username.clone(),
+            name: format!("{}（{}）", u.display_name, u.org_name),
+            ratings: c.ratings,
+            satisfaction_bp: bp(c.satisfied(), c.ratings),
+            overtime_bp: bp(c.overtime, c.tickets_called),
+            inspection_bp: None,
+            liable_per_10k_x100: None,
         })
         .collect();
     let outlets = rank(&rules, outlet_candidates, false);

@@ -29,10 +29,7 @@ use xiaobao_store::OrgUnitRow;
 pub const NOTE_MAX: usize = 500;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(get_sheet))
-        .routes(routes!(put_note))
-        .routes(routes!(export_sheet))
+    OpenApiRouter::new().routes(routes!(get_sheet)).routes(routes!(put_note)).routes(routes!(export_sheet))
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -119,7 +116,8 @@ pub async fn outlet_in_scope(state: &AppState, caller: &Caller, code: &str) -> A
     if code.is_empty() {
         return Err(ApiError::invalid("org_unit", "field.empty"));
     }
-    let unit = state.store.org_unit_by_code(code).await?.filter(|u| caller.sees_unit(&u.path)).ok_or(ApiError::NotFound)?;
+    let unit =
+        state.store.org_unit_by_code(code).await?.filter(|u| caller.sees_unit(&u.path)).ok_or(ApiError::NotFound)?;
     if unit.kind != OrgUnitKind::Outlet {
         return Err(ApiError::Invalid(FieldError::because("org_unit", "field.sheet_needs_outlet").with("code", code)));
     }
@@ -127,7 +125,13 @@ pub async fn outlet_in_scope(state: &AppState, caller: &Caller, code: &str) -> A
 }
 
 /// The sheet of an outlet's month.
-pub async fn sheet(state: &AppState, caller: &Caller, outlet: &OrgUnitRow, from: NaiveDate, to: NaiveDate) -> ApiResult<SheetView> {
+pub async fn sheet(
+    state: &AppState,
+    caller: &Caller,
+    outlet: &OrgUnitRow,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<SheetView> {
     let view = service_measures(state, outlet, from, to, Some("teller")).await?;
     let month = from.year() * 100 + from.month() as i32;
     let names: Vec<&str> = view.breakdown.iter().map(|r| r.key.as_str()).collect();
@@ -186,7 +190,11 @@ pub async fn sheet_of(state: &AppState, caller: &Caller, p: &Params) -> ApiResul
     params(("org_unit" = String, Query, description = "the outlet's code"), ("month" = String, Query, description = "YYYY-MM")),
     responses((status = 200, body = SheetView), (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn get_sheet(State(state): State<AppState>, caller: Caller, Query(p): Query<Params>) -> ApiResult<Json<SheetView>> {
+pub async fn get_sheet(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Params>,
+) -> ApiResult<Json<SheetView>> {
     Ok(Json(sheet_of(&state, &caller, &p).await?))
 }
 
@@ -245,7 +253,8 @@ pub async fn save_note(state: &AppState, caller: &Caller, req: SheetNote) -> Api
         by: caller.user.id,
         at_ms,
         subject: "satisfaction_sheet_note",
-        what: serde_json::json!({ "org_unit": outlet.code, "month": current.month, "teller": teller, "note": note }).to_string(),
+        what: serde_json::json!({ "org_unit": outlet.code, "month": current.month, "teller": teller, "note": note })
+            .to_string(),
     };
     let month = from.year() * 100 + from.month() as i32;
     state.store.set_sheet_note(outlet.id, month, teller_id, &note, &audit).await?;
@@ -259,7 +268,11 @@ pub async fn save_note(state: &AppState, caller: &Caller, req: SheetNote) -> Api
 #[utoipa::path(put, path = "/api/v1/satisfaction-sheet/notes", tag = "service", request_body = SheetNote,
     responses((status = 200, body = SheetTeller), (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn put_note(State(state): State<AppState>, caller: Caller, body: JsonBody<SheetNote>) -> ApiResult<Json<SheetTeller>> {
+pub async fn put_note(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody<SheetNote>,
+) -> ApiResult<Json<SheetTeller>> {
     Ok(Json(write_note(&state, &caller, body).await?))
 }
 
@@ -297,7 +310,8 @@ pub fn sheet_xlsx(v: &SheetView, lang: crate::i18n::Lang) -> Result<Vec<u8>, rus
         crate::tr!(lang, "sheet.title_of", unit = v.org_unit.name, month = v.month),
         &bold,
     )?;
-    let mut heads: Vec<String> = vec![lang.t("sheet.teller").into(), lang.t("sheet.username").into(), lang.t("sheet.ratings").into()];
+    let mut heads: Vec<String> =
+        vec![lang.t("sheet.teller").into(), lang.t("sheet.username").into(), lang.t("sheet.ratings").into()];
     heads.extend((1..=5).rev().map(|s| crate::tr!(lang, "sheet.score_n", score = s)));
     heads.push(lang.t("sheet.satisfaction_rate").into());
     heads.extend(v.reasons.iter().map(|r| lang.choose(&r.name_zh, &r.name_en).clone()));
@@ -305,7 +319,15 @@ pub fn sheet_xlsx(v: &SheetView, lang: crate::i18n::Lang) -> Result<Vec<u8>, rus
     for (c, h) in heads.iter().enumerate() {
         ws.write_string_with_format(1, c as u16, h, &bold)?;
     }
-    let line = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, name: &str, user: &str, ratings: i64, scores: &BTreeMap<String, i64>, rate: &RateView, reasons: &BTreeMap<String, i64>| -> Result<u16, rust_xlsxwriter::XlsxError> {
+    let line = |ws: &mut rust_xlsxwriter::Worksheet,
+                r: u32,
+                name: &str,
+                user: &str,
+                ratings: i64,
+                scores: &BTreeMap<String, i64>,
+                rate: &RateView,
+                reasons: &BTreeMap<String, i64>|
+     -> Result<u16, rust_xlsxwriter::XlsxError> {
         ws.write_string(r, 0, name)?;
         ws.write_string(r, 1, user)?;
         ws.write_number(r, 2, ratings as f64)?;
@@ -324,12 +346,30 @@ pub fn sheet_xlsx(v: &SheetView, lang: crate::i18n::Lang) -> Result<Vec<u8>, rus
     };
     let mut r = 2u32;
     for t in &v.tellers {
-        let c = line(ws, r, &t.name, &t.teller, t.ratings, &t.scores, &t.counter_satisfaction_rate, &t.dissatisfied_by_reason)?;
+        let c = line(
+            ws,
+            r,
+            &t.name,
+            &t.teller,
+            t.ratings,
+            &t.scores,
+            &t.counter_satisfaction_rate,
+            &t.dissatisfied_by_reason,
+        )?;
         ws.write_string_with_format(r, c, t.note.as_deref().unwrap_or(""), &wrap)?;
         r += 1;
     }
     let f = &v.total;
-    line(ws, r, lang.t("sheet.total"), "", f.ratings, &f.scores, &f.counter_satisfaction_rate, &f.dissatisfied_by_reason)?;
+    line(
+        ws,
+        r,
+        lang.t("sheet.total"),
+        "",
+        f.ratings,
+        &f.scores,
+        &f.counter_satisfaction_rate,
+        &f.dissatisfied_by_reason,
+    )?;
     ws.set_column_width(0, 16.0)?;
     ws.set_column_width(heads.len() as u16 - 1, 48.0)?;
     ws.set_freeze_panes(2, 2)?;

@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xiaobao_core::measure::day_number;
-use xiaobao_core::service::inspection::Coverage;
 use xiaobao_core::role::Permission;
+use xiaobao_core::service::inspection::Coverage;
 use xiaobao_core::service::measure::{Dim, ServiceCounts, ServiceFigures};
 use xiaobao_core::time::local_date;
 use xiaobao_store::OrgUnitRow;
@@ -157,7 +157,12 @@ async fn sums(
 
 /// The inspection coverage and average score of `unit`'s subtree over the range: the same store
 /// reads and core rule as GET /api/v1/inspection-coverage.
-async fn inspection_coverage(state: &AppState, unit: &OrgUnitRow, from: NaiveDate, to: NaiveDate) -> ApiResult<Coverage> {
+async fn inspection_coverage(
+    state: &AppState,
+    unit: &OrgUnitRow,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Coverage> {
     let outlets = state.store.outlet_count_under(&unit.path).await?;
     let mut inspected: HashMap<i64, Vec<i64>> = HashMap::new();
     for (unit_id, bp) in state.store.inspection_scores_in(&unit.path, day_number(from), day_number(to)).await? {

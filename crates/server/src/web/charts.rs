@@ -120,7 +120,13 @@ pub fn bar_chart(id: &str, title: &str, attr: &str, bars: &[Bar]) -> String {
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
-fn draw_bars(root: &Area, max: f64, n: usize, labels: &[String], bars: &[Bar]) -> Result<(), Box<dyn std::error::Error>> {
+fn draw_bars(
+    root: &Area,
+    max: f64,
+    n: usize,
+    labels: &[String],
+    bars: &[Bar],
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut chart = ChartBuilder::on(root)
         .margin(8)
         .x_label_area_size(22)
@@ -173,7 +179,10 @@ pub fn rate_chart(id: &str, title: &str, labels: &[String], lines: &[Line]) -> S
     }
     let marks = lines
         .iter()
-        .map(|l| Mark { attrs: format!("class=\"rate\" data-rate=\"{}\"", escape(l.name)), title: l.legend.to_string() })
+        .map(|l| Mark {
+            attrs: format!("class=\"rate\" data-rate=\"{}\"", escape(l.name)),
+            title: l.legend.to_string(),
+        })
         .collect();
     finish(svg, id, title, marks)
 }
@@ -270,7 +279,9 @@ fn draw_heat(root: &Area, map: &HeatMap) -> Result<(), Box<dyn std::error::Error
         .configure_mesh()
         .disable_mesh()
         .x_labels((last - first) as usize + 1)
-        .x_label_formatter(&|x| if (x - x.round()).abs() < 1e-6 { format!("{:02}", x.round() as i64) } else { String::new() })
+        .x_label_formatter(&|x| {
+            if (x - x.round()).abs() < 1e-6 { format!("{:02}", x.round() as i64) } else { String::new() }
+        })
         .y_labels(rows.min(31))
         .y_label_formatter(&|y| label_at(days, *y))
         .label_style((FONT, 13))

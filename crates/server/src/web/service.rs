@@ -81,10 +81,7 @@ pub async fn reason_names(state: &AppState, lang: Lang) -> BTreeMap<String, Stri
 }
 
 fn month_end(d: NaiveDate) -> NaiveDate {
-    d.with_day(1)
-        .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
-        .and_then(|n| n.pred_opt())
-        .unwrap_or(d)
+    d.with_day(1).and_then(|f| f.checked_add_months(chrono::Months::new(1))).and_then(|n| n.pred_opt()).unwrap_or(d)
 }
 
 struct Shown {
@@ -106,7 +103,8 @@ pub async fn page_service(State(state): State<AppState>, headers: HeaderMap, Que
         return super::pages::no_permission(lang, &caller, tok, lang.t("svc.title"));
     }
     // the unit first: one out of scope reads as not found, as any unit out of scope
-    let code = p.get("org_unit").map(|c| c.trim()).filter(|c| !c.is_empty()).unwrap_or(&caller.user.org_code).to_string();
+    let code =
+        p.get("org_unit").map(|c| c.trim()).filter(|c| !c.is_empty()).unwrap_or(&caller.user.org_code).to_string();
     let unit = match state.store.org_unit_by_code(&code).await {
         Ok(Some(u)) if caller.sees_unit(&u.path) => u,
         Ok(_) => return not_found(lang, &caller, tok),
@@ -219,7 +217,8 @@ fn kpi(id: &str, label: &str, value: String, of: Option<String>) -> Markup {
 fn figures_card(lang: Lang, d: &Shown) -> Markup {
     let v = &d.view;
     let f = &v.figures;
-    let of = |r: &crate::api::measures::RateView| Some(format!("{} / {}", lang.int(r.numerator), lang.int(r.denominator)));
+    let of =
+        |r: &crate::api::measures::RateView| Some(format!("{} / {}", lang.int(r.numerator), lang.int(r.denominator)));
     let month = v.from.get(..7).unwrap_or_default();
     html! {
         div.card #service-figures {
@@ -247,7 +246,12 @@ fn scores_card(lang: Lang, f: &ServiceFiguresView) -> Markup {
     let count = |s: usize| f.scores.get(&s.to_string()).copied().unwrap_or(0);
     let bars: Vec<Bar> = (1..=5)
         .rev()
-        .map(|s| Bar { key: s.to_string(), label: score_name(lang, s).to_string(), value: count(s) as f64, shown: lang.int(count(s)) })
+        .map(|s| Bar {
+            key: s.to_string(),
+            label: score_name(lang, s).to_string(),
+            value: count(s) as f64,
+            shown: lang.int(count(s)),
+        })
         .collect();
     html! {
         div.card #by-score {
@@ -290,8 +294,11 @@ fn reasons_card(lang: Lang, f: &ServiceFiguresView, names: &BTreeMap<String, Str
 
 fn trend_card(lang: Lang, trend: &ServiceMeasuresView) -> Markup {
     let monthly = trend.by.as_deref() == Some("month");
-    let labels: Vec<String> =
-        trend.breakdown.iter().map(|r| if monthly { r.key.get(2..) } else { r.key.get(5..) }.unwrap_or(&r.key).to_string()).collect();
+    let labels: Vec<String> = trend
+        .breakdown
+        .iter()
+        .map(|r| if monthly { r.key.get(2..) } else { r.key.get(5..) }.unwrap_or(&r.key).to_string())
+        .collect();
     let lines = [
         Line {
             name: "counter_satisfaction_rate",
@@ -310,7 +317,12 @@ fn trend_card(lang: Lang, trend: &ServiceMeasuresView) -> Markup {
         .breakdown
         .iter()
         .zip(&labels)
-        .map(|(r, l)| Bar { key: r.key.clone(), label: l.clone(), value: r.figures.ratings as f64, shown: lang.int(r.figures.ratings) })
+        .map(|(r, l)| Bar {
+            key: r.key.clone(),
+            label: l.clone(),
+            value: r.figures.ratings as f64,
+            shown: lang.int(r.figures.ratings),
+        })
         .collect();
     let title = if monthly { lang.t("svc.trend_month") } else { lang.t("svc.trend_day") };
     html! {
@@ -432,7 +444,8 @@ fn breakdown_card(lang: Lang, d: &Shown) -> Markup {
 
 /// This module's pages.
 pub(super) fn routes() -> axum::Router<AppState> {
-    axum::Router::new()
-        .route("/service", axum::routing::get(page_service))
-        .route("/service/sheet", axum::routing::get(super::service_sheet::page_sheet).post(super::service_sheet::post_note))
+    axum::Router::new().route("/service", axum::routing::get(page_service)).route(
+        "/service/sheet",
+        axum::routing::get(super::service_sheet::page_sheet).post(super::service_sheet::post_note),
+    )
 }

@@ -54,7 +54,8 @@ async fn render(
         return super::pages::no_permission(lang, caller, tok, lang.t("sheet.title"));
     }
     let code = p.get("org_unit").map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
-    let month = p.get("month").map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).unwrap_or_else(|| this_month(state));
+    let month =
+        p.get("month").map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).unwrap_or_else(|| this_month(state));
     // the caller's own outlet when none is named
     let own_outlet = state
         .store
@@ -67,12 +68,14 @@ async fn render(
     let print = p.get("print").is_some_and(|v| v == "1");
     let result = match &code {
         None => Ok(None),
-        Some(c) => async {
-            let outlet = outlet_in_scope(state, caller, c).await?;
-            let (from, to) = month_range(&month, local_date(state.clock.now()))?;
-            sheet(state, caller, &outlet, from, to).await.map(Some)
+        Some(c) => {
+            async {
+                let outlet = outlet_in_scope(state, caller, c).await?;
+                let (from, to) = month_range(&month, local_date(state.clock.now()))?;
+                sheet(state, caller, &outlet, from, to).await.map(Some)
+            }
+            .await
         }
-        .await,
     };
     let (view, error) = match result {
         Err(ApiError::NotFound) => return not_found(lang, caller, tok),
@@ -231,7 +234,12 @@ pub async fn post_note(State(state): State<AppState>, headers: HeaderMap, Form(f
         Err(r) => return r,
     };
     let lang = Lang::from_headers(&headers);
-    let req = SheetNote { org_unit: field(&f, "org_unit"), month: field(&f, "month"), teller: field(&f, "teller"), note: field(&f, "note") };
+    let req = SheetNote {
+        org_unit: field(&f, "org_unit"),
+        month: field(&f, "month"),
+        teller: field(&f, "teller"),
+        note: field(&f, "note"),
+    };
     let q = format!("org_unit={}&month={}", percent_encode(req.org_unit.trim()), percent_encode(req.month.trim()));
     match save_note(&state, &caller, req.clone()).await {
         Ok(line) => Redirect::to(&format!(
@@ -241,7 +249,9 @@ pub async fn post_note(State(state): State<AppState>, headers: HeaderMap, Form(f
         ))
         .into_response(),
         Err(ApiError::NotFound) => not_found(lang, &caller, csrf(&headers)),
-        Err(ApiError::Forbidden(_)) => super::pages::no_permission(lang, &caller, csrf(&headers), lang.t("sheet.title")),
+        Err(ApiError::Forbidden(_)) => {
+            super::pages::no_permission(lang, &caller, csrf(&headers), lang.t("sheet.title"))
+        }
         Err(e) => {
             let mut p = Params::new();
             p.insert("org_unit".into(), req.org_unit.clone());

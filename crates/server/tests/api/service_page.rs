@@ -73,15 +73,23 @@ async fn the_satisfaction_sheet_counts_each_teller_and_keeps_the_agreed_improvem
     assert_eq!(t1["dissatisfied_by_reason"], json!({"01": 2, "02": 1}));
     assert_eq!(t1["note"], Value::Null);
     let l1 = &tellers[0];
-    assert_eq!((l1["ratings"].as_i64(), l1["counter_satisfaction_rate"]["display"].as_str()), (Some(3), Some("66.67%")));
+    assert_eq!(
+        (l1["ratings"].as_i64(), l1["counter_satisfaction_rate"]["display"].as_str()),
+        (Some(3), Some("66.67%"))
+    );
     assert_eq!(l1["dissatisfied_by_reason"], json!({}));
     // the outlet: 8 ratings, 4 satisfied
-    assert_eq!((s["total"]["ratings"].as_i64(), s["total"]["counter_satisfaction_rate"]["display"].as_str()), (Some(8), Some("50.00%")));
+    assert_eq!(
+        (s["total"]["ratings"].as_i64(), s["total"]["counter_satisfaction_rate"]["display"].as_str()),
+        (Some(8), Some("50.00%"))
+    );
     assert!(s["reasons"].as_array().unwrap().iter().any(|r| r["code"] == "01"), "{s}");
 
     // the outlet head writes the improvement agreed with teller1
     let text = "高峰时段提前开放弹性窗口；业务不熟部分由营运主管每周带教一次";
-    let (status, n) = app.call("head1", Method::PUT, "/api/v1/satisfaction-sheet/notes", Some(note("teller1", "2025-02", text))).await;
+    let (status, n) = app
+        .call("head1", Method::PUT, "/api/v1/satisfaction-sheet/notes", Some(note("teller1", "2025-02", text)))
+        .await;
     assert_eq!(status, StatusCode::OK, "{n}");
     assert_eq!((n["teller"].as_str(), n["note"].as_str()), (Some("teller1"), Some(text)));
     let (_, s) = app.get("vp", SHEET).await;
@@ -89,16 +97,27 @@ async fn the_satisfaction_sheet_counts_each_teller_and_keeps_the_agreed_improvem
     assert_eq!(t1["note"], text);
     assert!(t1["note_by"].is_string() && t1["note_at"].as_str().unwrap().starts_with("2025-03-03"), "{t1}");
     // the service department may rewrite it; the other teller's line is untouched
-    let (status, _) = app.call("svc", Method::PUT, "/api/v1/satisfaction-sheet/notes", Some(note("teller1", "2025-02", "  服务部门复核：同意  "))).await;
+    let (status, _) = app
+        .call(
+            "svc",
+            Method::PUT,
+            "/api/v1/satisfaction-sheet/notes",
+            Some(note("teller1", "2025-02", "  服务部门复核：同意  ")),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (_, s) = app.get("head1", SHEET).await;
-    assert_eq!((s["tellers"][1]["note"].as_str(), s["tellers"][0]["note"].as_str()), (Some("服务部门复核：同意"), None));
+    assert_eq!(
+        (s["tellers"][1]["note"].as_str(), s["tellers"][0]["note"].as_str()),
+        (Some("服务部门复核：同意"), None)
+    );
     // another month keeps its own
     let (_, march) = app.get("head1", "/api/v1/satisfaction-sheet?org_unit=BJ0101&month=2025-03").await;
     assert_eq!(march["tellers"], json!([]));
 
     // as a workbook, read back
-    let (status, headers, bytes) = app.get_bytes("head1", &SHEET.replace("satisfaction-sheet?", "satisfaction-sheet/export?"), "zh-CN").await;
+    let (status, headers, bytes) =
+        app.get_bytes("head1", &SHEET.replace("satisfaction-sheet?", "satisfaction-sheet/export?"), "zh-CN").await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
     use calamine::{Reader, Xlsx};
@@ -145,7 +164,8 @@ async fn notes_are_refused_naming_the_field_and_out_of_scope_reads_as_not_found(
         assert_eq!(p["field"], field, "{body} {p}");
     }
     // the sheet is kept per outlet: a sub-branch is refused (to one who sees it)
-    let (status, p) = put("svc", json!({"org_unit": "BJ01", "month": "2025-02", "teller": "teller1", "note": "改进"})).await;
+    let (status, p) =
+        put("svc", json!({"org_unit": "BJ01", "month": "2025-02", "teller": "teller1", "note": "改进"})).await;
     assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("org_unit")), "{p}");
     // exactly 500 characters is taken
     let (status, _) = put("svc", note("lobby1", "2025-02", &"字".repeat(500))).await;
@@ -156,10 +176,14 @@ async fn notes_are_refused_naming_the_field_and_out_of_scope_reads_as_not_found(
     // another outlet's head: the sheet and its notes are not found
     assert_eq!(app.get("head2", SHEET).await.0, StatusCode::NOT_FOUND);
     assert_eq!(put("head2", note("teller1", "2025-02", "越权")).await.0, StatusCode::NOT_FOUND);
-    let (status, _, _) = app.get_bytes("head2", "/api/v1/satisfaction-sheet/export?org_unit=BJ0101&month=2025-02", "zh-CN").await;
+    let (status, _, _) =
+        app.get_bytes("head2", "/api/v1/satisfaction-sheet/export?org_unit=BJ0101&month=2025-02", "zh-CN").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // an outlet that does not exist reads the same
-    assert_eq!(app.get("head1", "/api/v1/satisfaction-sheet?org_unit=XX99&month=2025-02").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("head1", "/api/v1/satisfaction-sheet?org_unit=XX99&month=2025-02").await.0,
+        StatusCode::NOT_FOUND
+    );
     // a teller reads no sheet; the auditor reads it and writes nothing — permission before the body
     assert_eq!(app.get("teller1", SHEET).await.0, StatusCode::FORBIDDEN);
     let (status, s) = app.get("auditor", SHEET).await;
@@ -198,17 +222,24 @@ async fn inspect(app: &TestApp, unit: &str, on: &str, s: [u32; 3]) {
 
 async fn the_service_measures_carry_the_inspection_coverage_and_average_score(mut app: TestApp) {
     app.add_user("svc", Role::ServiceDept, "HO").await;
-    let (status, t) =
-        app.post("svc", "/api/v1/inspection-templates", json!({"code": "SQ", "name": "网点服务检查表", "items": items()})).await;
+    let (status, t) = app
+        .post("svc", "/api/v1/inspection-templates", json!({"code": "SQ", "name": "网点服务检查表", "items": items()}))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{t}");
     inspect(&app, "BJ0101", "2025-03-01", [10, 30, 60]).await;
     inspect(&app, "BJ0101", "2025-03-03", [10, 20, 55]).await;
     inspect(&app, "BJ0102", "2025-02-27", [10, 30, 50]).await;
     let (status, m) = app.get("svc", "/api/v1/service-measures?org_unit=BJ01&from=2025-03-01&to=2025-03-03").await;
     assert_eq!(status, StatusCode::OK, "{m}");
-    assert_eq!((m["outlets"].as_i64(), m["outlets_inspected"].as_i64(), m["inspections"].as_i64()), (Some(2), Some(1), Some(2)));
+    assert_eq!(
+        (m["outlets"].as_i64(), m["outlets_inspected"].as_i64(), m["inspections"].as_i64()),
+        (Some(2), Some(1), Some(2))
+    );
     assert_eq!(m["inspection_coverage"]["display"], "50.00%");
-    assert_eq!((m["inspection_coverage"]["numerator"].as_i64(), m["inspection_coverage"]["denominator"].as_i64()), (Some(1), Some(2)));
+    assert_eq!(
+        (m["inspection_coverage"]["numerator"].as_i64(), m["inspection_coverage"]["denominator"].as_i64()),
+        (Some(1), Some(2))
+    );
     // (100.00 + 85.00) / 2
     assert_eq!(m["average_inspection_score"]["display"], "92.50%");
     // with February: both outlets, (100 + 85 + 90) / 3
@@ -219,7 +250,10 @@ async fn the_service_measures_carry_the_inspection_coverage_and_average_score(mu
     // one outlet, nothing inspected in January: no score to average
     let (_, m) = app.get("head1", "/api/v1/service-measures?org_unit=BJ0101&from=2025-01-01&to=2025-01-31").await;
     assert_eq!((m["outlets"].as_i64(), m["outlets_inspected"].as_i64()), (Some(1), Some(0)));
-    assert_eq!((m["inspection_coverage"]["display"].as_str(), m["average_inspection_score"]["display"].as_str()), (Some("0.00%"), Some("—")));
+    assert_eq!(
+        (m["inspection_coverage"]["display"].as_str(), m["average_inspection_score"]["display"].as_str()),
+        (Some("0.00%"), Some("—"))
+    );
 }
 
 async fn the_service_page_shows_figures_charts_heat_map_and_drill_down_in_scope(mut app: TestApp) {
@@ -253,15 +287,27 @@ async fn the_service_page_shows_figures_charts_heat_map_and_drill_down_in_scope(
     assert!(html.contains("data-day=\"02-10\" data-hour=\"09\""), "{html}");
     assert!(html.contains("<title>2025-02-10 09时：叫号 2 笔，平均等候 17.5 分钟，超时 1 笔</title>"), "{html}");
     // by teller at an outlet, each line opens the month's sheet
-    assert!(html.contains("data-key=\"teller1\"") && html.contains("href=\"/service/sheet?org_unit=BJ0101&amp;month=2025-02\""));
+    assert!(
+        html.contains("data-key=\"teller1\"")
+            && html.contains("href=\"/service/sheet?org_unit=BJ0101&amp;month=2025-02\"")
+    );
     // by child unit: an outlet opens by teller, a sub-branch by unit
     let (_, _, html) = svc.get("/service?org_unit=BJ01&from=2025-02-01&to=2025-02-28&by=unit").await;
-    assert!(html.contains("href=\"/service?org_unit=BJ0101&amp;from=2025-02-01&amp;to=2025-02-28&amp;by=teller\""), "{html}");
+    assert!(
+        html.contains("href=\"/service?org_unit=BJ0101&amp;from=2025-02-01&amp;to=2025-02-28&amp;by=teller\""),
+        "{html}"
+    );
     let (_, _, html) = svc.get("/service?org_unit=BJ&from=2025-02-01&to=2025-02-28&by=unit").await;
-    assert!(html.contains("href=\"/service?org_unit=BJ01&amp;from=2025-02-01&amp;to=2025-02-28&amp;by=unit\""), "{html}");
+    assert!(
+        html.contains("href=\"/service?org_unit=BJ01&amp;from=2025-02-01&amp;to=2025-02-28&amp;by=unit\""),
+        "{html}"
+    );
     // by month: a month opens its days
     let (_, _, html) = svc.get("/service?org_unit=BJ0101&from=2025-01-01&to=2025-02-28&by=month").await;
-    assert!(html.contains("href=\"/service?org_unit=BJ0101&amp;from=2025-02-01&amp;to=2025-02-28&amp;by=day\""), "{html}");
+    assert!(
+        html.contains("href=\"/service?org_unit=BJ0101&amp;from=2025-02-01&amp;to=2025-02-28&amp;by=day\""),
+        "{html}"
+    );
     // nothing in January
     let (_, _, html) = svc.get("/service?org_unit=BJ0101&from=2025-01-01&to=2025-01-31").await;
     assert!(html.contains("id=\"empty\""));
@@ -296,10 +342,19 @@ async fn the_sheet_page_saves_a_note_with_a_notice_and_keeps_a_refused_one_in_pl
     let (status, _, html) = head.get("/service/sheet?org_unit=BJ0101&month=2025-02").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("网点柜员服务客户满意度评价表") && html.contains("data-teller=\"teller1\""));
-    assert!(html.contains("id=\"note-teller1\"") && html.contains("href=\"/api/v1/satisfaction-sheet/export?org_unit=BJ0101&amp;month=2025-02\""));
+    assert!(
+        html.contains("id=\"note-teller1\"")
+            && html.contains("href=\"/api/v1/satisfaction-sheet/export?org_unit=BJ0101&amp;month=2025-02\"")
+    );
     let csrf = head.csrf();
     let form = |note: &str| -> Vec<(&'static str, String)> {
-        vec![("_csrf", csrf.clone()), ("org_unit", "BJ0101".into()), ("month", "2025-02".into()), ("teller", "teller1".into()), ("note", note.into())]
+        vec![
+            ("_csrf", csrf.clone()),
+            ("org_unit", "BJ0101".into()),
+            ("month", "2025-02".into()),
+            ("teller", "teller1".into()),
+            ("note", note.into()),
+        ]
     };
     let pairs = |f: &Vec<(&'static str, String)>| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
     let f = pairs(&form("下月起高峰时段增开窗口"));
@@ -321,7 +376,9 @@ async fn the_sheet_page_saves_a_note_with_a_notice_and_keeps_a_refused_one_in_pl
     let (_, s) = app.get("head1", SHEET).await;
     assert_eq!(s["tellers"][1]["note"], "下月起高峰时段增开窗口");
     // without the CSRF token: refused
-    let (status, _, _) = head.post("/service/sheet", &[("org_unit", "BJ0101"), ("month", "2025-02"), ("teller", "teller1"), ("note", "x")]).await;
+    let (status, _, _) = head
+        .post("/service/sheet", &[("org_unit", "BJ0101"), ("month", "2025-02"), ("teller", "teller1"), ("note", "x")])
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // another outlet's head: not found, by page and by form
     let mut head2 = Browser::new(&app);
@@ -329,12 +386,25 @@ async fn the_sheet_page_saves_a_note_with_a_notice_and_keeps_a_refused_one_in_pl
     assert_eq!(head2.get("/service/sheet?org_unit=BJ0101&month=2025-02").await.0, StatusCode::NOT_FOUND);
     let c2 = head2.csrf();
     let (status, _, _) = head2
-        .post("/service/sheet", &[("_csrf", c2.as_str()), ("org_unit", "BJ0101"), ("month", "2025-02"), ("teller", "teller1"), ("note", "越权")])
+        .post(
+            "/service/sheet",
+            &[
+                ("_csrf", c2.as_str()),
+                ("org_unit", "BJ0101"),
+                ("month", "2025-02"),
+                ("teller", "teller1"),
+                ("note", "越权"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // the print view: the sheet and its notes, no forms
     let (_, _, html) = head.get("/service/sheet?org_unit=BJ0101&month=2025-02&print=1").await;
-    assert!(html.contains("class=\"signatures\"") && !html.contains("id=\"note-teller1\"") && html.contains("下月起高峰时段增开窗口"));
+    assert!(
+        html.contains("class=\"signatures\"")
+            && !html.contains("id=\"note-teller1\"")
+            && html.contains("下月起高峰时段增开窗口")
+    );
     // in English
     head.jar.push("xiaobao_lang=en".into());
     let (_, _, html) = head.get("/service/sheet?org_unit=BJ0101&month=2025-02").await;

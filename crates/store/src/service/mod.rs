@@ -8,8 +8,8 @@ mod integrations;
 mod notices;
 mod records;
 mod rectifications;
-mod sheet_notes;
 pub mod rollups;
+mod sheet_notes;
 
 pub use bulletins::BulletinRow;
 pub use inspections::{InspectionRow, NewInspection, OutletRef, TemplateRow};

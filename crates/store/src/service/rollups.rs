@@ -149,16 +149,36 @@ impl Store {
         let mut out = Vec::new();
         match grain {
             Grain::Day => {
-                self.read_rows(&mut out, cols, "service_days", "day", units, dim, day_number(from), day_number(to), false)
-                    .await?
+                self.read_rows(
+                    &mut out,
+                    cols,
+                    "service_days",
+                    "day",
+                    units,
+                    dim,
+                    day_number(from),
+                    day_number(to),
+                    false,
+                )
+                .await?
             }
             Grain::Month => {
                 // [from, m1) in days, [m1, m2] in months, (m2, to] in days
                 let whole_from = if from.day() == 1 { from } else { last_of_month(from).succ_opt().unwrap_or(to) };
                 let whole_to = if to == last_of_month(to) { to } else { first_of_month(to).pred_opt().unwrap_or(from) };
                 if whole_from > whole_to {
-                    self.read_rows(&mut out, cols, "service_days", "day", units, dim, day_number(from), day_number(to), true)
-                        .await?;
+                    self.read_rows(
+                        &mut out,
+                        cols,
+                        "service_days",
+                        "day",
+                        units,
+                        dim,
+                        day_number(from),
+                        day_number(to),
+                        true,
+                    )
+                    .await?;
                 } else {
                     if from < whole_from {
                         let head_to = whole_from.pred_opt().unwrap_or(from);
