@@ -49,6 +49,32 @@ pub(super) async fn org(store: &Store) -> Result<(Vec<String>, Vec<i64>)> {
     Ok((outlets, subs))
 }
 
+/// A user at head office with the benches' password, unless one of that name exists.
+pub(super) async fn head_office_user(store: &Store, username: &str, name: &str, role: Role) -> Result<()> {
+    if store.user_for_login(username).await?.is_some() {
+        return Ok(());
+    }
+    let ho = store.org_unit_by_code("HO").await?.context("HO")?;
+    let hash = xiaobao_server::hash_password(PASSWORD).map_err(|_| anyhow::anyhow!("hash"))?;
+    store
+        .create_user(&NewUser {
+            username: username.into(),
+            display_name: name.into(),
+            role,
+            org_unit_id: ho.id,
+            password_hash: hash,
+            email: None,
+        })
+        .await?;
+    Ok(())
+}
+
+/// The query of the last 12 months: from the first of the month 11 months back to `today`.
+pub(super) fn twelve_months(today: chrono::NaiveDate) -> String {
+    let from = (today - chrono::Months::new(11)).with_day(1).unwrap_or(today);
+    format!("from={from}&to={today}")
+}
+
 /// The n-th complaint's picks: a deterministic draw below `m` for each `salt`.
 fn picks(n: u64) -> impl Fn(u64, u64) -> u64 {
     let h = n.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17) ^ n;
@@ -169,28 +195,14 @@ pub async fn run(
     );
     let started = Instant::now();
     let (outlets, subs) = org(&store).await?;
-    if store.user_for_login("bench.cpc").await?.is_none() {
-        let ho = store.org_unit_by_code("HO").await?.context("HO")?;
-        let hash = xiaobao_server::hash_password(PASSWORD).map_err(|_| anyhow::anyhow!("hash"))?;
-        store
-            .create_user(&NewUser {
-                username: "bench.cpc".into(),
-                display_name: "基准".into(),
-                role: Role::CpCentre,
-                org_unit_id: ho.id,
-                password_hash: hash,
-                email: None,
-            })
-            .await?;
-    }
+    head_office_user(&store, "bench.cpc", "基准", Role::CpCentre).await?;
     println!("  org          {:.1} s", started.elapsed().as_secs_f64());
     fill(&store, complaints, &outlets, &subs).await?;
 
     let router = xiaobao_server::router(AppState::new(store.clone(), Arc::new(SystemClock)));
     let token = login(&router, "bench.cpc").await?;
     let today = local_date(chrono::Utc::now());
-    let from = (today - chrono::Months::new(11)).with_day(1).unwrap_or(today);
-    let range = format!("from={from}&to={today}");
+    let range = twelve_months(today);
     let report = super::report;
     let cpc = |_| token.clone();
     let path = |q: String| move |_| format!("/api/v1/measures?{q}");

@@ -5,7 +5,7 @@
 //! and ticket is drawn, turned into the rollup rows ingest would add (`rating_rows`, `ticket_rows`),
 //! summed and written as ingest's flush writes them, without storing the rows themselves.
 
-use super::measures::{BRANCHES, OUTLETS, SUBS, org, outlet_code};
+use super::measures::{BRANCHES, OUTLETS, SUBS, head_office_user, org, outlet_code, twelve_months};
 use super::pages::{PASSWORD, login, measure};
 use anyhow::{Context, Result};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -76,7 +76,7 @@ fn rating(outlet: u64, n: u64, today: NaiveDate) -> (NaiveDate, Rating, usize) {
     let at = start_of_local_day(d) + Duration::hours(hour(&pick)) + Duration::seconds(pick(3, 3600) as i64);
     let teller = pick(4, TELLERS as u64) as usize;
     // the last teller of every seventh outlet is a poor one
-    let poor = teller == TELLERS - 1 && outlet % 7 == 0;
+    let poor = teller == TELLERS - 1 && outlet.is_multiple_of(7);
     let x = pick(5, 1000);
     let s = match (poor, x) {
         (false, 0..=5) | (true, 0..=49) => 1,
@@ -105,7 +105,7 @@ fn ticket(outlet: u64, n: u64, today: NaiveDate) -> (NaiveDate, Ticket, usize) {
     let pick = draw(outlet, n ^ (1 << 62));
     let d = day(&pick, today);
     let taken = start_of_local_day(d) + Duration::hours(hour(&pick)) + Duration::seconds(pick(3, 3600) as i64);
-    let crowded = outlet % 11 == 0;
+    let crowded = outlet.is_multiple_of(11);
     let minutes = match pick(7, 100) {
         0..=59 => pick(8, 10),
         60..=89 => 10 + pick(8, 10),
@@ -247,20 +247,7 @@ pub async fn run(
     );
     let started = Instant::now();
     let (paths, _) = org(&store).await?;
-    let ho = store.org_unit_by_code("HO").await?.context("HO")?;
-    if store.user_for_login("bench.svc").await?.is_none() {
-        let hash = xiaobao_server::hash_password(PASSWORD).map_err(|_| anyhow::anyhow!("hash"))?;
-        store
-            .create_user(&NewUser {
-                username: "bench.svc".into(),
-                display_name: "服务监督".into(),
-                role: Role::ServiceDept,
-                org_unit_id: ho.id,
-                password_hash: hash,
-                email: None,
-            })
-            .await?;
-    }
+    head_office_user(&store, "bench.svc", "服务监督", Role::ServiceDept).await?;
     let ids = tellers(&store, &paths).await?;
     let outlets: Vec<Outlet> = paths
         .into_iter()
@@ -276,8 +263,7 @@ pub async fn run(
     let router = xiaobao_server::router(AppState::new(store.clone(), Arc::new(SystemClock)));
     let token = login(&router, "bench.svc").await?;
     let today = local_date(chrono::Utc::now());
-    let from = (today - chrono::Months::new(11)).with_day(1).unwrap_or(today);
-    let range = format!("from={from}&to={today}");
+    let range = twelve_months(today);
     let report = super::report;
     let svc = |_| token.clone();
     let path = |q: String| move |_| format!("/api/v1/service-measures?{q}");
