@@ -77,7 +77,8 @@ pub async fn connect(url: &DatabaseUrl) -> Result<(Backend, AnyPool, AnyPool), S
             }
             let abs = std::path::absolute(path).map_err(|e| StoreError::BadUrl(e.to_string()))?;
             let conn = format!("sqlite://{}?mode=rwc", abs.display());
-            let write = sqlite_pool(1).connect(&conn).await?;
+            // the writer's own file: a ping before each batch would only cost it a round trip
+            let write = sqlite_pool(1).test_before_acquire(false).connect(&conn).await?;
             // WAL must be set before readers open.
             sqlx::query("PRAGMA journal_mode=WAL").execute(&write).await?;
             let read = sqlite_pool(8).connect(&conn).await?;

@@ -152,6 +152,16 @@ impl Store {
         &self.inner.write
     }
 
+    /// For a read that must see the last commit of any server (a revoked token): the primary on
+    /// PostgreSQL; on SQLite the read pool, whose every read sees the last commit (WAL), so the one
+    /// write connection stays the writer's.
+    fn fresh(&self) -> &sqlx::AnyPool {
+        match self.inner.backend {
+            Backend::Sqlite => &self.inner.read,
+            Backend::Postgres => &self.inner.write,
+        }
+    }
+
     /// Closes the pools after the writer has finished what it was given.
     pub async fn close(&self) {
         self.inner.read.close().await;

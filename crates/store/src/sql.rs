@@ -44,6 +44,28 @@ impl SqlBuilder {
         Self { anonymous: conn.backend_name() == "SQLite", ..Self::new(sql) }
     }
 
+    /// A builder with anonymous placeholders when `anonymous` (SQLite), for statements built away from
+    /// their connection (see [`Ahead`]).
+    pub fn anonymous_if(anonymous: bool, sql: &str) -> Self {
+        Self { anonymous, ..Self::new(sql) }
+    }
+
+    /// The text with its arguments bound, to be run later (by `sqlx::query_with`).
+    pub fn into_bound(self) -> Result<(String, sqlx::any::AnyArguments<'static>), crate::StoreError> {
+        use sqlx::Arguments as _;
+        let mut a = sqlx::any::AnyArguments::default();
+        for arg in self.args {
+            match arg {
+                Arg::I64(v) => a.add(v),
+                Arg::Text(v) => a.add(v),
+                Arg::OptI64(v) => a.add(v),
+                Arg::OptText(v) => a.add(v),
+            }
+            .map_err(|e| crate::StoreError::Encode(e.to_string()))?;
+        }
+        Ok((self.sql, a))
+    }
+
     pub fn push(&mut self, s: &str) -> &mut Self {
         self.sql.push_str(s);
         self
@@ -109,6 +131,25 @@ impl SqlBuilder {
     }
 }
 
+/// Statements built and bound ahead by a writer's caller, on its own task, so the writer only runs
+/// them. Taken once: a writer that finds them taken (a batch run again job by job) builds its own.
+pub(crate) struct Ahead(std::sync::Mutex<Option<std::vec::IntoIter<(String, sqlx::any::AnyArguments<'static>)>>>);
+
+impl Ahead {
+    pub fn new(statements: Vec<(String, sqlx::any::AnyArguments<'static>)>) -> Self {
+        Self(std::sync::Mutex::new(Some(statements.into_iter())))
+    }
+
+    pub fn none() -> Self {
+        Self(std::sync::Mutex::new(None))
+    }
+
+    /// The statements, in the order they were built; none if already taken.
+    pub fn take(&self) -> Option<std::vec::IntoIter<(String, sqlx::any::AnyArguments<'static>)>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
 /// Splits `rows` into chunks whose sizes are powers of two (at most 256), largest first. A multi-row
 /// INSERT's text depends on its row count, and each distinct text is prepared and cached per
 /// connection; with power-of-two chunks a handful of texts serve every batch size.
@@ -124,10 +165,73 @@ pub(crate) fn pow2_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
     })
 }
 
+/// Splits `rows` into chunks of at most `cap` (a power of two), each with the power of two it is
+/// padded to: `(chunk, padded)`. For statements that may repeat a row without changing what they do
+/// (an `IN` list, an `INSERT … ON CONFLICT DO NOTHING` of rows known to be new): the caller repeats
+/// the chunk's last row up to `padded`, so a request of any size is one statement of a handful of
+/// texts, not one per binary digit of its size.
+pub(crate) fn padded_chunks<T>(mut rows: &[T], cap: usize) -> impl Iterator<Item = (&[T], usize)> {
+    debug_assert!(cap.is_power_of_two());
+    std::iter::from_fn(move || {
+        if rows.is_empty() {
+            return None;
+        }
+        let (head, tail) = rows.split_at(rows.len().min(cap));
+        rows = tail;
+        Some((head, head.len().next_power_of_two()))
+    })
+}
+
+/// The chunk's rows, then its last repeated up to `padded` (see [`padded_chunks`]).
+pub(crate) fn padded<T>(chunk: &[T], padded: usize) -> impl Iterator<Item = &T> {
+    chunk.iter().chain(chunk.last().into_iter().cycle().take(padded.saturating_sub(chunk.len())))
+}
+
+/// `(a, b, …)`: `args` bound, as an `IN` list.
+pub(crate) fn in_list(b: &mut SqlBuilder, args: impl Iterator<Item = Arg>) {
+    b.push("(");
+    for (n, a) in args.enumerate() {
+        if n > 0 {
+            b.push(", ");
+        }
+        b.bind(a);
+    }
+    b.push(")");
+}
+
+/// `(a, b, …)` padded to a power of two by repeating the last, so lists of many lengths share a few
+/// statement texts; `('')` when empty, which matches none of the keys it is used for.
+pub(crate) fn padded_in_list(b: &mut SqlBuilder, args: &[Arg]) {
+    if args.is_empty() {
+        in_list(b, std::iter::once(Arg::Text(String::new())));
+    } else {
+        in_list(b, padded(args, args.len().next_power_of_two()).cloned());
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::pow2_chunks;
+    use super::{padded, padded_chunks, pow2_chunks};
+
+    #[test]
+    fn padded_chunks_cover_every_row_once_padded_by_the_last() {
+        for n in 0..2100usize {
+            let rows: Vec<usize> = (0..n).collect();
+            let chunks: Vec<(&[usize], usize)> = padded_chunks(&rows, 1024).collect();
+            assert_eq!(chunks.len(), n.div_ceil(1024));
+            let mut seen = Vec::new();
+            for (c, p) in &chunks {
+                assert!(p.is_power_of_two() && *p <= 1024 && *p >= c.len() && *p < 2 * c.len());
+                let all: Vec<usize> = padded(c, *p).copied().collect();
+                assert_eq!(all.len(), *p);
+                assert_eq!(&all[..c.len()], *c);
+                assert!(all[c.len()..].iter().all(|x| Some(x) == c.last()));
+                seen.extend_from_slice(c);
+            }
+            assert_eq!(seen, rows);
+        }
+    }
 
     #[test]
     fn numbered_placeholders_become_anonymous_only_when_bound_in_order() {

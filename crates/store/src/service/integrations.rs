@@ -86,7 +86,7 @@ impl Store {
     pub async fn integration_by_token(&self, hash: &str) -> Result<Option<IntegrationRow>, StoreError> {
         let r = sqlx::query(&format!("{SELECT} WHERE i.token_hash = $1 AND i.revoked_at IS NULL"))
             .bind(hash)
-            .fetch_optional(self.write())
+            .fetch_optional(self.fresh())
             .await?;
         r.as_ref().map(from_row).transpose()
     }

@@ -15,7 +15,7 @@ type RowKey = (i64, &'static str, i32, String);
 
 /// Counter changes not yet written: summed per outlet, day and row as rows arrive, and spread to the
 /// units above each outlet (and to months) once, when the batch writes them.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct ServiceDelta {
     at_outlet: HashMap<(i64, i32, Dim, String), ServiceCounts>,
     paths: HashMap<i64, String>,
@@ -29,6 +29,21 @@ impl ServiceDelta {
         for (dim, value, c) in rows {
             let e = self.at_outlet.entry((outlet, d, dim, value)).or_default();
             *e = if add { *e + c } else { *e - c };
+        }
+    }
+
+    /// Adds what `other` holds.
+    pub fn absorb(&mut self, other: &ServiceDelta) {
+        for (key, c) in &other.at_outlet {
+            match self.at_outlet.get_mut(key) {
+                Some(e) => *e = *e + *c,
+                None => {
+                    self.at_outlet.insert(key.clone(), *c);
+                }
+            }
+        }
+        for (outlet, path) in &other.paths {
+            self.paths.entry(*outlet).or_insert_with(|| path.clone());
         }
     }
 
@@ -59,25 +74,58 @@ impl ServiceDelta {
     }
 }
 
+/// The counters a rating adds to (`ratings`, `s1`…`s5`, `flagged`) and those a ticket adds to, as
+/// indexes into [`ServiceCounts::COLUMNS`].
+const RATING_COLUMNS: std::ops::Range<usize> = 0..7;
+const TICKET_COLUMNS: std::ops::Range<usize> = 7..11;
+
+/// Adds `rows` to `table`. A row writes only the counters of its kind (a rating's or a ticket's,
+/// or all when it holds both): the others keep their stored value (0 in a new row), and an ingest
+/// of one kind binds and adds about half as much.
 async fn upsert(
     tx: &mut AnyConnection,
     table: &str,
     period: &str,
     rows: &[(RowKey, ServiceCounts)],
 ) -> Result<(), StoreError> {
-    let cols = ServiceCounts::COLUMNS;
-    let set: Vec<String> = cols.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect();
+    let (mut ratings, mut tickets, mut both) = (Vec::new(), Vec::new(), Vec::new());
+    for row in rows {
+        let v = row.1.values();
+        let rated = v[RATING_COLUMNS].iter().any(|x| *x != 0);
+        let ticketed = v[TICKET_COLUMNS].iter().any(|x| *x != 0);
+        match (rated, ticketed) {
+            (true, false) => ratings.push(row),
+            (false, true) => tickets.push(row),
+            _ => both.push(row),
+        }
+    }
+    for (rows, cols) in [(ratings, RATING_COLUMNS), (tickets, TICKET_COLUMNS), (both, 0..ServiceCounts::COLUMNS.len())]
+    {
+        upsert_columns(tx, table, period, &rows, cols).await?;
+    }
+    Ok(())
+}
+
+async fn upsert_columns(
+    tx: &mut AnyConnection,
+    table: &str,
+    period: &str,
+    rows: &[&(RowKey, ServiceCounts)],
+    cols: std::ops::Range<usize>,
+) -> Result<(), StoreError> {
+    let names = &ServiceCounts::COLUMNS[cols.clone()];
+    let set: Vec<String> = names.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect();
     for chunk in crate::sql::pow2_chunks(rows) {
         let mut b = SqlBuilder::on(
             tx,
-            &format!("INSERT INTO {table} (unit_id, dim, {period}, value, {}) VALUES ", cols.join(", ")),
+            &format!("INSERT INTO {table} (unit_id, dim, {period}, value, {}) VALUES ", names.join(", ")),
         );
-        for (n, ((unit, dim, p, value), c)) in chunk.iter().enumerate() {
+        for (n, ((unit, dim, p, value), c)) in chunk.iter().map(|r| (&r.0, &r.1)).enumerate() {
             b.push(if n == 0 { "(" } else { ", (" });
             b.bind(Arg::I64(*unit)).push(", ").bind(Arg::Text((*dim).to_string())).push(", ");
             b.bind(Arg::I64(i64::from(*p))).push(", ").bind(Arg::Text(value.clone()));
-            for v in c.values() {
-                b.push(", ").bind(Arg::I64(v));
+            for v in &c.values()[cols.clone()] {
+                b.push(", ").bind(Arg::I64(*v));
             }
             b.push(")");
         }

@@ -1,17 +1,17 @@
 //! Taking in ratings and queue tickets inside the writer's batch: each request's rows in the batch's
-//! one transaction, with their rollups. Ratings: a (device, sequence) already stored or given twice
-//! is a duplicate, counted once; bursts are flagged against the device's latest rating. Tickets: a
-//! ticket already stored (outlet, local day, number) is completed by a later send, its rollups moved
-//! from what it was to what it is.
+//! one transaction, with their rollups. Ratings (here): a (device, sequence) already stored or given
+//! twice is a duplicate, counted once; bursts are flagged against the device's latest rating.
+//! Tickets: `tickets.rs`.
 
 use super::{Batch, Ctx, WriteError};
-use crate::sql::{Arg, SqlBuilder};
+use crate::service::rollups::ServiceDelta;
+use crate::sql::{Arg, SqlBuilder, in_list, padded, padded_chunks};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use sqlx::{AnyConnection, Row};
 use xiaobao_core::error::FieldError;
 use xiaobao_core::measure::day_number;
 use xiaobao_core::org::tier1_of;
-use xiaobao_core::service::measure::{rating_rows, ticket_rows};
+use xiaobao_core::service::measure::rating_rows;
 use xiaobao_core::service::queue::Ticket;
 use xiaobao_core::service::rating::{Rating, bursts};
 use xiaobao_core::time::{Instant, from_millis, local_date, to_millis};
@@ -64,15 +64,36 @@ pub struct IngestOutcome {
     pub flagged: Vec<usize>,
 }
 
-fn in_list(b: &mut SqlBuilder, args: impl Iterator<Item = Arg>) {
-    b.push("(");
-    for (n, a) in args.enumerate() {
-        if n > 0 {
-            b.push(", ");
+/// A request's rollups counted as if every row were new and unflagged, by the caller before the
+/// request reaches the writer: so the counting runs beside the writer, not in its turn. The writer
+/// takes back the rows that turn out otherwise (stored, sent twice, refused, flagged).
+pub(crate) struct AsNew {
+    pub(super) delta: ServiceDelta,
+}
+
+impl AsNew {
+    pub fn ratings(rows: &[ResolvedRating]) -> Self {
+        let mut delta = ServiceDelta::default();
+        for r in rows {
+            let rows = rating_rows(&r.rating, r.teller_id, false);
+            delta.put(r.outlet_id, &r.outlet_path, local_date(r.rating.rated_at), rows, true);
         }
-        b.bind(a);
+        Self { delta }
     }
-    b.push(")");
+}
+
+/// Most values of one `IN` list, and most rows of one insert (12 arguments each, inside both
+/// backends' parameter limits): a request of up to that many is one statement.
+pub(super) const IN_CAP: usize = 1024;
+pub(super) const INSERT_CAP: usize = 512;
+
+/// A padded insert of rows known to be new writes each once: anything else is a fault of the writer's.
+pub(super) fn all_written(written: u64, rows: usize, table: &str) -> Result<(), WriteError> {
+    if written == rows as u64 {
+        Ok(())
+    } else {
+        Err(WriteError::Store(crate::StoreError::Encode(format!("{table}: {written} of {rows} new rows written"))))
+    }
 }
 
 impl Ctx {
@@ -81,8 +102,15 @@ impl Ctx {
         tx: &mut AnyConnection,
         b: &mut Batch,
         i: &RatingsInput,
+        pre: &AsNew,
     ) -> Result<IngestOutcome, WriteError> {
         let mut out = IngestOutcome::default();
+        // counted as new and unflagged: what is not is taken back below
+        b.service.absorb(&pre.delta);
+        let uncount = |b: &mut Batch, r: &ResolvedRating| {
+            let rows = rating_rows(&r.rating, r.teller_id, false);
+            b.service.put(r.outlet_id, &r.outlet_path, local_date(r.rating.rated_at), rows, false);
+        };
         // given twice in the request: the first counts
         let mut seen = HashSet::default();
         let mut fresh: Vec<&ResolvedRating> = Vec::with_capacity(i.rows.len());
@@ -90,6 +118,7 @@ impl Ctx {
             if seen.insert((r.rating.device.as_str(), r.rating.seq)) {
                 fresh.push(r);
             } else {
+                uncount(b, r);
                 out.duplicates.push(r.index);
             }
         }
@@ -100,10 +129,10 @@ impl Ctx {
         // each device's latest rating and highest sequence number so far
         let devices: Vec<&str> = by_device.keys().copied().collect();
         let mut last: HashMap<String, (i64, i64)> = HashMap::default();
-        for chunk in crate::sql::pow2_chunks(&devices) {
+        for (chunk, pad) in padded_chunks(&devices, IN_CAP) {
             let mut q =
                 SqlBuilder::on(tx, "SELECT device, last_rated_at, max_seq FROM rating_devices WHERE device IN ");
-            in_list(&mut q, chunk.iter().map(|d| Arg::Text((*d).to_string())));
+            in_list(&mut q, padded(chunk, pad).map(|d| Arg::Text((*d).to_string())));
             for row in q.anonymous_on_sqlite(tx).query().fetch_all(&mut *tx).await? {
                 last.insert(row.try_get("device")?, (row.try_get("last_rated_at")?, row.try_get("max_seq")?));
             }
@@ -113,10 +142,10 @@ impl Ctx {
         for (device, rows) in &by_device {
             let Some((_, max_seq)) = last.get(*device) else { continue };
             let maybe: Vec<i64> = rows.iter().map(|r| r.rating.seq).filter(|s| s <= max_seq).collect();
-            for chunk in crate::sql::pow2_chunks(&maybe) {
+            for (chunk, pad) in padded_chunks(&maybe, IN_CAP) {
                 let mut q = SqlBuilder::on(tx, "SELECT seq FROM ratings WHERE device = ");
                 q.bind(Arg::Text((*device).to_string())).push(" AND seq IN ");
-                in_list(&mut q, chunk.iter().map(|s| Arg::I64(*s)));
+                in_list(&mut q, padded(chunk, pad).map(|s| Arg::I64(*s)));
                 for row in q.anonymous_on_sqlite(tx).query().fetch_all(&mut *tx).await? {
                     stored.insert((*device, row.try_get("seq")?));
                 }
@@ -131,6 +160,7 @@ impl Ctx {
                 .filter(|r| {
                     let dup = stored.contains(&(device, r.rating.seq));
                     if dup {
+                        uncount(b, r);
                         out.duplicates.push(r.index);
                     }
                     !dup
@@ -155,13 +185,15 @@ impl Ctx {
         }
         new_rows.sort_unstable_by_key(|(r, _)| r.index);
         let received = to_millis(i.at);
-        for chunk in crate::sql::pow2_chunks(&new_rows) {
+        // new rows only (re-sends were taken out above); the padding repeats the last, which the
+        // conflict clause leaves out
+        for (chunk, pad) in padded_chunks(&new_rows, INSERT_CAP) {
             let mut q = SqlBuilder::on(
                 tx,
                 "INSERT INTO ratings (device, seq, outlet_id, branch_id, teller_id, counter_window, rated_at, day, score, \
                  reason, flagged, integration_id, received_at) VALUES ",
             );
-            for (n, (r, flagged)) in chunk.iter().enumerate() {
+            for (n, (r, flagged)) in padded(chunk, pad).enumerate() {
                 let g = &r.rating;
                 q.push(if n == 0 { "(" } else { ", (" });
                 q.bind(Arg::Text(g.device.clone())).push(", ").bind(Arg::I64(g.seq)).push(", ");
@@ -174,7 +206,9 @@ impl Ctx {
                 q.bind(Arg::I64(i64::from(*flagged))).push(", ").bind(Arg::OptI64(i.integration_id)).push(", ");
                 q.bind(Arg::I64(received)).push(")");
             }
-            q.anonymous_on_sqlite(tx).query().execute(&mut *tx).await?;
+            q.push(" ON CONFLICT (device, seq) DO NOTHING");
+            let written = q.anonymous_on_sqlite(tx).query().execute(&mut *tx).await?.rows_affected();
+            all_written(written, chunk.len(), "ratings")?;
         }
         latest.sort_unstable();
         for chunk in crate::sql::pow2_chunks(&latest) {
@@ -192,166 +226,14 @@ impl Ctx {
             q.anonymous_on_sqlite(tx).query().execute(&mut *tx).await?;
         }
         for (r, flagged) in &new_rows {
-            b.service.put(
-                r.outlet_id,
-                &r.outlet_path,
-                local_date(r.rating.rated_at),
-                rating_rows(&r.rating, r.teller_id, *flagged),
-                true,
-            );
             if *flagged {
+                uncount(b, r);
+                let rows = rating_rows(&r.rating, r.teller_id, true);
+                b.service.put(r.outlet_id, &r.outlet_path, local_date(r.rating.rated_at), rows, true);
                 out.flagged.push(r.index);
             }
         }
         out.accepted = new_rows.len();
-        out.duplicates.sort_unstable();
-        Ok(out)
-    }
-
-    pub(super) async fn ingest_tickets(
-        &self,
-        tx: &mut AnyConnection,
-        b: &mut Batch,
-        i: &TicketsInput,
-    ) -> Result<IngestOutcome, WriteError> {
-        let mut out = IngestOutcome::default();
-        let thresholds = b.rules.service.overtime.clone();
-        // what is stored of the request's tickets, by (outlet, day, number)
-        let mut known: HashMap<(i64, i32, String), (Option<i64>, Ticket)> = HashMap::default();
-        let mut wanted: HashMap<(i64, i32), Vec<&str>> = HashMap::default();
-        for r in &i.rows {
-            wanted.entry((r.outlet_id, day_number(r.ticket.day()))).or_default().push(&r.ticket.number);
-        }
-        for ((outlet, day), numbers) in &wanted {
-            for chunk in crate::sql::pow2_chunks(numbers) {
-                let mut q = SqlBuilder::on(
-                    tx,
-                    "SELECT number, business, taken_at, called_at, finished_at, counter_window, teller_id FROM queue_tickets \
-                     WHERE outlet_id = ",
-                );
-                q.bind(Arg::I64(*outlet)).push(" AND day = ").bind(Arg::I64(i64::from(*day))).push(" AND number IN ");
-                in_list(&mut q, chunk.iter().map(|n| Arg::Text((*n).to_string())));
-                for row in q.anonymous_on_sqlite(tx).query().fetch_all(&mut *tx).await? {
-                    let number: String = row.try_get("number")?;
-                    let called: Option<i64> = row.try_get("called_at")?;
-                    let finished: Option<i64> = row.try_get("finished_at")?;
-                    let t = Ticket {
-                        outlet: String::new(),
-                        number: number.clone(),
-                        business: row.try_get("business")?,
-                        taken_at: from_millis(row.try_get("taken_at")?),
-                        called_at: called.map(from_millis),
-                        finished_at: finished.map(from_millis),
-                        window: row.try_get("counter_window")?,
-                        teller: None,
-                    };
-                    known.insert((*outlet, *day, number), (row.try_get("teller_id")?, t));
-                }
-            }
-        }
-        // each send in order: the first of a ticket inserts it, later ones complete it
-        let mut inserts: Vec<(i64, &str, i32, Option<i64>, Ticket)> = Vec::new();
-        let mut updates: HashMap<(i64, i32, String), (Option<i64>, Ticket)> = HashMap::default();
-        let mut new_keys: HashSet<(i64, i32, String)> = HashSet::default();
-        for r in &i.rows {
-            let key = (r.outlet_id, day_number(r.ticket.day()), r.ticket.number.clone());
-            match known.get(&key).cloned() {
-                None => {
-                    b.service.put(
-                        r.outlet_id,
-                        &r.outlet_path,
-                        r.ticket.day(),
-                        ticket_rows(&r.ticket, r.teller_id, &thresholds),
-                        true,
-                    );
-                    known.insert(key.clone(), (r.teller_id, r.ticket.clone()));
-                    new_keys.insert(key);
-                    out.accepted += 1;
-                }
-                Some((old_teller, mut old)) => match r.ticket.completing(&old) {
-                    Err(faults) => out.rejected.push((r.index, faults)),
-                    Ok(_) if old_teller.is_some() && r.teller_id.is_some() && old_teller != r.teller_id => {
-                        out.rejected.push((r.index, vec![FieldError::because("teller", "field.already_recorded")]));
-                    }
-                    Ok(mut merged) => {
-                        // the teller is compared by id: the stored ticket knows no name
-                        merged.teller = None;
-                        old.teller = None;
-                        let teller = old_teller.or(r.teller_id);
-                        if merged == old && teller == old_teller {
-                            out.duplicates.push(r.index);
-                            continue;
-                        }
-                        b.service.put(
-                            r.outlet_id,
-                            &r.outlet_path,
-                            old.day(),
-                            ticket_rows(&old, old_teller, &thresholds),
-                            false,
-                        );
-                        b.service.put(
-                            r.outlet_id,
-                            &r.outlet_path,
-                            merged.day(),
-                            ticket_rows(&merged, teller, &thresholds),
-                            true,
-                        );
-                        known.insert(key.clone(), (teller, merged.clone()));
-                        if !new_keys.contains(&key) {
-                            updates.insert(key, (teller, merged));
-                        }
-                        out.accepted += 1;
-                    }
-                },
-            }
-        }
-        for r in &i.rows {
-            let key = (r.outlet_id, day_number(r.ticket.day()), r.ticket.number.clone());
-            // each new ticket once, as the request's last send left it (moved out: nothing reads it later)
-            if new_keys.remove(&key)
-                && let Some((teller, t)) = known.remove(&key)
-            {
-                inserts.push((r.outlet_id, r.outlet_path.as_str(), key.1, teller, t));
-            }
-        }
-        let at = to_millis(i.at);
-        let opt_ms = |t: Option<Instant>| Arg::OptI64(t.map(to_millis));
-        for chunk in crate::sql::pow2_chunks(&inserts) {
-            let mut q = SqlBuilder::on(
-                tx,
-                "INSERT INTO queue_tickets (outlet_id, branch_id, day, number, business, taken_at, called_at, finished_at, \
-                 counter_window, teller_id, integration_id, updated_at) VALUES ",
-            );
-            for (n, (outlet, path, day, teller, t)) in chunk.iter().enumerate() {
-                q.push(if n == 0 { "(" } else { ", (" });
-                q.bind(Arg::I64(*outlet)).push(", ").bind(Arg::I64(tier1_of(path).unwrap_or(*outlet))).push(", ");
-                q.bind(Arg::I64(i64::from(*day))).push(", ").bind(Arg::Text(t.number.clone())).push(", ");
-                q.bind(Arg::OptText(t.business.clone())).push(", ").bind(Arg::I64(to_millis(t.taken_at))).push(", ");
-                q.bind(opt_ms(t.called_at)).push(", ").bind(opt_ms(t.finished_at)).push(", ");
-                q.bind(Arg::OptText(t.window.clone())).push(", ").bind(Arg::OptI64(*teller)).push(", ");
-                q.bind(Arg::OptI64(i.integration_id)).push(", ").bind(Arg::I64(at)).push(")");
-            }
-            q.anonymous_on_sqlite(tx).query().execute(&mut *tx).await?;
-        }
-        let mut updates: Vec<_> = updates.into_iter().collect();
-        updates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for ((outlet, day, number), (teller, t)) in updates {
-            sqlx::query(
-                "UPDATE queue_tickets SET business = $1, called_at = $2, finished_at = $3, counter_window = $4, teller_id = $5, \
-                 updated_at = $6 WHERE outlet_id = $7 AND day = $8 AND number = $9",
-            )
-            .bind(t.business)
-            .bind(t.called_at.map(to_millis))
-            .bind(t.finished_at.map(to_millis))
-            .bind(t.window)
-            .bind(teller)
-            .bind(at)
-            .bind(outlet)
-            .bind(i64::from(day))
-            .bind(number)
-            .execute(&mut *tx)
-            .await?;
-        }
         out.duplicates.sort_unstable();
         Ok(out)
     }

@@ -11,6 +11,7 @@ mod hot_issue;
 mod ingest;
 mod pending;
 mod register;
+mod tickets;
 
 use crate::StoreError;
 use crate::events::{ChainHead, lock_chain, store_chain};
@@ -178,8 +179,10 @@ enum Work {
     Alert(AlertInput),
     Attach(AttachInput),
     Link(LinkInput),
-    Ratings(RatingsInput),
-    Tickets(TicketsInput),
+    /// With what the caller prepared on its own task: the rollups as if every row were new, and for
+    /// tickets the look-ups and insert (`ingest::AsNew`, `tickets::TicketPlan`).
+    Ratings(RatingsInput, ingest::AsNew),
+    Tickets(TicketsInput, tickets::TicketPlan),
     Exclude(ExcludeInput),
 }
 
@@ -322,13 +325,19 @@ impl Ctx {
     async fn run_batch(&self, jobs: &[Job]) -> Result<Vec<Result<Answer, WriteError>>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let head = lock_chain(&mut tx, self.key.clone()).await?;
-        let (max_id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM complaints").fetch_one(&mut *tx).await?;
         let rules = self.rules.read().unwrap_or_else(|p| p.into_inner()).clone();
         let registrations = || {
             jobs.iter().filter_map(|j| match &j.work {
                 Work::Register(input) => Some(input),
                 _ => None,
             })
+        };
+        // the next complaint's id, for a batch that registers
+        let max_id = match registrations().next() {
+            Some(_) => {
+                sqlx::query_as::<_, (Option<i64>,)>("SELECT MAX(id) FROM complaints").fetch_one(&mut *tx).await?.0
+            }
+            None => None,
         };
         // the complaints registration may look at: open ones, and those inside the repeat window
         let window = chrono::Duration::days(i64::from(rules.policy.repeat_window_days));
@@ -358,8 +367,8 @@ impl Ctx {
                 Work::Alert(input) => self.alert(&mut tx, &mut b, input).await.map(Answer::Alert),
                 Work::Attach(input) => self.attach(&mut tx, &mut b, input).await.map(Answer::Attach),
                 Work::Link(input) => self.link_hot_issue(&mut tx, &mut b, input).await.map(Answer::Link),
-                Work::Ratings(input) => self.ingest_ratings(&mut tx, &mut b, input).await.map(Answer::Ingest),
-                Work::Tickets(input) => self.ingest_tickets(&mut tx, &mut b, input).await.map(Answer::Ingest),
+                Work::Ratings(input, pre) => self.ingest_ratings(&mut tx, &mut b, input, pre).await.map(Answer::Ingest),
+                Work::Tickets(input, pre) => self.ingest_tickets(&mut tx, &mut b, input, pre).await.map(Answer::Ingest),
                 Work::Exclude(input) => self.exclude_rating(&mut tx, &mut b, input).await.map(Answer::Exclude),
             };
             // A database failure poisons the transaction (PostgreSQL): give up the batch.
@@ -513,13 +522,16 @@ impl crate::Store {
     /// Stores a request's ratings with their rollups, in one transaction.
     pub async fn ingest_ratings(&self, mut input: RatingsInput) -> Result<IngestOutcome, WriteError> {
         input.at = to_stored_precision(input.at);
-        self.submit(Work::Ratings(input)).await
+        let pre = ingest::AsNew::ratings(&input.rows);
+        self.submit(Work::Ratings(input, pre)).await
     }
 
     /// Stores or completes a request's queue tickets with their rollups, in one transaction.
     pub async fn ingest_tickets(&self, mut input: TicketsInput) -> Result<IngestOutcome, WriteError> {
         input.at = to_stored_precision(input.at);
-        self.submit(Work::Tickets(input)).await
+        let thresholds = self.inner.rules.read().unwrap_or_else(|p| p.into_inner()).service.overtime.clone();
+        let plan = tickets::TicketPlan::new(&input, thresholds, self.backend() == crate::Backend::Sqlite);
+        self.submit(Work::Tickets(input, plan)).await
     }
 
     /// Leaves a rating of the `scope_path` subtree out of the figures, taking it out of the rollups.

@@ -10,7 +10,7 @@ use crate::StoreError;
 use crate::complainants::{tags_from_text, tags_to_text};
 use crate::complaints::OPEN;
 use crate::events::append;
-use crate::sql::{Arg, SqlBuilder};
+use crate::sql::{Arg, SqlBuilder, padded_in_list};
 use sqlx::{AnyConnection, Row};
 use xiaobao_core::complainant::NewComplainant;
 use xiaobao_core::complaint::intake::{self, Earlier, Intake, Known, complaint_number};
@@ -35,11 +35,10 @@ pub(super) async fn known_complainants<'a>(
     if ids.is_empty() && phones.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let mut q = SqlBuilder::new("SELECT id, id_number, phone, tags, watchlist FROM complainants WHERE id_number IN (");
-    push_padded(&mut q, ids.into_iter().map(Arg::Text).collect());
-    q.push(") UNION ALL SELECT id, id_number, phone, tags, watchlist FROM complainants WHERE phone IN (");
-    push_padded(&mut q, phones.into_iter().map(Arg::Text).collect());
-    q.push(")");
+    let mut q = SqlBuilder::new("SELECT id, id_number, phone, tags, watchlist FROM complainants WHERE id_number IN ");
+    padded_in_list(&mut q, &ids.into_iter().map(Arg::Text).collect::<Vec<_>>());
+    q.push(" UNION ALL SELECT id, id_number, phone, tags, watchlist FROM complainants WHERE phone IN ");
+    padded_in_list(&mut q, &phones.into_iter().map(Arg::Text).collect::<Vec<_>>());
     let mut known: Vec<Known> = Vec::new();
     for r in q.query().fetch_all(&mut *tx).await? {
         known.push(Known {
@@ -56,10 +55,10 @@ pub(super) async fn known_complainants<'a>(
         return Ok((known, Vec::new()));
     }
     let mut q = SqlBuilder::new(
-        "SELECT k.id, k.complainant_id, k.state, k.category, k.received_at FROM complaints k WHERE k.complainant_id IN (",
+        "SELECT k.id, k.complainant_id, k.state, k.category, k.received_at FROM complaints k WHERE k.complainant_id IN ",
     );
-    push_padded(&mut q, known.iter().map(|k| Arg::I64(k.id)).collect());
-    q.push(&format!(") AND ({OPEN} OR k.received_at >= "))
+    padded_in_list(&mut q, &known.iter().map(|k| Arg::I64(k.id)).collect::<Vec<_>>());
+    q.push(&format!(" AND ({OPEN} OR k.received_at >= "))
         .bind(Arg::I64(since.map_or(i64::MIN, to_millis)))
         .push(") ORDER BY k.received_at DESC, k.id DESC LIMIT ")
         .bind(Arg::I64(EARLIER_READ));
@@ -79,19 +78,6 @@ pub(super) async fn known_complainants<'a>(
 
 /// The most earlier complaints a batch reads of the complainants it registers again.
 const EARLIER_READ: i64 = 4096;
-
-/// Pushes `args` as a comma-separated list padded to a power of two by repeating the last.
-fn push_padded(q: &mut SqlBuilder, mut args: Vec<Arg>) {
-    if args.is_empty() {
-        args.push(Arg::Text(String::new()));
-    }
-    let n = args.len().next_power_of_two();
-    let last = args[args.len() - 1].clone();
-    args.resize(n, last);
-    for (n, a) in args.into_iter().enumerate() {
-        q.push(if n == 0 { "" } else { ", " }).bind(a);
-    }
-}
 
 impl Ctx {
     /// Registers a complaint: core decides (`intake::decide`) from the complainants this batch knows
