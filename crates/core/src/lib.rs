@@ -25,5 +25,6 @@ pub mod seal;
 pub mod service;
 pub mod text;
 pub mod time;
+pub mod workbook;
 
 pub use error::{Arg, FieldError, keep};

@@ -8,6 +8,7 @@ catalogue! {
 "field.unknown_tag" => ("未知标签 \"{value}\"（可选 elderly、disabled、foreigner、minor、vip）", "unknown tag \"{value}\" (one of elderly, disabled, foreigner, minor, vip)"),
 "field.contact_needed" => ("请至少填写联系电话或证件号码之一，以便回访和识别重复投诉", "give at least a phone number or an ID number, to call back and to recognise repeat complaints"),
 "field.too_many_tags" => ("标签过多", "too many tags"),
+"field.only_for_other" => ("仅在选择“其他”时填写", "only given when the choice is “other”"),
 "field.unknown_channel" => ("未知渠道 \"{value}\"（可选：{choices}）", "unknown channel \"{value}\" (one of {choices})"),
 "field.unknown_role" => ("未知角色 \"{value}\"（可选：{choices}）", "unknown role \"{value}\" (one of {choices})"),
 "field.league_measure" => ("排名指标须为以下之一：{choices}", "the measure must be one of {choices}"),
