@@ -9,31 +9,16 @@ use crate::text::{bounded, limits};
 /// Most points one entry carries.
 pub const MAX_POINTS: i64 = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    /// 奖励
-    Reward,
-    /// 处罚
-    Penalty,
+crate::choices! {
+    pub enum RecordKind {
+        /// 奖励
+        Reward = "reward",
+        /// 处罚
+        Penalty = "penalty",
+    }
 }
 
 impl RecordKind {
-    pub const ALL: [Self; 2] = [Self::Reward, Self::Penalty];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Reward => "reward",
-            Self::Penalty => "penalty",
-        }
-    }
-
-    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            FieldError::because(field, "field.unknown_choice").with("value", s).with("choices", "reward, penalty")
-        })
-    }
-
     /// Points as they add to a year's balance: rewards up, penalties down.
     pub fn signed(self, points: i64) -> i64 {
         match self {
@@ -43,32 +28,12 @@ impl RecordKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordSource {
-    Manual,
-    Inspection,
-    LiableComplaint,
-    Bulletin,
-}
-
-impl RecordSource {
-    pub const ALL: [Self; 4] = [Self::Manual, Self::Inspection, Self::LiableComplaint, Self::Bulletin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Manual => "manual",
-            Self::Inspection => "inspection",
-            Self::LiableComplaint => "liable_complaint",
-            Self::Bulletin => "bulletin",
-        }
-    }
-
-    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            let all: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
-            FieldError::because(field, "field.unknown_choice").with("value", s).with("choices", all.join(", "))
-        })
+crate::choices! {
+    pub enum RecordSource {
+        Manual = "manual",
+        Inspection = "inspection",
+        LiableComplaint = "liable_complaint",
+        Bulletin = "bulletin",
     }
 }
 
