@@ -136,6 +136,8 @@ fn sheet_card(lang: Lang, v: &SheetView, reasons: &std::collections::BTreeMap<St
                 a #sheet-xlsx href={ "/api/v1/satisfaction-sheet/export?" (q) } { (lang.t("sheet.xlsx")) }
                 " · "
                 @if print {
+                    button type="button" data-print #print { (lang.t("inspections.print")) }
+                    " · "
                     a #sheet-back href={ "/service/sheet?" (q) } { (lang.t("sheet.title_short")) }
                 } @else {
                     a #sheet-print href={ "/service/sheet?" (q) "&print=1" } { (lang.t("sheet.print")) }

@@ -402,6 +402,7 @@ async fn the_sheet_page_saves_a_note_with_a_notice_and_keeps_a_refused_one_in_pl
     let (_, _, html) = head.get("/service/sheet?org_unit=BJ0101&month=2025-02&print=1").await;
     assert!(
         html.contains("class=\"signatures\"")
+            && html.contains("data-print")
             && !html.contains("id=\"note-teller1\"")
             && html.contains("下月起高峰时段增开窗口")
     );
