@@ -80,7 +80,8 @@ pub async fn run(what: What, clients: usize, rows: u64, batch: usize, database_u
     // a device's ratings 25 s apart, a queue's tickets 10 s apart, the last an hour before now (none
     // in the future, which would be refused). Every request's body is made before the clock
     // starts, so the figure is the server's.
-    let per_client = rows.div_ceil(tokens.len() as u64) as i64;
+    // batches go round the clients, so the first ones may get one batch more than the rest
+    let per_client = (batches.div_ceil(tokens.len() as u64) * batch as u64) as i64;
     let start = chrono::Utc::now() - chrono::Duration::seconds(per_client * 25 + 3600);
     let key = if what == What::Ratings { "ratings" } else { "tickets" };
     let mut bodies: Vec<Vec<Vec<u8>>> = vec![Vec::new(); tokens.len()];
