@@ -194,84 +194,40 @@ impl Store {
         if units.is_empty() || from > to {
             return Ok(vec![]);
         }
-        let mut out = Vec::new();
-        match grain {
-            Grain::Day => {
-                self.read_rows(
-                    &mut out,
-                    cols,
-                    "service_days",
-                    "day",
-                    units,
-                    dim,
-                    day_number(from),
-                    day_number(to),
-                    false,
-                )
-                .await?
-            }
+        // (table, its period column, from, to, days read as their month)
+        let day = |from: NaiveDate, to: NaiveDate, as_month| {
+            ("service_days", "day", day_number(from), day_number(to), as_month)
+        };
+        let spans = match grain {
+            Grain::Day => vec![day(from, to, false)],
             Grain::Month => {
                 // [from, m1) in days, [m1, m2] in months, (m2, to] in days
                 let whole_from = if from.day() == 1 { from } else { last_of_month(from).succ_opt().unwrap_or(to) };
                 let whole_to = if to == last_of_month(to) { to } else { first_of_month(to).pred_opt().unwrap_or(from) };
                 if whole_from > whole_to {
-                    self.read_rows(
-                        &mut out,
-                        cols,
-                        "service_days",
-                        "day",
-                        units,
-                        dim,
-                        day_number(from),
-                        day_number(to),
-                        true,
-                    )
-                    .await?;
+                    vec![day(from, to, true)]
                 } else {
+                    let mut spans = Vec::with_capacity(3);
                     if from < whole_from {
-                        let head_to = whole_from.pred_opt().unwrap_or(from);
-                        self.read_rows(
-                            &mut out,
-                            cols,
-                            "service_days",
-                            "day",
-                            units,
-                            dim,
-                            day_number(from),
-                            day_number(head_to),
-                            true,
-                        )
-                        .await?;
+                        spans.push(day(from, whole_from.pred_opt().unwrap_or(from), true));
                     }
-                    self.read_rows(
-                        &mut out,
-                        cols,
+                    spans.push((
                         "service_months",
                         "month",
-                        units,
-                        dim,
                         day_number(whole_from) / 100,
                         day_number(whole_to) / 100,
                         false,
-                    )
-                    .await?;
+                    ));
                     if whole_to < to {
-                        let tail_from = whole_to.succ_opt().unwrap_or(to);
-                        self.read_rows(
-                            &mut out,
-                            cols,
-                            "service_days",
-                            "day",
-                            units,
-                            dim,
-                            day_number(tail_from),
-                            day_number(to),
-                            true,
-                        )
-                        .await?;
+                        spans.push(day(whole_to.succ_opt().unwrap_or(to), to, true));
                     }
+                    spans
                 }
             }
+        };
+        let mut out = Vec::new();
+        for (table, period, lo, hi, as_month) in spans {
+            self.read_rows(&mut out, cols, table, period, units, dim, lo, hi, as_month).await?;
         }
         Ok(out)
     }
@@ -296,14 +252,8 @@ impl Store {
             ));
             b.bind(Arg::Text(dim.as_str().to_string())).push(&format!(" AND {period} >= "));
             b.bind(Arg::I64(i64::from(lo))).push(&format!(" AND {period} <= ")).bind(Arg::I64(i64::from(hi)));
-            b.push(" AND unit_id IN (");
-            for (n, u) in chunk.iter().enumerate() {
-                if n > 0 {
-                    b.push(", ");
-                }
-                b.bind(Arg::I64(*u));
-            }
-            b.push(")");
+            b.push(" AND unit_id IN ");
+            crate::sql::in_list(&mut b, chunk.iter().map(|u| Arg::I64(*u)));
             for r in b.query().fetch_all(self.read()).await? {
                 let p: i64 = r.try_get("period")?;
                 let mut v = [0i64; 11];

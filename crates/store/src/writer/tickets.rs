@@ -158,17 +158,15 @@ impl<'a> NewTicket<'a> {
     }
 }
 
-/// Runs a statement built ahead if there is one, else `build`'s.
-async fn run(
-    tx: &mut AnyConnection,
+/// The next statement built ahead, if there is one, else `build`'s.
+fn next_statement(
     ahead: &mut Option<std::vec::IntoIter<(String, sqlx::any::AnyArguments<'static>)>>,
     build: impl FnOnce() -> SqlBuilder,
-) -> Result<Vec<sqlx::any::AnyRow>, WriteError> {
-    let (sql, args) = match ahead.as_mut().and_then(Iterator::next) {
-        Some(s) => s,
-        None => build().into_bound()?,
-    };
-    Ok(sqlx::query_with(&sql, args).fetch_all(&mut *tx).await?)
+) -> Result<(String, sqlx::any::AnyArguments<'static>), crate::StoreError> {
+    match ahead.as_mut().and_then(Iterator::next) {
+        Some(s) => Ok(s),
+        None => build().into_bound(),
+    }
 }
 
 impl Ctx {
@@ -253,10 +251,7 @@ impl Ctx {
         // every row new and sent once: the insert the caller built is the one to run
         let mut ahead = if inserts.len() == i.rows.len() { plan.inserts.take() } else { None };
         for (chunk, pad) in padded_chunks(&inserts, INSERT_CAP) {
-            let (sql, args) = match ahead.as_mut().and_then(Iterator::next) {
-                Some(s) => s,
-                None => insert(anonymous, chunk, pad, i.integration_id, i.at).into_bound()?,
-            };
+            let (sql, args) = next_statement(&mut ahead, || insert(anonymous, chunk, pad, i.integration_id, i.at))?;
             let written = sqlx::query_with(&sql, args).execute(&mut *tx).await?.rows_affected();
             all_written(written, chunk.len(), "queue_tickets")?;
         }
@@ -299,7 +294,8 @@ async fn stored_tickets<'a>(
         let (outlet, day) = (*outlet, *day);
         for (chunk, pad) in padded_chunks(members, IN_CAP) {
             let numbers = || padded(chunk, pad).map(|&n| i.rows[n].ticket.number.as_str());
-            let rows = run(tx, &mut ahead, || select(anonymous, outlet, day, numbers())).await?;
+            let (sql, args) = next_statement(&mut ahead, || select(anonymous, outlet, day, numbers()))?;
+            let rows = sqlx::query_with(&sql, args).fetch_all(&mut *tx).await?;
             if rows.is_empty() {
                 continue;
             }
