@@ -31,6 +31,7 @@ pub struct Summary {
     pub ratings: usize,
     pub tickets: usize,
     pub inspections: usize,
+    pub fraud_interceptions: usize,
 }
 
 impl Summary {
@@ -42,6 +43,7 @@ impl Summary {
             "A year of service: {} counter ratings, {} queue tickets, {} inspections.",
             self.ratings, self.tickets, self.inspections
         );
+        println!("The workbook: {} fraud interceptions.", self.fraud_interceptions);
         print_logins();
     }
 }
@@ -322,6 +324,7 @@ pub async fn create(store: &Store) -> Result<Summary> {
         Some(t) => crate::demo_service::seed_inspections(store, &mut rng, &service, t).await?,
         None => 0,
     };
+    let fraud_interceptions = crate::demo_workbook::seed_fraud(store, &mut rng, &service).await?;
 
     // Each outlet's customers and transactions for the last thirteen months: what the per-10,000
     // figures divide by (the units above hold the sums).
@@ -525,6 +528,7 @@ pub async fn create(store: &Store) -> Result<Summary> {
         ratings,
         tickets,
         inspections,
+        fraud_interceptions,
     })
 }
 

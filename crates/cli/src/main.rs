@@ -4,6 +4,7 @@
 mod bench;
 mod demo;
 mod demo_service;
+mod demo_workbook;
 
 /// Many small allocations per request row (parsed JSON, bound SQL values): mimalloc serves them
 /// from per-thread pages where the system allocator spends a quarter of the ingest CPU.

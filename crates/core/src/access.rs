@@ -65,6 +65,20 @@ pub fn may_submit_rectification(viewer: Viewer<'_>, role: crate::role::Role, r: 
         || (role.can(crate::role::Permission::ReadMeasures) && in_subtree(viewer.unit_path, r.unit_path))
 }
 
+/// May the viewer read a workbook record of the unit at `unit_path`: one of its subtree's staff.
+pub fn may_see_workbook_entry(viewer: Viewer<'_>, unit_path: &str) -> bool {
+    in_subtree(viewer.unit_path, unit_path)
+}
+
+/// May the viewer correct a workbook record: who made it, or a manager whose subtree holds its unit;
+/// in either case a role that records in the workbook (an auditor changes nothing).
+pub fn may_edit_workbook_entry(viewer: Viewer<'_>, role: crate::role::Role, unit_path: &str, made_by: i64) -> bool {
+    use crate::role::Permission;
+    role.can(Permission::RecordWorkbook)
+        && in_subtree(viewer.unit_path, unit_path)
+        && (viewer.user_id == made_by || role.can(Permission::ReadMeasures))
+}
+
 /// May the viewer verify or send back a rectification: an inspector whose subtree holds its unit,
 /// never its owner (nobody checks their own work).
 pub fn may_verify_rectification(viewer: Viewer<'_>, role: crate::role::Role, r: RectPlace<'_>) -> bool {
@@ -95,6 +109,23 @@ impl OrderScope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workbook_record_is_its_subtrees_and_corrected_by_its_maker_or_a_manager() {
+        use crate::role::Role;
+        let outlet = "/1/2/3/4/";
+        let teller = Viewer { user_id: 7, unit_path: outlet };
+        let colleague = Viewer { user_id: 8, unit_path: outlet };
+        let other_outlet = Viewer { user_id: 9, unit_path: "/1/2/3/5/" };
+        let branch = Viewer { user_id: 10, unit_path: "/1/2/" };
+        assert!(may_see_workbook_entry(teller, outlet) && may_see_workbook_entry(branch, outlet));
+        assert!(!may_see_workbook_entry(other_outlet, outlet));
+        assert!(may_edit_workbook_entry(teller, Role::Teller, outlet, 7));
+        assert!(!may_edit_workbook_entry(colleague, Role::Teller, outlet, 7));
+        assert!(may_edit_workbook_entry(colleague, Role::OutletHead, outlet, 7));
+        assert!(!may_edit_workbook_entry(other_outlet, Role::OutletHead, outlet, 7));
+        assert!(!may_edit_workbook_entry(branch, Role::Auditor, outlet, 7));
+    }
 
     #[test]
     fn a_rectification_is_its_owners_and_its_units_managers_and_verified_by_another_inspector() {

@@ -62,6 +62,10 @@ pub enum Permission {
     WorkOnRectification,
     /// Inspect outlets, open rectifications and verify or send back what their owners submit.
     Inspect,
+    /// Read the workbook's registers in scope (fraud interceptions, education events, ...).
+    ReadWorkbook,
+    /// Enter records in the workbook's registers of one's subtree and correct them.
+    RecordWorkbook,
     /// Escalate an order whose deadline the policy says has been breached long enough (the system's
     /// only permission).
     EscalateOverdue,
@@ -131,6 +135,8 @@ impl Role {
             ManageService => matches!(self, ServiceDept | Admin),
             Inspect => matches!(self, ServiceDept | OperationsSupervisor),
             WorkOnRectification => !matches!(self, Auditor),
+            ReadWorkbook => true,
+            RecordWorkbook => front_line || managing || matches!(self, ServiceDept),
         }
     }
 }

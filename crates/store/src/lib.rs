@@ -27,6 +27,7 @@ mod sessions;
 mod sql;
 mod users;
 mod verify;
+pub mod workbook;
 mod writer;
 
 pub use access_log::AccessLogEntry;

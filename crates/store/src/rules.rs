@@ -11,6 +11,7 @@ use xiaobao_core::deadline::Policy;
 
 const POLICY: &str = "deadline_policy";
 pub(crate) const SERVICE_RULES: &str = "service_rules";
+const WORKBOOK_RULES: &str = "workbook_rules";
 
 /// One consistent snapshot of the rules.
 #[derive(Debug, Clone)]
@@ -18,6 +19,7 @@ pub struct Rules {
     pub policy: Policy,
     pub calendar: Calendar,
     pub service: xiaobao_core::service::ServiceRules,
+    pub workbook: xiaobao_core::workbook::WorkbookRules,
 }
 
 pub(crate) type SharedRules = Arc<RwLock<Arc<Rules>>>;
@@ -87,27 +89,27 @@ async fn entries(pool: &AnyPool, year: Option<i32>) -> Result<Vec<CalendarEntry>
         .collect()
 }
 
+/// The setting `name` as stored, else its default.
+async fn stored_or_default<T: serde::de::DeserializeOwned + Default>(
+    pool: &AnyPool,
+    name: &str,
+) -> Result<T, StoreError> {
+    let stored: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM settings WHERE name = $1").bind(name).fetch_optional(pool).await?;
+    match stored {
+        Some((json,)) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("stored {name}: {e}"))),
+        None => Ok(T::default()),
+    }
+}
+
 /// Reads the rules as stored (seeding the calendar of a fresh database).
 pub(crate) async fn load(pool: &AnyPool) -> Result<Rules, StoreError> {
     seed_calendar(pool).await?;
     let calendar = Calendar::from_entries(&entries(pool, None).await?);
-    let stored: Option<(String,)> =
-        sqlx::query_as("SELECT value FROM settings WHERE name = $1").bind(POLICY).fetch_optional(pool).await?;
-    let policy = match stored {
-        Some((json,)) => {
-            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("stored deadline policy: {e}")))?
-        }
-        None => Policy::default(),
-    };
-    let stored: Option<(String,)> =
-        sqlx::query_as("SELECT value FROM settings WHERE name = $1").bind(SERVICE_RULES).fetch_optional(pool).await?;
-    let service = match stored {
-        Some((json,)) => {
-            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("stored service rules: {e}")))?
-        }
-        None => Default::default(),
-    };
-    Ok(Rules { policy, calendar, service })
+    let policy = stored_or_default(pool, POLICY).await?;
+    let service = stored_or_default(pool, SERVICE_RULES).await?;
+    let workbook = stored_or_default(pool, WORKBOOK_RULES).await?;
+    Ok(Rules { policy, calendar, service, workbook })
 }
 
 impl Store {
@@ -132,13 +134,42 @@ impl Store {
     /// Stores a (validated) deadline policy and the audit entry of the change in one transaction; new
     /// clocks follow it from now on.
     pub async fn set_policy(&self, policy: &Policy, audit: &crate::Audit) -> Result<(), StoreError> {
-        let json = serde_json::to_string(policy).map_err(|e| StoreError::Encode(format!("deadline policy: {e}")))?;
+        self.set_rules(POLICY, policy, audit).await
+    }
+
+    /// Stores the bank's service rules, with the audit entry of the change, and takes them into force.
+    pub async fn set_service_rules(
+        &self,
+        rules: &xiaobao_core::service::ServiceRules,
+        audit: &crate::Audit,
+    ) -> Result<(), StoreError> {
+        self.set_rules(SERVICE_RULES, rules, audit).await
+    }
+
+    /// Stores the bank's workbook rules, with the audit entry of the change, and takes them into force.
+    pub async fn set_workbook_rules(
+        &self,
+        rules: &xiaobao_core::workbook::WorkbookRules,
+        audit: &crate::Audit,
+    ) -> Result<(), StoreError> {
+        self.set_rules(WORKBOOK_RULES, rules, audit).await
+    }
+
+    /// Stores rules as the setting `name` and the audit entry of the change in one transaction, then
+    /// takes them into force here and on every other server.
+    async fn set_rules<T: serde::Serialize>(
+        &self,
+        name: &str,
+        rules: &T,
+        audit: &crate::Audit,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(rules).map_err(|e| StoreError::Encode(format!("{name}: {e}")))?;
         let mut tx = self.write().begin().await?;
         sqlx::query(
             "INSERT INTO settings (name, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         )
-        .bind(POLICY)
+        .bind(name)
         .bind(json)
         .bind(audit.at_ms)
         .bind(audit.by)

@@ -193,6 +193,9 @@ impl Store {
         if let Some(p) = self.verify_complainants(report).await? {
             return Ok(Some(p));
         }
+        if let Some(p) = self.verify_workbook().await? {
+            return Ok(Some(p));
+        }
         let differed = self.check_rollups().await?;
         if differed > 0 {
             return Ok(Some((

@@ -80,13 +80,15 @@ pub struct InterceptionIn {
     pub description: String,
 }
 
-/// An interception as checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An interception as checked (and as kept: the stored record is this, serialised).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Interception {
     pub occurred_at: Instant,
     pub scenario: Scenario,
     pub scenario_other: Option<String>,
+    #[serde(rename = "where")]
     pub place: Place,
+    #[serde(rename = "where_other")]
     pub place_other: Option<String>,
     pub customer_groups: Vec<CustomerGroup>,
     pub amount_protected: Money,

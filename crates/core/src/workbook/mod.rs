@@ -6,13 +6,17 @@
 
 pub mod fraud;
 
+use crate::error::FieldError;
+use crate::text::{bounded, limits};
+use crate::time::Instant;
+
 /// A closed list of codes: the enum, `ALL`, `as_str`, and `parse`, which refuses an unknown code
 /// naming the choices. Codes are what the API, SQL and exports carry; names are in the server's words.
 #[macro_export]
 macro_rules! choices {
     ($(#[$m:meta])* $vis:vis enum $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         $vis enum $name {
             $($(#[$vm])* #[serde(rename = $code)] $variant),+
         }
@@ -36,6 +40,19 @@ macro_rules! choices {
                 })
             }
         }
+
+        // Written by hand from the codes: the derive does not see a `rename` whose literal comes
+        // through a macro, and would document the Rust names instead of the codes on the wire.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(Self::ALL.iter().map(|k| k.as_str())))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
     };
 }
 
@@ -57,6 +74,84 @@ choices! {
         Minority = "minority",
         /// 其他
         Other = "other",
+    }
+}
+
+choices! {
+    /// The registers of the workbook; each record belongs to one.
+    pub enum Register {
+        /// 诈骗堵截
+        FraudInterception = "fraud_interception",
+        /// 消保审查
+        CpReview = "cp_review",
+        /// 金融知识宣教
+        EducationEvent = "education_event",
+        /// 上门服务 / 绿色通道
+        HomeService = "home_service",
+        /// 大堂周报
+        WeeklyReport = "weekly_report",
+        /// 管理者听取投诉录音
+        ListeningReview = "listening_review",
+        /// 合理化建议
+        Suggestion = "suggestion",
+        /// 突发事件
+        Incident = "incident",
+    }
+}
+
+/// The local month of an instant as yyyymm: the month a record counts in.
+pub fn month_of(at: Instant) -> i32 {
+    use chrono::Datelike;
+    let d = crate::time::local_date(at);
+    d.year() * 100 + d.month() as i32
+}
+
+/// The bank's rules for the workbook.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkbookRules {
+    /// Hours after a record is made in which it may be corrected without a reason; later edits
+    /// need one. Every edit keeps the earlier version either way.
+    pub edit_grace_hours: u32,
+}
+
+impl Default for WorkbookRules {
+    fn default() -> Self {
+        Self { edit_grace_hours: 24 }
+    }
+}
+
+/// Longest edit grace period a bank may set: 30 days.
+pub const MAX_EDIT_GRACE_HOURS: u32 = 720;
+
+impl WorkbookRules {
+    pub fn check(&self) -> Result<(), FieldError> {
+        if self.edit_grace_hours > MAX_EDIT_GRACE_HOURS {
+            return Err(FieldError::because("edit_grace_hours", "field.between")
+                .with("min", 0)
+                .with("max", MAX_EDIT_GRACE_HOURS)
+                .with("value", self.edit_grace_hours));
+        }
+        Ok(())
+    }
+
+    /// The reason an edit of a record made at `created_at` carries: required once the grace period
+    /// has passed, optional (and kept when given) before.
+    pub fn edit_reason(
+        &self,
+        created_at: Instant,
+        now: Instant,
+        reason: Option<&str>,
+    ) -> Result<Option<String>, FieldError> {
+        let given = reason.map(str::trim).filter(|r| !r.is_empty());
+        let late = now - created_at > chrono::Duration::hours(i64::from(self.edit_grace_hours));
+        match given {
+            Some(r) => bounded("reason", r, 1, limits::REASON).map(Some),
+            None if late => {
+                Err(FieldError::because("reason", "field.reason_after_grace").with("hours", self.edit_grace_hours))
+            }
+            None => Ok(None),
+        }
     }
 }
 
@@ -91,6 +186,34 @@ pub fn code_list<T: Copy + Ord>(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edit_after_the_grace_period_needs_a_reason() {
+        let rules = WorkbookRules::default();
+        let made = chrono::DateTime::parse_from_rfc3339("2026-12-01T09:00:00+08:00").unwrap().to_utc();
+        let soon = made + chrono::Duration::hours(23);
+        let late = made + chrono::Duration::hours(25);
+        assert_eq!(rules.edit_reason(made, soon, None).unwrap(), None);
+        assert_eq!(rules.edit_reason(made, soon, Some(" 笔误 ")).unwrap().as_deref(), Some("笔误"));
+        let e = rules.edit_reason(made, late, Some("  ")).unwrap_err();
+        assert_eq!((e.field.as_str(), e.reason), ("reason", "field.reason_after_grace"));
+        assert_eq!(rules.edit_reason(made, late, Some("金额录错")).unwrap().as_deref(), Some("金额录错"));
+        assert!(
+            WorkbookRules { edit_grace_hours: 0 }.edit_reason(made, made + chrono::Duration::seconds(1), None).is_err()
+        );
+        assert!(WorkbookRules { edit_grace_hours: 721 }.check().is_err());
+    }
+
+    #[test]
+    fn a_choice_list_documents_the_codes_it_carries_on_the_wire() {
+        let schema = serde_json::to_value(<CustomerGroup as utoipa::PartialSchema>::schema()).unwrap();
+        let documented: Vec<&str> = schema["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let on_the_wire: Vec<String> =
+            CustomerGroup::ALL.iter().map(|k| serde_json::to_value(k).unwrap().as_str().unwrap().to_owned()).collect();
+        assert_eq!(documented, on_the_wire);
+        assert!(documented.contains(&"migrant_worker"));
+        assert_eq!(schema["type"], "string");
+    }
 
     #[test]
     fn a_code_list_is_parsed_whole_or_each_bad_code_told_by_position() {

@@ -31,6 +31,7 @@ pub mod session;
 pub mod user_access;
 pub mod users;
 pub mod views;
+pub mod workbook;
 
 use crate::app::AppState;
 use utoipa::OpenApi;
@@ -102,6 +103,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(service_records::routes())
         .merge(bulletins::routes())
         .merge(service_rules::routes())
+        .merge(workbook::routes())
 }
 
 /// Every refusal is a problem document (`application/problem+json`): the handlers' own Problem

@@ -519,7 +519,7 @@ pub async fn add_evidence(
     Ok((&row).into())
 }
 
-/// A file of a rectification or an inspection the caller may see.
+/// A file of a rectification, an inspection or a workbook record the caller may see.
 #[utoipa::path(get, path = "/api/v1/service-files/{id}", tag = "inspections", params(("id" = i64, Path)),
     responses((status = 200, description = "the file as uploaded (the accepted types)", content(
             (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"),
@@ -533,9 +533,11 @@ pub async fn download_file(State(state): State<AppState>, caller: Caller, Path(i
         "rectification" => {
             visible(&state, &caller, f.owner_id).await?;
         }
-        _ => {
+        "inspection" => {
             crate::api::inspections::detail(&state, &caller, f.owner_id).await.map_err(|_| ApiError::NotFound)?;
         }
+        xiaobao_store::workbook::SUBJECT => crate::api::workbook::file_visible(&state, &caller, f.owner_id).await?,
+        _ => return Err(ApiError::NotFound),
     }
     Ok(crate::api::attachments::file_response(&f.name, &f.content_type, data))
 }

@@ -203,7 +203,7 @@ pub struct CreateRecord {
 }
 
 /// An employee of the caller's subtree, active or not (records outlive a post), else a field error.
-async fn employee(state: &AppState, caller: &Caller, field: &str, name: &str) -> ApiResult<UserRow> {
+pub async fn employee(state: &AppState, caller: &Caller, field: &str, name: &str) -> ApiResult<UserRow> {
     let name = name.trim();
     state
         .store

@@ -13,6 +13,8 @@ use xiaobao_core::role::Role;
 use xiaobao_core::service::inspection::InspectionKind;
 use xiaobao_core::service::record::{RecordKind, RecordSource};
 use xiaobao_core::service::rectification::{RectAction, RectState, Source};
+use xiaobao_core::workbook::fraud::{Place, Scenario};
+use xiaobao_core::workbook::{CustomerGroup, Register};
 
 /// A code of the domain with a name in each language.
 pub trait Named: Copy {
@@ -58,6 +60,10 @@ named!(
     Source => "rect_source",
     RecordKind => "record_kind",
     RecordSource => "record_source",
+    Register => "register",
+    Scenario => "scenario",
+    Place => "fraud_place",
+    CustomerGroup => "customer_group",
 );
 
 impl Lang {
@@ -123,6 +129,10 @@ mod tests {
         every(Source::ALL);
         every(RecordKind::ALL);
         every(RecordSource::ALL);
+        every(Register::ALL);
+        every(Scenario::ALL);
+        every(Place::ALL);
+        every(CustomerGroup::ALL);
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub fn page(lang: Lang, user: Option<&UserRow>, csrf: Option<&str>, title: &str,
                             @if user.is_some() { a #nav-rectifications href="/rectifications" { (lang.t("nav.rectifications")) } }
                             @if user.is_some_and(|u| u.role.can(Permission::ReadMeasures) || u.role.can(Permission::ManageService)) { a #nav-bulletins href="/bulletins" { (lang.t("nav.bulletins")) } }
                             @if user.is_some() { a #nav-records href="/service-records" { (lang.t("nav.records")) } }
+                            @if user.is_some_and(|u| u.role.can(Permission::ReadWorkbook)) { a #nav-workbook href="/workbook" { (lang.t("nav.workbook")) } }
                             @if admin { a #nav-admin href="/admin" { (lang.t("admin")) } }
                         }
                     }

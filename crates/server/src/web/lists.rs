@@ -17,7 +17,7 @@ use xiaobao_core::classification::Dimension;
 use xiaobao_core::complaint::State as OrderState;
 
 /// The query string of `p` with `page` replaced (or dropped when `None`).
-fn query_with(p: &Params, page: Option<i64>) -> String {
+pub(super) fn query_with(p: &Params, page: Option<i64>) -> String {
     let mut keys: Vec<&String> = p.keys().filter(|k| k.as_str() != "page" && !p[*k].is_empty()).collect();
     keys.sort();
     let mut parts: Vec<String> =

@@ -27,6 +27,7 @@ mod service;
 mod service_records;
 mod service_sheet;
 mod statistics;
+mod workbook;
 
 use crate::app::AppState;
 use axum::Router;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(rectifications::routes())
         .merge(bulletins::routes())
         .merge(service_records::routes())
+        .merge(workbook::routes())
         .merge(reports::routes())
         .merge(league::routes())
         .merge(statistics::routes())

@@ -36,3 +36,4 @@ mod statistics;
 mod transitions;
 mod users;
 mod web;
+mod workbook;

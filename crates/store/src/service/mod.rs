@@ -16,6 +16,7 @@ pub use inspections::{InspectionRow, NewInspection, OutletRef, TemplateRow};
 pub use integrations::{IntegrationRow, NewIntegration};
 pub use notices::ServiceNotice;
 pub use records::{AccountabilityRow, NewRecord, RecordRow};
+pub(crate) use rectifications::insert_service_file;
 pub use rectifications::{FileRow, NewRectification, RectEventRow, RectFilter, RectificationRow};
 pub use rollups::{ServiceRow, ServiceTally};
 pub use sheet_notes::SheetNoteRow;
@@ -58,29 +59,6 @@ impl Store {
             }
         }
         Ok(found)
-    }
-
-    /// Stores the bank's service rules, with the audit entry of the change, and takes them into force.
-    pub async fn set_service_rules(
-        &self,
-        rules: &xiaobao_core::service::ServiceRules,
-        audit: &crate::Audit,
-    ) -> Result<(), StoreError> {
-        let json = serde_json::to_string(rules).map_err(|e| StoreError::Encode(format!("service rules: {e}")))?;
-        let mut tx = self.write().begin().await?;
-        sqlx::query(
-            "INSERT INTO settings (name, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        )
-        .bind(crate::rules::SERVICE_RULES)
-        .bind(json)
-        .bind(audit.at_ms)
-        .bind(audit.by)
-        .execute(&mut *tx)
-        .await?;
-        crate::access_log::append(&mut tx, self.key(), &audit.entry(0)).await?;
-        tx.commit().await?;
-        self.reload_rules().await
     }
 }
 

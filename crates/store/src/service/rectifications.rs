@@ -279,22 +279,8 @@ impl Store {
         by: i64,
         at_ms: i64,
     ) -> Result<i64, StoreError> {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO service_files (owner_kind, owner_id, name, content_type, size, sha256, data, uploaded_by, uploaded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(owner_kind)
-        .bind(owner_id)
-        .bind(name)
-        .bind(content_type)
-        .bind(data.len() as i64)
-        .bind(sha256)
-        .bind(data)
-        .bind(by)
-        .bind(at_ms)
-        .fetch_one(self.write())
-        .await?;
-        Ok(id)
+        let mut conn = self.write().acquire().await?;
+        insert_service_file(&mut conn, owner_kind, owner_id, name, content_type, data, sha256, by, at_ms).await
     }
 
     pub async fn service_files(&self, owner_kind: &str, owner_id: i64) -> Result<Vec<FileRow>, StoreError> {
@@ -320,6 +306,37 @@ impl Store {
         .await?;
         r.map(|r| Ok((file_from(&r)?, r.try_get("data")?))).transpose()
     }
+}
+
+/// Stores a file of `owner_kind`'s `owner_id` on `conn` (in the caller's transaction, if any).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_service_file(
+    conn: &mut sqlx::AnyConnection,
+    owner_kind: &str,
+    owner_id: i64,
+    name: &str,
+    content_type: &str,
+    data: &[u8],
+    sha256: &str,
+    by: i64,
+    at_ms: i64,
+) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO service_files (owner_kind, owner_id, name, content_type, size, sha256, data, uploaded_by, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(owner_kind)
+    .bind(owner_id)
+    .bind(name)
+    .bind(content_type)
+    .bind(data.len() as i64)
+    .bind(sha256)
+    .bind(data)
+    .bind(by)
+    .bind(at_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
 }
 
 fn file_from(r: &sqlx::any::AnyRow) -> Result<FileRow, StoreError> {

@@ -29,6 +29,7 @@ mod register;
 mod reports;
 mod service;
 mod service_page;
+mod workbook;
 
 /// Every part's entries.
 pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
@@ -49,6 +50,7 @@ pub(super) const PARTS: &[&[(&str, &str, &str)]] = &[
     errors::ENTRIES,
     progress::ENTRIES,
     calendar_gap::ENTRIES,
+    workbook::ENTRIES,
 ];
 
 pub(super) static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
