@@ -127,6 +127,22 @@ pub async fn read_file_part(
     }
 }
 
+/// The one file of an API upload (the part `file`); any other part is refused naming it, and a
+/// body without the file is refused.
+pub async fn read_only_file(m: Multipart) -> ApiResult<(String, Vec<u8>)> {
+    let mut unknown = None;
+    let file = read_file_part(m, |n, _| {
+        unknown.get_or_insert_with(|| n.to_string());
+    })
+    .await?;
+    if let Some(n) = unknown {
+        return Err(ApiError::BadRequest(
+            xiaobao_core::FieldError::because(&n, "field.upload_unknown_part").with("n", n),
+        ));
+    }
+    file.ok_or_else(no_file)
+}
+
 pub fn bad_multipart() -> ApiError {
     ApiError::BadRequest(xiaobao_core::FieldError::because("file", "field.upload_multipart"))
 }
@@ -158,17 +174,7 @@ pub async fn upload_attachment(
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
     may_attach(&state, &caller, id).await?;
     let m = m.map_err(|_| bad_multipart())?;
-    let mut unknown = None;
-    let file = read_file_part(m, |n, _| {
-        unknown.get_or_insert_with(|| n.to_string());
-    })
-    .await?;
-    if let Some(n) = unknown {
-        return Err(ApiError::BadRequest(
-            xiaobao_core::FieldError::because(&n, "field.upload_unknown_part").with("n", n),
-        ));
-    }
-    let (name, data) = file.ok_or_else(no_file)?;
+    let (name, data) = read_only_file(m).await?;
     let a = attach_file(&state, &caller, id, &name, data).await?;
     Ok((StatusCode::CREATED, Json(AttachmentView::from(&a))))
 }

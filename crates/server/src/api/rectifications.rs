@@ -486,9 +486,7 @@ pub async fn upload_evidence(
         return Err(ApiError::forbidden_role());
     }
     let m = m.map_err(|_| crate::api::attachments::bad_multipart())?;
-    let (name, data) = crate::api::attachments::read_file_part(m, |_, _| {})
-        .await?
-        .ok_or_else(|| ApiError::invalid("file", "field.required"))?;
+    let (name, data) = crate::api::attachments::read_only_file(m).await?;
     Ok((StatusCode::CREATED, Json(add_evidence(&state, &caller, &r, &name, &data).await?)))
 }
 

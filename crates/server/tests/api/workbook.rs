@@ -142,6 +142,20 @@ async fn a_fraud_interception_is_recorded_listed_corrected_and_exported_in_scope
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     let file: Value = res.json().await.unwrap();
+    // a part besides the file is refused naming it, and nothing is attached
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(png.to_vec()).file_name("again.png"))
+        .text("note", "x");
+    let res = app
+        .http
+        .post(format!("{}/api/v1/fraud-interceptions/{id}/files", app.base))
+        .bearer_auth(&app.tokens["teller1"])
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.json::<Value>().await.unwrap()["field"], "note");
     let url = file["url"].as_str().unwrap().to_string();
     let (status, _, bytes) = app.get_bytes("head1", &url, "zh-CN").await;
     assert_eq!((status, bytes.as_slice()), (StatusCode::OK, png.as_slice()));

@@ -358,9 +358,7 @@ pub async fn upload_interception_file(
     // permission and scope before the body is looked at
     let e = super::editable(&state, &caller, REGISTER, id).await?;
     let m = m.map_err(|_| crate::api::attachments::bad_multipart())?;
-    let (name, data) = crate::api::attachments::read_file_part(m, |_, _| {})
-        .await?
-        .ok_or_else(|| ApiError::invalid("file", "field.required"))?;
+    let (name, data) = crate::api::attachments::read_only_file(m).await?;
     Ok((StatusCode::CREATED, Json(super::attach(&state, &caller, &e, &name, &data).await?)))
 }
 
