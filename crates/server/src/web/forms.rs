@@ -88,3 +88,31 @@ pub(crate) type Csrf = (String, Option<HeaderValue>);
 pub(crate) fn hidden_csrf(token: &Csrf) -> Markup {
     html! { input type="hidden" name="_csrf" value=(token.0); }
 }
+
+/// A page's upload form: the file part (if any) once the form's CSRF token has been checked; a
+/// body that is not a form, or a token that is not the browser's, is answered with its error page.
+pub(crate) async fn uploaded_file(
+    headers: &HeaderMap,
+    back: &str,
+    m: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Result<Option<(String, Vec<u8>)>, ApiError>, Response> {
+    let Ok(m) = m else {
+        return Err(super::errors::error_page(
+            headers,
+            back,
+            super::errors::PageError::BadForm,
+            StatusCode::BAD_REQUEST,
+        ));
+    };
+    let mut token = String::new();
+    let file = crate::api::attachments::read_file_part(m, |name, value| {
+        if name == "_csrf" {
+            token = value;
+        }
+    })
+    .await;
+    if !super::pages::csrf_ok(headers, &token) {
+        return Err(super::pages::forbidden_form());
+    }
+    Ok(file)
+}

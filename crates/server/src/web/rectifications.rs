@@ -5,7 +5,7 @@
 
 use super::forms::{Fields, Shown, caller_or_login, field, hidden_csrf};
 use super::layout::page;
-use super::pages::{csrf, csrf_ok, forbidden_form, form_caller, html_response, not_found};
+use super::pages::{csrf, form_caller, html_response, not_found};
 use crate::api::query::Params;
 use crate::api::rectifications::{RectActionIn, RectificationView, act, add_evidence, detail, list, visible};
 use crate::app::AppState;
@@ -251,24 +251,10 @@ pub async fn evidence_submit(
         Err(r) => return r,
     };
     let lang = Lang::from_headers(&headers);
-    let Ok(m) = m else {
-        return super::errors::error_page(
-            &headers,
-            &format!("/rectifications/{id}"),
-            super::errors::PageError::BadForm,
-            StatusCode::BAD_REQUEST,
-        );
+    let file = match super::forms::uploaded_file(&headers, &format!("/rectifications/{id}"), m).await {
+        Ok(f) => f,
+        Err(r) => return r,
     };
-    let mut token = String::new();
-    let file = crate::api::attachments::read_file_part(m, |name, value| {
-        if name == "_csrf" {
-            token = value;
-        }
-    })
-    .await;
-    if !csrf_ok(&headers, &token) {
-        return forbidden_form();
-    }
     let r = match visible(&state, &caller, id).await {
         Ok(r) => r,
         Err(_) => return not_found(lang, &caller, csrf(&headers)),

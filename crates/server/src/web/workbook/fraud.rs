@@ -6,7 +6,7 @@
 use super::super::forms::{Fields, Shown, caller_or_login, field, hidden_csrf};
 use super::super::layout::page;
 use super::super::lists::{pager, query_with};
-use super::super::pages::{csrf, csrf_ok, forbidden_form, form_caller, html_response, not_found};
+use super::super::pages::{csrf, form_caller, html_response, not_found};
 use crate::api::query::Params;
 use crate::api::workbook::fraud::{EditInterception, InterceptionDetail, InterceptionView, create, detail, edit, list};
 use crate::app::AppState;
@@ -502,24 +502,10 @@ pub async fn file_submit(
         Err(r) => return r,
     };
     let lang = Lang::from_headers(&headers);
-    let Ok(m) = m else {
-        return crate::web::errors::error_page(
-            &headers,
-            &format!("/workbook/fraud/{id}"),
-            crate::web::errors::PageError::BadForm,
-            StatusCode::BAD_REQUEST,
-        );
+    let file = match super::super::forms::uploaded_file(&headers, &format!("/workbook/fraud/{id}"), m).await {
+        Ok(f) => f,
+        Err(r) => return r,
     };
-    let mut token = String::new();
-    let file = crate::api::attachments::read_file_part(m, |name, value| {
-        if name == "_csrf" {
-            token = value;
-        }
-    })
-    .await;
-    if !csrf_ok(&headers, &token) {
-        return forbidden_form();
-    }
     let e =
         match crate::api::workbook::editable(&state, &caller, xiaobao_core::workbook::Register::FraudInterception, id)
             .await
