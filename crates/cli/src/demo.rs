@@ -32,6 +32,7 @@ pub struct Summary {
     pub tickets: usize,
     pub inspections: usize,
     pub fraud_interceptions: usize,
+    pub cp_reviews: usize,
 }
 
 impl Summary {
@@ -43,7 +44,10 @@ impl Summary {
             "A year of service: {} counter ratings, {} queue tickets, {} inspections.",
             self.ratings, self.tickets, self.inspections
         );
-        println!("The workbook: {} fraud interceptions.", self.fraud_interceptions);
+        println!(
+            "The workbook: {} fraud interceptions, {} consumer-protection reviews.",
+            self.fraud_interceptions, self.cp_reviews
+        );
         print_logins();
     }
 }
@@ -325,6 +329,7 @@ pub async fn create(store: &Store) -> Result<Summary> {
         None => 0,
     };
     let fraud_interceptions = crate::demo_workbook::seed_fraud(store, &mut rng, &service).await?;
+    let cp_reviews = crate::demo_workbook::seed_reviews(store, &mut rng).await?;
 
     // Each outlet's customers and transactions for the last thirteen months: what the per-10,000
     // figures divide by (the units above hold the sums).
@@ -529,6 +534,7 @@ pub async fn create(store: &Store) -> Result<Summary> {
         tickets,
         inspections,
         fraud_interceptions,
+        cp_reviews,
     })
 }
 

@@ -6,11 +6,16 @@ use anyhow::Result;
 use chrono::Duration;
 use rand::Rng;
 use rand::rngs::StdRng;
+use sha2::Digest;
 use xiaobao_core::money::Money;
 use xiaobao_core::workbook::fraud::{Interception, Place, Scenario};
+use xiaobao_core::workbook::review::{
+    AnswerIn, AnswersIn, Clocks, OpinionIn, OpinionsIn, Review, ReviewIn, ReviewKind, ReviewStage, ReviewStep,
+    SampleCheck, StepRefusal,
+};
 use xiaobao_core::workbook::{CustomerGroup, Register};
 use xiaobao_store::Store;
-use xiaobao_store::workbook::EntryWrite;
+use xiaobao_store::workbook::{Change, EntryWrite, review_write};
 
 use crate::demo_service::ServiceOutlet;
 
@@ -97,6 +102,8 @@ pub async fn seed_fraud(store: &Store, rng: &mut StdRng, outlets: &[ServiceOutle
                 amount_fen: yuan * 100,
                 data: serde_json::to_string(&record)?,
                 people: staff.iter().map(|s| s.0).collect(),
+                state: "recorded".into(),
+                marks: Vec::new(),
             };
             let recorded = occurred_at + Duration::minutes(rng.gen_range(10..240));
             store.add_entry(&w, staff[0].0, recorded.min(now).timestamp_millis()).await?;
@@ -104,4 +111,242 @@ pub async fn seed_fraud(store: &Store, rng: &mut StdRng, outlets: &[ServiceOutle
         }
     }
     Ok(made)
+}
+
+/// A concluded review as the demo made it: id, version, unit id, unit path, the review.
+type Concluded = (i64, i64, i64, String, Review);
+
+/// What the demo bank's departments submit for review, by kind.
+const MATERIALS: &[(ReviewKind, ReviewStage, &str, &str)] = &[
+    (
+        ReviewKind::Product,
+        ReviewStage::Design,
+        "稳享理财",
+        "新发行理财产品的产品说明书、风险揭示书与销售文本，含业绩比较基准的测算说明。",
+    ),
+    (
+        ReviewKind::Contract,
+        ReviewStage::Contract,
+        "个人消费贷款合同（格式条款）",
+        "修订后的借款合同，涉及提前还款违约金、利率调整与争议解决条款。",
+    ),
+    (
+        ReviewKind::Fee,
+        ReviewStage::Pricing,
+        "借记卡年费与小额账户管理费调整",
+        "拟调整的服务价目表，含减免情形及公示方式。",
+    ),
+    (ReviewKind::Marketing, ReviewStage::Marketing, "信用卡新客礼营销海报", "网点与手机银行投放的宣传海报及活动规则。"),
+    (
+        ReviewKind::Service,
+        ReviewStage::Design,
+        "老年客户上门服务流程",
+        "针对行动不便老年客户的上门服务与双人核验流程。",
+    ),
+];
+
+const OPINIONS: &[(&str, bool)] = &[
+    ("风险揭示应与产品风险等级一致，并以显著方式提示。", true),
+    ("收费项目须在合同中逐项列明，未列明的不得收取。", true),
+    ("格式条款中免除本行责任的内容应加粗提示并作说明。", true),
+    ("建议增加通俗易懂的示例说明。", false),
+    ("建议宣传材料中的收益表述改为“业绩比较基准”。", false),
+    ("建议在手机银行同步公示。", false),
+];
+
+/// A year of consumer-protection reviews submitted by the Beijing branch and its sub-branch,
+/// reviewed by the branch's centre and re-checked at head office; most concluded with their final
+/// material, the newest still in progress; each past month's sample drawn and checked. Returns the
+/// reviews made.
+pub async fn seed_reviews(store: &Store, rng: &mut StdRng) -> Result<usize> {
+    let (Some(first), Some(second)) = (store.user_by_username("bj.cpc").await?, store.user_by_username("cpc").await?)
+    else {
+        return Ok(0);
+    };
+    let mut submitters = Vec::new();
+    for (unit, user) in [("BJ", "bj.service"), ("BJ", "bj.vp"), ("BJ01", "bj01.ops")] {
+        if let (Some(u), Some(by)) = (store.org_unit_by_code(unit).await?, store.user_by_username(user).await?) {
+            submitters.push((u, by));
+        }
+    }
+    if submitters.is_empty() {
+        return Ok(0);
+    }
+    let rules = store.rules();
+    let clocks =
+        Clocks { rules: &rules.workbook.reviews, calendar: &rules.calendar, hours: &rules.policy.opening_hours };
+    let now = chrono::Utc::now();
+    let refused = |e: StepRefusal| anyhow::anyhow!("demo review step refused: {e:?}");
+    let pick = |rng: &mut StdRng, n: usize| -> Vec<OpinionIn> {
+        (0..n)
+            .map(|_| {
+                let (text, binding) = OPINIONS[rng.gen_range(0..OPINIONS.len())];
+                OpinionIn { text: text.into(), binding }
+            })
+            .collect()
+    };
+    let mut made = 0;
+    let mut concluded: Vec<Concluded> = Vec::new();
+    for n in 0..48 {
+        let (unit, by) = &submitters[rng.gen_range(0..submitters.len())];
+        let (kind, stage, title, description) = MATERIALS[rng.gen_range(0..MATERIALS.len())];
+        let at = xiaobao_core::time::to_stored_precision(now - Duration::hours(rng.gen_range(24..360 * 24)));
+        let i = ReviewIn {
+            org_unit: unit.code.clone(),
+            kind: kind.as_str().into(),
+            stage: stage.as_str().into(),
+            title: format!("{title}（{}）", 2026 * 100 + n),
+            description: description.into(),
+        };
+        let mut r = Review::submit(&i, &by.username, at, &clocks).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let id = store.add_entry(&review_write(unit.id, &unit.path, &r)?, by.id, at.timestamp_millis()).await?;
+        made += 1;
+        let mut t = at + Duration::hours(rng.gen_range(3..120));
+        let mut last = (by.id, at);
+        if t < now {
+            let k = rng.gen_range(0..3);
+            let given = OpinionsIn { opinions: pick(rng, k) };
+            r.review(&given, &first.username, first.role, t, &clocks).map_err(refused)?;
+            last = (first.id, t);
+            t += Duration::hours(rng.gen_range(2..72));
+            if t < now {
+                let k = rng.gen_range(0..2);
+                let given = OpinionsIn { opinions: pick(rng, k) };
+                r.recheck(&given, &second.username, second.role, t, &clocks).map_err(refused)?;
+                last = (second.id, t);
+                t += Duration::hours(rng.gen_range(4..96));
+                if t < now && r.waiting_for() == Some(ReviewStep::Respond) {
+                    let answers = AnswersIn {
+                        answers: r
+                            .opinions
+                            .iter()
+                            .map(|o| {
+                                let declined = !o.binding && rng.gen_bool(0.3);
+                                AnswerIn {
+                                    opinion: o.id,
+                                    adopted: !declined,
+                                    reason: declined.then(|| "已在其他材料中说明，本材料不再重复".to_string()),
+                                }
+                            })
+                            .collect(),
+                    };
+                    r.respond(&answers, &by.username, t, &clocks).map_err(refused)?;
+                    last = (by.id, t);
+                    t += Duration::hours(rng.gen_range(24..400));
+                }
+            }
+        }
+        if r.waiting_for() == Some(ReviewStep::Conclude) && t < now {
+            let pdf = format!("%PDF-1.4\n% {title} 上线版\n%%EOF\n").into_bytes();
+            let sha = hex::encode(sha2::Sha256::digest(&pdf));
+            let file = store
+                .add_entry_file(
+                    id,
+                    &format!("{title}（上线版）.pdf"),
+                    "application/pdf",
+                    &pdf,
+                    &sha,
+                    by.id,
+                    t.timestamp_millis(),
+                )
+                .await?;
+            r.conclude(Some(file), &by.username, t).map_err(refused)?;
+            last = (by.id, t);
+        }
+        if r.clocks.len() > 1 || r.concluded_at.is_some() {
+            let w = review_write(unit.id, &unit.path, &r)?;
+            store.change_entry(id, 1, &w, Change::Step("demo"), last.0, last.1.timestamp_millis()).await?;
+            if r.concluded_at.is_some() {
+                concluded.push((id, 2, unit.id, unit.path.clone(), r));
+            }
+        }
+    }
+    seed_samples(store, rng, &second, &concluded).await?;
+    Ok(made)
+}
+
+/// Each past month's draw at head office of the reviews concluded in it, checked by the centre: one
+/// in six found wanting, its finding a rectification for the submitter.
+async fn seed_samples(
+    store: &Store,
+    rng: &mut StdRng,
+    centre: &xiaobao_store::UserRow,
+    concluded: &[Concluded],
+) -> Result<()> {
+    use std::collections::BTreeMap;
+    let Some(head_office) = store.org_unit_by_id(centre.org_unit_id).await? else { return Ok(()) };
+    let this_month = xiaobao_core::workbook::month_of(chrono::Utc::now());
+    let mut by_month: BTreeMap<i32, Vec<&Concluded>> = BTreeMap::new();
+    for c in concluded {
+        if let Some(at) = c.4.concluded_at {
+            by_month.entry(xiaobao_core::workbook::month_of(at)).or_default().push(c);
+        }
+    }
+    let percent = store.rules().workbook.reviews.sample_percent;
+    for (month, reviews) in by_month.into_iter().filter(|(m, _)| *m < this_month) {
+        let candidates: Vec<(i64, i64)> = reviews.iter().map(|c| (c.2, c.0)).collect();
+        let seed: u64 = rng.r#gen();
+        let chosen = xiaobao_core::workbook::review::draw(seed, &candidates, percent);
+        let label = format!("{}-{:02}", month / 100, month % 100);
+        let mut drawn = Vec::new();
+        let mut sampled = Vec::new();
+        for c in reviews.iter().filter(|c| chosen.contains(&c.0)) {
+            let mut r = c.4.clone();
+            r.sampled_in = Some(label.clone());
+            drawn.push((c.0, c.1, review_write(c.2, &c.3, &r)?));
+            sampled.push((c.0, c.2, c.3.clone(), r));
+        }
+        let (year, m) = (month / 100, (month % 100) as u32);
+        let next = chrono::NaiveDate::from_ymd_opt(year, m, 1)
+            .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+            .unwrap_or_default();
+        let at = xiaobao_core::time::start_of_local_day(next) + Duration::hours(10);
+        let new = xiaobao_store::NewSample {
+            month,
+            unit_id: head_office.id,
+            seed,
+            percent,
+            candidates: &candidates,
+            drawn: &drawn,
+        };
+        store.record_sample(&new, centre.id, at.timestamp_millis()).await?;
+        for (id, unit_id, path, r) in sampled {
+            let wanting = rng.gen_range(0..6) == 0;
+            let checked = at + Duration::days(rng.gen_range(1..10));
+            let owner = store.user_by_username(&r.submitted_by).await?.map(|u| u.id).unwrap_or(centre.id);
+            let rect = wanting.then(|| xiaobao_store::service::NewRectification {
+                source: xiaobao_core::service::rectification::Source::Review,
+                source_id: Some(id),
+                unit_id,
+                owner_id: owner,
+                title: format!("消保审查抽查整改：{}", r.title),
+                detail: "最终上线材料未完全体现审查意见的修改，请补正并重新公示。".into(),
+                due_on: xiaobao_core::measure::day_number(xiaobao_core::time::local_date(checked) + Duration::days(14)),
+                by: centre.id,
+                at_ms: checked.timestamp_millis(),
+            });
+            let finding = wanting.then(|| "最终上线材料未完全体现审查意见的修改".to_string());
+            store
+                .check_sampled_review(
+                    id,
+                    3,
+                    rect.as_ref(),
+                    |rect_id| {
+                        let mut r = r.clone();
+                        r.check = Some(SampleCheck {
+                            wanting,
+                            finding,
+                            rectification: rect_id,
+                            by: centre.username.clone(),
+                            at: checked,
+                        });
+                        review_write(unit_id, &path, &r).map_err(|e| e.to_string())
+                    },
+                    centre.id,
+                    checked.timestamp_millis(),
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }

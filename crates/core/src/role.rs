@@ -66,6 +66,11 @@ pub enum Permission {
     ReadWorkbook,
     /// Enter records in the workbook's registers of one's subtree and correct them.
     RecordWorkbook,
+    /// Submit material for a consumer-protection review and answer its opinions (departments and
+    /// managers, not the counter).
+    SubmitReviews,
+    /// Draw the monthly sample of concluded consumer-protection reviews and check what it drew.
+    SampleReviews,
     /// Escalate an order whose deadline the policy says has been breached long enough (the system's
     /// only permission).
     EscalateOverdue,
@@ -137,6 +142,8 @@ impl Role {
             WorkOnRectification => !matches!(self, Auditor),
             ReadWorkbook => true,
             RecordWorkbook => front_line || managing || matches!(self, ServiceDept),
+            SubmitReviews => managing || matches!(self, ServiceDept),
+            SampleReviews => matches!(self, CpCentre),
         }
     }
 }

@@ -18,6 +18,7 @@ mod guesses;
 mod hot_issues;
 mod measures;
 mod org_units;
+mod review_samples;
 mod rollups;
 mod rules;
 mod scope;
@@ -46,6 +47,7 @@ pub use guesses::LoginLockRow;
 pub use hot_issues::HotIssueRow;
 pub use measures::{EnteredBefore, EnteredFigures, PeriodStatsRow, Split};
 pub use org_units::{CreateOrgUnitError, NewOrgUnit, OrgUnitRow};
+pub use review_samples::{Drawn, NewSample, SampleRow};
 pub use rollups::{RebuildReport, RollupSnapshot};
 pub use rules::Rules;
 pub use seal::{

@@ -31,6 +31,19 @@ pub struct EntryWrite {
     pub data: String,
     /// Staff the record names (the interceptors, the two who went, ...).
     pub people: Vec<i64>,
+    /// Where the record stands (`recorded`, or a review's state).
+    pub state: String,
+    /// What the record adds to its month's counters besides its code (a review's `concluded`,
+    /// `on_time`, `sampled`, `wanting`), each counted as the code `+mark`.
+    pub marks: Vec<&'static str>,
+}
+
+/// How a record is changed: corrected (the earlier version kept, with the reason), or moved on a
+/// step of its workflow (a review's opinions, answers, conclusion, sample check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change<'a> {
+    Edit { reason: Option<&'a str> },
+    Step(&'a str),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +59,7 @@ pub struct EntryRow {
     pub code: String,
     pub amount_fen: i64,
     pub state: String,
+    pub marks: String,
     pub data: String,
     pub version: i64,
     pub created_by_id: i64,
@@ -80,6 +94,7 @@ pub struct EntryFilter {
     pub from: Option<i64>,
     pub to: Option<i64>,
     pub code: Option<String>,
+    pub state: Option<String>,
     /// Those naming this user.
     pub person: Option<i64>,
     pub newest_first: bool,
@@ -126,6 +141,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<EntryRow, StoreError> {
         code: r.try_get("code")?,
         amount_fen: r.try_get("amount_fen")?,
         state: r.try_get("state")?,
+        marks: r.try_get("marks")?,
         data: r.try_get("data")?,
         version: r.try_get("version")?,
         created_by_id: r.try_get("created_by")?,
@@ -138,23 +154,51 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<EntryRow, StoreError> {
 }
 
 /// What the audit log holds of a record's version: everything a list or an export shows of it.
-pub fn chained_fields(register: &str, version: i64, w: &EntryWrite, state: &str, reason: Option<&str>) -> String {
+/// A change's reason and step are kept as given (the record itself does not hold them); marks only
+/// when there are any.
+pub fn chained_fields(register: &str, version: i64, w: &EntryWrite, change: Option<Change<'_>>) -> String {
     let mut people = w.people.clone();
     people.sort_unstable();
     people.dedup();
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "register": register,
         "version": version,
         "org_unit_id": w.org_unit_id,
         "occurred_at": w.occurred_at,
         "code": w.code,
         "amount_fen": w.amount_fen,
-        "state": state,
+        "state": w.state,
         "data": w.data,
         "people": people,
-        "reason": reason,
-    })
-    .to_string()
+        "reason": match change { Some(Change::Edit { reason }) => reason, _ => None },
+    });
+    if let Some(Change::Step(step)) = change {
+        v["step"] = serde_json::json!(step);
+    }
+    if !w.marks.is_empty() {
+        v["marks"] = serde_json::json!(w.marks.join(" "));
+    }
+    v.to_string()
+}
+
+/// The counter codes a record adds to: its code with its amount, and each mark as `+mark`.
+fn counted_codes(w: &EntryWrite) -> Vec<(String, i64)> {
+    let mut out = vec![(w.code.clone(), w.amount_fen)];
+    out.extend(w.marks.iter().map(|m| (format!("+{m}"), 0)));
+    out
+}
+
+/// The marks a marks column holds (only those the product makes).
+fn known_marks(text: &str) -> Vec<&'static str> {
+    text.split_whitespace().filter_map(|m| MARKS.iter().find(|k| **k == m).copied()).collect()
+}
+
+/// Every mark a record may carry.
+pub const MARKS: [&str; 4] = ["concluded", "on_time", "sampled", "wanting"];
+
+/// The marks column's text.
+fn marks_text(w: &EntryWrite) -> String {
+    w.marks.join(" ")
 }
 
 /// Adds (or takes away) one record from the counters of its unit and every unit above.
@@ -162,11 +206,15 @@ async fn count(tx: &mut AnyConnection, w: &EntryWrite, sign: i64) -> Result<(), 
     let ids = path_ids(&w.org_path);
     let mut b =
         SqlBuilder::on(tx, "INSERT INTO workbook_months (unit_id, register, month, code, records, amount_fen) VALUES ");
-    for (n, unit) in ids.iter().enumerate() {
-        b.push(if n == 0 { "(" } else { ", (" });
-        b.bind(Arg::I64(*unit)).push(", ").bind(Arg::Text(w.register.to_string())).push(", ");
-        b.bind(Arg::I64(i64::from(w.month))).push(", ").bind(Arg::Text(w.code.clone())).push(", ");
-        b.bind(Arg::I64(sign)).push(", ").bind(Arg::I64(sign * w.amount_fen)).push(")");
+    let mut n = 0;
+    for (code, amount) in counted_codes(w) {
+        for unit in &ids {
+            b.push(if n == 0 { "(" } else { ", (" });
+            n += 1;
+            b.bind(Arg::I64(*unit)).push(", ").bind(Arg::Text(w.register.to_string())).push(", ");
+            b.bind(Arg::I64(i64::from(w.month))).push(", ").bind(Arg::Text(code.clone())).push(", ");
+            b.bind(Arg::I64(sign)).push(", ").bind(Arg::I64(sign * amount)).push(")");
+        }
     }
     b.push(
         " ON CONFLICT (unit_id, register, month, code) DO UPDATE SET records = workbook_months.records + excluded.records, \
@@ -190,6 +238,9 @@ fn filtered(b: &mut SqlBuilder, register: &str, f: &EntryFilter) {
     if let Some(c) = &f.code {
         b.push(" AND e.code = ").bind(Arg::Text(c.clone()));
     }
+    if let Some(st) = &f.state {
+        b.push(" AND e.state = ").bind(Arg::Text(st.clone()));
+    }
     if let Some(p) = f.person {
         b.push(" AND e.id IN (SELECT entry_id FROM workbook_people WHERE user_id = ").bind(Arg::I64(p)).push(")");
     }
@@ -212,8 +263,9 @@ impl Store {
     pub async fn add_entry(&self, w: &EntryWrite, by: i64, at_ms: i64) -> Result<i64, StoreError> {
         let mut tx = self.write().begin().await?;
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO workbook_entries (register, org_unit_id, org_path, occurred_at, month, code, amount_fen, data, \
-             created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $10) RETURNING id",
+            "INSERT INTO workbook_entries (register, org_unit_id, org_path, occurred_at, month, code, amount_fen, state, marks, \
+             data, created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $12) \
+             RETURNING id",
         )
         .bind(w.register)
         .bind(w.org_unit_id)
@@ -222,6 +274,8 @@ impl Store {
         .bind(i64::from(w.month))
         .bind(&w.code)
         .bind(w.amount_fen)
+        .bind(&w.state)
+        .bind(marks_text(w))
         .bind(&w.data)
         .bind(by)
         .bind(at_ms)
@@ -229,27 +283,47 @@ impl Store {
         .await?;
         count(&mut tx, w, 1).await?;
         name_people(&mut tx, id, &w.people).await?;
-        let fields = chained_fields(w.register, 1, w, "recorded", None);
+        let fields = chained_fields(w.register, 1, w, None);
         let entry = AccessLogEntry { user_id: by, at: at_ms, subject: SUBJECT.into(), subject_id: id, fields };
         append(&mut tx, self.key(), &entry).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Replaces a record that is still at `version` with `w`, keeping the version it replaces and
-    /// `reason`; false (nothing written) when someone else edited it first.
-    pub async fn edit_entry(
+    /// Replaces a record that is still at `version` with `w`, one transaction: an edit keeps the
+    /// version it replaces with its reason; either way the counters move and the audit log holds
+    /// what it became. False (nothing written) when someone else changed it first.
+    pub async fn change_entry(
         &self,
         id: i64,
         version: i64,
         w: &EntryWrite,
-        reason: Option<&str>,
+        change: Change<'_>,
         by: i64,
         at_ms: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write().begin().await?;
+        if !self.change_in(&mut tx, id, version, w, change, by, at_ms).await? {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// [`Store::change_entry`] inside a transaction of the caller's.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn change_in(
+        &self,
+        tx: &mut AnyConnection,
+        id: i64,
+        version: i64,
+        w: &EntryWrite,
+        change: Change<'_>,
+        by: i64,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
         let Some(old) = sqlx::query(
-            "SELECT org_unit_id, org_path, occurred_at, month, code, amount_fen, data, state, updated_by, updated_at \
+            "SELECT org_unit_id, org_path, occurred_at, month, code, amount_fen, data, marks, updated_by, updated_at \
              FROM workbook_entries WHERE id = $1 AND version = $2",
         )
         .bind(id)
@@ -259,6 +333,7 @@ impl Store {
         else {
             return Ok(false);
         };
+        let old_marks: String = old.try_get("marks")?;
         let before = EntryWrite {
             register: w.register,
             org_unit_id: old.try_get("org_unit_id")?,
@@ -269,29 +344,32 @@ impl Store {
             amount_fen: old.try_get("amount_fen")?,
             data: old.try_get("data")?,
             people: Vec::new(),
+            state: String::new(),
+            marks: known_marks(&old_marks),
         };
-        let state: String = old.try_get("state")?;
-        sqlx::query(
-            "INSERT INTO workbook_versions (entry_id, version, org_unit_id, occurred_at, code, amount_fen, data, made_by, made_at, \
-             replaced_by, replaced_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(id)
-        .bind(version)
-        .bind(before.org_unit_id)
-        .bind(before.occurred_at)
-        .bind(&before.code)
-        .bind(before.amount_fen)
-        .bind(&before.data)
-        .bind(old.try_get::<i64, _>("updated_by")?)
-        .bind(old.try_get::<i64, _>("updated_at")?)
-        .bind(by)
-        .bind(at_ms)
-        .bind(reason)
-        .execute(&mut *tx)
-        .await?;
+        if let Change::Edit { reason } = change {
+            sqlx::query(
+                "INSERT INTO workbook_versions (entry_id, version, org_unit_id, occurred_at, code, amount_fen, data, made_by, made_at, \
+                 replaced_by, replaced_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(id)
+            .bind(version)
+            .bind(before.org_unit_id)
+            .bind(before.occurred_at)
+            .bind(&before.code)
+            .bind(before.amount_fen)
+            .bind(&before.data)
+            .bind(old.try_get::<i64, _>("updated_by")?)
+            .bind(old.try_get::<i64, _>("updated_at")?)
+            .bind(by)
+            .bind(at_ms)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(
             "UPDATE workbook_entries SET org_unit_id = $1, org_path = $2, occurred_at = $3, month = $4, code = $5, amount_fen = $6, \
-             data = $7, version = version + 1, updated_by = $8, updated_at = $9 WHERE id = $10",
+             data = $7, state = $8, marks = $9, version = version + 1, updated_by = $10, updated_at = $11 WHERE id = $12",
         )
         .bind(w.org_unit_id)
         .bind(&w.org_path)
@@ -300,18 +378,19 @@ impl Store {
         .bind(&w.code)
         .bind(w.amount_fen)
         .bind(&w.data)
+        .bind(&w.state)
+        .bind(marks_text(w))
         .bind(by)
         .bind(at_ms)
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        count(&mut tx, &before, -1).await?;
-        count(&mut tx, w, 1).await?;
-        name_people(&mut tx, id, &w.people).await?;
-        let fields = chained_fields(w.register, version + 1, w, &state, reason);
+        count(tx, &before, -1).await?;
+        count(tx, w, 1).await?;
+        name_people(tx, id, &w.people).await?;
+        let fields = chained_fields(w.register, version + 1, w, Some(change));
         let entry = AccessLogEntry { user_id: by, at: at_ms, subject: SUBJECT.into(), subject_id: id, fields };
-        append(&mut tx, self.key(), &entry).await?;
-        tx.commit().await?;
+        append(tx, self.key(), &entry).await?;
         Ok(true)
     }
 
@@ -512,7 +591,7 @@ impl Store {
         loop {
             let rows = sqlx::query(
                 "SELECT e.id, e.register, e.org_unit_id, e.org_path, e.occurred_at, e.month, e.code, e.amount_fen, e.state, \
-                 e.data, e.version, (SELECT l.fields FROM access_log l WHERE l.subject = 'workbook' AND l.subject_id = e.id \
+                 e.marks, e.data, e.version, (SELECT l.fields FROM access_log l WHERE l.subject = 'workbook' AND l.subject_id = e.id \
                  ORDER BY l.id DESC LIMIT 1) AS chained FROM workbook_entries e WHERE e.id > $1 ORDER BY e.id LIMIT 1000",
             )
             .bind(after)
@@ -545,21 +624,32 @@ impl Store {
                     amount_fen: r.try_get("amount_fen")?,
                     data: r.try_get("data")?,
                     people: people.remove(&id).unwrap_or_default(),
+                    state: r.try_get("state")?,
+                    marks: Vec::new(),
                 };
+                let marks: String = r.try_get("marks")?;
                 for unit in path_ids(&w.org_path) {
                     let c = counted.entry((unit, register.clone(), w.month, w.code.clone())).or_default();
                     c.0 += 1;
                     c.1 += w.amount_fen;
+                    for m in marks.split_whitespace() {
+                        counted.entry((unit, register.clone(), w.month, format!("+{m}"))).or_default().0 += 1;
+                    }
                 }
                 let chained: Option<String> = r.try_get("chained")?;
                 let Some(chained) = chained.and_then(|c| serde_json::from_str::<serde_json::Value>(&c).ok()) else {
                     return Ok(Some((id, format!("workbook record {id} has no entry in the audit log"))));
                 };
-                let state: String = r.try_get("state")?;
                 let mut stored: serde_json::Value =
-                    serde_json::from_str(&chained_fields(&register, r.try_get("version")?, &w, &state, None))
+                    serde_json::from_str(&chained_fields(&register, r.try_get("version")?, &w, None))
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 stored["reason"] = chained["reason"].clone();
+                if let Some(step) = chained.get("step") {
+                    stored["step"] = step.clone();
+                }
+                if !marks.is_empty() {
+                    stored["marks"] = serde_json::json!(marks);
+                }
                 if stored != chained {
                     return Ok(Some((
                         id,
@@ -593,4 +683,26 @@ impl Store {
         }
         Ok(None)
     }
+}
+
+/// What the row of a consumer-protection review of the unit at (`unit_id`, `path`) holds: its
+/// submission time and month, its kind as the code, its state and marks, the review as JSON.
+pub fn review_write(
+    unit_id: i64,
+    path: &str,
+    r: &xiaobao_core::workbook::review::Review,
+) -> Result<EntryWrite, StoreError> {
+    Ok(EntryWrite {
+        register: xiaobao_core::workbook::Register::CpReview.as_str(),
+        org_unit_id: unit_id,
+        org_path: path.to_string(),
+        occurred_at: r.submitted_at.timestamp_millis(),
+        month: xiaobao_core::workbook::month_of(r.submitted_at),
+        code: r.kind.as_str().to_string(),
+        amount_fen: 0,
+        data: serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        people: Vec::new(),
+        state: r.state().as_str().to_string(),
+        marks: r.marks(),
+    })
 }

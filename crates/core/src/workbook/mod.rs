@@ -5,6 +5,7 @@
 //! lives here.
 
 pub mod fraud;
+pub mod review;
 
 use crate::error::FieldError;
 use crate::text::{bounded, limits};
@@ -113,11 +114,14 @@ pub struct WorkbookRules {
     /// Hours after a record is made in which it may be corrected without a reason; later edits
     /// need one. Every edit keeps the earlier version either way.
     pub edit_grace_hours: u32,
+    /// Consumer-protection reviews: reviewers, the steps' periods, the monthly sampling's share.
+    #[serde(default)]
+    pub reviews: review::ReviewRules,
 }
 
 impl Default for WorkbookRules {
     fn default() -> Self {
-        Self { edit_grace_hours: 24 }
+        Self { edit_grace_hours: 24, reviews: review::ReviewRules::default() }
     }
 }
 
@@ -125,14 +129,19 @@ impl Default for WorkbookRules {
 pub const MAX_EDIT_GRACE_HOURS: u32 = 720;
 
 impl WorkbookRules {
-    pub fn check(&self) -> Result<(), FieldError> {
+    /// Every fault at once.
+    pub fn check(&self) -> Result<(), Vec<FieldError>> {
+        let mut f = Vec::new();
         if self.edit_grace_hours > MAX_EDIT_GRACE_HOURS {
-            return Err(FieldError::because("edit_grace_hours", "field.between")
-                .with("min", 0)
-                .with("max", MAX_EDIT_GRACE_HOURS)
-                .with("value", self.edit_grace_hours));
+            f.push(
+                FieldError::because("edit_grace_hours", "field.between")
+                    .with("min", 0)
+                    .with("max", MAX_EDIT_GRACE_HOURS)
+                    .with("value", self.edit_grace_hours),
+            );
         }
-        Ok(())
+        f.extend(self.reviews.check());
+        if f.is_empty() { Ok(()) } else { Err(f) }
     }
 
     /// The reason an edit of a record made at `created_at` carries: required once the grace period
@@ -199,9 +208,11 @@ mod tests {
         assert_eq!((e.field.as_str(), e.reason), ("reason", "field.reason_after_grace"));
         assert_eq!(rules.edit_reason(made, late, Some("金额录错")).unwrap().as_deref(), Some("金额录错"));
         assert!(
-            WorkbookRules { edit_grace_hours: 0 }.edit_reason(made, made + chrono::Duration::seconds(1), None).is_err()
+            WorkbookRules { edit_grace_hours: 0, ..Default::default() }
+                .edit_reason(made, made + chrono::Duration::seconds(1), None)
+                .is_err()
         );
-        assert!(WorkbookRules { edit_grace_hours: 721 }.check().is_err());
+        assert!(WorkbookRules { edit_grace_hours: 721, ..Default::default() }.check().is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use xiaobao_core::service::inspection::InspectionKind;
 use xiaobao_core::service::record::{RecordKind, RecordSource};
 use xiaobao_core::service::rectification::{RectAction, RectState, Source};
 use xiaobao_core::workbook::fraud::{Place, Scenario};
+use xiaobao_core::workbook::review::{ReviewKind, ReviewStage, ReviewState, ReviewStep};
 use xiaobao_core::workbook::{CustomerGroup, Register};
 
 /// A code of the domain with a name in each language.
@@ -64,6 +65,10 @@ named!(
     Scenario => "scenario",
     Place => "fraud_place",
     CustomerGroup => "customer_group",
+    ReviewKind => "review_kind",
+    ReviewStage => "review_stage",
+    ReviewState => "review_state",
+    ReviewStep => "review_step",
 );
 
 impl Lang {

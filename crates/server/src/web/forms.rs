@@ -114,5 +114,6 @@ pub(crate) async fn uploaded_file(
     if !super::pages::csrf_ok(headers, &token) {
         return Err(super::pages::forbidden_form());
     }
-    Ok(file)
+    // a browser sends an empty part, without a name, when no file was chosen
+    Ok(file.map(|f| f.filter(|(name, data)| !(name.is_empty() && data.is_empty()))))
 }

@@ -24,6 +24,7 @@ mod privacy;
 mod records;
 mod repeat;
 mod reports;
+mod reviews;
 mod rollups;
 mod rules;
 mod scope;

@@ -16,8 +16,8 @@ pub use inspections::{InspectionRow, NewInspection, OutletRef, TemplateRow};
 pub use integrations::{IntegrationRow, NewIntegration};
 pub use notices::ServiceNotice;
 pub use records::{AccountabilityRow, NewRecord, RecordRow};
-pub(crate) use rectifications::insert_service_file;
 pub use rectifications::{FileRow, NewRectification, RectEventRow, RectFilter, RectificationRow};
+pub(crate) use rectifications::{insert_rectification, insert_service_file};
 pub use rollups::{ServiceRow, ServiceTally};
 pub use sheet_notes::SheetNoteRow;
 

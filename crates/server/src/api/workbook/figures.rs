@@ -47,6 +47,18 @@ pub struct FigureLine {
     pub registers: Vec<RegisterCount>,
     /// Yuan with two decimals.
     pub amount_protected: String,
+    pub reviews: ReviewFigures,
+}
+
+/// Of the consumer-protection reviews submitted in the period: how many concluded, concluded with
+/// every step in time, were drawn in a monthly sample, and were found wanting by its check.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct ReviewFigures {
+    pub submitted: i64,
+    pub concluded: i64,
+    pub on_time: i64,
+    pub sampled: i64,
+    pub wanting: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -81,10 +93,27 @@ pub struct WorkbookFigures {
 struct Tally {
     records: [i64; Register::ALL.len()],
     amount_fen: i64,
+    reviews: ReviewFigures,
 }
 
 impl Tally {
     fn add(&mut self, r: &FigureRow) {
+        // a mark (`+concluded`, ...) is a further count of records already counted by their code
+        if let Some(mark) = r.code.strip_prefix('+') {
+            if r.register == Register::CpReview.as_str() {
+                match mark {
+                    "concluded" => self.reviews.concluded += r.records,
+                    "on_time" => self.reviews.on_time += r.records,
+                    "sampled" => self.reviews.sampled += r.records,
+                    "wanting" => self.reviews.wanting += r.records,
+                    _ => {}
+                }
+            }
+            return;
+        }
+        if r.register == Register::CpReview.as_str() {
+            self.reviews.submitted += r.records;
+        }
         if let Some(n) = Register::ALL.iter().position(|g| g.as_str() == r.register) {
             self.records[n] += r.records;
         }
@@ -101,6 +130,7 @@ impl Tally {
                 .map(|(register, records)| RegisterCount { register: *register, records })
                 .collect(),
             amount_protected: Money::from_fen(self.amount_fen).to_string(),
+            reviews: self.reviews,
         }
     }
 }

@@ -25,7 +25,7 @@ use xiaobao_core::role::Permission;
 use xiaobao_core::time::{from_millis, local_date, rfc3339, start_of_local_day};
 use xiaobao_core::workbook::fraud::{Interception, InterceptionIn, Place, Scenario};
 use xiaobao_core::workbook::{CustomerGroup, Register};
-use xiaobao_store::workbook::{EntryRow, EntryWrite};
+use xiaobao_store::workbook::{Change, EntryRow, EntryWrite};
 
 const REGISTER: Register = Register::FraudInterception;
 
@@ -149,6 +149,8 @@ async fn checked(state: &AppState, caller: &Caller, i: &InterceptionIn) -> ApiRe
         amount_fen: record.amount_protected.fen(),
         data: serde_json::to_string(&record).map_err(|_| ApiError::Internal)?,
         people,
+        state: "recorded".into(),
+        marks: Vec::new(),
     })
 }
 
@@ -205,7 +207,11 @@ pub async fn edit(state: &AppState, caller: &Caller, id: i64, b: &EditIntercepti
     f.check()?;
     let (Some(w), Some(reason)) = (w, reason) else { return Err(ApiError::Internal) };
     let at = state.clock.now().timestamp_millis();
-    if !state.store.edit_entry(id, b.version, &w, reason.as_deref(), caller.user.id, at).await? {
+    if !state
+        .store
+        .change_entry(id, b.version, &w, Change::Edit { reason: reason.as_deref() }, caller.user.id, at)
+        .await?
+    {
         return Err(ApiError::Conflict(crate::i18n::Msg::of("problem.edited_since")));
     }
     detail(state, caller, id).await

@@ -5,6 +5,7 @@
 
 pub mod figures;
 pub mod fraud;
+pub mod review;
 pub mod sheet;
 
 pub use xiaobao_core::workbook::month_of;
@@ -31,6 +32,7 @@ use xiaobao_store::workbook::{EntryFilter, EntryRow, VersionRow};
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(fraud::routes())
+        .merge(review::routes())
         .merge(figures::routes())
         .routes(routes!(get_workbook_rules, put_workbook_rules))
 }
@@ -52,7 +54,7 @@ pub async fn put_workbook_rules(
 ) -> ApiResult<Json<WorkbookRules>> {
     caller.require(Permission::ConfigureMeasures)?;
     let rules = body.parse()?;
-    rules.check().map_err(ApiError::Invalid)?;
+    rules.check().map_err(ApiError::InvalidAll)?;
     let audit = xiaobao_store::Audit {
         by: caller.user.id,
         at_ms: state.clock.now().timestamp_millis(),

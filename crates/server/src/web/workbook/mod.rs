@@ -3,6 +3,7 @@
 //! unit, the month's staff who stopped fraud); one module per register.
 
 mod fraud;
+mod review;
 
 use super::forms::caller_or_login;
 use super::layout::page;
@@ -19,7 +20,8 @@ use xiaobao_core::role::Permission;
 use xiaobao_core::workbook::Register;
 
 /// The registers with pages so far, and where each lives.
-const PAGES: &[(Register, &str)] = &[(Register::FraudInterception, "/workbook/fraud")];
+const PAGES: &[(Register, &str)] =
+    &[(Register::FraudInterception, "/workbook/fraud"), (Register::CpReview, "/workbook/reviews")];
 
 /// The browser's local date-time ("2026-12-03T09:30") as RFC 3339 in the bank's offset; anything
 /// else passed on as typed, for the API to refuse in words.
@@ -144,5 +146,5 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap, Query(p): 
 }
 
 pub(super) fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/workbook", axum::routing::get(index)).merge(fraud::routes())
+    axum::Router::new().route("/workbook", axum::routing::get(index)).merge(fraud::routes()).merge(review::routes())
 }
