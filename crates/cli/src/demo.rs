@@ -33,6 +33,7 @@ pub struct Summary {
     pub inspections: usize,
     pub fraud_interceptions: usize,
     pub cp_reviews: usize,
+    pub weekly_reports: usize,
 }
 
 impl Summary {
@@ -45,8 +46,8 @@ impl Summary {
             self.ratings, self.tickets, self.inspections
         );
         println!(
-            "The workbook: {} fraud interceptions, {} consumer-protection reviews.",
-            self.fraud_interceptions, self.cp_reviews
+            "The workbook: {} fraud interceptions, {} consumer-protection reviews, {} weekly lobby reports.",
+            self.fraud_interceptions, self.cp_reviews, self.weekly_reports
         );
         print_logins();
     }
@@ -330,6 +331,7 @@ pub async fn create(store: &Store) -> Result<Summary> {
     };
     let fraud_interceptions = crate::demo_workbook::seed_fraud(store, &mut rng, &service).await?;
     let cp_reviews = crate::demo_workbook::seed_reviews(store, &mut rng).await?;
+    let weekly_reports = crate::demo_workbook::seed_weekly(store, &mut rng, &service).await?;
 
     // Each outlet's customers and transactions for the last thirteen months: what the per-10,000
     // figures divide by (the units above hold the sums).
@@ -535,6 +537,7 @@ pub async fn create(store: &Store) -> Result<Summary> {
         inspections,
         fraud_interceptions,
         cp_reviews,
+        weekly_reports,
     })
 }
 

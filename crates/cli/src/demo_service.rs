@@ -242,7 +242,13 @@ pub async fn seed_inspections(
     let mut made = 0;
     for (k, o) in outlets.iter().enumerate() {
         for q in 0..4u32 {
-            let on = today - Duration::days(i64::from(q) * 91 + rng.gen_range(5..60));
+            let mut on = today - Duration::days(i64::from(q) * 91 + rng.gen_range(5..60));
+            // the first outlet is left for this month's planner: its latest inspection is of an
+            // earlier month, whatever day the demo starts on
+            let first_of_month = today.with_day(1).unwrap_or(today);
+            if k == 0 && on >= first_of_month {
+                on = first_of_month - Duration::days(3);
+            }
             let kind =
                 [InspectionKind::OnSite, InspectionKind::OffSite, InspectionKind::MysteryShopper][(k + q as usize) % 3];
             let scores: Vec<ItemScore> = template

@@ -15,7 +15,7 @@ use xiaobao_core::workbook::review::{
 };
 use xiaobao_core::workbook::{CustomerGroup, Register};
 use xiaobao_store::Store;
-use xiaobao_store::workbook::{Change, EntryWrite, review_write};
+use xiaobao_store::workbook::{Change, EntryWrite, review_write, weekly_write};
 
 use crate::demo_service::ServiceOutlet;
 
@@ -349,4 +349,92 @@ async fn seed_samples(
         }
     }
     Ok(())
+}
+
+const WEEKLY_NOTES: &[(&str, &str, &str)] = &[
+    (
+        "大堂张贴防范电信诈骗海报，为老年客户讲解“安全账户”骗局；个人信息保护提示牌已更新。",
+        "周一上午客流高峰，增开一个现金窗口；自助设备运行正常，厅堂环境整洁。",
+        "本周受理投诉已按时处理，主要为排队时间和手续费咨询，已现场解释。",
+    ),
+    (
+        "开展“金融知识进社区”宣传一次，发放折页；落实适当性管理，理财销售双录抽查无异常。",
+        "午间排队略长，已提醒柜员错峰用餐；叫号机故障一次，半小时内修复。",
+        "本周无新增投诉，上周投诉已回访，客户表示满意。",
+    ),
+    (
+        "对新入职员工进行消保培训；核对营业场所收费价目公示，内容与总行一致。",
+        "满意度评价总体良好，个别客户反映等候区座位不足，已增加座椅。",
+        "受理投诉一件，涉及借记卡挂失流程，已按流程办结并改进告知话术。",
+    ),
+];
+
+/// A year of weekly reports from every outlet with a lobby manager: written after each week,
+/// most signed off by the outlet head, some sent back first; the newest week left unwritten at
+/// BJ0102 (for it to be written in the product) and at a few others (so some are missing).
+pub async fn seed_weekly(store: &Store, rng: &mut StdRng, outlets: &[ServiceOutlet]) -> Result<usize> {
+    use xiaobao_core::workbook::weekly::{IsoWeek, SendBack, Signature, WeeklyReport};
+    let now = chrono::Utc::now();
+    let last = IsoWeek::of(xiaobao_core::time::local_date(now)).previous();
+    let mut made = 0;
+    for o in outlets {
+        let lobby = format!("{}.lobby", o.unit.code.to_lowercase());
+        let (Some(writer), Some(head)) =
+            (store.user_by_username(&lobby).await?, store.users_by_ids(&[o.head]).await?.pop())
+        else {
+            continue;
+        };
+        let mut week = last;
+        for age in 0..52 {
+            if age > 0 {
+                week = week.previous();
+            }
+            if age == 0 && (o.unit.code == "BJ0102" || rng.gen_range(0..4) == 0) {
+                continue;
+            }
+            if rng.gen_range(0..40) == 0 {
+                continue; // a week nobody wrote
+            }
+            let written_at =
+                xiaobao_core::time::start_of_local_day(week.sunday()) + Duration::hours(24 + 9 + rng.gen_range(0..8));
+            if written_at > now {
+                continue;
+            }
+            let (cp, sq, c) = WEEKLY_NOTES[rng.gen_range(0..WEEKLY_NOTES.len())];
+            let mut r = WeeklyReport {
+                week: week.label(),
+                consumer_protection: cp.into(),
+                service_quality: sq.into(),
+                complaints: c.into(),
+                figures: store.week_figures(o.unit.id, week).await?,
+                written_by: writer.username.clone(),
+                written_at,
+                sent_back: Vec::new(),
+                signed: None,
+            };
+            let id = store
+                .add_entry(&weekly_write(o.unit.id, &o.unit.path, &r)?, writer.id, written_at.timestamp_millis())
+                .await?;
+            made += 1;
+            let mut t = written_at + Duration::hours(rng.gen_range(1..6));
+            if rng.gen_range(0..8) == 0 {
+                r.sent_back.push(SendBack {
+                    by: head.username.clone(),
+                    at: t,
+                    reason: "投诉情况请写具体处理结果".into(),
+                });
+                r.written_at = t + Duration::hours(1);
+                t += Duration::hours(2);
+            }
+            let unsigned = age == 0 && rng.gen_bool(0.3);
+            if !unsigned && t < now {
+                r.signed = Some(Signature { by: head.username.clone(), at: t });
+            }
+            if r.signed.is_some() || !r.sent_back.is_empty() {
+                let w = weekly_write(o.unit.id, &o.unit.path, &r)?;
+                store.change_entry(id, 1, &w, Change::Step("demo"), head.id, t.min(now).timestamp_millis()).await?;
+            }
+        }
+    }
+    Ok(made)
 }

@@ -69,6 +69,10 @@ pub enum Permission {
     /// Submit material for a consumer-protection review and answer its opinions (departments and
     /// managers, not the counter).
     SubmitReviews,
+    /// Write an outlet's weekly lobby report (its lobby manager, or its head).
+    WriteWeeklyReports,
+    /// Sign off or send back an outlet's weekly report (its head).
+    SignWeeklyReports,
     /// Draw the monthly sample of concluded consumer-protection reviews and check what it drew.
     SampleReviews,
     /// Escalate an order whose deadline the policy says has been breached long enough (the system's
@@ -144,6 +148,8 @@ impl Role {
             RecordWorkbook => front_line || managing || matches!(self, ServiceDept),
             SubmitReviews => managing || matches!(self, ServiceDept),
             SampleReviews => matches!(self, CpCentre),
+            WriteWeeklyReports => matches!(self, LobbyManager | OutletHead),
+            SignWeeklyReports => matches!(self, OutletHead),
         }
     }
 }

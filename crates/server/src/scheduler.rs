@@ -95,6 +95,10 @@ pub fn spawn_reporting(
                 if let Err(e) = crate::service_notices::run(&state, now).await {
                     tracing::error!(error = %e, "service notices pass failed");
                 }
+                // the heads of outlets whose weekly report is missing after its deadline, once
+                if let Err(e) = crate::service_notices::remind_weekly(&state, now).await {
+                    tracing::error!(error = %e, "weekly report reminders failed");
+                }
                 let next = match state.store.next_alert_at().await {
                     Ok(n) => n,
                     Err(e) => {

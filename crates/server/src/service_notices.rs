@@ -3,7 +3,8 @@
 //! by mail, once a day, only in opening hours; a rectification that reached a further overdue level
 //! on the working-day calendar is escalated (recorded in its history) and told to its owner, from
 //! the second level also to the operations supervisor above it, from the third to the service
-//! department. Every notice is made once (its subject key), so a pass run twice tells nobody twice.
+//! department; the head of an outlet without a signed weekly report of the latest week past its
+//! deadline is reminded. Every notice is made once (its subject key), so a pass run twice tells nobody twice.
 
 use crate::app::AppState;
 use chrono::Timelike;
@@ -147,4 +148,55 @@ pub async fn run(state: &AppState, now: Instant) -> Result<usize, StoreError> {
         return Ok(0);
     }
     state.store.notify_service(&notices, now).await
+}
+
+/// The scheduler's weekly-report pass: the heads of the outlets without a signed report of the
+/// latest week whose deadline has passed, each reminded once (the subject key names the outlet and
+/// the week); how many were reminded.
+pub async fn remind_weekly(state: &AppState, now: Instant) -> Result<usize, StoreError> {
+    let notices = weekly_reminders(state, now).await?;
+    if notices.is_empty() {
+        return Ok(0);
+    }
+    state.store.notify_service(&notices, now).await
+}
+
+async fn weekly_reminders(state: &AppState, now: Instant) -> Result<Vec<ServiceNotice>, StoreError> {
+    use crate::api::workbook::weekly::{due_at, missing_of};
+    use xiaobao_core::workbook::weekly::IsoWeek;
+    let zh = crate::i18n::Lang::Zh;
+    let mut week = IsoWeek::of(local_date(now)).previous();
+    if now <= due_at(state, week) {
+        week = week.previous();
+    }
+    let (_, missing) = match missing_of(state, "/", week).await {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!(error = ?e, "the weekly reports missing cannot be read");
+            return Ok(Vec::new());
+        }
+    };
+    let due = xiaobao_core::time::local_minute(due_at(state, week));
+    let mut notices = Vec::new();
+    for m in missing {
+        let Some(unit) = state.store.org_unit_by_code(&m.org_unit.code).await? else { continue };
+        let label = week.label();
+        let (subject, body) = {
+            let args: [(&str, &dyn std::fmt::Display); 3] = [("outlet", &unit.name), ("week", &label), ("due", &due)];
+            (zh.format("notice.weekly_subject", &args), zh.format("notice.weekly_body", &args))
+        };
+        for (user_id, email) in state.store.nearest_with_role(&unit.path, Role::OutletHead).await? {
+            notices.push(ServiceNotice {
+                user_id,
+                email,
+                kind: "weekly_report_missing",
+                subject_id: unit.id,
+                subject_key: format!("weekly:{}:{label}", unit.code),
+                level: 0,
+                mail_subject: subject.clone(),
+                mail_body: body.clone(),
+            });
+        }
+    }
+    Ok(notices)
 }

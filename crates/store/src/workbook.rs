@@ -280,7 +280,9 @@ impl Store {
         .bind(by)
         .bind(at_ms)
         .fetch_one(&mut *tx)
-        .await?;
+        .await
+        // the one unique rule of the table: a weekly report per outlet and week
+        .map_err(|e| StoreError::on_unique(e, "week"))?;
         count(&mut tx, w, 1).await?;
         name_people(&mut tx, id, &w.people).await?;
         let fields = chained_fields(w.register, 1, w, None);
@@ -705,4 +707,57 @@ pub fn review_write(
         state: r.state().as_str().to_string(),
         marks: r.marks(),
     })
+}
+
+/// What the row of a weekly lobby report of the outlet at (`unit_id`, `path`) holds: the week's
+/// Monday as its time and month, the week as its code (one report per outlet and week), its state,
+/// `signed` once signed off.
+pub fn weekly_write(
+    unit_id: i64,
+    path: &str,
+    r: &xiaobao_core::workbook::weekly::WeeklyReport,
+) -> Result<EntryWrite, StoreError> {
+    use xiaobao_core::workbook::weekly::IsoWeek;
+    let week =
+        IsoWeek::parse("week", &r.week).map_err(|e| StoreError::Corrupt(format!("week {}: {}", r.week, e.reason)))?;
+    let monday = xiaobao_core::time::start_of_local_day(week.monday());
+    Ok(EntryWrite {
+        register: xiaobao_core::workbook::Register::WeeklyReport.as_str(),
+        org_unit_id: unit_id,
+        org_path: path.to_string(),
+        occurred_at: monday.timestamp_millis(),
+        month: xiaobao_core::workbook::month_of(monday),
+        code: r.week.clone(),
+        amount_fen: 0,
+        data: serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        people: Vec::new(),
+        state: r.state().as_str().to_string(),
+        marks: if r.signed.is_some() { vec!["signed"] } else { Vec::new() },
+    })
+}
+
+impl Store {
+    /// An outlet's figures of a week, what its weekly report is prefilled with: complaints received,
+    /// decided and liable; ratings and the satisfied; tickets called and the overtime waits.
+    pub async fn week_figures(
+        &self,
+        unit_id: i64,
+        week: xiaobao_core::workbook::weekly::IsoWeek,
+    ) -> Result<xiaobao_core::workbook::weekly::WeekFigures, StoreError> {
+        let (from, to) = (week.monday(), week.sunday());
+        let mut f = xiaobao_core::workbook::weekly::WeekFigures::default();
+        for (_, _, c) in self.rollup_counts(&[unit_id], from, to, crate::Split::Total).await? {
+            f.complaints_received += c.received;
+            f.complaints_decided += c.decided;
+            f.complaints_liable += c.liable;
+        }
+        let all = xiaobao_core::service::measure::Dim::All;
+        for r in self.service_rows(&[unit_id], all, from, to, crate::service::rollups::Grain::Day).await? {
+            f.ratings += r.counts.ratings;
+            f.satisfied += r.counts.satisfied();
+            f.tickets_called += r.counts.tickets_called;
+            f.overtime_waits += r.counts.overtime;
+        }
+        Ok(f)
+    }
 }

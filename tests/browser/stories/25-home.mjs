@@ -15,7 +15,7 @@ export default async function ({ test, loggedIn, base, artifacts, browser }) {
     const before = await count();
     if (before > 0) {
       const first = page.locator("#notifications tr.unread a").first();
-      await Promise.all([page.waitForURL(/\/(complaints|rectifications|inspections)\/\d+$/), first.click()]);
+      await Promise.all([page.waitForURL(/\/(complaints|rectifications|inspections)\/\d+$|\/workbook\/weekly$/), first.click()]);
       assert.ok((await count()) < before || before >= 99, "opening one marks it read");
       await page.goto(`${base}/inbox`);
       page.once("dialog", (d) => d.accept());

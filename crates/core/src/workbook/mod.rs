@@ -6,6 +6,7 @@
 
 pub mod fraud;
 pub mod review;
+pub mod weekly;
 
 use crate::error::FieldError;
 use crate::text::{bounded, limits};
@@ -117,11 +118,14 @@ pub struct WorkbookRules {
     /// Consumer-protection reviews: reviewers, the steps' periods, the monthly sampling's share.
     #[serde(default)]
     pub reviews: review::ReviewRules,
+    /// Weekly lobby reports: when each week's is due.
+    #[serde(default)]
+    pub weekly: weekly::WeeklyRules,
 }
 
 impl Default for WorkbookRules {
     fn default() -> Self {
-        Self { edit_grace_hours: 24, reviews: review::ReviewRules::default() }
+        Self { edit_grace_hours: 24, reviews: review::ReviewRules::default(), weekly: weekly::WeeklyRules::default() }
     }
 }
 
@@ -141,6 +145,7 @@ impl WorkbookRules {
             );
         }
         f.extend(self.reviews.check());
+        f.extend(self.weekly.check());
         if f.is_empty() { Ok(()) } else { Err(f) }
     }
 

@@ -21,7 +21,7 @@ pub struct NotificationView {
     pub complaint_id: i64,
     /// The order's number; for a service notice its subject key.
     pub number: String,
-    /// `clock_warning`, `clock_breach`, `overtime_day` or `rectification_overdue`
+    /// `clock_warning`, `clock_breach`, `overtime_day`, `rectification_overdue` or `weekly_report_missing`
     pub kind: String,
     /// `response`, `decision`, `completion` or `review`
     pub clock: String,

@@ -15,6 +15,7 @@ use xiaobao_core::service::record::{RecordKind, RecordSource};
 use xiaobao_core::service::rectification::{RectAction, RectState, Source};
 use xiaobao_core::workbook::fraud::{Place, Scenario};
 use xiaobao_core::workbook::review::{ReviewKind, ReviewStage, ReviewState, ReviewStep};
+use xiaobao_core::workbook::weekly::WeeklyState;
 use xiaobao_core::workbook::{CustomerGroup, Register};
 
 /// A code of the domain with a name in each language.
@@ -69,6 +70,7 @@ named!(
     ReviewStage => "review_stage",
     ReviewState => "review_state",
     ReviewStep => "review_step",
+    WeeklyState => "weekly_state",
 );
 
 impl Lang {

@@ -128,6 +128,7 @@ fn what(lang: Lang, kind: &str, clock: &str, level: i64) -> String {
         "clock_breach" => tr!(lang, "inbox.breach", clock = clock),
         "overtime_day" => tr!(lang, "inbox.overtime", pct = format!("{}.{:02}%", level / 100, level % 100)),
         "rectification_overdue" => tr!(lang, "inbox.rect_overdue", level = level),
+        "weekly_report_missing" => lang.t("inbox.weekly_missing").to_string(),
         _ => tr!(lang, "inbox.warning", clock = clock, pct = level),
     }
 }
@@ -137,6 +138,8 @@ fn subject(lang: Lang, n: &xiaobao_store::NotificationRow) -> String {
     match (n.kind.as_str(), &n.subject_key) {
         ("overtime_day", Some(k)) => k.split(':').next().unwrap_or(k).to_string(),
         ("rectification_overdue", Some(_)) => tr!(lang, "inbox.rect_number", id = n.complaint_id),
+        // weekly:BJ0101:2026-W48
+        ("weekly_report_missing", Some(k)) => k.split(':').skip(1).collect::<Vec<_>>().join(" · "),
         _ => n.number.clone(),
     }
 }
@@ -149,6 +152,7 @@ fn target(n: &xiaobao_store::NotificationRow) -> String {
             format!("/service?org_unit={}&by=hour", crate::api::query::percent_encode(code))
         }
         ("rectification_overdue", Some(_)) => format!("/rectifications/{}", n.complaint_id),
+        ("weekly_report_missing", Some(_)) => "/workbook/weekly".to_string(),
         _ => format!("/complaints/{}", n.complaint_id),
     }
 }

@@ -37,4 +37,5 @@ mod statistics;
 mod transitions;
 mod users;
 mod web;
+mod weekly;
 mod workbook;

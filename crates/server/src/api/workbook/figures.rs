@@ -48,6 +48,15 @@ pub struct FigureLine {
     /// Yuan with two decimals.
     pub amount_protected: String,
     pub reviews: ReviewFigures,
+    pub weekly: WeeklyFigures,
+}
+
+/// Weekly lobby reports of the period's weeks (by the month of their Monday): how many were due
+/// (outlets × weeks whose deadline has passed) and how many are signed off.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct WeeklyFigures {
+    pub due: i64,
+    pub signed: i64,
 }
 
 /// Of the consumer-protection reviews submitted in the period: how many concluded, concluded with
@@ -94,12 +103,16 @@ struct Tally {
     records: [i64; Register::ALL.len()],
     amount_fen: i64,
     reviews: ReviewFigures,
+    weekly: WeeklyFigures,
 }
 
 impl Tally {
     fn add(&mut self, r: &FigureRow) {
         // a mark (`+concluded`, ...) is a further count of records already counted by their code
         if let Some(mark) = r.code.strip_prefix('+') {
+            if r.register == Register::WeeklyReport.as_str() && mark == "signed" {
+                self.weekly.signed += r.records;
+            }
             if r.register == Register::CpReview.as_str() {
                 match mark {
                     "concluded" => self.reviews.concluded += r.records,
@@ -131,8 +144,30 @@ impl Tally {
                 .collect(),
             amount_protected: Money::from_fen(self.amount_fen).to_string(),
             reviews: self.reviews,
+            weekly: self.weekly,
         }
     }
+}
+
+/// The weeks whose Monday falls in the months `from..=to` and whose report deadline has passed,
+/// counted by month (yyyymm).
+fn due_weeks(state: &AppState, from: NaiveDate, to: NaiveDate) -> BTreeMap<i32, i64> {
+    use xiaobao_core::workbook::weekly::IsoWeek;
+    let now = state.clock.now();
+    let end = to.checked_add_months(chrono::Months::new(1)).unwrap_or(to);
+    let mut monday = IsoWeek::of(from).monday();
+    if monday < from {
+        monday += chrono::Duration::days(7);
+    }
+    let mut out = BTreeMap::new();
+    while monday < end {
+        let week = IsoWeek::of(monday);
+        if crate::api::workbook::weekly::due_at(state, week) < now {
+            *out.entry(yyyymm(monday)).or_default() += 1;
+        }
+        monday += chrono::Duration::days(7);
+    }
+    out
 }
 
 /// A month given as `YYYY-MM` or as a date (its month).
@@ -206,10 +241,20 @@ pub async fn figures(state: &AppState, caller: &Caller, p: &Params) -> ApiResult
             by_unit.entry(r.unit_id).or_default().add(r);
         }
     }
+    // the weeks due in each month of the period, and the outlets of each line
+    let weeks = due_weeks(state, from, to);
+    let outlets = state.store.outlets_under(&unit.path).await?.len() as i64;
+    let all_weeks: i64 = weeks.values().sum();
+    total.weekly.due = outlets * all_weeks;
+    for c in &children {
+        let n = state.store.outlets_under(&c.path).await?.len() as i64;
+        by_unit.entry(c.id).or_default().weekly.due = n * all_weeks;
+    }
     let mut months = Vec::new();
     let mut m = from;
     while m <= to {
-        let tally = by_month.get(&yyyymm(m)).copied().unwrap_or_default();
+        let mut tally = by_month.get(&yyyymm(m)).copied().unwrap_or_default();
+        tally.weekly.due = outlets * weeks.get(&yyyymm(m)).copied().unwrap_or(0);
         months.push(MonthLine { month: m.format("%Y-%m").to_string(), figures: tally.line() });
         let Some(next) = m.checked_add_months(chrono::Months::new(1)) else { break };
         m = next;

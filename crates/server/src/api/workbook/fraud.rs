@@ -245,10 +245,7 @@ pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Int
 pub async fn query(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<ListQuery> {
     let mut f = Faults::default();
     let q = f.keep(list_query(state, caller, p).await)?;
-    let mut code = None;
-    if let Some(s) = p.get("scenario").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        code = f.keep(Scenario::parse("scenario", s).map_err(ApiError::Invalid))?.map(|s| s.as_str().to_string());
-    }
+    let code = super::choice_param(&mut f, p, "scenario", |n, s| Scenario::parse(n, s).map(|k| k.as_str().into()))?;
     let mut person = None;
     if let Some(u) = p.get("staff").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         person = f.keep(crate::api::service_records::employee(state, caller, "staff", u).await)?.map(|u| u.id);

@@ -7,6 +7,7 @@ pub mod figures;
 pub mod fraud;
 pub mod review;
 pub mod sheet;
+pub mod weekly;
 
 pub use xiaobao_core::workbook::month_of;
 
@@ -33,6 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(fraud::routes())
         .merge(review::routes())
+        .merge(weekly::routes())
         .merge(figures::routes())
         .routes(routes!(get_workbook_rules, put_workbook_rules))
 }
@@ -194,6 +196,20 @@ pub async fn list_query(state: &AppState, caller: &Caller, p: &Params) -> ApiRes
         ..Default::default()
     };
     Ok(ListQuery { unit, filter, page })
+}
+
+/// A list's filter `name` given as a code: none when blank, else its code as `parse` reads it, a
+/// fault kept in `f` to be told with the others.
+pub fn choice_param(
+    f: &mut crate::error::Faults,
+    p: &Params,
+    name: &str,
+    parse: impl Fn(&str, &str) -> Result<String, xiaobao_core::FieldError>,
+) -> ApiResult<Option<String>> {
+    match p.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(s) => f.keep(parse(name, s).map_err(ApiError::Invalid)),
+        None => Ok(None),
+    }
 }
 
 fn date(p: &Params, name: &str) -> ApiResult<Option<NaiveDate>> {

@@ -548,14 +548,8 @@ pub async fn attach(state: &AppState, caller: &Caller, e: &EntryRow, name: &str,
 pub async fn query(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<ListQuery> {
     let mut f = Faults::default();
     let q = f.keep(list_query(state, caller, p).await)?;
-    let mut code = None;
-    if let Some(s) = p.get("kind").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        code = f.keep(ReviewKind::parse("kind", s).map_err(ApiError::Invalid))?.map(|s| s.as_str().to_string());
-    }
-    let mut st = None;
-    if let Some(s) = p.get("state").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        st = f.keep(ReviewState::parse("state", s).map_err(ApiError::Invalid))?.map(|s| s.as_str().to_string());
-    }
+    let code = super::choice_param(&mut f, p, "kind", |n, s| ReviewKind::parse(n, s).map(|k| k.as_str().into()))?;
+    let st = super::choice_param(&mut f, p, "state", |n, s| ReviewState::parse(n, s).map(|s| s.as_str().into()))?;
     f.check()?;
     let mut q = q.ok_or(ApiError::Internal)?;
     q.filter.code = code;

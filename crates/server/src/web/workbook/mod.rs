@@ -4,6 +4,7 @@
 
 mod fraud;
 mod review;
+mod weekly;
 
 use super::forms::caller_or_login;
 use super::layout::page;
@@ -20,8 +21,11 @@ use xiaobao_core::role::Permission;
 use xiaobao_core::workbook::Register;
 
 /// The registers with pages so far, and where each lives.
-const PAGES: &[(Register, &str)] =
-    &[(Register::FraudInterception, "/workbook/fraud"), (Register::CpReview, "/workbook/reviews")];
+const PAGES: &[(Register, &str)] = &[
+    (Register::FraudInterception, "/workbook/fraud"),
+    (Register::CpReview, "/workbook/reviews"),
+    (Register::WeeklyReport, "/workbook/weekly"),
+];
 
 /// The browser's local date-time ("2026-12-03T09:30") as RFC 3339 in the bank's offset; anything
 /// else passed on as typed, for the API to refuse in words.
@@ -146,5 +150,9 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap, Query(p): 
 }
 
 pub(super) fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/workbook", axum::routing::get(index)).merge(fraud::routes()).merge(review::routes())
+    axum::Router::new()
+        .route("/workbook", axum::routing::get(index))
+        .merge(fraud::routes())
+        .merge(review::routes())
+        .merge(weekly::routes())
 }
