@@ -761,3 +761,43 @@ impl Store {
         Ok(f)
     }
 }
+
+impl Store {
+    /// Adds counted records straight into the monthly counters of each record's unit and every unit
+    /// above, as records would (for benchmarks: a bank's year without writing the records). Each item:
+    /// (the unit's path, register, yyyymm, code, records, amount in fen).
+    pub async fn bench_count_workbook(
+        &self,
+        items: &[(String, &'static str, i32, String, i64, i64)],
+    ) -> Result<(), StoreError> {
+        let mut sums: HashMap<(i64, &'static str, i32, String), (i64, i64)> = HashMap::default();
+        for (path, register, month, code, records, amount) in items {
+            for unit in path_ids(path) {
+                let s = sums.entry((unit, *register, *month, code.clone())).or_default();
+                s.0 += records;
+                s.1 += amount;
+            }
+        }
+        let rows: Vec<_> = sums.into_iter().collect();
+        for chunk in rows.chunks(2_000) {
+            let mut tx = self.write().begin().await?;
+            let mut b = SqlBuilder::on(
+                &tx,
+                "INSERT INTO workbook_months (unit_id, register, month, code, records, amount_fen) VALUES ",
+            );
+            for (n, ((unit, register, month, code), (records, amount))) in chunk.iter().enumerate() {
+                b.push(if n == 0 { "(" } else { ", (" });
+                b.bind(Arg::I64(*unit)).push(", ").bind(Arg::Text(register.to_string())).push(", ");
+                b.bind(Arg::I64(i64::from(*month))).push(", ").bind(Arg::Text(code.clone())).push(", ");
+                b.bind(Arg::I64(*records)).push(", ").bind(Arg::I64(*amount)).push(")");
+            }
+            b.push(
+                " ON CONFLICT (unit_id, register, month, code) DO UPDATE SET records = workbook_months.records + excluded.records, \
+                 amount_fen = workbook_months.amount_fen + excluded.amount_fen",
+            );
+            b.anonymous_on_sqlite(&tx).query().execute(&mut *tx).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}

@@ -7,6 +7,7 @@ mod ingest;
 mod measures;
 mod pages;
 mod service;
+mod workbook;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
@@ -75,6 +76,18 @@ pub enum BenchCommand {
         /// Requests of the bank's bulletin timed.
         #[arg(long, default_value_t = 20)]
         bulletin_samples: u64,
+        /// Keep (or reuse) the SQLite database here instead of a temporary directory.
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+        #[arg(long, env = "XIAOBAO_BENCH_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// The workbook's figures of the whole bank, a branch and a sub-branch over a bank-sized year of
+    /// every register counted into the monthly counters (10,000 outlets).
+    WorkbookFigures {
+        /// Requests per figure timed.
+        #[arg(long, default_value_t = 200)]
+        samples: u64,
         /// Keep (or reuse) the SQLite database here instead of a temporary directory.
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
@@ -316,6 +329,9 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
         BenchCommand::Deadlines { orders, probes, database_url } => deadlines(orders, probes, database_url).await,
         BenchCommand::ServiceMeasures { events, samples, bulletin_samples, data_dir, database_url } => {
             service::run(events, samples, bulletin_samples, data_dir, database_url).await
+        }
+        BenchCommand::WorkbookFigures { samples, data_dir, database_url } => {
+            workbook::run(samples, data_dir, database_url).await
         }
         BenchCommand::Measures { complaints, samples, data_dir, database_url } => {
             measures::run(complaints, samples, data_dir, database_url).await

@@ -298,7 +298,6 @@ impl Store {
         rows.iter().map(inspection_from).collect()
     }
 
-    /// The active outlets of the subtree at `path`, by code.
     /// How many outlets the subtree at `path` holds.
     pub async fn outlet_count_under(&self, path: &str) -> Result<i64, StoreError> {
         let (lo, hi) = crate::db::subtree_range(path);
@@ -311,6 +310,7 @@ impl Store {
         Ok(n)
     }
 
+    /// The outlets of the subtree at `path`, by code.
     pub async fn outlets_under(&self, path: &str) -> Result<Vec<OutletRef>, StoreError> {
         let (lo, hi) = crate::db::subtree_range(path);
         let rows = sqlx::query(

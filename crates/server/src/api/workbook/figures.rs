@@ -243,11 +243,11 @@ pub async fn figures(state: &AppState, caller: &Caller, p: &Params) -> ApiResult
     }
     // the weeks due in each month of the period, and the outlets of each line
     let weeks = due_weeks(state, from, to);
-    let outlets = state.store.outlets_under(&unit.path).await?.len() as i64;
+    let outlets = state.store.outlet_count_under(&unit.path).await?;
     let all_weeks: i64 = weeks.values().sum();
     total.weekly.due = outlets * all_weeks;
     for c in &children {
-        let n = state.store.outlets_under(&c.path).await?.len() as i64;
+        let n = state.store.outlet_count_under(&c.path).await?;
         by_unit.entry(c.id).or_default().weekly.due = n * all_weeks;
     }
     let mut months = Vec::new();
