@@ -26,6 +26,45 @@ fn fields(p: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Every object of `value` has the properties its schema requires and none it does not name.
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
+    let schema = match schema["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+        None => schema,
+    };
+    if let Some(alts) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
+        let fits = alts.iter().any(|a| match a["type"].as_str() {
+            Some("null") => value.is_null(),
+            _ => !value.is_null(),
+        });
+        assert!(fits, "{at}: {value} fits none of {schema}");
+        if let Some(a) = alts.iter().find(|a| a["type"] != "null" && !value.is_null()) {
+            conforms(doc, a, value, at);
+        }
+        return;
+    }
+    match value {
+        Value::Object(o) => {
+            let props = schema["properties"].as_object();
+            for r in schema["required"].as_array().into_iter().flatten() {
+                assert!(o.contains_key(r.as_str().unwrap()), "{at}: {r} is required by {schema}");
+            }
+            if let Some(props) = props {
+                for (k, v) in o {
+                    let p = props.get(k).unwrap_or_else(|| panic!("{at}: {k} is not in {schema}"));
+                    conforms(doc, p, v, &format!("{at}.{k}"));
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (n, v) in items.iter().enumerate() {
+                conforms(doc, &schema["items"], v, &format!("{at}[{n}]"));
+            }
+        }
+        _ => {}
+    }
+}
+
 fn material(unit: &str, title: &str) -> Value {
     json!({"org_unit": unit, "kind": "product", "stage": "design", "title": title,
            "description": "新发行理财产品的产品说明书、风险揭示书与销售文本"})
@@ -179,6 +218,17 @@ async fn a_review_goes_through_both_reviewers_and_concludes_with_its_final_mater
         ("稳享理财 2号".into(), "已办结".into(), "bjcpc".into(), "cpc".into())
     );
     assert_eq!((cell(2, 10), cell(2, 11), cell(2, 12), cell(2, 14)), ("3".into(), "1".into(), "1".into(), "是".into()));
+
+    // the answer is what the OpenAPI document says it is (its schemas named apart from others')
+    let (_, doc) = app.call_anon(Method::GET, "/api/openapi.json", None).await;
+    let documented =
+        |path: &str| doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"].clone();
+    let (_, d) = app.get("ops", &format!("/api/v1/cp-reviews/{id}")).await;
+    conforms(&doc, &documented("/api/v1/cp-reviews/{id}"), &d, "review");
+    // and a complaint's, whose clocks are another schema of a like name
+    let k = app.register("teller1", "BJ0101", "13900002222").await;
+    let (_, c) = app.get("teller1", &format!("/api/v1/complaints/{}", k["id"])).await;
+    conforms(&doc, &documented("/api/v1/complaints/{id}"), &c, "complaint");
 
     // every step is in the chain, and verify agrees
     let log = app.store.access_log_for("workbook", id).await.unwrap();

@@ -74,7 +74,7 @@ pub struct OpinionView {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ClockView {
+pub struct ReviewClockView {
     pub step: ReviewStep,
     pub started_at: String,
     pub due_at: String,
@@ -113,7 +113,7 @@ pub struct ReviewView {
     pub reviewer: Option<String>,
     pub rechecker: Option<String>,
     pub opinions: Vec<OpinionView>,
-    pub clocks: Vec<ClockView>,
+    pub clocks: Vec<ReviewClockView>,
     /// The file id of the final launched material.
     pub final_material: Option<i64>,
     pub concluded_at: Option<String>,
@@ -185,7 +185,7 @@ pub fn view(e: &EntryRow, r: &Review, now: Instant) -> ReviewView {
         clocks: r
             .clocks
             .iter()
-            .map(|c| ClockView {
+            .map(|c| ReviewClockView {
                 step: c.step,
                 started_at: time(c.started_at),
                 due_at: time(c.due_at),
