@@ -274,8 +274,8 @@ pub async fn list_interceptions(
 
 pub async fn list(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<Paged<InterceptionView>> {
     let q = query(state, caller, p).await?;
-    let (rows, total) = state.store.entries(REGISTER.as_str(), &q.filter).await?;
-    let shown = &rows[..rows.len().min(q.filter.limit as usize)];
+    let (rows, total) = super::page_rows(state, REGISTER, &q).await?;
+    let shown = rows.as_slice();
     Ok(Paged { items: views(state, shown).await?, total, page: q.page, per_page: q.filter.limit })
 }
 

@@ -221,6 +221,13 @@ fn date(p: &Params, name: &str) -> ApiResult<Option<NaiveDate>> {
     }
 }
 
+/// The page of records a list's query selects (without the look-ahead row), with the total.
+pub async fn page_rows(state: &AppState, register: Register, q: &ListQuery) -> ApiResult<(Vec<EntryRow>, i64)> {
+    let (mut rows, total) = state.store.entries(register.as_str(), &q.filter).await?;
+    rows.truncate(q.filter.limit.max(0) as usize);
+    Ok((rows, total))
+}
+
 /// Every record a list's filter selects, for an export (refused above the export cap).
 pub async fn all_for_export(state: &AppState, register: Register, f: &EntryFilter) -> ApiResult<Vec<EntryRow>> {
     let mut f = f.clone();

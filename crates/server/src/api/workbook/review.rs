@@ -574,8 +574,8 @@ pub async fn list_reviews(
 
 pub async fn list(state: &AppState, caller: &Caller, p: &Params) -> ApiResult<Paged<ReviewView>> {
     let q = query(state, caller, p).await?;
-    let (rows, total) = state.store.entries(REGISTER.as_str(), &q.filter).await?;
-    let shown = &rows[..rows.len().min(q.filter.limit as usize)];
+    let (rows, total) = super::page_rows(state, REGISTER, &q).await?;
+    let shown = rows.as_slice();
     let now = state.clock.now();
     let items = shown.iter().map(|e| Ok(view(e, &record_of(e)?, now))).collect::<ApiResult<_>>()?;
     Ok(Paged { items, total, page: q.page, per_page: q.filter.limit })
